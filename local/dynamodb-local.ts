@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { access, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { freePort } from './free-port.ts';
+import { spawnService, waitUntilReady, type RunningService } from './service-process.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DEFAULT_CACHE_DIR = join(REPO_ROOT, '.cache', 'dynamodb-local');
+// This npm package ships the official DynamoDB Local build, so npm's registry and cache serve it.
+const SIMULATOR_PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
+const JAR = 'DynamoDBLocal.jar';
+const NATIVE_LIBS = 'DynamoDBLocal_lib';
+const PROBE_TIMEOUT_MS = 2_000;
+
+const run = promisify(execFile);
+
+export async function ensureDynamoDbLocal(cacheDir: string = DEFAULT_CACHE_DIR): Promise<string> {
+  if (await isInstalled(cacheDir)) return cacheDir;
+  process.stderr.write('Fetching DynamoDB Local (once)…\n');
+  await mkdir(dirname(cacheDir), { recursive: true });
+  // Staging next to cacheDir keeps it on the same filesystem, so the final rename is atomic.
+  const staging = await mkdtemp(`${cacheDir}.staging-`);
+  try {
+    const emulator = await extractEmulator(staging);
+    await moveIntoPlace(emulator, cacheDir);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return cacheDir;
+}
+
+export async function startDynamoDbLocal(options: { dbPath?: string; port?: number } = {}): Promise<RunningService> {
+  const home = await ensureDynamoDbLocal();
+  const port = options.port ?? (await freePort());
+  const storage = await storageArgs(options.dbPath);
+  // cwd is the install folder because DynamoDB Local writes a metadata file into its working directory.
+  const service = spawnService('java', [...launchArgs(home, port), ...storage], home);
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitUntilReady(service, 'DynamoDB Local', () => listTables(endpoint));
+  return { endpoint, port, stop: service.stop };
+}
+
+async function isInstalled(dir: string): Promise<boolean> {
+  try {
+    await access(join(dir, JAR));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function extractEmulator(staging: string): Promise<string> {
+  await run('npm', ['pack', SIMULATOR_PACKAGE, '--pack-destination', staging], { cwd: REPO_ROOT });
+  const tarball = (await readdir(staging)).find((name) => name.endsWith('.tgz'));
+  if (tarball === undefined) throw new Error(`npm pack ${SIMULATOR_PACKAGE} produced no tarball`);
+  await run('tar', ['-xzf', join(staging, tarball), '-C', staging, 'package/emulator']);
+  return join(staging, 'package', 'emulator');
+}
+
+async function moveIntoPlace(source: string, target: string): Promise<void> {
+  try {
+    await rename(source, target);
+  } catch (error) {
+    const anotherProcessWon = await isInstalled(target);
+    if (!anotherProcessWon) throw error;
+  }
+}
+
+async function storageArgs(dbPath: string | undefined): Promise<string[]> {
+  if (dbPath === undefined) return ['-inMemory'];
+  await mkdir(dbPath, { recursive: true });
+  return ['-dbPath', dbPath];
+}
+
+function launchArgs(home: string, port: number): string[] {
+  return [
+    `-Djava.library.path=${join(home, NATIVE_LIBS)}`,
+    '-jar',
+    join(home, JAR),
+    '-port',
+    String(port),
+    '-disableTelemetry',
+    // One database for every access key and region: callers with other credentials see the same tables.
+    '-sharedDb',
+  ];
+}
+
+async function listTables(endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  try {
+    await client.send(new ListTablesCommand({}), { abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+  } finally {
+    client.destroy();
+  }
+}

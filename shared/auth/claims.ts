@@ -1,0 +1,16 @@
+import { ROLES, type Principal, type Role } from '../http/route.ts';
+
+/**
+ * The token claims that identify a caller. Cognito ID tokens carry them as custom attributes; the local
+ * signer writes the same names, so one reader serves both.
+ */
+export const CLAIM_USER_ID = 'custom:userId';
+export const CLAIM_ROLE = 'custom:role';
+
+export function principalFromClaims(claims: Record<string, unknown> | undefined): Principal | undefined {
+  const userId = claims?.[CLAIM_USER_ID];
+  const role = claims?.[CLAIM_ROLE];
+  if (typeof userId !== 'string' || !userId) return undefined;
+  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) return undefined;
+  return { userId, role: role as Role };
+}

@@ -1,0 +1,107 @@
+import type { Contact, Company } from '../schemas/contacts.ts';
+import type { CustomFieldDefinition } from '../schemas/custom-fields.ts';
+import type { Opportunity } from '../schemas/opportunities.ts';
+import type { PipelineSettings, Reason, Stage } from '../schemas/pipeline.ts';
+import type { Group, User } from '../schemas/users.ts';
+import type { EntityModel } from './records.ts';
+
+/**
+ * Every key of the single table is built here (docs/data-model.md explains each one). Index sort keys are
+ * ULIDs unless said otherwise, so Query with ScanIndexForward=false lists newest first.
+ */
+const entity = <T extends { id: string; version: number; createdAt: string; updatedAt: string }>(
+  label: string,
+  prefix: string,
+  indexKeys: EntityModel<T>['indexKeys'],
+): EntityModel<T> => ({
+  label,
+  key: (id) => ({ PK: `${prefix}#${id}`, SK: prefix }),
+  indexKeys,
+});
+
+export const COLLECTIONS = {
+  users: 'USERS',
+  groups: 'GROUPS',
+  stages: 'STAGES',
+  reasons: 'REASONS',
+  customFields: 'CUSTOMFIELDS',
+  contacts: 'CONTACTS',
+  companies: 'COMPANIES',
+} as const;
+
+export const userModel = entity<User>('User', 'USER', (user) => ({ GSI1PK: COLLECTIONS.users, GSI1SK: user.id }));
+
+export const groupModel = entity<Group>('Group', 'GROUP', (group) => ({ GSI1PK: COLLECTIONS.groups, GSI1SK: group.id }));
+
+/** Stages list in pipeline order: the sort key is the zero-padded order, then the id. */
+export const stageModel = entity<Stage>('Stage', 'STAGE', (stage) => ({
+  GSI1PK: COLLECTIONS.stages,
+  GSI1SK: `${String(stage.order).padStart(4, '0')}#${stage.id}`,
+}));
+
+export const reasonModel = entity<Reason>('Reason', 'REASON', (reason) => ({
+  GSI1PK: COLLECTIONS.reasons,
+  GSI1SK: reason.id,
+  GSI2PK: reasonsOfKind(reason.kind),
+  GSI2SK: reason.id,
+}));
+export const reasonsOfKind = (kind: Reason['kind']) => `${COLLECTIONS.reasons}#${kind}`;
+
+export const customFieldModel = entity<CustomFieldDefinition>('Custom field', 'CUSTOMFIELD', (field) => ({
+  GSI1PK: COLLECTIONS.customFields,
+  GSI1SK: field.id,
+  GSI2PK: customFieldsOf(field.entity),
+  GSI2SK: field.id,
+}));
+export const customFieldsOf = (entityName: CustomFieldDefinition['entity']) => `${COLLECTIONS.customFields}#${entityName}`;
+
+/** The one pipeline-settings document (SPEC R-CFG-2). */
+export const settingsModel: EntityModel<PipelineSettings> = {
+  label: 'Pipeline settings',
+  key: () => ({ PK: 'SETTINGS', SK: 'PIPELINE' }),
+  indexKeys: () => ({}),
+};
+export const PIPELINE_SETTINGS_ID = 'pipeline';
+
+export const contactModel = entity<Contact>('Contact', 'CONTACT', (contact) => ({
+  GSI1PK: COLLECTIONS.contacts,
+  GSI1SK: contact.id,
+  GSI2PK: ownedBy(contact.ownerId, COLLECTIONS.contacts),
+  GSI2SK: contact.id,
+  ...(contact.companyId ? { GSI3PK: employeesOf(contact.companyId), GSI3SK: contact.id } : {}),
+}));
+export const employeesOf = (companyId: string) => `COMPANY#${companyId}#CONTACTS`;
+
+export const companyModel = entity<Company>('Company', 'COMPANY', (company) => ({
+  GSI1PK: COLLECTIONS.companies,
+  GSI1SK: company.id,
+  GSI2PK: ownedBy(company.ownerId, COLLECTIONS.companies),
+  GSI2SK: company.id,
+}));
+
+export const opportunityModel = entity<Opportunity>('Opportunity', 'OPP', (opp) => ({
+  GSI1PK: opportunitiesWithStatus(opp.status),
+  GSI1SK: opp.id,
+  GSI2PK: ownedBy(opp.ownerId, opportunitiesWithStatus(opp.status)),
+  GSI2SK: opp.id,
+  ...(opp.contactId ? { GSI3PK: opportunitiesOfContact(opp.contactId), GSI3SK: opp.id } : {}),
+  ...(opp.companyId ? { GSI4PK: opportunitiesOfCompany(opp.companyId), GSI4SK: opp.id } : {}),
+  GSI5PK: opportunitiesInStage(opp.stageId),
+  GSI5SK: opp.id,
+}));
+export const opportunitiesWithStatus = (status: Opportunity['status']) => `OPPS#${status}`;
+export const opportunitiesOfContact = (contactId: string) => `CONTACT#${contactId}#OPPS`;
+export const opportunitiesOfCompany = (companyId: string) => `COMPANY#${companyId}#OPPS`;
+export const opportunitiesInStage = (stageId: string) => `STAGE#${stageId}#OPPS`;
+
+/** Partition of one owner's records of one collection (a rep's default listing). */
+export const ownedBy = (ownerId: string, collection: string) => `OWNER#${ownerId}#${collection}`;
+
+/** Uniqueness guard: one user per email address (also the lookup for POST /_local/token { email }). */
+export const userEmailKey = (email: string) => ({ PK: `USEREMAIL#${email.toLowerCase()}`, SK: 'USEREMAIL' });
+
+/** Uniqueness guard: one custom field definition per entity and key. */
+export const customFieldKeyGuard = (entityName: string, key: string) => ({ PK: `CUSTOMFIELDKEY#${entityName}#${key}`, SK: 'CUSTOMFIELDKEY' });
+
+/** Idempotency records are scoped to the calling user (SPEC §1) and expire by TTL. */
+export const idempotencyKey = (userId: string, key: string) => ({ PK: `IDEMPOTENCY#${userId}#${key}`, SK: 'IDEMPOTENCY' });

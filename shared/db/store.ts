@@ -1,0 +1,230 @@
+import { TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { AppContext } from '../app-context.ts';
+import { conflict, notFound, preconditionFailed, type ProblemError } from '../http/problem.ts';
+import { fromItem, toItem, type BaseRecord, type EntityModel, type Item } from './records.ts';
+import { indexKeys, TABLE_KEYS, type IndexName } from './table-definition.ts';
+
+type DocTransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/** One extra write committed with a record change (history entry, guard, outbox item …). */
+export interface ExtraWrite {
+  write: DocTransactItem;
+  /** The answer when this write's condition fails (a duplicate, a record in use …). */
+  onConditionFailed?: ProblemError;
+}
+
+const MAX_UPDATE_ATTEMPTS = 3;
+
+export async function getRecord<T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string): Promise<T | undefined> {
+  const { Item: item } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: model.key(id) }));
+  return item ? fromItem<T>(item) : undefined;
+}
+
+/** Reads a record the caller may see; anything else is the same 404 so existence is never revealed. */
+export async function requireRecord<T extends BaseRecord>(
+  ctx: AppContext,
+  model: EntityModel<T>,
+  id: string,
+  canSee: (record: T) => boolean = () => true,
+): Promise<T> {
+  const record = await getRecord(ctx, model, id);
+  if (!record || !canSee(record)) throw notFound(model.label);
+  return record;
+}
+
+/** Fills id, version and timestamps of a new record. */
+export function newRecord<T extends object>(ctx: AppContext, fields: T): T & BaseRecord {
+  const now = ctx.now().toISOString();
+  return { ...fields, id: ctx.newId(), version: 1, createdAt: now, updatedAt: now };
+}
+
+export async function createRecord<T extends BaseRecord>(
+  ctx: AppContext,
+  model: EntityModel<T>,
+  record: T,
+  extra: ExtraWrite[] = [],
+): Promise<T> {
+  await writeAll(ctx, [
+    {
+      write: {
+        Put: {
+          TableName: ctx.tableName,
+          Item: toItem(model, record),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      onConditionFailed: conflict('already_exists', `${model.label} ${record.id} already exists`),
+    },
+    ...extra,
+  ]);
+  return record;
+}
+
+export interface UpdateOptions<T> {
+  ifMatch?: number;
+  canSee?: (record: T) => boolean;
+  extra?: (next: T, current: T) => ExtraWrite[] | Promise<ExtraWrite[]>;
+}
+
+/**
+ * Optimistic update: read, apply `change`, write back on condition that nobody wrote in between.
+ * With If-Match a stale version is a 412; without it a lost race is retried, then answered 409.
+ */
+export async function updateRecord<T extends BaseRecord>(
+  ctx: AppContext,
+  model: EntityModel<T>,
+  id: string,
+  change: (current: T) => T | Promise<T>,
+  options: UpdateOptions<T> = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await requireRecord(ctx, model, id, options.canSee);
+    if (options.ifMatch !== undefined && options.ifMatch !== current.version) throw preconditionFailed();
+    const changed = await change(current);
+    const next: T = { ...changed, id, version: current.version + 1, createdAt: current.createdAt, updatedAt: ctx.now().toISOString() };
+    const staleWrite = options.ifMatch !== undefined ? preconditionFailed() : RETRY;
+    try {
+      await writeAll(ctx, [
+        {
+          write: {
+            Put: {
+              TableName: ctx.tableName,
+              Item: toItem(model, next),
+              ConditionExpression: 'version = :read',
+              ExpressionAttributeValues: { ':read': current.version },
+            },
+          },
+          onConditionFailed: staleWrite as ProblemError,
+        },
+        ...((await options.extra?.(next, current)) ?? []),
+      ]);
+      return next;
+    } catch (error) {
+      if (error !== RETRY) throw error;
+      if (attempt >= MAX_UPDATE_ATTEMPTS) throw conflict('concurrent_update', `${model.label} was changed by someone else; read it again and retry`);
+    }
+  }
+}
+
+export interface DeleteOptions<T> {
+  ifMatch?: number;
+  canSee?: (record: T) => boolean;
+  /** Throws when the record may not be deleted (e.g. still in use). */
+  check?: (record: T) => Promise<void> | void;
+  extra?: (record: T) => ExtraWrite[];
+}
+
+export async function deleteRecord<T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string, options: DeleteOptions<T> = {}): Promise<T> {
+  const current = await requireRecord(ctx, model, id, options.canSee);
+  if (options.ifMatch !== undefined && options.ifMatch !== current.version) throw preconditionFailed();
+  await options.check?.(current);
+  await writeAll(ctx, [
+    {
+      write: {
+        Delete: {
+          TableName: ctx.tableName,
+          Key: model.key(id),
+          ConditionExpression: 'version = :read',
+          ExpressionAttributeValues: { ':read': current.version },
+        },
+      },
+      onConditionFailed: options.ifMatch !== undefined ? preconditionFailed() : conflict('concurrent_update', `${model.label} was changed while deleting it; retry`),
+    },
+    ...(options.extra?.(current) ?? []),
+  ]);
+  return current;
+}
+
+const RETRY = Symbol('retry') as unknown as Error;
+
+/** Commits every write or none; maps a failed condition to the answer its write declared. */
+export async function writeAll(ctx: AppContext, writes: ExtraWrite[]): Promise<void> {
+  try {
+    await ctx.db.send(new TransactWriteCommand({ TransactItems: writes.map((w) => w.write) }));
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const failed = error.CancellationReasons?.findIndex((reason) => reason.Code === 'ConditionalCheckFailed') ?? -1;
+    const answer = failed >= 0 ? writes[failed]?.onConditionFailed : undefined;
+    if (answer) throw answer;
+    if (error.CancellationReasons?.some((reason) => reason.Code === 'TransactionConflict')) {
+      throw conflict('concurrent_update', 'Another change to the same records was in progress; retry');
+    }
+    throw error;
+  }
+}
+
+export type { TransactWriteItem };
+
+export interface ListQuery {
+  index?: IndexName;
+  partition: string;
+  /** Server-side filter on top of the key condition, for secondary filters. */
+  filter?: FilterExpression;
+  limit: number;
+  cursor?: string;
+  /** Ascending sort key order; lists are newest first (descending ULIDs) unless a route says otherwise. */
+  ascending?: boolean;
+}
+
+export interface FilterExpression {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Keeps a filtered page from reading a whole partition in one request; the cursor resumes the rest. */
+const MAX_READS_PER_PAGE = 10;
+
+/**
+ * One page of a Query on the table or an index. When a filter drops items, it reads on until the page is
+ * full (or a bounded number of reads), and the cursor then points after the last item returned.
+ */
+export async function queryPage<T>(ctx: AppContext, query: ListQuery): Promise<Page<T>> {
+  const keys = query.index ? indexKeys(query.index) : TABLE_KEYS;
+  const scope = JSON.stringify([query.index ?? 'table', query.partition, query.filter?.expression ?? '', query.filter?.values ?? {}, query.ascending ?? false]);
+  let startKey = query.cursor ? await ctx.cursors.decode(query.cursor, scope) : undefined;
+  const items: Item[] = [];
+  let leftOver = false;
+  for (let reads = 0; reads < MAX_READS_PER_PAGE; reads++) {
+    const input: QueryCommandInput = {
+      TableName: ctx.tableName,
+      IndexName: query.index,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': keys.partitionKey, ...query.filter?.names },
+      ExpressionAttributeValues: { ':pk': query.partition, ...query.filter?.values },
+      FilterExpression: query.filter?.expression,
+      ScanIndexForward: query.ascending ?? false,
+      Limit: query.limit - items.length + (query.filter ? query.limit : 0),
+      ExclusiveStartKey: startKey,
+    };
+    const page = await ctx.db.send(new QueryCommand(input));
+    for (const item of page.Items ?? []) {
+      if (items.length === query.limit) {
+        leftOver = true;
+        break;
+      }
+      items.push(item);
+    }
+    startKey = page.LastEvaluatedKey;
+    if (items.length === query.limit || !startKey) break;
+  }
+  const last = items.at(-1);
+  const full = items.length === query.limit && last !== undefined;
+  const resumeKey = full && leftOver ? keyOf(last, query.index) : startKey;
+  return {
+    items: items.map((item) => fromItem<T>(item)),
+    nextCursor: resumeKey ? await ctx.cursors.encode(resumeKey, scope) : null,
+  };
+}
+
+function keyOf(item: Item, index: IndexName | undefined): Record<string, unknown> {
+  const names: string[] = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
+  if (index) names.push(indexKeys(index).partitionKey, indexKeys(index).sortKey);
+  return Object.fromEntries(names.map((name) => [name, item[name]]));
+}

@@ -1,0 +1,74 @@
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type * as z from 'zod';
+import type { AppContext } from '../app-context.ts';
+import { conflict } from '../http/problem.ts';
+import type { createUserBody, User } from '../schemas/users.ts';
+import { userEmailKey, userModel } from './keys.ts';
+import { fromItem } from './records.ts';
+import { createRecord, getRecord, newRecord, writeAll } from './store.ts';
+
+export async function findUserByEmail(ctx: AppContext, email: string): Promise<User | undefined> {
+  const { Item: guard } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: userEmailKey(email) }));
+  return guard ? getRecord(ctx, userModel, guard.userId as string) : undefined;
+}
+
+/** The ids among `ids` that name no user (for "ids must exist" validation). */
+export async function unknownUserIds(ctx: AppContext, ids: readonly string[]): Promise<string[]> {
+  const unique = [...new Set(ids)];
+  const found = new Set<string>();
+  for (let start = 0; start < unique.length; start += 100) {
+    const chunk = unique.slice(start, start + 100);
+    let keys: Record<string, unknown>[] | undefined = chunk.map((id) => userModel.key(id));
+    while (keys && keys.length > 0) {
+      const answer: BatchGetCommandOutput = await ctx.db.send(new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: keys } } }));
+      for (const item of answer.Responses?.[ctx.tableName] ?? []) found.add(fromItem<User>(item).id);
+      keys = answer.UnprocessedKeys?.[ctx.tableName]?.Keys;
+    }
+  }
+  return unique.filter((id) => !found.has(id));
+}
+
+type NewUser = z.infer<typeof createUserBody>;
+
+/** A new user's defaults (SPEC R-CFG-5). */
+function newUser(ctx: AppContext, input: NewUser): User {
+  return newRecord(ctx, {
+    email: input.email.toLowerCase(),
+    name: input.name,
+    role: input.role,
+    locale: input.locale ?? 'en',
+    timezone: input.timezone ?? ctx.config.timezone,
+    active: input.active ?? true,
+    dailyRecap: true,
+    postSaleOnWin: 'ask' as const,
+  });
+}
+
+/** Stores a user with its unique email guard, then opens its sign-in (Cognito in AWS). */
+export async function createUser(ctx: AppContext, input: NewUser): Promise<User> {
+  const record = newUser(ctx, input);
+  await createRecord(ctx, userModel, record, [
+    {
+      write: {
+        Put: {
+          TableName: ctx.tableName,
+          Item: { ...userEmailKey(record.email), userId: record.id },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      onConditionFailed: conflict('duplicate_email', `A user with email ${record.email} already exists`),
+    },
+  ]);
+  try {
+    await ctx.directory.createUser({ userId: record.id, email: record.email, name: record.name, role: record.role, active: record.active });
+  } catch (error) {
+    // Without a sign-in the user is useless: undo the records so the admin can simply try again.
+    await writeAll(ctx, [
+      { write: { Delete: { TableName: ctx.tableName, Key: userModel.key(record.id) } } },
+      { write: { Delete: { TableName: ctx.tableName, Key: userEmailKey(record.email) } } },
+    ]);
+    throw error;
+  }
+  return record;
+}
+

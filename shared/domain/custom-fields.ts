@@ -1,0 +1,64 @@
+import type { FieldError } from '../http/problem.ts';
+import type { CustomFieldDefinition } from '../schemas/custom-fields.ts';
+
+export type CustomFieldValue = string | number | boolean | null;
+export type CustomFieldValues = Record<string, CustomFieldValue>;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function isRealDate(value: string): boolean {
+  if (!DATE.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+function valueError(definition: CustomFieldDefinition, value: Exclude<CustomFieldValue, null>): string | undefined {
+  switch (definition.type) {
+    case 'text':
+      return typeof value === 'string' && value.length <= 2000 ? undefined : 'Must be a text of at most 2000 characters';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : 'Must be a number';
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'Must be true or false';
+    case 'date':
+      return typeof value === 'string' && isRealDate(value) ? undefined : 'Must be a date YYYY-MM-DD';
+    case 'select':
+      return typeof value === 'string' && definition.options?.includes(value) ? undefined : `Must be one of: ${definition.options?.join(', ')}`;
+  }
+}
+
+/**
+ * Applies a change of custom field values to the stored ones: every key must be defined for the entity and
+ * every value of its type; `null` removes a value. Returns the new values or every offending field.
+ */
+export function applyCustomFields(
+  stored: CustomFieldValues,
+  change: CustomFieldValues,
+  definitions: readonly CustomFieldDefinition[],
+): { values: CustomFieldValues; errors: FieldError[] } {
+  const byKey = new Map(definitions.map((definition) => [definition.key, definition]));
+  const values: CustomFieldValues = { ...stored };
+  const errors: FieldError[] = [];
+  for (const [key, value] of Object.entries(change)) {
+    const definition = byKey.get(key);
+    const path = `customFields.${key}`;
+    if (!definition) {
+      errors.push({ path, message: 'Unknown custom field' });
+      continue;
+    }
+    if (value === null) {
+      delete values[key];
+      continue;
+    }
+    const message = valueError(definition, value);
+    if (message) errors.push({ path, message });
+    else values[key] = value;
+  }
+  return { values, errors };
+}
+
+/** Values whose definition was deleted stay stored but are no longer shown (SPEC R-CFG-4). */
+export function visibleCustomFields(stored: CustomFieldValues, definitions: readonly CustomFieldDefinition[]): CustomFieldValues {
+  const defined = new Set(definitions.map((definition) => definition.key));
+  return Object.fromEntries(Object.entries(stored).filter(([key]) => defined.has(key)));
+}

@@ -1,0 +1,138 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type * as z from 'zod';
+import { appContext, type AppContext } from '../app-context.ts';
+import { principalFromClaims } from '../auth/claims.ts';
+import { claimIdempotencyKey, type StoredResponse } from './idempotency.ts';
+import { logger } from './logger.ts';
+import { ProblemError, forbidden, internalError, notFound, unauthorized, validationFailed, type FieldError } from './problem.ts';
+import { parseJsonBody } from './request-body.ts';
+import { isApiResult, type Principal, type Route } from './route.ts';
+
+export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type ApiResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
+
+export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+/**
+ * The Lambda handler of a group of routes. API Gateway (and the local server) put the matched route in
+ * `event.routeKey`; this runs the conventions of SPEC §1 around the route's handler.
+ */
+export function createApiHandler(routes: readonly Route[], context: () => AppContext = appContext) {
+  const byKey = new Map(routes.map((route) => [routeKey(route), route]));
+  const handle = async (event: ApiEvent): Promise<ApiResponse> => {
+    const route = byKey.get(event.routeKey);
+    try {
+      if (!route) throw notFound('Route');
+      return await runRoute(route, event, context());
+    } catch (error) {
+      return errorResponse(error, event);
+    }
+  };
+  return middy<ApiEvent, ApiResponse, Error, Context>().use(injectLambdaContext(logger, { resetKeys: true })).handler(handle);
+}
+
+async function runRoute(route: Route, event: ApiEvent, ctx: AppContext): Promise<ApiResponse> {
+  const principal = authenticate(route, event);
+  const headers = lowerCaseKeys(event.headers);
+  const rawBody = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const bodyTakingMethod = route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH';
+  const json = parseJsonBody(rawBody, headers['content-type'], bodyTakingMethod && route.body !== undefined);
+
+  const errors: FieldError[] = [];
+  const params = parseOrCollect(route.params, event.pathParameters ?? {}, 'path', errors);
+  // A malformed id can name no record: answer like an unknown one.
+  if (errors.length > 0) throw notFound();
+  const query = parseOrCollect(route.query, event.queryStringParameters ?? {}, 'query', errors);
+  const body = parseOrCollect(route.body, json, '', errors);
+  if (errors.length > 0) throw validationFailed(errors);
+
+  const call = async (): Promise<ApiResponse> => {
+    const answer = await route.handler({
+      params,
+      query,
+      body,
+      principal: principal as Principal,
+      ifMatch: parseIfMatch(headers['if-match']),
+      headers,
+      requestId: event.requestContext.requestId,
+      ctx,
+    });
+    return successResponse(route, answer);
+  };
+
+  const idempotencyKey = headers['idempotency-key'];
+  if (route.method !== 'POST' || !idempotencyKey || !principal) return call();
+  const claim = await claimIdempotencyKey(ctx, principal.userId, idempotencyKey, {
+    routeKey: event.routeKey,
+    path: event.rawPath,
+    body: rawBody ?? '',
+  });
+  if (claim.kind === 'replay') return { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } };
+  try {
+    const response = await call();
+    await claim.complete(response as StoredResponse);
+    return response;
+  } catch (error) {
+    await claim.release();
+    throw error;
+  }
+}
+
+function authenticate(route: Route, event: ApiEvent): Principal | undefined {
+  if (route.roles === 'public') return undefined;
+  const principal = principalFromClaims(event.requestContext.authorizer?.jwt?.claims);
+  if (!principal) throw unauthorized();
+  if (!route.roles.includes(principal.role)) throw forbidden();
+  return principal;
+}
+
+function parseOrCollect(schema: z.ZodType | undefined, input: unknown, location: string, errors: FieldError[]): unknown {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+    for (const path of keys) {
+      errors.push({
+        path: [location, ...path.map(String)].filter(Boolean).join('.'),
+        message: issue.code === 'unrecognized_keys' ? 'Unknown field' : issue.message,
+      });
+    }
+  }
+  return undefined;
+}
+
+/** `"3"`, `W/"3"` or `3` → 3; `*` matches any version; anything else can match no version. */
+function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
+  return match ? Number(match[1]) : -1;
+}
+
+function successResponse(route: Route, answer: unknown): ApiResponse {
+  const result = isApiResult(answer) ? answer : { body: answer };
+  const status = result.status ?? route.successStatus ?? 200;
+  const headers: Record<string, string> = { ...result.headers };
+  if (status === 204 || result.body === undefined) return { statusCode: status, headers, body: '' };
+  const body = route.response ? route.response.parse(result.body) : result.body;
+  const version = (body as { version?: unknown }).version;
+  if (typeof version === 'number') headers.etag = `"${version}"`;
+  headers['content-type'] = 'application/json';
+  return { statusCode: status, headers, body: JSON.stringify(body) };
+}
+
+export function errorResponse(error: unknown, event?: Pick<ApiEvent, 'routeKey' | 'rawPath'>): ApiResponse {
+  const problem = error instanceof ProblemError ? error : internalError();
+  if (problem.status >= 500) logger.error('Unhandled error', { error, routeKey: event?.routeKey, path: event?.rawPath });
+  return {
+    statusCode: problem.status,
+    headers: { 'content-type': 'application/problem+json' },
+    body: JSON.stringify(problem.toBody()),
+  };
+}
+
+function lowerCaseKeys(headers: Record<string, string | undefined> | undefined): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+}

@@ -1,0 +1,50 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { badRequest } from './problem.ts';
+
+/**
+ * Opaque, tamper-proof list cursors: the DynamoDB LastEvaluatedKey plus the scope of the listing it came from
+ * (index, partition and filters), HMAC-signed. A cursor edited by hand, or replayed on another listing, is a 400.
+ */
+export interface CursorCodec {
+  encode(lastKey: Record<string, unknown>, scope: string): Promise<string>;
+  decode(cursor: string, scope: string): Promise<Record<string, unknown>>;
+}
+
+const secrets = new SecretsManagerClient({});
+
+/** Reads the signing key from CURSOR_SECRET (local) or the Secrets Manager secret CURSOR_SECRET_ARN (AWS). */
+async function loadSecretFromEnv(): Promise<string> {
+  if (process.env.CURSOR_SECRET) return process.env.CURSOR_SECRET;
+  const secretId = process.env.CURSOR_SECRET_ARN;
+  if (!secretId) throw new Error('Neither CURSOR_SECRET nor CURSOR_SECRET_ARN is set');
+  const secret = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+  if (!secret.SecretString) throw new Error('The cursor secret is empty');
+  return secret.SecretString;
+}
+
+export function createCursorCodec(loadSecret: () => Promise<string> = loadSecretFromEnv): CursorCodec {
+  let secret: Promise<string> | undefined;
+  const sign = async (payload: string) =>
+    createHmac('sha256', await (secret ??= loadSecret())).update(payload).digest('base64url');
+
+  return {
+    async encode(lastKey, scope) {
+      const payload = Buffer.from(JSON.stringify({ k: lastKey, s: scope })).toString('base64url');
+      return `${payload}.${await sign(payload)}`;
+    },
+    async decode(cursor, scope) {
+      const invalid = badRequest('invalid_cursor', 'The cursor is not valid for this listing', [
+        { path: 'cursor', message: 'Invalid or tampered cursor' },
+      ]);
+      const [payload, signature, ...rest] = cursor.split('.');
+      if (!payload || !signature || rest.length > 0) throw invalid;
+      const expected = Buffer.from(await sign(payload));
+      const given = Buffer.from(signature);
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid;
+      const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { k: Record<string, unknown>; s: string };
+      if (decoded.s !== scope) throw invalid;
+      return decoded.k;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { ProblemError, badRequest } from './problem.ts';
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+const isJsonContentType = (contentType: string | undefined) =>
+  !!contentType && /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i.test(contentType.trim());
+
+/**
+ * Turns the raw body into JSON, in the order a client can act on: size (413), presence (400),
+ * media type (415), syntax (400). `required` is false for routes that take no body: then only an
+ * empty body or `{}` is accepted, so a client cannot slip fields into a body-less action.
+ */
+export function parseJsonBody(raw: string | undefined, contentType: string | undefined, required: boolean): unknown {
+  const text = raw ?? '';
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+    throw new ProblemError(413, 'body_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes`);
+  }
+  if (text.trim() === '') {
+    if (required) throw badRequest('body_required', 'This request needs a JSON body', [{ path: '', message: 'Required' }]);
+    return undefined;
+  }
+  if (!isJsonContentType(contentType)) {
+    throw new ProblemError(415, 'unsupported_media_type', 'Send the body as application/json');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw badRequest('malformed_json', `The body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!required && !(isPlainObject(parsed) && Object.keys(parsed).length === 0)) {
+    throw badRequest('unexpected_body', 'This request takes no body', [{ path: '', message: 'Expected no body or {}' }]);
+  }
+  return parsed;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,0 +1,53 @@
+import * as z from 'zod';
+
+export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+export const id = z.string().regex(ULID_PATTERN, 'Must be a ULID');
+export const isoDateTime = z.iso.datetime({ offset: false });
+export const isoDate = z.iso.date();
+
+/** Fields every stored record carries (SPEC §1). */
+export const recordFields = {
+  id,
+  version: z.int().positive(),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+};
+
+export const idParams = z.strictObject({ id });
+
+export const money = z
+  .strictObject({
+    amount: z.int('Minor units: an integer').min(0),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. EUR').optional(),
+  })
+  .meta({ id: 'MoneyInput' });
+
+export const storedMoney = z.object({ amount: z.int(), currency: z.string() }).meta({ id: 'Money' });
+
+/** Tags as sent: normalised (trimmed, case-insensitively unique) by the domain before storage. */
+export const tags = z.array(z.string().trim().min(1).max(50)).max(50);
+
+/** Custom field values, checked against the definitions by shared/domain/custom-fields.ts. */
+export const customFieldValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+
+export const email = z.email().max(254);
+
+/** `a,b,c` in a query string: "is in". */
+export function csv<T extends z.ZodType<unknown, string>>(item: T) {
+  return z
+    .string()
+    .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+    .pipe(z.array(item).min(1).max(25));
+}
+
+export const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(2048).optional(),
+};
+
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}

@@ -1,0 +1,68 @@
+import * as z from 'zod';
+import { id, recordFields } from './common.ts';
+import { timezone } from './users.ts';
+
+export const stage = z
+  .object({ ...recordFields, name: z.string(), order: z.int(), probability: z.int() })
+  .meta({ id: 'Stage' });
+export type Stage = z.infer<typeof stage>;
+
+const stageFields = {
+  name: z.string().trim().min(1).max(100),
+  order: z.int().min(0).max(9999),
+  probability: z.int().min(0).max(100),
+};
+export const createStageBody = z.strictObject(stageFields).meta({ id: 'CreateStage' });
+export const updateStageBody = z.strictObject(stageFields).partial().meta({ id: 'UpdateStage' });
+
+export const REASON_KINDS = ['win', 'loss'] as const;
+export const reason = z
+  .object({ ...recordFields, kind: z.enum(REASON_KINDS), description: z.string(), active: z.boolean() })
+  .meta({ id: 'Reason' });
+export type Reason = z.infer<typeof reason>;
+export const createReasonBody = z
+  .strictObject({
+    kind: z.enum(REASON_KINDS),
+    description: z.string().trim().min(1).max(200),
+    active: z.boolean().default(true),
+  })
+  .meta({ id: 'CreateReason' });
+export const updateReasonBody = z
+  .strictObject({ description: z.string().trim().min(1).max(200).optional(), active: z.boolean().optional() })
+  .meta({ id: 'UpdateReason' });
+
+const notify = z.strictObject({ tag: z.string().trim().min(1).max(50).nullable(), notifyRep: z.boolean() });
+
+export const pipelineSettingsBody = z
+  .strictObject({
+    activeStageIds: z.array(id).max(100),
+    defaultStageId: id,
+    winStageId: id.nullable(),
+    lossStageId: id.nullable(),
+    requireWinReason: z.boolean(),
+    requireLossReason: z.boolean(),
+    assignToGroupId: id.nullable(),
+    sharing: z.strictObject({
+      shareContactWhenShared: z.boolean(),
+      shareContactWhenAssigned: z.boolean(),
+      unshareContactWhenUnshared: z.boolean(),
+      unshareContactWhenUnassigned: z.boolean(),
+      syncContactOwner: z.boolean(),
+      syncOwnerOfClosedLeads: z.boolean(),
+    }),
+    buyNow: z.strictObject({
+      defaultExpireDays: z.int().min(1).max(365),
+      winReasonId: id.nullable(),
+      onClick: notify,
+      onPurchase: notify,
+    }),
+    postSale: z.strictObject({ prefillLabelsFromTags: z.boolean() }),
+    recap: z.strictObject({ hour: z.int().min(0).max(23), timezone, enabled: z.boolean() }),
+  })
+  .meta({ id: 'PipelineSettingsInput' });
+export type PipelineSettingsInput = z.infer<typeof pipelineSettingsBody>;
+
+export const pipelineSettings = z
+  .object({ ...pipelineSettingsBody.shape, ...recordFields })
+  .meta({ id: 'PipelineSettings' });
+export type PipelineSettings = z.infer<typeof pipelineSettings>;

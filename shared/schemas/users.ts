@@ -1,0 +1,82 @@
+import * as z from 'zod';
+import { ROLES } from '../http/route.ts';
+import { email, id, recordFields } from './common.ts';
+
+export const LOCALES = ['it', 'en', 'es'] as const;
+export const POST_SALE_ON_WIN = ['ask', 'always', 'never'] as const;
+
+export const timezone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isIanaTimeZone, 'Must be an IANA time zone, e.g. Europe/Rome');
+
+export function isIanaTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const role = z.enum(ROLES);
+export const locale = z.enum(LOCALES);
+
+export const user = z
+  .object({
+    ...recordFields,
+    email,
+    name: z.string(),
+    role,
+    locale,
+    timezone: z.string(),
+    active: z.boolean(),
+    dailyRecap: z.boolean(),
+    postSaleOnWin: z.enum(POST_SALE_ON_WIN),
+  })
+  .meta({ id: 'User' });
+export type User = z.infer<typeof user>;
+
+export const createUserBody = z
+  .strictObject({
+    email,
+    name: z.string().trim().min(1).max(200),
+    role,
+    locale: locale.optional(),
+    timezone: timezone.optional(),
+    active: z.boolean().optional(),
+  })
+  .meta({ id: 'CreateUser' });
+
+export const updateUserBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    role: role.optional(),
+    locale: locale.optional(),
+    timezone: timezone.optional(),
+    active: z.boolean().optional(),
+  })
+  .meta({ id: 'UpdateUser' });
+
+export const mySettingsBody = z
+  .strictObject({
+    locale: locale.optional(),
+    timezone: timezone.optional(),
+    dailyRecap: z.boolean().optional(),
+    postSaleOnWin: z.enum(POST_SALE_ON_WIN).optional(),
+  })
+  .meta({ id: 'UpdateMySettings' });
+
+export const group = z
+  .object({ ...recordFields, name: z.string(), memberIds: z.array(id) })
+  .meta({ id: 'Group' });
+export type Group = z.infer<typeof group>;
+
+export const createGroupBody = z
+  .strictObject({ name: z.string().trim().min(1).max(200), memberIds: z.array(id).max(500).default([]) })
+  .meta({ id: 'CreateGroup' });
+
+export const updateGroupBody = z
+  .strictObject({ name: z.string().trim().min(1).max(200).optional(), memberIds: z.array(id).max(500).optional() })
+  .meta({ id: 'UpdateGroup' });
