@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { ulid } from 'ulid';
+import * as z from 'zod';
+import { routeGroups } from '../functions/api/route-table.ts';
+import { documentClient, stackConfigFromEnv, type AppContext } from '../shared/app-context.ts';
+import { localDirectory } from '../shared/auth/user-directory.ts';
+import { requireRecord } from '../shared/db/store.ts';
+import { userModel } from '../shared/db/keys.ts';
+import { seedTenant } from '../shared/db/seed.ts';
+import { findUserByEmail } from '../shared/db/users.ts';
+import { createTableInput } from '../shared/db/table-definition.ts';
+import { createApiHandler } from '../shared/http/api-handler.ts';
+import { createCursorCodec } from '../shared/http/cursor.ts';
+import { badRequest, forbidden, notFound } from '../shared/http/problem.ts';
+import { id } from '../shared/schemas/common.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { createLocalAuth } from './local-auth.ts';
+import { startLocalServer, type LocalRoute } from './server.ts';
+import { readEmulatorInbox, startSesLocal } from './ses-local.ts';
+
+export const FIRST_ADMIN = { email: 'admin@example.com', name: 'Admin' } as const;
+
+export interface LocalRuntimeOptions {
+  port?: number;
+  /** Folder for DynamoDB data and local keys; without it everything lives in memory (tests). */
+  dataDir?: string;
+  /** Reuse a running DynamoDB Local / SES emulator (tests share one per run) instead of starting one. */
+  dynamoEndpoint?: string;
+  sesEndpoint?: string;
+  tableName?: string;
+  corsOrigins?: readonly string[];
+  /** Overrides of the app context (a fixed clock, ids …). */
+  context?: Partial<AppContext>;
+}
+
+export interface LocalRuntime {
+  url: string;
+  ctx: AppContext;
+  adminToken: string;
+  sesEndpoint: string;
+  dynamoEndpoint: string;
+  stop(): Promise<void>;
+}
+
+/** The whole stack on one machine (SPEC §10): DynamoDB Local, the SES emulator and the API's handlers. */
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+  try {
+    const dynamo = options.dynamoEndpoint
+      ? { endpoint: options.dynamoEndpoint }
+      : await startDynamoDbLocal({ dbPath: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined });
+    if ('stop' in dynamo) stops.push(dynamo.stop);
+    const ses = options.sesEndpoint ? { endpoint: options.sesEndpoint } : await startSesLocal();
+    if ('stop' in ses) stops.push(ses.stop);
+
+    const secrets = loadOrCreateSecrets(options.dataDir);
+    const ctx: AppContext = {
+      db: documentClient(dynamo.endpoint),
+      tableName: options.tableName ?? 'pipeline-crm',
+      now: () => new Date(),
+      newId: () => ulid(),
+      cursors: createCursorCodec(async () => secrets.cursorSecret),
+      directory: localDirectory,
+      config: stackConfigFromEnv(),
+      ...options.context,
+    };
+    await ensureTable(ctx);
+    const admin = await seedTenant(ctx, FIRST_ADMIN);
+    const auth = await createLocalAuth(options.dataDir ? join(options.dataDir, 'local-keys.json') : undefined);
+
+    const server = await startLocalServer({
+      functions: routeGroups.map((group) => ({ name: group.name, routes: group.routes, handler: createApiHandler(group.routes, () => ctx) })),
+      localRoutes: localRoutes(ctx, auth, ses.endpoint),
+      auth,
+      corsOrigins: options.corsOrigins ?? (process.env.CORS_ORIGINS ?? 'http://localhost:5173').split(','),
+      port: options.port ?? 0,
+    });
+    stops.push(server.close);
+
+    return {
+      url: server.url,
+      ctx,
+      adminToken: await auth.issueToken(admin),
+      sesEndpoint: ses.endpoint,
+      dynamoEndpoint: dynamo.endpoint,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+const tokenRequest = z.union([z.strictObject({ userId: id }), z.strictObject({ email: z.email() })]);
+
+function localRoutes(ctx: AppContext, auth: Awaited<ReturnType<typeof createLocalAuth>>, sesEndpoint: string): LocalRoute[] {
+  return [
+    {
+      method: 'POST',
+      path: '/_local/token',
+      async handle(body) {
+        const parsed = tokenRequest.safeParse(body);
+        if (!parsed.success) throw badRequest('validation_failed', 'Send { userId } or { email }', [{ path: '', message: 'Expected { userId } or { email }' }]);
+        const user = 'userId' in parsed.data
+          ? await requireRecord(ctx, userModel, parsed.data.userId)
+          : await findUserByEmail(ctx, parsed.data.email);
+        if (!user) throw notFound('User');
+        if (!user.active) throw forbidden('This user is deactivated');
+        return { status: 200, body: { token: await auth.issueToken(user) } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/_local/emails',
+      handle: async () => ({ status: 200, body: { items: await readEmulatorInbox(sesEndpoint) } }),
+    },
+    {
+      // Nothing is published asynchronously yet, so everything is always settled.
+      method: 'POST',
+      path: '/_local/settle',
+      handle: async () => ({ status: 200, body: { settled: true } }),
+    },
+  ];
+}
+
+async function ensureTable(ctx: AppContext): Promise<void> {
+  try {
+    await ctx.db.send(new DescribeTableCommand({ TableName: ctx.tableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    await ctx.db.send(new CreateTableCommand(createTableInput(ctx.tableName)));
+  }
+}
+
+/** Secrets that AWS keeps in Secrets Manager; locally a file in the data folder, so cursors survive restarts. */
+function loadOrCreateSecrets(dataDir: string | undefined): { cursorSecret: string } {
+  const file = dataDir ? join(dataDir, 'secrets.json') : undefined;
+  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const secrets = { cursorSecret: randomBytes(32).toString('base64url') };
+  if (file && dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  }
+  return secrets;
+}

@@ -1,0 +1,194 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import type { ApiEvent, ApiResponse } from '../shared/http/api-handler.ts';
+import { errorResponse, routeKey } from '../shared/http/api-handler.ts';
+import { corsHeaders } from '../shared/http/cors.ts';
+import { notFound, ProblemError, unauthorized } from '../shared/http/problem.ts';
+import type { Route } from '../shared/http/route.ts';
+import type { LocalAuth } from './local-auth.ts';
+import { createRouteMatcher } from './route-matcher.ts';
+
+/** API Gateway refuses payloads over 10 MB before any Lambda runs; the local server does the same. */
+const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export type LambdaLike = (event: ApiEvent, context: Context) => Promise<ApiResponse>;
+
+export interface ApiFunction {
+  name: string;
+  routes: readonly Route[];
+  handler: LambdaLike;
+}
+
+/** A route that exists only locally (`/_local/...`); the CDK stack never has it. */
+export interface LocalRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  handle(body: unknown): Promise<{ status: number; body: unknown }>;
+}
+
+export interface LocalServerOptions {
+  functions: readonly ApiFunction[];
+  localRoutes: readonly LocalRoute[];
+  auth: LocalAuth;
+  corsOrigins: readonly string[];
+  port: number;
+  host?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Plays API Gateway (HTTP API, payload v2) in front of the same Lambda handlers the stack deploys:
+ * route matching, the JWT authorizer, CORS, and the v2 event shape.
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<RunningServer> {
+  const matchApi = createRouteMatcher(options.functions.flatMap((fn) => fn.routes.map((route) => ({ route, target: fn }))));
+  const localByKey = new Map(options.localRoutes.map((route) => [`${route.method} ${route.path}`, route]));
+
+  const server: Server = createServer((request, response) => {
+    handle(request).then(
+      (answer) => send(response, answer, corsHeaders(request.headers.origin, options.corsOrigins, false)),
+      (error) => send(response, errorResponse(error), {}),
+    );
+  });
+
+  async function handle(request: IncomingMessage): Promise<ApiResponse> {
+    const url = new URL(request.url ?? '/', 'http://local');
+    const method = request.method ?? 'GET';
+    if (method === 'OPTIONS') {
+      return { statusCode: 204, headers: corsHeaders(request.headers.origin, options.corsOrigins, true), body: '' };
+    }
+    const body = await readBody(request);
+    const local = localByKey.get(`${method} ${url.pathname}`);
+    if (local) return runLocalRoute(local, body);
+
+    const match = matchApi(method, url.pathname);
+    if (!match) return errorResponse(notFound('Route'));
+    const claims = match.route.roles === 'public' ? undefined : await authorize(request.headers.authorization);
+    const event = toApiEvent(request, url, body, routeKey(match.route), match.pathParameters, claims);
+    return match.target.handler(event, lambdaContext(match.target.name, event.requestContext.requestId));
+  }
+
+  /** Like the HTTP API JWT authorizer: a bad token never reaches the handler; a missing one is the handler's 401. */
+  async function authorize(header: string | undefined): Promise<Record<string, unknown> | undefined> {
+    if (!header) return undefined;
+    const token = /^Bearer\s+(.+)$/i.exec(header)?.[1];
+    const claims = token ? await options.auth.verify(token) : undefined;
+    if (!claims) throw unauthorized('The bearer token is invalid or expired');
+    return claims;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function runLocalRoute(route: LocalRoute, body: string): Promise<ApiResponse> {
+  let parsed: unknown;
+  try {
+    parsed = body.trim() === '' ? {} : JSON.parse(body);
+  } catch {
+    throw new ProblemError(400, 'malformed_json', 'The body is not valid JSON');
+  }
+  const answer = await route.handle(parsed);
+  return { statusCode: answer.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(answer.body) };
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_MAX_BODY_BYTES) throw new ProblemError(413, 'body_too_large', 'The body exceeds the gateway limit');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function toApiEvent(
+  request: IncomingMessage,
+  url: URL,
+  body: string,
+  key: string,
+  pathParameters: Record<string, string>,
+  claims: Record<string, unknown> | undefined,
+): ApiEvent {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  // Payload v2 joins repeated query parameters with commas.
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const requestId = randomUUID();
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: key,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length > 0 ? query : undefined,
+    pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : undefined,
+    body: body === '' ? undefined : body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: request.headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      requestId,
+      routeKey: key,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: request.headers['user-agent'] ?? '',
+      },
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: (claims ?? {}) as Record<string, string>, scopes: [] } },
+    },
+  } as ApiEvent;
+}
+
+function lambdaContext(functionName: string, requestId: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function send(response: ServerResponse, answer: ApiResponse, extraHeaders: Record<string, string>) {
+  response.writeHead(answer.statusCode, { ...answer.headers, ...extraHeaders });
+  response.end(answer.body ?? '');
+}

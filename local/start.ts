@@ -1,0 +1,24 @@
+import { resolve } from 'node:path';
+import { FIRST_ADMIN, startLocalRuntime } from './runtime.ts';
+
+/** `npm start`: the whole stack on this machine, data kept in LOCAL_DATA_DIR across restarts. */
+const dataDir = resolve(process.env.LOCAL_DATA_DIR ?? '.local/data');
+const runtime = await startLocalRuntime({ port: Number(process.env.PORT ?? 3000), dataDir });
+
+console.log(`Pipeline CRM API  ${runtime.url}   (OpenAPI: ${runtime.url}/openapi.json)
+Data folder       ${dataDir}
+Mail inbox (SES)  ${runtime.sesEndpoint}   (or GET ${runtime.url}/_local/emails)
+Admin             ${FIRST_ADMIN.email}
+Admin token       ${runtime.adminToken}
+Other tokens      curl -X POST ${runtime.url}/_local/token -d '{"email":"…"}'
+Ctrl-C stops everything.`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    runtime.stop().then(() => process.exit(0), () => process.exit(1));
+  });
+}
