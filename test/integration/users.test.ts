@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestApi } from '../support/api.ts';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await TestApi.start();
+});
+afterAll(() => api?.stop());
+
+describe('R-CFG-5 users', () => {
+  it('R-CFG-5 a new user gets locale en, the stack time zone, daily recap on and postSaleOnWin ask', async () => {
+    const created = await api.post('/users', { email: 'Maria@Example.com', name: 'Maria', role: 'rep' });
+
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      email: 'maria@example.com',
+      role: 'rep',
+      locale: 'en',
+      timezone: 'UTC',
+      active: true,
+      dailyRecap: true,
+      postSaleOnWin: 'ask',
+      version: 1,
+    });
+    expect(created.headers.get('etag')).toBe('"1"');
+  });
+
+  it('R-CFG-5 a second user with the same email (any case) is a 409 and writes nothing', async () => {
+    await api.post('/users', { email: 'dup@example.com', name: 'One', role: 'rep' });
+    const before = await api.tableSnapshot();
+
+    const again = await api.post('/users', { email: 'DUP@example.com', name: 'Two', role: 'manager' });
+
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('duplicate_email');
+    expect(await api.tableSnapshot()).toEqual(before);
+  });
+
+  it('R-CFG-5 only an admin creates or changes users; everyone may list them', async () => {
+    const rep = await api.createUser('rep');
+    const manager = await api.createUser('manager');
+
+    const byManager = await api.post('/users', { email: 'x@example.com', name: 'X', role: 'rep' }, { token: manager.token });
+    const patchByRep = await api.patch(`/users/${rep.id}`, { name: 'Renamed' }, { token: rep.token });
+    const listByRep = await api.get('/users', { token: rep.token });
+
+    expect(byManager.status).toBe(403);
+    expect(patchByRep.status).toBe(403);
+    expect(listByRep.status).toBe(200);
+    expect(listByRep.body.items.map((user: { id: string }) => user.id)).toContain(manager.id);
+  });
+
+  it('R-CFG-5 GET /me and PATCH /me/settings change only the caller', async () => {
+    const rep = await api.createUser('rep');
+
+    const changed = await api.patch('/me/settings', { locale: 'it', dailyRecap: false, postSaleOnWin: 'always', timezone: 'Europe/Rome' }, { token: rep.token });
+    const me = await api.get('/me', { token: rep.token });
+
+    expect(changed.status).toBe(200);
+    expect(me.body).toMatchObject({ id: rep.id, locale: 'it', dailyRecap: false, postSaleOnWin: 'always', timezone: 'Europe/Rome', version: 2 });
+  });
+
+  it('R-CFG-5 settings reject an unknown time zone and a role field (both listed)', async () => {
+    const rep = await api.createUser('rep');
+
+    const answer = await api.patch('/me/settings', { timezone: 'Mars/Base', role: 'admin' }, { token: rep.token });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['role', 'timezone']);
+  });
+
+  it('SPEC §1 If-Match: a stale version is a 412 and changes nothing', async () => {
+    const rep = await api.createUser('rep');
+    await api.patch(`/users/${rep.id}`, { name: 'First' });
+
+    const stale = await api.patch(`/users/${rep.id}`, { name: 'Second' }, { headers: { 'if-match': '"1"' } });
+    const current = await api.get(`/users/${rep.id}`);
+
+    expect(stale.status).toBe(412);
+    expect(current.body.name).toBe('First');
+  });
+
+  it('SPEC §1 lists page with signed cursors; a forged cursor is a 400', async () => {
+    for (let index = 0; index < 3; index++) await api.createUser('rep');
+
+    const first = await api.get('/users?limit=2');
+    const second = await api.get(`/users?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    const forged = await api.get(`/users?limit=2&cursor=${encodeURIComponent(first.body.nextCursor.replace(/^./, 'A'))}`);
+
+    expect(first.body.items).toHaveLength(2);
+    expect(second.body.items[0].id < first.body.items[1].id).toBe(true);
+    expect(forged.status).toBe(400);
+    expect(forged.body.code).toBe('invalid_cursor');
+  });
+});
