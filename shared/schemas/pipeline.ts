@@ -62,7 +62,9 @@ export const pipelineSettingsBody = z
   .meta({ id: 'PipelineSettingsInput' });
 export type PipelineSettingsInput = z.infer<typeof pipelineSettingsBody>;
 
+const { id: _settingsHaveNoId, ...settingsStamp } = recordFields;
 export const pipelineSettings = z
-  .object({ ...pipelineSettingsBody.shape, ...recordFields })
+  .object({ ...pipelineSettingsBody.shape, ...settingsStamp })
   .meta({ id: 'PipelineSettings' });
-export type PipelineSettings = z.infer<typeof pipelineSettings>;
+/** Stored with the fixed id `pipeline` (a singleton record); the API does not show it. */
+export type PipelineSettings = z.infer<typeof pipelineSettings> & { id: string };
