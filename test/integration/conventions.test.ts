@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestApi } from '../support/api.ts';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await TestApi.start({ corsOrigins: ['https://app.example.com'] });
+});
+afterAll(() => api?.stop());
+
+describe('SPEC §1 idempotency', () => {
+  it('SPEC §1 the same Idempotency-Key and body replays the first answer and creates nothing more', async () => {
+    const body = { email: 'idem@example.com', name: 'Idem', role: 'rep' };
+    const headers = { 'idempotency-key': 'create-idem-1' };
+
+    const first = await api.post('/users', body, { headers });
+    const snapshot = await api.tableSnapshot();
+    const replay = await api.post('/users', body, { headers });
+
+    expect(first.status).toBe(201);
+    expect(replay.status).toBe(201);
+    expect(replay.body).toEqual(first.body);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await api.tableSnapshot()).toEqual(snapshot);
+  });
+
+  it('SPEC §1 the same key with another body is a 409', async () => {
+    const headers = { 'idempotency-key': 'create-idem-2' };
+    await api.post('/users', { email: 'idem2@example.com', name: 'Idem', role: 'rep' }, { headers });
+
+    const other = await api.post('/users', { email: 'idem3@example.com', name: 'Idem', role: 'rep' }, { headers });
+
+    expect(other.status).toBe(409);
+    expect(other.body.code).toBe('idempotency_key_reused');
+  });
+
+  it('SPEC §1 keys are scoped to the calling user', async () => {
+    const other = await api.createUser('admin');
+    const headers = { 'idempotency-key': 'shared-key' };
+
+    const mine = await api.post('/users', { email: 'scoped1@example.com', name: 'A', role: 'rep' }, { headers });
+    const theirs = await api.post('/users', { email: 'scoped2@example.com', name: 'B', role: 'rep' }, { headers, token: other.token });
+
+    expect(mine.status).toBe(201);
+    expect(theirs.status).toBe(201);
+    expect(theirs.body.id).not.toBe(mine.body.id);
+  });
+
+  it('SPEC §1 a refused request does not burn its key', async () => {
+    const headers = { 'idempotency-key': 'retry-after-fix' };
+
+    const refused = await api.post('/users', { email: 'admin@example.com', name: 'Dup', role: 'rep' }, { headers });
+    const fixed = await api.post('/users', { email: 'admin@example.com', name: 'Dup', role: 'rep' }, { headers });
+
+    expect(refused.status).toBe(409);
+    expect(fixed.body.code).toBe('duplicate_email');
+  });
+});
+
+describe('SPEC §1 concurrency', () => {
+  it('SPEC §1 ten concurrent writers with the same If-Match: exactly one wins, the others get 412', async () => {
+    const rep = await api.createUser('rep');
+
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => api.patch(`/users/${rep.id}`, { name: `Writer ${index}` }, { headers: { 'if-match': '"1"' } })),
+    );
+    const final = await api.get(`/users/${rep.id}`);
+
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+    expect(answers.filter((answer) => answer.status === 412)).toHaveLength(9);
+    expect(final.body.version).toBe(2);
+  });
+
+  it('SPEC §1 concurrent writers without If-Match are each applied on the state they read (no lost update)', async () => {
+    const rep = await api.createUser('rep');
+
+    const answers = await Promise.all(
+      (['it', 'es', 'en'] as const).map((locale) => api.patch(`/users/${rep.id}`, { locale })),
+    );
+    const final = await api.get(`/users/${rep.id}`);
+
+    const applied = answers.filter((answer) => answer.status === 200);
+    expect(answers.every((answer) => answer.status === 200 || answer.status === 409)).toBe(true);
+    expect(final.body.version).toBe(1 + applied.length);
+  });
+});
+
+describe('SPEC §1 CORS for web clients', () => {
+  it('SPEC §1 a preflight from an allowed origin is answered with the shared policy', async () => {
+    const answer = await api.request('OPTIONS', '/users', {
+      token: null,
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
+    });
+
+    expect(answer.status).toBe(204);
+    expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(answer.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+  });
+
+  it('SPEC §1 an unknown origin gets no CORS headers', async () => {
+    const answer = await api.get('/users', { headers: { origin: 'https://evil.example.com' } });
+
+    expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
