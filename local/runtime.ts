@@ -32,6 +32,8 @@ export interface LocalRuntimeOptions {
   sesEndpoint?: string;
   tableName?: string;
   corsOrigins?: readonly string[];
+  /** False turns the gateway's rate limits off (benchmarks). */
+  throttle?: boolean;
   /** Overrides of the app context (a fixed clock, ids …). */
   context?: Partial<AppContext>;
 }
@@ -80,6 +82,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       auth,
       corsOrigins: options.corsOrigins ?? (process.env.CORS_ORIGINS ?? 'http://localhost:5173').split(','),
       port: options.port ?? 0,
+      throttle: options.throttle,
     });
     stops.push(server.close);
 

@@ -6,6 +6,7 @@ import type { ApiEvent, ApiResponse } from '../shared/http/api-handler.ts';
 import { errorResponse, routeKey } from '../shared/http/api-handler.ts';
 import { corsHeaders } from '../shared/http/cors.ts';
 import { notFound, ProblemError, unauthorized } from '../shared/http/problem.ts';
+import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE, tokenBucket } from '../shared/http/throttle.ts';
 import type { Route } from '../shared/http/route.ts';
 import type { LocalAuth } from './local-auth.ts';
 import { createRouteMatcher } from './route-matcher.ts';
@@ -35,6 +36,8 @@ export interface LocalServerOptions {
   corsOrigins: readonly string[];
   port: number;
   host?: string;
+  /** Off only for benchmarks that measure the handlers, not the gateway's limits. */
+  throttle?: boolean;
 }
 
 export interface RunningServer {
@@ -50,6 +53,8 @@ export interface RunningServer {
 export async function startLocalServer(options: LocalServerOptions): Promise<RunningServer> {
   const matchApi = createRouteMatcher(options.functions.flatMap((fn) => fn.routes.map((route) => ({ route, target: fn }))));
   const localByKey = new Map(options.localRoutes.map((route) => [`${route.method} ${route.path}`, route]));
+  const buckets = { api: tokenBucket(API_THROTTLE), public: tokenBucket(PUBLIC_ROUTE_THROTTLE) };
+  const throttled = (bucket: { take(): boolean }) => options.throttle !== false && !bucket.take();
 
   const server: Server = createServer((request, response) => {
     handle(request).then(
@@ -70,6 +75,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
 
     const match = matchApi(method, url.pathname);
     if (!match) return errorResponse(notFound('Route'));
+    if (throttled(buckets.api) || (match.route.roles === 'public' && throttled(buckets.public))) {
+      return errorResponse(new ProblemError(429, 'throttled', 'Too many requests; retry shortly'));
+    }
     const claims = match.route.roles === 'public' ? undefined : await authorize(request.headers.authorization);
     const event = toApiEvent(request, url, body, routeKey(match.route), match.pathParameters, claims);
     return match.target.handler(event, lambdaContext(match.target.name, event.requestContext.requestId));

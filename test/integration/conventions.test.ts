@@ -102,3 +102,14 @@ describe('SPEC §1 CORS for web clients', () => {
     expect(answer.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('SPEC §1 throttling', () => {
+  it('SPEC §1 a burst on a public route beyond its limit is answered 429 problem+json', async () => {
+    const answers = await Promise.all(Array.from({ length: 40 }, () => api.get('/openapi.json', { token: null })));
+
+    const throttled = answers.filter((answer) => answer.status === 429);
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(throttled[0]!.headers.get('content-type')).toBe('application/problem+json');
+    expect(throttled[0]!.body.code).toBe('throttled');
+  });
+});
