@@ -2,14 +2,27 @@ import * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
 import { COLLECTIONS, userModel } from '../../shared/db/keys.ts';
 import { queryPage, requireRecord, updateRecord } from '../../shared/db/store.ts';
-import { createUser } from '../../shared/db/users.ts';
+import { anotherActiveAdminExists, createUser } from '../../shared/db/users.ts';
+import { removesAnActiveAdmin } from '../../shared/domain/users.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
+import { conflict } from '../../shared/http/problem.ts';
 import { ADMIN_ONLY, defineRoute, EVERYONE } from '../../shared/http/route.ts';
 import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
 import { createUserBody, mySettingsBody, updateUserBody, user, type User } from '../../shared/schemas/users.ts';
 
 async function updateUser(ctx: AppContext, id: string, change: Partial<User>, ifMatch?: number): Promise<User> {
-  const updated = await updateRecord(ctx, userModel, id, (current) => ({ ...current, ...change }), { ifMatch });
+  const updated = await updateRecord(
+    ctx,
+    userModel,
+    id,
+    async (current) => {
+      if (removesAnActiveAdmin(current, change) && !(await anotherActiveAdminExists(ctx, current.id))) {
+        throw conflict('last_admin', 'The tenant must keep at least one active admin');
+      }
+      return { ...current, ...change };
+    },
+    { ifMatch },
+  );
   await ctx.directory.updateUser({ userId: updated.id, email: updated.email, name: updated.name, role: updated.role, active: updated.active });
   return updated;
 }

@@ -3,9 +3,9 @@ import type * as z from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { conflict } from '../http/problem.ts';
 import type { createUserBody, User } from '../schemas/users.ts';
-import { userEmailKey, userModel } from './keys.ts';
+import { COLLECTIONS, userEmailKey, userModel } from './keys.ts';
 import { fromItem } from './records.ts';
-import { createRecord, getRecord, newRecord, writeAll } from './store.ts';
+import { createRecord, getRecord, newRecord, queryPage, writeAll } from './store.ts';
 
 export async function findUserByEmail(ctx: AppContext, email: string): Promise<User | undefined> {
   const { Item: guard } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: userEmailKey(email) }));
@@ -72,3 +72,18 @@ export async function createUser(ctx: AppContext, input: NewUser): Promise<User>
   return record;
 }
 
+
+/** Whether an active admin other than `exceptUserId` exists (a filtered Query on the small users collection). */
+export async function anotherActiveAdminExists(ctx: AppContext, exceptUserId: string): Promise<boolean> {
+  const page = await queryPage<User>(ctx, {
+    index: 'GSI1',
+    partition: COLLECTIONS.users,
+    limit: 1,
+    filter: {
+      expression: '#role = :admin AND #active = :true AND #id <> :except',
+      names: { '#role': 'role', '#active': 'active', '#id': 'id' },
+      values: { ':admin': 'admin', ':true': true, ':except': exceptUserId },
+    },
+  });
+  return page.items.length > 0;
+}

@@ -93,3 +93,23 @@ describe('R-CFG-5 users', () => {
     expect(forged.body.code).toBe('invalid_cursor');
   });
 });
+
+describe('R-CFG-5 the tenant keeps an admin', () => {
+  it('R-CFG-5 demoting or deactivating the last active admin is a 409; with a second admin it works', async () => {
+    const soloApi = await TestApi.start();
+    try {
+      const me = await soloApi.get('/me');
+
+      const demoted = await soloApi.patch(`/users/${me.body.id}`, { role: 'manager' });
+      const deactivated = await soloApi.patch(`/users/${me.body.id}`, { active: false });
+      await soloApi.createUser('admin');
+      const demotedWithBackup = await soloApi.patch(`/users/${me.body.id}`, { role: 'manager' });
+
+      expect([demoted.status, demoted.body.code]).toEqual([409, 'last_admin']);
+      expect(deactivated.status).toBe(409);
+      expect(demotedWithBackup.status).toBe(200);
+    } finally {
+      await soloApi.stop();
+    }
+  });
+});
