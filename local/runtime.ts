@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { ulid } from 'ulid';
 import * as z from 'zod';
 import { routeGroups } from '../functions/api/route-table.ts';
-import { documentClient, stackConfigFromEnv, type AppContext } from '../shared/app-context.ts';
+import { documentClient, newUlid, stackConfigFromEnv, type AppContext } from '../shared/app-context.ts';
 import { localDirectory } from '../shared/auth/user-directory.ts';
 import { requireRecord } from '../shared/db/store.ts';
 import { userModel } from '../shared/db/keys.ts';
@@ -66,7 +65,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       db: documentClient(dynamo.endpoint),
       tableName: options.tableName ?? 'pipeline-crm',
       now: () => new Date(),
-      newId: () => ulid(),
+      newId: newUlid,
       cursors: createCursorCodec(async () => secrets.cursorSecret),
       directory: localDirectory,
       config: stackConfigFromEnv(),

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { monotonicFactory } from 'ulid';
 import { createCursorCodec, type CursorCodec } from './http/cursor.ts';
 import { directoryFromEnv, type UserDirectory } from './auth/user-directory.ts';
 
@@ -40,6 +40,9 @@ export function stackConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StackC
   };
 }
 
+/** Ids made in the same millisecond still sort in creation order, so "newest first" holds. */
+export const newUlid: () => string = monotonicFactory();
+
 let cached: AppContext | undefined;
 
 export function appContext(): AppContext {
@@ -47,7 +50,7 @@ export function appContext(): AppContext {
     db: documentClient(),
     tableName: requiredEnv('TABLE_NAME'),
     now: () => new Date(),
-    newId: () => ulid(),
+    newId: newUlid,
     cursors: createCursorCodec(),
     directory: directoryFromEnv(),
     config: stackConfigFromEnv(),
