@@ -1,7 +1,8 @@
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import type { AppContext } from '../app-context.ts';
-import { conflict } from '../http/problem.ts';
+import { logger } from '../http/logger.ts';
+import { conflict, ProblemError } from '../http/problem.ts';
 import type { createUserBody, User } from '../schemas/users.ts';
 import { COLLECTIONS, userEmailKey, userModel } from './keys.ts';
 import { fromItem } from './records.ts';
@@ -67,7 +68,11 @@ export async function createUser(ctx: AppContext, input: NewUser): Promise<User>
       { write: { Delete: { TableName: ctx.tableName, Key: userModel.key(record.id) } } },
       { write: { Delete: { TableName: ctx.tableName, Key: userEmailKey(record.email) } } },
     ]);
-    throw error;
+    if ((error as Error).name === 'UsernameExistsException') {
+      throw conflict('duplicate_email', `A sign-in for ${record.email} already exists in the user pool`);
+    }
+    logger.error('The user directory refused a new user', { error, userId: record.id });
+    throw new ProblemError(503, 'directory_unavailable', 'The sign-in directory did not accept the user; nothing was saved, try again');
   }
   return record;
 }

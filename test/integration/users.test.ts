@@ -113,3 +113,29 @@ describe('R-CFG-5 the tenant keeps an admin', () => {
     }
   });
 });
+
+describe('R-CFG-5 a user without a sign-in is not kept', () => {
+  it('R-CFG-5 when the directory refuses the user, nothing is written and the email stays free', async () => {
+    const failingApi = await TestApi.start({
+      context: {
+        directory: {
+          // The first admin is seeded at start; every later sign-in is refused.
+          createUser: async (user) => {
+            if (user.email !== 'admin@example.com') throw new Error('directory unavailable');
+          },
+          updateUser: async () => undefined,
+        },
+      },
+    });
+    try {
+      const before = await failingApi.tableSnapshot();
+
+      const answer = await failingApi.post('/users', { email: 'nosignin@example.com', name: 'No', role: 'rep' });
+
+      expect([answer.status, answer.body.code]).toEqual([503, 'directory_unavailable']);
+      expect(await failingApi.tableSnapshot()).toEqual(before);
+    } finally {
+      await failingApi.stop();
+    }
+  });
+});
