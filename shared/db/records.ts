@@ -27,12 +27,12 @@ const STORAGE_ATTRIBUTES = new Set<string>([
   TABLE_KEYS.partitionKey,
   TABLE_KEYS.sortKey,
   TTL_ATTRIBUTE,
-  'entity',
+  'recordType',
   ...INDEX_NAMES.flatMap((name) => [`${name}PK`, `${name}SK`]),
 ]);
 
 export function toItem<T extends BaseRecord>(model: EntityModel<T>, record: T): Item {
-  return { ...(record as Item), ...model.key(record.id), ...model.indexKeys(record), entity: model.label };
+  return { ...(record as Item), ...model.key(record.id), ...model.indexKeys(record), recordType: model.label };
 }
 
 /** Strips storage-only attributes so a record read back is exactly what the domain wrote. */
