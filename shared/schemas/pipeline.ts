@@ -31,11 +31,17 @@ export const updateReasonBody = z
   .strictObject({ description: z.string().trim().min(1).max(200).optional(), active: z.boolean().optional() })
   .meta({ id: 'UpdateReason' });
 
+/**
+ * Bounded so that replacing the settings, with one existence check per stage it names, fits in one
+ * DynamoDB transaction (100 items).
+ */
+const MAX_ACTIVE_STAGES = 50;
+
 const notify = z.strictObject({ tag: z.string().trim().min(1).max(50).nullable(), notifyRep: z.boolean() });
 
 export const pipelineSettingsBody = z
   .strictObject({
-    activeStageIds: z.array(id).max(100),
+    activeStageIds: z.array(id).max(MAX_ACTIVE_STAGES),
     defaultStageId: id,
     winStageId: id.nullable(),
     lossStageId: id.nullable(),

@@ -1,0 +1,208 @@
+import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { AppContext } from '../../shared/app-context.ts';
+import { COLLECTIONS, groupModel, opportunitiesInStage, PIPELINE_SETTINGS_ID, reasonModel, reasonsOfKind, settingsModel, stageModel } from '../../shared/db/keys.ts';
+import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
+import { createRecord, deleteRecord, getRecord, newRecord, queryPage, requireRecord, updateRecord, type ExtraWrite } from '../../shared/db/store.ts';
+import { pipelineSettingsErrors, referencedStageIds, settingsFieldsUsingStage } from '../../shared/domain/pipeline-settings.ts';
+import { createApiHandler } from '../../shared/http/api-handler.ts';
+import { conflict, validationFailed } from '../../shared/http/problem.ts';
+import { ADMIN_ONLY, defineRoute, EVERYONE } from '../../shared/http/route.ts';
+import { booleanQuery, idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
+import {
+  createReasonBody,
+  createStageBody,
+  pipelineSettings,
+  pipelineSettingsBody,
+  reason,
+  REASON_KINDS,
+  stage,
+  updateReasonBody,
+  updateStageBody,
+  type PipelineSettings,
+  type PipelineSettingsInput,
+  type Reason,
+  type Stage,
+} from '../../shared/schemas/pipeline.ts';
+
+/** The ids among `stageIds` that name a stage (the settings name a few dozen at most: one BatchGet). */
+async function existingStageIds(ctx: AppContext, stageIds: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  let keys: Record<string, unknown>[] | undefined = stageIds.map((stageId) => stageModel.key(stageId));
+  while (keys && keys.length > 0) {
+    const answer: BatchGetCommandOutput = await ctx.db.send(
+      new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: keys, ProjectionExpression: '#id', ExpressionAttributeNames: { '#id': 'id' } } } }),
+    );
+    for (const item of answer.Responses?.[ctx.tableName] ?? []) found.add(item.id as string);
+    keys = answer.UnprocessedKeys?.[ctx.tableName]?.Keys;
+  }
+  return found;
+}
+
+/** Commits only if the stage still exists: a stage deleted after the check would leave the settings naming it. */
+const stageStillExists = (ctx: AppContext, stageId: string): ExtraWrite => ({
+  write: { ConditionCheck: { TableName: ctx.tableName, Key: stageModel.key(stageId), ConditionExpression: 'attribute_exists(PK)' } },
+  onConditionFailed: conflict('concurrent_update', `Stage ${stageId} was deleted meanwhile; read the stages again`),
+});
+
+/** Commits only if the settings did not change since they were checked (they could have started naming the stage). */
+const settingsUnchangedSince = (ctx: AppContext, settings: PipelineSettings): ExtraWrite => ({
+  write: {
+    ConditionCheck: {
+      TableName: ctx.tableName,
+      Key: settingsModel.key(PIPELINE_SETTINGS_ID),
+      ConditionExpression: 'version = :settingsVersion',
+      ExpressionAttributeValues: { ':settingsVersion': settings.version },
+    },
+  },
+  onConditionFailed: conflict('concurrent_update', 'The pipeline settings changed while deleting the stage; retry'),
+});
+
+/** R-CFG-1: a stage named by the settings or holding any opportunity (open, won, lost or archived) stays. */
+async function deleteStage(ctx: AppContext, stageId: string, ifMatch: number | undefined): Promise<void> {
+  const settings = await getPipelineSettings(ctx);
+  await deleteRecord(ctx, stageModel, stageId, {
+    ifMatch,
+    check: async (current) => {
+      const fields = settingsFieldsUsingStage(settings, current.id);
+      if (fields.length > 0) throw conflict('stage_in_use', `The pipeline settings use this stage (${fields.join(', ')})`);
+      const inStage = await queryPage(ctx, { index: 'GSI5', partition: opportunitiesInStage(current.id), limit: 1 });
+      if (inStage.items.length > 0) throw conflict('stage_in_use', 'Opportunities are in this stage; move them to another stage first');
+    },
+    extra: () => [settingsUnchangedSince(ctx, settings)],
+  });
+}
+
+/** R-CFG-2: PUT replaces the whole document, once every id it names is known to exist. */
+async function replacePipelineSettings(ctx: AppContext, input: PipelineSettingsInput, ifMatch: number | undefined): Promise<PipelineSettings> {
+  const stageIds = referencedStageIds(input);
+  const [stages, group, winReason] = await Promise.all([
+    existingStageIds(ctx, stageIds),
+    input.assignToGroupId === null ? undefined : getRecord(ctx, groupModel, input.assignToGroupId),
+    input.buyNow.winReasonId === null ? undefined : getRecord(ctx, reasonModel, input.buyNow.winReasonId),
+  ]);
+  const errors = pipelineSettingsErrors(input, {
+    stageIds: stages,
+    groupIds: new Set(group ? [group.id] : []),
+    reasonKinds: new Map(winReason ? [[winReason.id, winReason.kind]] : []),
+  });
+  if (errors.length > 0) throw validationFailed(errors);
+  return updateRecord(ctx, settingsModel, PIPELINE_SETTINGS_ID, (current) => ({ ...current, ...input }), {
+    ifMatch,
+    extra: () => stageIds.map((stageId) => stageStillExists(ctx, stageId)),
+  });
+}
+
+const reasonListQuery = z.strictObject({ ...pageQuery, kind: z.enum(REASON_KINDS).optional(), active: booleanQuery.optional() });
+
+export const pipelineRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/stages',
+    summary: 'List stages in pipeline order (ascending order, not newest first)',
+    roles: EVERYONE,
+    query: z.strictObject(pageQuery),
+    response: pageOf(stage),
+    handler: ({ ctx, query }) => queryPage<Stage>(ctx, { index: 'GSI1', partition: COLLECTIONS.stages, ascending: true, ...query }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/stages',
+    summary: 'Create a stage',
+    roles: ADMIN_ONLY,
+    body: createStageBody,
+    response: stage,
+    successStatus: 201,
+    handler: ({ ctx, body }) => createRecord(ctx, stageModel, newRecord(ctx, body)),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/stages/{id}',
+    summary: 'Read a stage',
+    roles: EVERYONE,
+    params: idParams,
+    response: stage,
+    handler: ({ ctx, params }) => requireRecord(ctx, stageModel, params.id),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/stages/{id}',
+    summary: 'Change a stage (name, order, probability)',
+    roles: ADMIN_ONLY,
+    params: idParams,
+    body: updateStageBody,
+    response: stage,
+    handler: ({ ctx, params, body, ifMatch }) => updateRecord(ctx, stageModel, params.id, (current) => ({ ...current, ...body }), { ifMatch }),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/stages/{id}',
+    summary: 'Delete a stage no opportunity and no setting uses (409 stage_in_use otherwise)',
+    roles: ADMIN_ONLY,
+    params: idParams,
+    successStatus: 204,
+    handler: ({ ctx, params, ifMatch }) => deleteStage(ctx, params.id, ifMatch),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/settings/pipeline',
+    summary: 'Read the pipeline settings',
+    roles: EVERYONE,
+    response: pipelineSettings,
+    handler: ({ ctx }) => getPipelineSettings(ctx),
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: '/settings/pipeline',
+    summary: 'Replace the pipeline settings (validated as a whole; every id must exist)',
+    roles: ADMIN_ONLY,
+    body: pipelineSettingsBody,
+    response: pipelineSettings,
+    handler: ({ ctx, body, ifMatch }) => replacePipelineSettings(ctx, body, ifMatch),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/reasons',
+    summary: 'List win/loss reasons (all of them unless filtered by kind or active)',
+    roles: EVERYONE,
+    query: reasonListQuery,
+    response: pageOf(reason),
+    handler: ({ ctx, query: { kind, active, ...page } }) =>
+      queryPage<Reason>(ctx, {
+        ...(kind ? { index: 'GSI2', partition: reasonsOfKind(kind) } : { index: 'GSI1', partition: COLLECTIONS.reasons }),
+        ...(active === undefined ? {} : { filter: { expression: '#active = :active', names: { '#active': 'active' }, values: { ':active': active } } }),
+        ...page,
+      }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/reasons',
+    summary: 'Create a win or loss reason',
+    roles: ADMIN_ONLY,
+    body: createReasonBody,
+    response: reason,
+    successStatus: 201,
+    handler: ({ ctx, body }) => createRecord(ctx, reasonModel, newRecord(ctx, body)),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/reasons/{id}',
+    summary: 'Read a reason (archived ones too)',
+    roles: EVERYONE,
+    params: idParams,
+    response: reason,
+    handler: ({ ctx, params }) => requireRecord(ctx, reasonModel, params.id),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/reasons/{id}',
+    summary: 'Change a reason (description; active=false archives it)',
+    roles: ADMIN_ONLY,
+    params: idParams,
+    body: updateReasonBody,
+    response: reason,
+    handler: ({ ctx, params, body, ifMatch }) => updateRecord(ctx, reasonModel, params.id, (current) => ({ ...current, ...body }), { ifMatch }),
+  }),
+];
+
+export const handler = createApiHandler(pipelineRoutes);

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestApi } from '../support/api.ts';
+
+let api: TestApi;
+let rep: { id: string; token: string };
+let manager: { id: string; token: string };
+
+beforeAll(async () => {
+  api = await TestApi.start();
+  rep = await api.createUser('rep');
+  manager = await api.createUser('manager');
+});
+afterAll(() => api?.stop());
+
+const UNKNOWN_ID = '01J0000000000000000000000Z';
+const keysOf = (answer: { body: { items: { key: string }[] } }) => answer.body.items.map((item) => item.key);
+
+describe('R-CFG-4 custom field definitions', () => {
+  it('R-CFG-4 an admin defines fields; everyone lists them, all or per entity', async () => {
+    const text = await api.post('/custom-fields', { entity: 'contact', key: 'linkedin', label: 'LinkedIn', type: 'text' });
+    const select = await api.post('/custom-fields', { entity: 'opportunity', key: 'segment', label: 'Segment', type: 'select', options: ['SMB', 'Enterprise'] });
+
+    const contactFields = await api.get('/custom-fields?entity=contact', { token: rep.token });
+    const allFields = await api.get('/custom-fields?limit=100', { token: manager.token });
+
+    expect(text.status).toBe(201);
+    expect(text.headers.get('etag')).toBe('"1"');
+    expect(text.body).toMatchObject({ entity: 'contact', key: 'linkedin', label: 'LinkedIn', type: 'text', version: 1 });
+    expect(text.body).not.toHaveProperty('options');
+    expect(select.body).toMatchObject({ type: 'select', options: ['SMB', 'Enterprise'] });
+    expect(contactFields.status).toBe(200);
+    expect(keysOf(contactFields)).toEqual(['linkedin']);
+    expect(keysOf(allFields)).toEqual(expect.arrayContaining(['linkedin', 'segment']));
+  });
+
+  it('R-CFG-4 a second field with the same key on the same entity is a 409 and writes nothing; another entity may reuse it', async () => {
+    await api.post('/custom-fields', { entity: 'company', key: 'industry', label: 'Industry', type: 'text' });
+    const before = await api.tableSnapshot();
+
+    const duplicate = await api.post('/custom-fields', { entity: 'company', key: 'industry', label: 'Sector', type: 'number' });
+    const afterDuplicate = await api.tableSnapshot();
+    const otherEntity = await api.post('/custom-fields', { entity: 'lead', key: 'industry', label: 'Industry', type: 'text' });
+
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.code).toBe('duplicate_custom_field');
+    expect(afterDuplicate).toEqual(before);
+    expect(otherEntity.status).toBe(201);
+  });
+
+  it('R-CFG-4 a select field needs options and other types may not have any', async () => {
+    const before = await api.tableSnapshot();
+
+    const selectWithout = await api.post('/custom-fields', { entity: 'contact', key: 'tier', label: 'Tier', type: 'select' });
+    const selectEmpty = await api.post('/custom-fields', { entity: 'contact', key: 'tier', label: 'Tier', type: 'select', options: [] });
+    const numberWith = await api.post('/custom-fields', { entity: 'contact', key: 'score', label: 'Score', type: 'number', options: ['1'] });
+
+    for (const answer of [selectWithout, selectEmpty, numberWith]) {
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors.map((error: { path: string }) => error.path)).toEqual(['options']);
+    }
+    expect(await api.tableSnapshot()).toEqual(before);
+  });
+
+  it('R-CFG-4 a key must match ^[a-z][a-z0-9_]{0,39}$ and the type must be known (both listed)', async () => {
+    const answer = await api.post('/custom-fields', { entity: 'contact', key: 'Bad-Key', label: 'Bad', type: 'money' });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['key', 'type']);
+  });
+
+  it('R-CFG-4 an admin changes the label and the options of a select field; key, type and entity stay', async () => {
+    const created = await api.post('/custom-fields', { entity: 'contact', key: 'source_detail', label: 'Source', type: 'select', options: ['Fair'] });
+
+    const changed = await api.patch(`/custom-fields/${created.body.id}`, { label: 'Source detail', options: ['Fair', 'Web'] });
+    const emptied = await api.patch(`/custom-fields/${created.body.id}`, { options: [] });
+    const retyped = await api.patch(`/custom-fields/${created.body.id}`, { type: 'text' });
+    const stale = await api.patch(`/custom-fields/${created.body.id}`, { label: 'Old' }, { headers: { 'if-match': '"1"' } });
+
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ key: 'source_detail', entity: 'contact', type: 'select', label: 'Source detail', options: ['Fair', 'Web'], version: 2 });
+    expect(emptied.status).toBe(400);
+    expect(retyped.status).toBe(400);
+    expect(retyped.body.errors).toEqual([{ path: 'type', message: 'Unknown field' }]);
+    expect(stale.status).toBe(412);
+  });
+
+  it('R-CFG-4 options cannot be given to a field that is not a select (400, nothing changed)', async () => {
+    const created = await api.post('/custom-fields', { entity: 'company', key: 'employees', label: 'Employees', type: 'number' });
+    const before = await api.tableSnapshot();
+
+    const answer = await api.patch(`/custom-fields/${created.body.id}`, { label: 'Staff', options: ['10'] });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([{ path: 'options', message: 'Only a select field has options' }]);
+    expect(await api.tableSnapshot()).toEqual(before);
+  });
+
+  it('R-CFG-4 deleting a definition removes it from the lists and frees its key', async () => {
+    const created = await api.post('/custom-fields', { entity: 'opportunity', key: 'budget_code', label: 'Budget code', type: 'text' });
+
+    const deleted = await api.delete(`/custom-fields/${created.body.id}`);
+    const listed = await api.get('/custom-fields?entity=opportunity&limit=100');
+    const again = await api.post('/custom-fields', { entity: 'opportunity', key: 'budget_code', label: 'Budget code', type: 'number' });
+    const deletedTwice = await api.delete(`/custom-fields/${created.body.id}`);
+
+    expect(deleted.status).toBe(204);
+    expect(listed.body.items.map((item: { id: string }) => item.id)).not.toContain(created.body.id);
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ key: 'budget_code', type: 'number' });
+    expect(deletedTwice.status).toBe(404);
+  });
+
+  it('R-CFG-4 reps and managers read definitions but may not change them', async () => {
+    const created = await api.post('/custom-fields', { entity: 'lead', key: 'campaign', label: 'Campaign', type: 'text' });
+    const before = await api.tableSnapshot();
+
+    const refused = await Promise.all([
+      api.post('/custom-fields', { entity: 'lead', key: 'other', label: 'Other', type: 'text' }, { token: manager.token }),
+      api.patch(`/custom-fields/${created.body.id}`, { label: 'X' }, { token: rep.token }),
+      api.delete(`/custom-fields/${created.body.id}`, { token: manager.token }),
+    ]);
+    const listByRep = await api.get('/custom-fields?entity=lead', { token: rep.token });
+
+    expect(refused.map((answer) => answer.status)).toEqual([403, 403, 403]);
+    expect(await api.tableSnapshot()).toEqual(before);
+    expect(keysOf(listByRep)).toContain('campaign');
+  });
+
+  it('R-CFG-4 an unknown entity filter is a 400 and an unknown id a 404', async () => {
+    const badEntity = await api.get('/custom-fields?entity=invoice');
+    const unknown = await api.patch(`/custom-fields/${UNKNOWN_ID}`, { label: 'X' });
+
+    expect(badEntity.status).toBe(400);
+    expect(unknown.status).toBe(404);
+  });
+});
