@@ -1,0 +1,291 @@
+import type * as z from 'zod';
+import type { AppContext } from '../../shared/app-context.ts';
+import { companyModel, contactModel, employeesOf, opportunitiesOfCompany, opportunitiesOfContact } from '../../shared/db/keys.ts';
+import { companyErrors, companyStillExists, ownerErrors, partitionHasItems } from '../../shared/db/parties.ts';
+import { customFieldDefinitions } from '../../shared/db/pipeline-config.ts';
+import { createRecord, deleteRecord, newRecord, queryPage, requireRecord, updateRecord, type Page } from '../../shared/db/store.ts';
+import { canSeeOwned } from '../../shared/domain/access.ts';
+import { applyCustomFields, visibleCustomFields, type CustomFieldValues } from '../../shared/domain/custom-fields.ts';
+import {
+  contactNameErrors,
+  mayCreateFor,
+  newCompanyFields,
+  newContactFields,
+  patchCompany,
+  patchContact,
+  planCompanyList,
+  planContactList,
+  type CompanyInput,
+  type ContactInput,
+  type ListPlan,
+} from '../../shared/domain/parties.ts';
+import { createApiHandler } from '../../shared/http/api-handler.ts';
+import { conflict, forbidden, validationFailed, type FieldError } from '../../shared/http/problem.ts';
+import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
+import { idParams, pageOf } from '../../shared/schemas/common.ts';
+import {
+  company,
+  companyListQuery,
+  contact,
+  contactListQuery,
+  createCompanyBody,
+  createContactBody,
+  updateCompanyBody,
+  updateContactBody,
+  type Company,
+  type Contact,
+} from '../../shared/schemas/contacts.ts';
+import type { CustomFieldDefinition, CustomFieldEntity } from '../../shared/schemas/custom-fields.ts';
+
+/** Values whose definition was deleted stay stored but are not answered (R-CFG-4). */
+const shown = <T extends { customFields: CustomFieldValues }>(record: T, definitions: readonly CustomFieldDefinition[]): T => ({
+  ...record,
+  customFields: visibleCustomFields(record.customFields, definitions),
+});
+
+async function listPage<T extends { customFields: CustomFieldValues }>(
+  ctx: AppContext,
+  entity: CustomFieldEntity,
+  plan: ListPlan,
+  page: { limit: number; cursor?: string },
+): Promise<Page<T>> {
+  if (plan.kind === 'empty') return { items: [], nextCursor: null };
+  const [found, definitions] = await Promise.all([
+    queryPage<T>(ctx, { index: plan.index, partition: plan.partition, filter: plan.filter, ...page }),
+    customFieldDefinitions(ctx, entity),
+  ]);
+  return { items: found.items.map((item) => shown(item, definitions)), nextCursor: found.nextCursor };
+}
+
+/** The owner of a new record: the caller unless named; a rep may name only itself (403). */
+function ownerOfNew(principal: Principal, requested: string | undefined): string {
+  const ownerId = requested ?? principal.userId;
+  if (!mayCreateFor(principal, ownerId)) throw forbidden('A rep creates records only for itself');
+  return ownerId;
+}
+
+/** Errors from every source (owner, company, custom fields …) are answered together. */
+function throwIfAny(errors: FieldError[]): void {
+  if (errors.length > 0) throw validationFailed(errors);
+}
+
+async function createContact(ctx: AppContext, principal: Principal, body: ContactInput): Promise<Contact> {
+  const ownerId = ownerOfNew(principal, body.ownerId);
+  const definitions = await customFieldDefinitions(ctx, 'contact');
+  const customFields = applyCustomFields({}, body.customFields ?? {}, definitions);
+  const [owner, employer] = await Promise.all([
+    body.ownerId ? ownerErrors(ctx, body.ownerId) : [],
+    body.companyId ? companyErrors(ctx, body.companyId, canSeeOwned(principal)) : [],
+  ]);
+  throwIfAny([...owner, ...employer, ...customFields.errors]);
+  const record = newRecord(ctx, newContactFields(body, ownerId, customFields.values));
+  await createRecord(ctx, contactModel, record, record.companyId ? [companyStillExists(ctx, record.companyId)] : []);
+  return shown(record, definitions);
+}
+
+async function updateContact(
+  ctx: AppContext,
+  principal: Principal,
+  id: string,
+  { customFields: customFieldChange, ...change }: z.output<typeof updateContactBody>,
+  ifMatch: number | undefined,
+): Promise<Contact> {
+  const definitions = await customFieldDefinitions(ctx, 'contact');
+  const movesTo = (next: Contact, current: Contact) => (next.companyId && next.companyId !== current.companyId ? next.companyId : undefined);
+  const updated = await updateRecord(
+    ctx,
+    contactModel,
+    id,
+    async (current) => {
+      const customFields = applyCustomFields(current.customFields, customFieldChange ?? {}, definitions);
+      const next = patchContact(current, change, customFields.values);
+      const newCompanyId = movesTo(next, current);
+      const [owner, employer] = await Promise.all([
+        next.ownerId !== current.ownerId ? ownerErrors(ctx, next.ownerId) : [],
+        newCompanyId ? companyErrors(ctx, newCompanyId, canSeeOwned(principal)) : [],
+      ]);
+      throwIfAny([...owner, ...employer, ...contactNameErrors(next), ...customFields.errors]);
+      return next;
+    },
+    {
+      ifMatch,
+      canSee: canSeeOwned(principal),
+      extra: (next, current) => {
+        const newCompanyId = movesTo(next, current);
+        return newCompanyId ? [companyStillExists(ctx, newCompanyId)] : [];
+      },
+    },
+  );
+  return shown(updated, definitions);
+}
+
+async function createCompany(ctx: AppContext, principal: Principal, body: CompanyInput): Promise<Company> {
+  const ownerId = ownerOfNew(principal, body.ownerId);
+  const definitions = await customFieldDefinitions(ctx, 'company');
+  const customFields = applyCustomFields({}, body.customFields ?? {}, definitions);
+  const owner = body.ownerId ? await ownerErrors(ctx, body.ownerId) : [];
+  throwIfAny([...owner, ...customFields.errors]);
+  const record = newRecord(ctx, newCompanyFields(body, ownerId, customFields.values));
+  await createRecord(ctx, companyModel, record);
+  return shown(record, definitions);
+}
+
+async function updateCompany(
+  ctx: AppContext,
+  principal: Principal,
+  id: string,
+  { customFields: customFieldChange, ...change }: z.output<typeof updateCompanyBody>,
+  ifMatch: number | undefined,
+): Promise<Company> {
+  const definitions = await customFieldDefinitions(ctx, 'company');
+  const updated = await updateRecord(
+    ctx,
+    companyModel,
+    id,
+    async (current) => {
+      const customFields = applyCustomFields(current.customFields, customFieldChange ?? {}, definitions);
+      const next = patchCompany(current, change, customFields.values);
+      const owner = next.ownerId !== current.ownerId ? await ownerErrors(ctx, next.ownerId) : [];
+      throwIfAny([...owner, ...customFields.errors]);
+      return next;
+    },
+    { ifMatch, canSee: canSeeOwned(principal) },
+  );
+  return shown(updated, definitions);
+}
+
+export const contactRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/contacts',
+    summary: 'List contacts (newest first), filtered by owner, company, tag, text and statuses',
+    roles: EVERYONE,
+    query: contactListQuery,
+    response: pageOf(contact),
+    handler: ({ ctx, principal, query: { limit, cursor, ...filters } }) =>
+      listPage<Contact>(ctx, 'contact', planContactList(principal, filters), { limit, cursor }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/contacts',
+    summary: 'Create a contact (owned by the caller unless an owner is named)',
+    roles: EVERYONE,
+    body: createContactBody,
+    response: contact,
+    successStatus: 201,
+    handler: ({ ctx, principal, body }) => createContact(ctx, principal, body),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/contacts/{id}',
+    summary: 'Read a contact',
+    roles: EVERYONE,
+    params: idParams,
+    response: contact,
+    handler: async ({ ctx, principal, params }) => {
+      const [record, definitions] = await Promise.all([
+        requireRecord(ctx, contactModel, params.id, canSeeOwned(principal)),
+        customFieldDefinitions(ctx, 'contact'),
+      ]);
+      return shown(record, definitions);
+    },
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/contacts/{id}',
+    summary: 'Change a contact (custom fields are merged; null removes a value)',
+    roles: EVERYONE,
+    params: idParams,
+    body: updateContactBody,
+    response: contact,
+    handler: ({ ctx, principal, params, body, ifMatch }) => updateContact(ctx, principal, params.id, body, ifMatch),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/contacts/{id}',
+    summary: 'Delete a contact without opportunities',
+    roles: EVERYONE,
+    params: idParams,
+    successStatus: 204,
+    handler: async ({ ctx, principal, params, ifMatch }) => {
+      await deleteRecord(ctx, contactModel, params.id, {
+        ifMatch,
+        canSee: canSeeOwned(principal),
+        check: async (record) => {
+          if (await partitionHasItems(ctx, 'GSI3', opportunitiesOfContact(record.id))) {
+            throw conflict('has_opportunities', 'The contact has opportunities; delete or move them first');
+          }
+        },
+      });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/companies',
+    summary: 'List companies (newest first), filtered by owner, tag, text and statuses',
+    roles: EVERYONE,
+    query: companyListQuery,
+    response: pageOf(company),
+    handler: ({ ctx, principal, query: { limit, cursor, ...filters } }) =>
+      listPage<Company>(ctx, 'company', planCompanyList(principal, filters), { limit, cursor }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/companies',
+    summary: 'Create a company (owned by the caller unless an owner is named)',
+    roles: EVERYONE,
+    body: createCompanyBody,
+    response: company,
+    successStatus: 201,
+    handler: ({ ctx, principal, body }) => createCompany(ctx, principal, body),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/companies/{id}',
+    summary: 'Read a company',
+    roles: EVERYONE,
+    params: idParams,
+    response: company,
+    handler: async ({ ctx, principal, params }) => {
+      const [record, definitions] = await Promise.all([
+        requireRecord(ctx, companyModel, params.id, canSeeOwned(principal)),
+        customFieldDefinitions(ctx, 'company'),
+      ]);
+      return shown(record, definitions);
+    },
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/companies/{id}',
+    summary: 'Change a company (custom fields are merged; null removes a value)',
+    roles: EVERYONE,
+    params: idParams,
+    body: updateCompanyBody,
+    response: company,
+    handler: ({ ctx, principal, params, body, ifMatch }) => updateCompany(ctx, principal, params.id, body, ifMatch),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/companies/{id}',
+    summary: 'Delete a company without employees or opportunities',
+    roles: EVERYONE,
+    params: idParams,
+    successStatus: 204,
+    handler: async ({ ctx, principal, params, ifMatch }) => {
+      await deleteRecord(ctx, companyModel, params.id, {
+        ifMatch,
+        canSee: canSeeOwned(principal),
+        check: async (record) => {
+          const [hasEmployees, hasOpportunities] = await Promise.all([
+            partitionHasItems(ctx, 'GSI3', employeesOf(record.id)),
+            partitionHasItems(ctx, 'GSI4', opportunitiesOfCompany(record.id)),
+          ]);
+          if (hasEmployees) throw conflict('company_has_contacts', 'The company still has contacts; move or delete them first');
+          if (hasOpportunities) throw conflict('has_opportunities', 'The company has opportunities; delete or move them first');
+        },
+      });
+    },
+  }),
+];
+
+export const handler = createApiHandler(contactRoutes);

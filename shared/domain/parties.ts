@@ -1,0 +1,189 @@
+import type * as z from 'zod';
+import { COLLECTIONS, employeesOf, ownedBy } from '../db/keys.ts';
+import type { BaseRecord } from '../db/records.ts';
+import type { FilterExpression } from '../db/store.ts';
+import type { IndexName } from '../db/table-definition.ts';
+import type { FieldError } from '../http/problem.ts';
+import type { Principal } from '../http/route.ts';
+import type {
+  Company,
+  Contact,
+  createCompanyBody,
+  createContactBody,
+  CUSTOMER_STATUSES,
+  PROSPECT_STATUSES,
+  updateCompanyBody,
+  updateContactBody,
+} from '../schemas/contacts.ts';
+import { seesEverything } from './access.ts';
+import type { CustomFieldValues } from './custom-fields.ts';
+import { normalizeTags } from './tags.ts';
+
+/** Contacts and companies ("parties", SPEC §3): building, changing and listing them, without I/O. */
+
+type Fields<T> = Omit<T, keyof BaseRecord>;
+
+export type ContactInput = z.output<typeof createContactBody>;
+export type ContactChange = Omit<z.output<typeof updateContactBody>, 'customFields'>;
+export type CompanyInput = z.output<typeof createCompanyBody>;
+export type CompanyChange = Omit<z.output<typeof updateCompanyBody>, 'customFields'>;
+
+/**
+ * Lower-cased copies the list filters match on (R-CON-4): DynamoDB compares strings case-sensitively, so
+ * case-insensitive tag and text filters need folded values stored with the record. Never answered.
+ */
+export interface PartySearchKeys {
+  tagKeys: string[];
+  searchText: string;
+}
+
+const fold = (text: string) => text.trim().toLocaleLowerCase('en');
+
+const searchTextOf = (parts: readonly (string | null)[]) =>
+  parts
+    .filter((part): part is string => Boolean(part))
+    .map(fold)
+    .join(' ');
+
+export function withContactSearchKeys<T extends Fields<Contact>>(contact: T): T & PartySearchKeys {
+  return {
+    ...contact,
+    tagKeys: contact.tags.map(fold),
+    searchText: searchTextOf([contact.firstName, contact.lastName, contact.email, contact.phone]),
+  };
+}
+
+export function withCompanySearchKeys<T extends Fields<Company>>(company: T): T & PartySearchKeys {
+  return { ...company, tagKeys: company.tags.map(fold), searchText: searchTextOf([company.name, company.domain]) };
+}
+
+/** A rep creates records only for itself; managers and admins for anyone (R-SHR-1 owner case). */
+export const mayCreateFor = (principal: Principal, ownerId: string) => seesEverything(principal) || ownerId === principal.userId;
+
+/** A new contact: missing optional fields are null, statuses start at `none` (kept by the system, R-CON-2). */
+export function newContactFields(input: ContactInput, ownerId: string, customFields: CustomFieldValues): Fields<Contact> & PartySearchKeys {
+  return withContactSearchKeys({
+    firstName: input.firstName ?? null,
+    lastName: input.lastName ?? null,
+    email: input.email ?? null,
+    phone: input.phone ?? null,
+    companyId: input.companyId ?? null,
+    ownerId,
+    tags: normalizeTags(input.tags ?? []),
+    customFields,
+    prospectStatus: 'none',
+    customerStatus: 'none',
+  });
+}
+
+export function newCompanyFields(input: CompanyInput, ownerId: string, customFields: CustomFieldValues): Fields<Company> & PartySearchKeys {
+  return withCompanySearchKeys({
+    name: input.name,
+    domain: input.domain ?? null,
+    ownerId,
+    tags: normalizeTags(input.tags ?? []),
+    customFields,
+    prospectStatus: 'none',
+    customerStatus: 'none',
+  });
+}
+
+/** The fields a PATCH names; an absent field keeps its value, `null` clears it. */
+function namedFields<T extends object>(change: T): Partial<T> {
+  return Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/** A PATCH of a contact; `customFields` are the already merged values (see applyCustomFields). */
+export function patchContact<T extends Contact>(current: T, change: ContactChange, customFields: CustomFieldValues): T & PartySearchKeys {
+  const { tags, ...fields } = namedFields(change);
+  return withContactSearchKeys({ ...current, ...fields, tags: tags ? normalizeTags(tags) : current.tags, customFields });
+}
+
+export function patchCompany<T extends Company>(current: T, change: CompanyChange, customFields: CustomFieldValues): T & PartySearchKeys {
+  const { tags, ...fields } = namedFields(change);
+  return withCompanySearchKeys({ ...current, ...fields, tags: tags ? normalizeTags(tags) : current.tags, customFields });
+}
+
+/** The create body demands a name; a PATCH clearing both names must be refused the same way. */
+export const contactNameErrors = (contact: Pick<Contact, 'firstName' | 'lastName'>): FieldError[] =>
+  contact.firstName || contact.lastName ? [] : [{ path: 'lastName', message: 'A contact needs a first or a last name' }];
+
+export interface PartyFilters {
+  ownerId?: readonly string[];
+  tag?: readonly string[];
+  q?: string;
+  prospectStatus?: readonly (typeof PROSPECT_STATUSES)[number][];
+  customerStatus?: readonly (typeof CUSTOMER_STATUSES)[number][];
+}
+
+export interface ContactFilters extends PartyFilters {
+  companyId?: readonly string[];
+}
+
+/** How a list is read: a Query on one index partition plus a server-side filter, or nothing at all. */
+export type ListPlan = { kind: 'empty' } | { kind: 'query'; index: IndexName; partition: string; filter?: FilterExpression };
+
+const unique = (values: readonly string[] | undefined) => (values ? [...new Set(values)] : undefined);
+
+/**
+ * R-CON-4 / R-SHR-1: the key condition comes from the most selective index the filters allow, every other
+ * filter becomes a FilterExpression. A rep always reads its own partition, so it can never list someone else's.
+ */
+function planPartyList(principal: Principal, filters: ContactFilters, collection: string, byCompany: boolean): ListPlan {
+  const ownerIds = unique(filters.ownerId);
+  const companyIds = unique(filters.companyId);
+  const rest = { ...filters, ownerId: ownerIds, companyId: companyIds };
+  if (!seesEverything(principal)) {
+    if (ownerIds && !ownerIds.includes(principal.userId)) return { kind: 'empty' };
+    return query('GSI2', ownedBy(principal.userId, collection), { ...rest, ownerId: undefined });
+  }
+  if (byCompany && companyIds?.length === 1) return query('GSI3', employeesOf(companyIds[0]!), { ...rest, companyId: undefined });
+  if (ownerIds?.length === 1) return query('GSI2', ownedBy(ownerIds[0]!, collection), { ...rest, ownerId: undefined });
+  return query('GSI1', collection, rest);
+}
+
+function query(index: IndexName, partition: string, filters: ContactFilters): ListPlan {
+  const filter = partyFilterExpression(filters);
+  return filter ? { kind: 'query', index, partition, filter } : { kind: 'query', index, partition };
+}
+
+export const planContactList = (principal: Principal, filters: ContactFilters) => planPartyList(principal, filters, COLLECTIONS.contacts, true);
+
+export const planCompanyList = (principal: Principal, filters: PartyFilters) => planPartyList(principal, filters, COLLECTIONS.companies, false);
+
+/**
+ * The filters as one DynamoDB FilterExpression (AND of each filter; a comma list is "is in", a tag list is
+ * "has any of"). Placeholders never clash with the key condition's `#pk` / `:pk`.
+ */
+export function partyFilterExpression(filters: ContactFilters): FilterExpression | undefined {
+  const clauses: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const placeholders = (attribute: string, list: readonly unknown[]) =>
+    list.map((value, index) => {
+      values[`:${attribute}${index}`] = value;
+      return `:${attribute}${index}`;
+    });
+  const isIn = (attribute: string, list: readonly string[] | undefined) => {
+    if (!list || list.length === 0) return;
+    names[`#${attribute}`] = attribute;
+    const [only, ...more] = placeholders(attribute, list);
+    clauses.push(more.length === 0 ? `#${attribute} = ${only}` : `#${attribute} IN (${[only, ...more].join(', ')})`);
+  };
+
+  isIn('ownerId', filters.ownerId);
+  isIn('companyId', filters.companyId);
+  isIn('prospectStatus', filters.prospectStatus);
+  isIn('customerStatus', filters.customerStatus);
+  if (filters.tag && filters.tag.length > 0) {
+    names['#tagKeys'] = 'tagKeys';
+    const anyTag = placeholders('tag', [...new Set(filters.tag.map(fold))]).map((tag) => `contains(#tagKeys, ${tag})`);
+    clauses.push(anyTag.length === 1 ? anyTag[0]! : `(${anyTag.join(' OR ')})`);
+  }
+  if (filters.q) {
+    names['#searchText'] = 'searchText';
+    values[':q'] = fold(filters.q);
+    clauses.push('contains(#searchText, :q)');
+  }
+  return clauses.length > 0 ? { expression: clauses.join(' AND '), names, values } : undefined;
+}

@@ -1,0 +1,238 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { opportunitiesOfCompany } from '../../shared/db/keys.ts';
+import { TestApi } from '../support/api.ts';
+
+let api: TestApi;
+let repA: { id: string; token: string };
+let repB: { id: string; token: string };
+let manager: { id: string; token: string };
+
+beforeAll(async () => {
+  api = await TestApi.start();
+  [repA, repB, manager] = await Promise.all([api.createUser('rep'), api.createUser('rep'), api.createUser('manager')]);
+});
+afterAll(() => api?.stop());
+
+async function createCompany(body: Record<string, unknown>, token = api.adminToken) {
+  const created = await api.post('/companies', body, { token });
+  expect(created.status).toBe(201);
+  return created.body as { id: string; [field: string]: unknown };
+}
+
+const idsOf = (answer: { body: { items: { id: string }[] } }) => answer.body.items.map((item) => item.id);
+/** Lists are newest first by id (a ULID). */
+const newestFirst = (ids: string[]) => [...ids].sort().reverse();
+const pathsOf = (answer: { body: { errors: { path: string }[] } }) => answer.body.errors.map((error) => error.path).sort();
+
+describe('R-CON-1 companies CRUD', () => {
+  it('R-CON-1 a rep creates a company it owns: domain lower-cased or null, statuses none, tags normalised', async () => {
+    const withDomain = await api.post('/companies', { name: 'ACME', domain: 'ACME.com', tags: [' VIP', 'vip', 'Lead '] }, { token: repA.token });
+    const withoutDomain = await api.post('/companies', { name: 'Solo' }, { token: repA.token });
+    const read = await api.get(`/companies/${withDomain.body.id}`, { token: repA.token });
+
+    expect(withDomain.status).toBe(201);
+    expect(withDomain.headers.get('etag')).toBe('"1"');
+    expect(withDomain.body).toEqual({
+      id: expect.any(String),
+      version: 1,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+      name: 'ACME',
+      domain: 'acme.com',
+      ownerId: repA.id,
+      tags: ['VIP', 'Lead'],
+      customFields: {},
+      prospectStatus: 'none',
+      customerStatus: 'none',
+    });
+    expect(withoutDomain.body).toMatchObject({ name: 'Solo', domain: null, tags: [] });
+    expect(read.body).toEqual(withDomain.body);
+  });
+
+  it('R-CON-1 PATCH renames a company and clears its domain', async () => {
+    const company = await createCompany({ name: 'Old Name', domain: 'old.com' }, repA.token);
+
+    const patched = await api.patch(`/companies/${company.id}`, { name: 'New Name', domain: null }, { token: repA.token });
+
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ name: 'New Name', domain: null, version: 2, ownerId: repA.id });
+  });
+
+  it('R-CON-1 DELETE answers 204 and the company is gone', async () => {
+    const company = await createCompany({ name: 'Short-lived' }, repA.token);
+
+    const deleted = await api.delete(`/companies/${company.id}`, { token: repA.token });
+    const read = await api.get(`/companies/${company.id}`, { token: repA.token });
+
+    expect(deleted.status).toBe(204);
+    expect(read.status).toBe(404);
+  });
+
+  it('R-CON-1 a company with employees cannot be deleted (409); once they leave it can', async () => {
+    const company = await createCompany({ name: 'Employer' }, repA.token);
+    const employee = await api.post('/contacts', { lastName: 'Worker', companyId: company.id }, { token: repA.token });
+    const before = await api.tableSnapshot();
+
+    const refused = await api.delete(`/companies/${company.id}`, { token: repA.token });
+    const afterRefusal = await api.tableSnapshot();
+    await api.patch(`/contacts/${employee.body.id}`, { companyId: null }, { token: repA.token });
+    const allowed = await api.delete(`/companies/${company.id}`, { token: repA.token });
+
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('company_has_contacts');
+    expect(afterRefusal).toEqual(before);
+    expect(allowed.status).toBe(204);
+  });
+
+  it('R-CON-1 a company with opportunities cannot be deleted (409) and stays', async () => {
+    const company = await createCompany({ name: 'Buyer' }, repA.token);
+    const opportunityId = ulid();
+    // Only the opportunity's index entry matters here; the opportunity routes are tested on their own.
+    await api.runtime.ctx.db.send(
+      new PutCommand({
+        TableName: api.runtime.ctx.tableName,
+        Item: { PK: `OPP#${opportunityId}`, SK: 'OPP', GSI4PK: opportunitiesOfCompany(company.id), GSI4SK: opportunityId },
+      }),
+    );
+    const before = await api.tableSnapshot();
+
+    const answer = await api.delete(`/companies/${company.id}`, { token: repA.token });
+
+    expect(answer.status).toBe(409);
+    expect(answer.body.code).toBe('has_opportunities');
+    expect(await api.tableSnapshot()).toEqual(before);
+  });
+
+  it('SPEC §1 If-Match: a stale version on PATCH or DELETE is a 412 and changes nothing', async () => {
+    const company = await createCompany({ name: 'Versioned' }, repA.token);
+    await api.patch(`/companies/${company.id}`, { name: 'Second' }, { token: repA.token });
+    const before = await api.tableSnapshot();
+
+    const stalePatch = await api.patch(`/companies/${company.id}`, { name: 'Third' }, { token: repA.token, headers: { 'if-match': '"1"' } });
+    const staleDelete = await api.delete(`/companies/${company.id}`, { token: repA.token, headers: { 'if-match': '"1"' } });
+
+    expect(stalePatch.status).toBe(412);
+    expect(staleDelete.status).toBe(412);
+    expect(await api.tableSnapshot()).toEqual(before);
+  });
+});
+
+describe('R-SHR-1 companies visibility (owner case)', () => {
+  it('R-SHR-1 a rep cannot list, read, change or delete another rep\'s company (404); a manager sees both', async () => {
+    const ofA = await createCompany({ name: 'A Inc' }, repA.token);
+    const ofB = await createCompany({ name: 'B Inc' }, repB.token);
+    const before = await api.tableSnapshot();
+
+    const listByA = await api.get('/companies?limit=100', { token: repA.token });
+    const readByA = await api.get(`/companies/${ofB.id}`, { token: repA.token });
+    const patchByA = await api.patch(`/companies/${ofB.id}`, { name: 'Taken' }, { token: repA.token });
+    const deleteByA = await api.delete(`/companies/${ofB.id}`, { token: repA.token });
+    const afterRefusals = await api.tableSnapshot();
+    const listByManager = await api.get('/companies?limit=100', { token: manager.token });
+
+    expect(idsOf(listByA)).toContain(ofA.id);
+    expect(idsOf(listByA)).not.toContain(ofB.id);
+    for (const answer of [readByA, patchByA, deleteByA]) expect(answer.status).toBe(404);
+    expect(afterRefusals).toEqual(before);
+    expect(idsOf(listByManager)).toEqual(expect.arrayContaining([ofA.id, ofB.id]));
+  });
+
+  it('R-SHR-1 a rep creating a company for another owner is a 403 and writes nothing', async () => {
+    const before = await api.tableSnapshot();
+
+    const answer = await api.post('/companies', { name: 'Gift', ownerId: repB.id }, { token: repA.token });
+
+    expect(answer.status).toBe(403);
+    expect(await api.tableSnapshot()).toEqual(before);
+  });
+
+  it('R-SHR-1 a manager reassigns a company to another rep; an unknown owner is a 400', async () => {
+    const company = await createCompany({ name: 'Moving' }, repA.token);
+
+    const unknownOwner = await api.patch(`/companies/${company.id}`, { ownerId: ulid() }, { token: manager.token });
+    const moved = await api.patch(`/companies/${company.id}`, { ownerId: repB.id }, { token: manager.token });
+    const readByA = await api.get(`/companies/${company.id}`, { token: repA.token });
+
+    expect(unknownOwner.status).toBe(400);
+    expect(pathsOf(unknownOwner)).toEqual(['ownerId']);
+    expect(moved.body.ownerId).toBe(repB.id);
+    expect(readByA.status).toBe(404);
+  });
+});
+
+describe('R-CON-1 companies bad input and custom fields', () => {
+  it('R-CON-1 unknown fields and invalid values are all listed', async () => {
+    const before = await api.tableSnapshot();
+
+    const answer = await api.post('/companies', { name: '', domain: 'not a domain', customerStatus: 'current' }, { token: repA.token });
+
+    expect(answer.status).toBe(400);
+    expect(pathsOf(answer)).toEqual(['customerStatus', 'domain', 'name']);
+    expect(await api.tableSnapshot()).toEqual(before);
+  });
+
+  it('R-CON-1 company custom fields are checked against the company definitions and merged by PATCH', async () => {
+    const defined = await api.post('/custom-fields', { entity: 'company', key: 'employees', label: 'Employees', type: 'number' });
+    expect(defined.status).toBe(201);
+    const before = await api.tableSnapshot();
+
+    const refused = await api.post('/companies', { name: 'Bad', ownerId: ulid(), customFields: { employees: 'many', unknown: true } }, { token: manager.token });
+    const afterRefusal = await api.tableSnapshot();
+    const company = await createCompany({ name: 'Counted', customFields: { employees: 12 } }, repA.token);
+    const patched = await api.patch(`/companies/${company.id}`, { customFields: { employees: null } }, { token: repA.token });
+
+    expect(refused.status).toBe(400);
+    expect(pathsOf(refused)).toEqual(['customFields.employees', 'customFields.unknown', 'ownerId']);
+    expect(afterRefusal).toEqual(before);
+    expect(company.customFields).toEqual({ employees: 12 });
+    expect(patched.body.customFields).toEqual({});
+  });
+});
+
+describe('R-CON-4 company filters', () => {
+  let repC: { id: string; token: string };
+  let repD: { id: string; token: string };
+  const made: Record<string, string> = {};
+  const marker = ulid().slice(-8).toLowerCase();
+
+  beforeAll(async () => {
+    [repC, repD] = await Promise.all([api.createUser('rep'), api.createUser('rep')]);
+    made.k1 = (await createCompany({ name: `Northwind ${marker}`, domain: 'northwind.com', ownerId: repC.id, tags: ['Partner'] })).id;
+    made.k2 = (await createCompany({ name: 'Contoso', domain: `contoso-${marker}.com`, ownerId: repC.id, tags: ['prospect'] })).id;
+    made.k3 = (await createCompany({ name: 'Fabrikam', ownerId: repD.id, tags: ['PARTNER'] })).id;
+  });
+
+  const list = async (query: string, token = manager.token) => {
+    const answer = await api.get(`/companies?${query}`, { token });
+    expect(answer.status).toBe(200);
+    return idsOf(answer);
+  };
+  const expected = (...names: string[]) => newestFirst(names.map((name) => made[name]!));
+
+  it('R-CON-4 ownerId single and comma list', async () => {
+    expect(await list(`ownerId=${repC.id}`)).toEqual(expected('k1', 'k2'));
+    expect(await list(`ownerId=${repC.id},${repD.id}`)).toEqual(expected('k1', 'k2', 'k3'));
+  });
+
+  it('R-CON-4 tag case-insensitive and q over name and domain', async () => {
+    expect(await list(`ownerId=${repC.id},${repD.id}&tag=partner`)).toEqual(expected('k1', 'k3'));
+    expect(await list(`q=NORTHWIND ${marker}`)).toEqual(expected('k1'));
+    expect(await list(`q=${marker}`)).toEqual(expected('k1', 'k2'));
+    expect(await list(`ownerId=${repC.id}&prospectStatus=none&customerStatus=current`)).toEqual([]);
+  });
+
+  it('R-SHR-1 a rep lists only its own companies; naming another owner gives an empty page', async () => {
+    expect(await list('tag=PARTNER', repC.token)).toEqual(expected('k1'));
+    expect(await list(`ownerId=${repD.id}`, repC.token)).toEqual([]);
+    expect(await list('', repD.token)).toEqual(expected('k3'));
+  });
+
+  it('R-CON-4 companies take no companyId filter', async () => {
+    const answer = await api.get(`/companies?companyId=${made.k1}`, { token: manager.token });
+
+    expect(answer.status).toBe(400);
+    expect(pathsOf(answer)).toEqual(['query.companyId']);
+  });
+});

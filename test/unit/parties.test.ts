@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import {
+  contactNameErrors,
+  mayCreateFor,
+  newCompanyFields,
+  newContactFields,
+  partyFilterExpression,
+  patchCompany,
+  patchContact,
+  planCompanyList,
+  planContactList,
+} from '../../shared/domain/parties.ts';
+import type { Principal } from '../../shared/http/route.ts';
+import type { Company, Contact } from '../../shared/schemas/contacts.ts';
+
+const rep: Principal = { userId: '01HZREP0000000000000000000', role: 'rep' };
+const otherRep = '01HZOTHER00000000000000000';
+const manager: Principal = { userId: '01HZMANAGER000000000000000', role: 'manager' };
+const admin: Principal = { userId: '01HZADMIN00000000000000000', role: 'admin' };
+const companyA = '01HZCOMPANYA00000000000000';
+const companyB = '01HZCOMPANYB00000000000000';
+
+const stamp = { id: '01HZCONTACT000000000000000', version: 3, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-02T00:00:00.000Z' };
+
+const storedContact = (): Contact => ({
+  ...stamp,
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  email: 'ada@example.com',
+  phone: null,
+  companyId: companyA,
+  ownerId: rep.userId,
+  tags: ['VIP'],
+  customFields: { size: 10, color: 'red' },
+  prospectStatus: 'current',
+  customerStatus: 'none',
+});
+
+describe('R-CON-1 building contacts and companies', () => {
+  it('R-CON-1 a new contact stores missing fields as null, statuses none, normalised tags and folded search keys', () => {
+    const fields = newContactFields({ lastName: 'Hopper', email: 'Grace@Navy.mil', tags: [' VIP', 'vip', 'Lead '] }, rep.userId, { size: 3 });
+
+    expect(fields).toEqual({
+      firstName: null,
+      lastName: 'Hopper',
+      email: 'Grace@Navy.mil',
+      phone: null,
+      companyId: null,
+      ownerId: rep.userId,
+      tags: ['VIP', 'Lead'],
+      customFields: { size: 3 },
+      prospectStatus: 'none',
+      customerStatus: 'none',
+      tagKeys: ['vip', 'lead'],
+      searchText: 'hopper grace@navy.mil',
+    });
+  });
+
+  it('R-CON-1 a new company has a null domain when none is given and searches its name and domain', () => {
+    const withDomain = newCompanyFields({ name: 'ACME Corp', domain: 'acme.com', tags: ['Big'] }, rep.userId, {});
+    const withoutDomain = newCompanyFields({ name: 'Solo' }, rep.userId, {});
+
+    expect(withDomain).toMatchObject({ name: 'ACME Corp', domain: 'acme.com', tagKeys: ['big'], searchText: 'acme corp acme.com', prospectStatus: 'none', customerStatus: 'none' });
+    expect(withoutDomain).toMatchObject({ domain: null, tags: [], tagKeys: [], searchText: 'solo' });
+  });
+
+  it('R-CON-1 a PATCH changes only the named fields, null clears one, and the search keys follow', () => {
+    const current = { ...storedContact(), tagKeys: ['vip'], searchText: 'ada lovelace ada@example.com' };
+
+    const next = patchContact(current, { email: null, phone: '+39 02 1234', tags: ['Lead', 'LEAD'] }, { size: 11 });
+
+    expect(next).toEqual({
+      ...storedContact(),
+      email: null,
+      phone: '+39 02 1234',
+      tags: ['Lead'],
+      customFields: { size: 11 },
+      tagKeys: ['lead'],
+      searchText: 'ada lovelace +39 02 1234',
+    });
+  });
+
+  it('R-CON-1 a PATCH without tags keeps them, and one moving the contact changes company and owner', () => {
+    const next = patchContact(storedContact(), { companyId: companyB, ownerId: otherRep }, storedContact().customFields);
+
+    expect(next).toMatchObject({ tags: ['VIP'], companyId: companyB, ownerId: otherRep, firstName: 'Ada', version: 3 });
+  });
+
+  it('R-CON-1 a company PATCH renames it and clears its domain', () => {
+    const current: Company = { ...stamp, name: 'Old', domain: 'old.com', ownerId: rep.userId, tags: [], customFields: {}, prospectStatus: 'none', customerStatus: 'none' };
+
+    expect(patchCompany(current, { name: 'New', domain: null }, {})).toMatchObject({ name: 'New', domain: null, searchText: 'new' });
+  });
+
+  it('R-CON-1 a contact must keep a first or a last name', () => {
+    expect(contactNameErrors({ firstName: null, lastName: null })).toEqual([{ path: 'lastName', message: 'A contact needs a first or a last name' }]);
+    expect(contactNameErrors({ firstName: 'Ada', lastName: null })).toEqual([]);
+  });
+
+  it('R-SHR-1 a rep creates only for itself; managers and admins for anyone', () => {
+    expect(mayCreateFor(rep, rep.userId)).toBe(true);
+    expect(mayCreateFor(rep, otherRep)).toBe(false);
+    expect(mayCreateFor(manager, otherRep)).toBe(true);
+    expect(mayCreateFor(admin, otherRep)).toBe(true);
+  });
+});
+
+describe('R-CON-4 list planning', () => {
+  it('R-SHR-1 a rep always reads its own owner partition', () => {
+    expect(planContactList(rep, {})).toEqual({ kind: 'query', index: 'GSI2', partition: `OWNER#${rep.userId}#CONTACTS` });
+    expect(planCompanyList(rep, {})).toEqual({ kind: 'query', index: 'GSI2', partition: `OWNER#${rep.userId}#COMPANIES` });
+  });
+
+  it('R-SHR-1 a rep filtering on someone else gets an empty page; on itself among others, its own partition', () => {
+    expect(planContactList(rep, { ownerId: [otherRep] })).toEqual({ kind: 'empty' });
+    expect(planContactList(rep, { ownerId: [otherRep, rep.userId] })).toEqual({ kind: 'query', index: 'GSI2', partition: `OWNER#${rep.userId}#CONTACTS` });
+  });
+
+  it('R-CON-4 a rep filtering on one company keeps its own partition and filters by company', () => {
+    expect(planContactList(rep, { companyId: [companyA] })).toEqual({
+      kind: 'query',
+      index: 'GSI2',
+      partition: `OWNER#${rep.userId}#CONTACTS`,
+      filter: { expression: '#companyId = :companyId0', names: { '#companyId': 'companyId' }, values: { ':companyId0': companyA } },
+    });
+  });
+
+  it('R-CON-4 a manager without filters reads the whole collection', () => {
+    expect(planContactList(manager, {})).toEqual({ kind: 'query', index: 'GSI1', partition: 'CONTACTS' });
+    expect(planCompanyList(admin, {})).toEqual({ kind: 'query', index: 'GSI1', partition: 'COMPANIES' });
+  });
+
+  it('R-CON-4 one company is served by the employees index, the owner then filtered', () => {
+    expect(planContactList(manager, { companyId: [companyA], ownerId: [otherRep] })).toEqual({
+      kind: 'query',
+      index: 'GSI3',
+      partition: `COMPANY#${companyA}#CONTACTS`,
+      filter: { expression: '#ownerId = :ownerId0', names: { '#ownerId': 'ownerId' }, values: { ':ownerId0': otherRep } },
+    });
+  });
+
+  it('R-CON-4 one owner is served by the owner index; a repeated value still counts as one', () => {
+    expect(planContactList(admin, { ownerId: [otherRep, otherRep] })).toEqual({ kind: 'query', index: 'GSI2', partition: `OWNER#${otherRep}#CONTACTS` });
+    expect(planCompanyList(manager, { ownerId: [otherRep] })).toEqual({ kind: 'query', index: 'GSI2', partition: `OWNER#${otherRep}#COMPANIES` });
+  });
+
+  it('R-CON-4 several companies and owners read the collection with "is in" filters', () => {
+    expect(planContactList(manager, { companyId: [companyA, companyB], ownerId: [rep.userId, otherRep] })).toEqual({
+      kind: 'query',
+      index: 'GSI1',
+      partition: 'CONTACTS',
+      filter: {
+        expression: '#ownerId IN (:ownerId0, :ownerId1) AND #companyId IN (:companyId0, :companyId1)',
+        names: { '#ownerId': 'ownerId', '#companyId': 'companyId' },
+        values: { ':ownerId0': rep.userId, ':ownerId1': otherRep, ':companyId0': companyA, ':companyId1': companyB },
+      },
+    });
+  });
+});
+
+describe('R-CON-4 filter expressions', () => {
+  it('R-CON-4 no filter means no expression', () => {
+    expect(partyFilterExpression({})).toBeUndefined();
+  });
+
+  it('R-CON-4 tags match any of the folded values, text is a folded substring, statuses are "is in"', () => {
+    const filter = partyFilterExpression({ tag: ['VIP', ' vip', 'Lead'], q: ' LoVe ', prospectStatus: ['current', 'lost'], customerStatus: ['past'] });
+
+    expect(filter).toEqual({
+      expression:
+        '#prospectStatus IN (:prospectStatus0, :prospectStatus1) AND #customerStatus = :customerStatus0 AND (contains(#tagKeys, :tag0) OR contains(#tagKeys, :tag1)) AND contains(#searchText, :q)',
+      names: { '#prospectStatus': 'prospectStatus', '#customerStatus': 'customerStatus', '#tagKeys': 'tagKeys', '#searchText': 'searchText' },
+      values: { ':prospectStatus0': 'current', ':prospectStatus1': 'lost', ':customerStatus0': 'past', ':tag0': 'vip', ':tag1': 'lead', ':q': 'love' },
+    });
+  });
+
+  it('R-CON-4 a single tag is one contains()', () => {
+    expect(partyFilterExpression({ tag: ['Vip'] })).toEqual({ expression: 'contains(#tagKeys, :tag0)', names: { '#tagKeys': 'tagKeys' }, values: { ':tag0': 'vip' } });
+  });
+});
