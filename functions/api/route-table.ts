@@ -1,5 +1,10 @@
 import type { Route } from '../../shared/http/route.ts';
+import { contactRoutes } from './contacts.ts';
+import { customFieldRoutes } from './custom-fields.ts';
+import { groupRoutes } from './groups.ts';
 import { openApiRoutes } from './openapi.ts';
+import { opportunityRoutes } from './opportunities.ts';
+import { pipelineRoutes } from './pipeline.ts';
 import { userRoutes } from './users.ts';
 
 /**
@@ -14,6 +19,11 @@ export interface RouteGroup {
 
 export const routeGroups: readonly RouteGroup[] = [
   { name: 'users', routes: userRoutes },
+  { name: 'contacts', routes: contactRoutes },
+  { name: 'pipeline', routes: pipelineRoutes },
+  { name: 'custom-fields', routes: customFieldRoutes },
+  { name: 'groups', routes: groupRoutes },
+  { name: 'opportunities', routes: opportunityRoutes },
   { name: 'openapi', routes: openApiRoutes },
 ];
 

@@ -1,0 +1,211 @@
+import type { AppContext } from '../../shared/app-context.ts';
+import { companyModel, contactModel, groupModel, opportunityModel, stageModel, userModel } from '../../shared/db/keys.ts';
+import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
+import type { BaseRecord, EntityModel } from '../../shared/db/records.ts';
+import { createRecord, deleteRecord, getRecord, newRecord, queryPage, requireRecord, updateRecord, type ExtraWrite } from '../../shared/db/store.ts';
+import { canSeeOwned, seesEverything } from '../../shared/domain/access.ts';
+import { applyCustomFields, visibleCustomFields } from '../../shared/domain/custom-fields.ts';
+import {
+  applyOpportunityPatch,
+  buildOpportunity,
+  initialStageId,
+  missingPartyErrors,
+  planOpportunityListing,
+  type StoredOpportunity,
+} from '../../shared/domain/opportunities.ts';
+import { createApiHandler } from '../../shared/http/api-handler.ts';
+import { forbidden, validationFailed, type FieldError } from '../../shared/http/problem.ts';
+import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
+import type { CustomFieldDefinition } from '../../shared/schemas/custom-fields.ts';
+import { idParams, pageOf } from '../../shared/schemas/common.ts';
+import { createOpportunityBody, opportunity, opportunityListQuery, updateOpportunityBody, type Opportunity } from '../../shared/schemas/opportunities.ts';
+import type { PipelineSettings, Stage } from '../../shared/schemas/pipeline.ts';
+
+/** What a client is shown: custom values whose definition was deleted stay stored but hidden (R-CFG-4). */
+const view = (record: Opportunity, definitions: readonly CustomFieldDefinition[]): Opportunity => ({
+  ...record,
+  customFields: visibleCustomFields(record.customFields, definitions),
+});
+
+/** The named records, and a field error for each one that is missing or that the caller may not see. */
+interface References {
+  errors: FieldError[];
+  contactCompanyId: string | null;
+  stage?: Stage;
+}
+
+async function checkReferences(
+  ctx: AppContext,
+  principal: Principal,
+  named: { contactId?: string | null | undefined; companyId?: string | null | undefined; stageId?: string | undefined },
+): Promise<References> {
+  const canSee = canSeeOwned(principal);
+  const [contact, company, stage] = await Promise.all([
+    named.contactId ? getRecord(ctx, contactModel, named.contactId) : undefined,
+    named.companyId ? getRecord(ctx, companyModel, named.companyId) : undefined,
+    named.stageId ? getRecord(ctx, stageModel, named.stageId) : undefined,
+  ]);
+  const errors: FieldError[] = [];
+  if (named.contactId && !(contact && canSee(contact))) errors.push({ path: 'contactId', message: 'No such contact' });
+  if (named.companyId && !(company && canSee(company))) errors.push({ path: 'companyId', message: 'No such company' });
+  if (named.stageId && !stage) errors.push({ path: 'stageId', message: 'No such stage' });
+  return { errors, contactCompanyId: contact?.companyId ?? null, ...(stage ? { stage } : {}) };
+}
+
+/**
+ * Commits only if a record checked above still exists: a contact, company or stage deleted between the check
+ * and the write would otherwise be left named by the opportunity (their deletions refuse records in use).
+ */
+function stillExists(ctx: AppContext, model: EntityModel<BaseRecord>, id: string, path: string): ExtraWrite {
+  return {
+    write: { ConditionCheck: { TableName: ctx.tableName, Key: model.key(id), ConditionExpression: 'attribute_exists(PK)' } },
+    onConditionFailed: validationFailed([{ path, message: `No such ${model.label.toLowerCase()}` }]),
+  };
+}
+
+/** The checks for the contact, company and stage an opportunity newly names. */
+function namedRecordsStillExist(ctx: AppContext, next: Opportunity, current?: Opportunity): ExtraWrite[] {
+  const checks: ExtraWrite[] = [];
+  if (next.contactId && next.contactId !== current?.contactId) checks.push(stillExists(ctx, contactModel, next.contactId, 'contactId'));
+  if (next.companyId && next.companyId !== current?.companyId) checks.push(stillExists(ctx, companyModel, next.companyId, 'companyId'));
+  if (next.stageId !== current?.stageId) checks.push(stillExists(ctx, stageModel, next.stageId, 'stageId'));
+  return checks;
+}
+
+/** R-OPP-1: the owner is an active user and, when the pipeline has an assign-to group, one of its members. */
+async function ownerErrors(ctx: AppContext, settings: PipelineSettings, ownerId: string): Promise<FieldError[]> {
+  const [owner, group] = await Promise.all([
+    getRecord(ctx, userModel, ownerId),
+    settings.assignToGroupId ? getRecord(ctx, groupModel, settings.assignToGroupId) : undefined,
+  ]);
+  if (!owner?.active) return [{ path: 'ownerId', message: 'Must be an active user' }];
+  if (settings.assignToGroupId && !group?.memberIds.includes(ownerId)) return [{ path: 'ownerId', message: 'Must belong to the assign-to group' }];
+  return [];
+}
+
+export const opportunityRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/opportunities',
+    summary: 'List opportunities (open and active unless filtered; one status per request)',
+    roles: EVERYONE,
+    query: opportunityListQuery,
+    response: pageOf(opportunity),
+    handler: async ({ ctx, principal, query }) => {
+      const { limit, cursor, ...filters } = query;
+      const plan = planOpportunityListing(principal, filters);
+      if (!plan) return { items: [], nextCursor: null };
+      const [page, definitions] = await Promise.all([
+        queryPage<Opportunity>(ctx, { ...plan, limit, cursor }),
+        customFieldDefinitions(ctx, 'opportunity'),
+      ]);
+      return { items: page.items.map((record) => view(record, definitions)), nextCursor: page.nextCursor };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/opportunities/{id}',
+    summary: 'Read an opportunity',
+    roles: EVERYONE,
+    params: idParams,
+    response: opportunity,
+    handler: async ({ ctx, principal, params }) => {
+      const [record, definitions] = await Promise.all([
+        requireRecord(ctx, opportunityModel, params.id, canSeeOwned(principal)),
+        customFieldDefinitions(ctx, 'opportunity'),
+      ]);
+      return view(record, definitions);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/opportunities',
+    summary: 'Create an opportunity (in the default stage unless one is given)',
+    roles: EVERYONE,
+    body: createOpportunityBody,
+    response: opportunity,
+    successStatus: 201,
+    handler: async ({ ctx, principal, body }) => {
+      const { allowDuplicate, ...fields } = body;
+      const ownerId = fields.ownerId ?? principal.userId;
+      // R-OPP-1: a rep creates for itself; R-OPP-2: only admins and managers may override duplicate prevention.
+      if (!seesEverything(principal) && (ownerId !== principal.userId || allowDuplicate)) throw forbidden();
+
+      const [settings, definitions] = await Promise.all([getPipelineSettings(ctx), customFieldDefinitions(ctx, 'opportunity')]);
+      const stageId = initialStageId(fields, settings);
+      const [references, ownerProblems] = await Promise.all([
+        checkReferences(ctx, principal, { contactId: fields.contactId, companyId: fields.companyId, stageId }),
+        ownerErrors(ctx, settings, ownerId),
+      ]);
+      const customFields = applyCustomFields({}, fields.customFields ?? {}, definitions);
+      const errors = [...references.errors, ...ownerProblems, ...customFields.errors];
+      // An unknown stage is among the errors; the second test only tells the compiler the stage is there.
+      if (errors.length > 0 || !references.stage) throw validationFailed(errors);
+
+      const record = newRecord(
+        ctx,
+        buildOpportunity(fields, {
+          ownerId,
+          stage: references.stage,
+          contactCompanyId: references.contactCompanyId,
+          customFields: customFields.values,
+          defaultCurrency: ctx.config.defaultCurrency,
+        }),
+      );
+      await createRecord<StoredOpportunity>(ctx, opportunityModel, record, namedRecordsStillExist(ctx, record));
+      return view(record, definitions);
+    },
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/opportunities/{id}',
+    summary: 'Change an opportunity; reassigning it is a change of ownerId',
+    roles: EVERYONE,
+    params: idParams,
+    body: updateOpportunityBody,
+    response: opportunity,
+    handler: async ({ ctx, principal, params, body, ifMatch }) => {
+      const [settings, definitions] = await Promise.all([getPipelineSettings(ctx), customFieldDefinitions(ctx, 'opportunity')]);
+      const updated = await updateRecord<StoredOpportunity>(
+        ctx,
+        opportunityModel,
+        params.id,
+        async (current) => {
+          const reassigned = body.ownerId !== undefined && body.ownerId !== current.ownerId;
+          // Only what the PATCH changes is checked: naming the current contact again is no new link.
+          const changed = <K extends 'contactId' | 'companyId' | 'stageId'>(field: K) => (body[field] !== current[field] ? body[field] : undefined);
+          const [references, ownerProblems] = await Promise.all([
+            checkReferences(ctx, principal, { contactId: changed('contactId'), companyId: changed('companyId'), stageId: changed('stageId') }),
+            reassigned ? ownerErrors(ctx, settings, body.ownerId!) : [],
+          ]);
+          const customFields = applyCustomFields(current.customFields, body.customFields ?? {}, definitions);
+          const next = applyOpportunityPatch(current, body, {
+            ...(references.stage ? { stage: references.stage } : {}),
+            contactCompanyId: references.contactCompanyId,
+            customFields: customFields.values,
+            defaultCurrency: ctx.config.defaultCurrency,
+          });
+          const errors = [...references.errors, ...ownerProblems, ...customFields.errors, ...missingPartyErrors(next)];
+          if (errors.length > 0) throw validationFailed(errors);
+          return next;
+        },
+        { ifMatch, canSee: canSeeOwned(principal), extra: (next, current) => namedRecordsStillExist(ctx, next, current) },
+      );
+      return view(updated, definitions);
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/opportunities/{id}',
+    summary: 'Delete an opportunity',
+    roles: EVERYONE,
+    params: idParams,
+    successStatus: 204,
+    handler: async ({ ctx, principal, params, ifMatch }) => {
+      await deleteRecord(ctx, opportunityModel, params.id, { ifMatch, canSee: canSeeOwned(principal) });
+      return undefined;
+    },
+  }),
+];
+
+export const handler = createApiHandler(opportunityRoutes);

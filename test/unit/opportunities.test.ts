@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyOpportunityPatch,
+  buildOpportunity,
+  initialStageId,
+  missingPartyErrors,
+  planOpportunityListing,
+  type StoredOpportunity,
+} from '../../shared/domain/opportunities.ts';
+import { ProblemError } from '../../shared/http/problem.ts';
+import type { Principal } from '../../shared/http/route.ts';
+import type { Stage } from '../../shared/schemas/pipeline.ts';
+
+const STAMP = { version: 1, createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z' };
+const stage = (id: string, probability: number): Stage => ({ ...STAMP, id, name: id, order: 10, probability });
+const NEW = stage('01STAGENEW0000000000000000', 10);
+const NEGOTIATION = stage('01STAGENEG0000000000000000', 70);
+
+const REP: Principal = { userId: '01REP00000000000000000000A', role: 'rep' };
+const MANAGER: Principal = { userId: '01MANAGER00000000000000000', role: 'manager' };
+const ADMIN: Principal = { userId: '01ADMIN0000000000000000000', role: 'admin' };
+const CONTACT = '01CONTACT00000000000000000';
+const COMPANY = '01COMPANY00000000000000000';
+
+const facts = { ownerId: REP.userId, stage: NEW, contactCompanyId: null, customFields: {}, defaultCurrency: 'EUR' };
+
+function stored(overrides: Partial<StoredOpportunity> = {}): StoredOpportunity {
+  return { ...STAMP, id: '01OPP000000000000000000000', ...buildOpportunity({ title: 'Deal', contactId: CONTACT }, facts), ...overrides };
+}
+
+describe('R-OPP-1 building a new opportunity', () => {
+  it('R-OPP-1 a new opportunity is open, active, unclosed, in the given stage with its probability', () => {
+    const built = buildOpportunity({ title: 'Deal', contactId: CONTACT }, facts);
+
+    expect(built).toEqual({
+      title: 'Deal',
+      contactId: CONTACT,
+      companyId: null,
+      ownerId: REP.userId,
+      stageId: NEW.id,
+      value: null,
+      probability: 10,
+      expectedCloseDate: null,
+      tags: [],
+      tagKeys: [],
+      customFields: {},
+      status: 'open',
+      active: true,
+      closedAt: null,
+      winReasonIds: [],
+      lostReasonId: null,
+      closingNote: null,
+      lostFromStageId: null,
+      closedFromStageId: null,
+    });
+  });
+
+  it('R-OPP-1 starts in the default stage unless a stage is given', () => {
+    const settings = { defaultStageId: NEW.id };
+
+    expect(initialStageId({}, settings)).toBe(NEW.id);
+    expect(initialStageId({ stageId: NEGOTIATION.id }, settings)).toBe(NEGOTIATION.id);
+  });
+
+  it('R-OPP-1 a given probability wins over the stage probability', () => {
+    const built = buildOpportunity({ title: 'Deal', contactId: CONTACT, probability: 55 }, { ...facts, stage: NEGOTIATION });
+
+    expect(built.probability).toBe(55);
+    expect(built.stageId).toBe(NEGOTIATION.id);
+  });
+
+  it('SPEC §1 a value without currency takes the stack currency; a given currency is kept', () => {
+    const withoutCurrency = buildOpportunity({ title: 'Deal', contactId: CONTACT, value: { amount: 1000 } }, { ...facts, defaultCurrency: 'CHF' });
+    const withCurrency = buildOpportunity({ title: 'Deal', contactId: CONTACT, value: { amount: 1000, currency: 'USD' } }, facts);
+
+    expect(withoutCurrency.value).toEqual({ amount: 1000, currency: 'CHF' });
+    expect(withCurrency.value).toEqual({ amount: 1000, currency: 'USD' });
+  });
+
+  it("R-OPP-1 a contact's company is copied when the body names no company, never over a given one", () => {
+    const copied = buildOpportunity({ title: 'Deal', contactId: CONTACT }, { ...facts, contactCompanyId: COMPANY });
+    const given = buildOpportunity({ title: 'Deal', contactId: CONTACT, companyId: '01OTHERCOMPANY000000000000' }, { ...facts, contactCompanyId: COMPANY });
+
+    expect(copied.companyId).toBe(COMPANY);
+    expect(given.companyId).toBe('01OTHERCOMPANY000000000000');
+  });
+
+  it('R-CFG-4 tags are normalised and kept lower-cased for the case-insensitive tag filter', () => {
+    const built = buildOpportunity({ title: 'Deal', contactId: CONTACT, tags: [' VIP ', 'vip', 'Big Deal'] }, facts);
+
+    expect(built.tags).toEqual(['VIP', 'Big Deal']);
+    expect(built.tagKeys).toEqual(['vip', 'big deal']);
+  });
+});
+
+describe('R-OPP-1 applying a PATCH', () => {
+  const patchFacts = { customFields: {}, defaultCurrency: 'EUR' };
+
+  it('R-OPP-1 a stage change without a probability takes the new stage probability', () => {
+    const next = applyOpportunityPatch(stored(), { stageId: NEGOTIATION.id }, { ...patchFacts, stage: NEGOTIATION });
+
+    expect(next.stageId).toBe(NEGOTIATION.id);
+    expect(next.probability).toBe(70);
+  });
+
+  it('R-OPP-1 a stage change with a probability keeps the given probability', () => {
+    const next = applyOpportunityPatch(stored(), { stageId: NEGOTIATION.id, probability: 42 }, { ...patchFacts, stage: NEGOTIATION });
+
+    expect(next.probability).toBe(42);
+  });
+
+  it('R-OPP-1 naming the current stage again leaves a hand-set probability alone', () => {
+    const next = applyOpportunityPatch(stored({ probability: 33 }), { stageId: NEW.id }, { ...patchFacts, stage: NEW });
+
+    expect(next.probability).toBe(33);
+  });
+
+  it('R-OPP-1 a closed opportunity cannot change stage (409) but may change title, value and tags', () => {
+    const won = stored({ status: 'won' });
+
+    const move = () => applyOpportunityPatch(won, { stageId: NEGOTIATION.id }, { ...patchFacts, stage: NEGOTIATION });
+    const edited = applyOpportunityPatch(won, { title: 'Renamed', value: { amount: 5 }, tags: ['Later'] }, patchFacts);
+
+    expect(move).toThrow(expect.objectContaining({ status: 409, code: 'opportunity_closed' }));
+    expect(edited).toMatchObject({ title: 'Renamed', value: { amount: 5, currency: 'EUR' }, tags: ['Later'], tagKeys: ['later'], status: 'won' });
+  });
+
+  it('R-OPP-1 null clears value and expected close date; the merged custom fields replace the stored ones', () => {
+    const current = stored({ value: { amount: 10, currency: 'EUR' }, expectedCloseDate: '2025-06-01', customFields: { size: 3 } });
+
+    const next = applyOpportunityPatch(current, { value: null, expectedCloseDate: null }, { ...patchFacts, customFields: { size: 4 } });
+
+    expect(next).toMatchObject({ value: null, expectedCloseDate: null, customFields: { size: 4 } });
+  });
+
+  it("R-OPP-1 a new contact brings its company to a company-less opportunity only", () => {
+    const companyless = applyOpportunityPatch(stored(), { contactId: '01NEWCONTACT00000000000000' }, { ...patchFacts, contactCompanyId: COMPANY });
+    const withCompany = applyOpportunityPatch(stored({ companyId: '01OTHERCOMPANY000000000000' }), { contactId: '01NEWCONTACT00000000000000' }, { ...patchFacts, contactCompanyId: COMPANY });
+
+    expect(companyless.companyId).toBe(COMPANY);
+    expect(withCompany.companyId).toBe('01OTHERCOMPANY000000000000');
+  });
+
+  it('R-OPP-1 an opportunity left without contact and company is reported on contactId', () => {
+    const next = applyOpportunityPatch(stored(), { contactId: null }, patchFacts);
+
+    expect(missingPartyErrors(next)).toEqual([{ path: 'contactId', message: 'Give a contactId or a companyId' }]);
+    expect(missingPartyErrors(stored())).toEqual([]);
+  });
+});
+
+describe('R-OPP-5 / R-SHR-1 list planner', () => {
+  it('R-OPP-5 a rep without filters reads its own open partition, filtered to active ones', () => {
+    const plan = planOpportunityListing(REP, {});
+
+    expect(plan).toEqual({
+      index: 'GSI2',
+      partition: `OWNER#${REP.userId}#OPPS#open`,
+      filter: { expression: '#active = :active0', names: { '#active': 'active' }, values: { ':active0': true } },
+    });
+  });
+
+  it('R-OPP-5 a status filter alone lists that status whatever active is', () => {
+    const plan = planOpportunityListing(REP, { status: ['lost'] });
+
+    expect(plan).toEqual({ index: 'GSI2', partition: `OWNER#${REP.userId}#OPPS#lost` });
+  });
+
+  it('R-OPP-5 an active filter alone keeps the open status of the pipeline', () => {
+    const plan = planOpportunityListing(MANAGER, { active: false });
+
+    expect(plan).toEqual({
+      index: 'GSI1',
+      partition: 'OPPS#open',
+      filter: { expression: '#active = :active0', names: { '#active': 'active' }, values: { ':active0': false } },
+    });
+  });
+
+  it('R-OPP-5 more than one status in one request is a 400 on query.status', () => {
+    const plan = () => planOpportunityListing(MANAGER, { status: ['open', 'lost'] });
+
+    expect(plan).toThrow(ProblemError);
+    expect(plan).toThrow(expect.objectContaining({ status: 400, errors: [expect.objectContaining({ path: 'query.status' })] }));
+  });
+
+  it('R-SHR-1 a rep stays in its own partition whatever it filters on; other filters become conditions', () => {
+    const plan = planOpportunityListing(REP, { status: ['open'], contactId: [CONTACT], stageId: [NEW.id], ownerId: [REP.userId] });
+
+    expect(plan).toEqual({
+      index: 'GSI2',
+      partition: `OWNER#${REP.userId}#OPPS#open`,
+      filter: {
+        expression: '#contactId = :contactId0 AND #stageId = :stageId0',
+        names: { '#contactId': 'contactId', '#stageId': 'stageId' },
+        values: { ':contactId0': CONTACT, ':stageId0': NEW.id },
+      },
+    });
+  });
+
+  it("R-SHR-1 a rep asking for someone else's opportunities gets no query at all", () => {
+    expect(planOpportunityListing(REP, { ownerId: [MANAGER.userId] })).toBeNull();
+  });
+
+  it.each([
+    ['contactId', { contactId: [CONTACT], companyId: [COMPANY], stageId: [NEW.id], ownerId: [REP.userId] }, 'GSI3', `CONTACT#${CONTACT}#OPPS`],
+    ['companyId', { companyId: [COMPANY], stageId: [NEW.id], ownerId: [REP.userId] }, 'GSI4', `COMPANY#${COMPANY}#OPPS`],
+    ['stageId', { stageId: [NEW.id], ownerId: [REP.userId] }, 'GSI5', `STAGE#${NEW.id}#OPPS`],
+    ['ownerId', { ownerId: [REP.userId], status: ['won' as const] }, 'GSI2', `OWNER#${REP.userId}#OPPS#won`],
+    ['nothing', { status: ['won' as const] }, 'GSI1', 'OPPS#won'],
+  ])('R-OPP-5 staff with a single %s read the narrowest partition', (_, filters, index, partition) => {
+    const plan = planOpportunityListing(ADMIN, filters);
+
+    expect(plan).toMatchObject({ index, partition });
+  });
+
+  it('R-OPP-5 staff on the contact index filter on status, the other single ids and active', () => {
+    const plan = planOpportunityListing(MANAGER, { contactId: [CONTACT], ownerId: [REP.userId] });
+
+    expect(plan?.filter).toEqual({
+      expression: '#status = :status0 AND #active = :active0 AND #ownerId = :ownerId0',
+      names: { '#status': 'status', '#active': 'active', '#ownerId': 'ownerId' },
+      values: { ':status0': 'open', ':active0': true, ':ownerId0': REP.userId },
+    });
+  });
+
+  it('R-OPP-5 comma lists are "is in" conditions on the status index', () => {
+    const plan = planOpportunityListing(MANAGER, { status: ['open'], contactId: [CONTACT, '01CONTACTB0000000000000000'], stageId: [NEW.id, NEGOTIATION.id] });
+
+    expect(plan).toEqual({
+      index: 'GSI1',
+      partition: 'OPPS#open',
+      filter: {
+        expression: '#contactId IN (:contactId0, :contactId1) AND #stageId IN (:stageId0, :stageId1)',
+        names: { '#contactId': 'contactId', '#stageId': 'stageId' },
+        values: { ':contactId0': CONTACT, ':contactId1': '01CONTACTB0000000000000000', ':stageId0': NEW.id, ':stageId1': NEGOTIATION.id },
+      },
+    });
+  });
+
+  it('R-OPP-5 tags match case-insensitively, reasons by "is in" and win reasons by list membership', () => {
+    const plan = planOpportunityListing(MANAGER, { status: ['lost'], tag: ['VIP', 'Big Deal'], lostReasonId: ['01LOSTA0000000000000000000'], winReasonId: ['01WINA00000000000000000000'] });
+
+    expect(plan?.filter).toEqual({
+      expression: '(contains(#tagKeys, :tagKeys0) OR contains(#tagKeys, :tagKeys1)) AND #lostReasonId = :lostReasonId0 AND contains(#winReasonIds, :winReasonIds0)',
+      names: { '#tagKeys': 'tagKeys', '#lostReasonId': 'lostReasonId', '#winReasonIds': 'winReasonIds' },
+      values: { ':tagKeys0': 'vip', ':tagKeys1': 'big deal', ':lostReasonId0': '01LOSTA0000000000000000000', ':winReasonIds0': '01WINA00000000000000000000' },
+    });
+  });
+});
