@@ -1,7 +1,5 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { opportunitiesOfCompany } from '../../shared/db/keys.ts';
 import { TestApi } from '../support/api.ts';
 
 let api: TestApi;
@@ -88,14 +86,8 @@ describe('R-CON-1 companies CRUD', () => {
 
   it('R-CON-1 a company with opportunities cannot be deleted (409) and stays', async () => {
     const company = await createCompany({ name: 'Buyer' }, repA.token);
-    const opportunityId = ulid();
-    // Only the opportunity's index entry matters here; the opportunity routes are tested on their own.
-    await api.runtime.ctx.db.send(
-      new PutCommand({
-        TableName: api.runtime.ctx.tableName,
-        Item: { PK: `OPP#${opportunityId}`, SK: 'OPP', GSI4PK: opportunitiesOfCompany(company.id), GSI4SK: opportunityId },
-      }),
-    );
+    const opportunity = await api.post('/opportunities', { title: 'Deal', companyId: company.id }, { token: repA.token });
+    expect(opportunity.status).toBe(201);
     const before = await api.tableSnapshot();
 
     const answer = await api.delete(`/companies/${company.id}`, { token: repA.token });
