@@ -7,6 +7,7 @@ const runtime = await startLocalRuntime({ port: Number(process.env.PORT ?? 3000)
 
 console.log(`Pipeline CRM API  ${runtime.url}   (OpenAPI: ${runtime.url}/openapi.json)
 Data folder       ${dataDir}
+DynamoDB Local    ${runtime.dynamoEndpoint}   (table ${runtime.ctx.tableName})
 Mail inbox (SES)  ${runtime.sesEndpoint}   (or GET ${runtime.url}/_local/emails)
 Admin             ${FIRST_ADMIN.email}
 Admin token       ${runtime.adminToken}
