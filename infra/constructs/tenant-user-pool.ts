@@ -1,0 +1,94 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { CLAIM_ROLE, CLAIM_USER_ID } from '../../shared/auth/claims.ts';
+
+/** Cognito names a custom attribute `custom:<name>` in tokens; the pool declares it without the prefix. */
+const customAttributeName = (claim: string) => claim.replace(/^custom:/, '');
+
+/** Calls shared/auth/user-directory.ts makes when the CRM creates or changes a user. */
+const DIRECTORY_ACTIONS = [
+  'cognito-idp:AdminCreateUser',
+  'cognito-idp:AdminUpdateUserAttributes',
+  'cognito-idp:AdminEnableUser',
+  'cognito-idp:AdminDisableUser',
+];
+
+/**
+ * The tenant's sign-in: admins invite users (no self sign-up), users sign in with their email, and the ID token
+ * carries the CRM user id and role as custom attributes that only the CRM (admin API calls) can write.
+ */
+export class TenantUserPool extends Construct {
+  readonly pool: cognito.UserPool;
+  readonly client: cognito.UserPoolClient;
+
+  constructor(scope: Construct, id: string, props: { tenant: string }) {
+    super(scope, id);
+    const userIdAttribute = customAttributeName(CLAIM_USER_ID);
+    const roleAttribute = customAttributeName(CLAIM_ROLE);
+
+    this.pool = new cognito.UserPool(this, 'Pool', {
+      userPoolName: `pipeline-crm-${props.tenant}`,
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      // Not `required`: Cognito insists that required attributes be client-writable, and the email must stay as the
+      // CRM set it (shared/auth/user-directory.ts addresses users by it). AdminCreateUser always sets it.
+      standardAttributes: { email: { required: false, mutable: true }, fullname: { required: false, mutable: true } },
+      customAttributes: {
+        [userIdAttribute]: new cognito.StringAttribute({ mutable: true }),
+        [roleAttribute]: new cognito.StringAttribute({ mutable: true }),
+      },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(7),
+      },
+      mfa: cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      userInvitation: {
+        emailSubject: 'Your Pipeline CRM account',
+        emailBody: 'You have been invited to Pipeline CRM. Sign in with {username} and the temporary password {####}.',
+      },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.pool).acknowledge({
+      id: 'AwsSolutions-COG2',
+      reason:
+        'Users are invited by their admin and MFA (TOTP) is offered as optional; requiring it is a per-tenant decision ' +
+        'that the clients must support first. Threat protection (plus tier, full function) guards the sign-ins.',
+    });
+
+    this.client = this.pool.addClient('WebClient', {
+      generateSecret: false,
+      // Clients sign in with SRP and refresh tokens; no hosted UI, so no OAuth flows or callback URLs.
+      authFlows: { userSrp: true },
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes(userIdAttribute, roleAttribute),
+      // The user id, role and email are the CRM's to change (admin calls); a user may only edit the display name.
+      // (Without a write list Cognito would let the client write every standard attribute, email included.)
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ fullname: true }),
+    });
+  }
+
+  /** The admin calls that mirror CRM users into the pool, on this pool only. */
+  grantDirectoryAdmin(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({ grantee, actions: DIRECTORY_ACTIONS, resourceArns: [this.pool.userPoolArn] });
+  }
+}

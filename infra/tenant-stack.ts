@@ -1,0 +1,212 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { routeGroups, type RouteGroup } from '../functions/api/route-table.ts';
+import { CORS_POLICY } from '../shared/http/cors.ts';
+import { email } from '../shared/schemas/common.ts';
+import { isIanaTimeZone } from '../shared/schemas/users.ts';
+import { ApiFunction } from './constructs/api-function.ts';
+import { CrmTable } from './constructs/crm-table.ts';
+import { HttpApiRoutes } from './constructs/http-api-routes.ts';
+import { ALARM_PERIOD, OpsAlarms } from './constructs/ops-alarms.ts';
+import { TenantUserPool } from './constructs/tenant-user-pool.ts';
+
+/** What differs between tenants, from the CDK context (`-c tenant=acme -c timezone=Europe/Rome ...`). */
+export interface TenantConfig {
+  tenant: string;
+  /** IANA time zone: default for new users and for the morning recap. */
+  timezone: string;
+  /** ISO 4217 code used when a money object omits its currency. */
+  defaultCurrency: string;
+  /** Origins of the web clients allowed by CORS. */
+  corsOrigins: string[];
+  /** Who gets the alarm mails; without it the alarm topic has no subscription. */
+  alarmEmail?: string | undefined;
+}
+
+export const TENANT_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
+
+export const stackNameOf = (tenant: string) => `PipelineCrm-${tenant}`;
+
+/** Reads and checks the tenant's settings; every problem is reported at once, before anything is built. */
+export function tenantConfigFromContext(context: (key: string) => unknown): TenantConfig {
+  const problems: string[] = [];
+  const text = (key: string, fallback: string) => {
+    const value = context(key) ?? fallback;
+    if (typeof value !== 'string') problems.push(`context ${key} must be a string`);
+    return String(value);
+  };
+
+  const tenant = context('tenant');
+  if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {
+    problems.push(`context tenant is required and must match ${TENANT_PATTERN} (e.g. -c tenant=acme), got ${JSON.stringify(tenant)}`);
+  }
+  const timezone = text('timezone', 'UTC');
+  if (!isIanaTimeZone(timezone)) problems.push(`context timezone must be an IANA time zone (e.g. Europe/Rome), got ${JSON.stringify(timezone)}`);
+  const defaultCurrency = text('defaultCurrency', 'EUR');
+  if (!/^[A-Z]{3}$/.test(defaultCurrency)) problems.push(`context defaultCurrency must be an ISO 4217 code (e.g. EUR), got ${JSON.stringify(defaultCurrency)}`);
+  const corsOrigins = originList(context('corsOrigins'), problems);
+  const alarmEmail = context('alarmEmail');
+  if (alarmEmail !== undefined && !email.safeParse(alarmEmail).success) {
+    problems.push(`context alarmEmail must be an email address, got ${JSON.stringify(alarmEmail)}`);
+  }
+
+  if (problems.length > 0) throw new Error(`Invalid tenant configuration:\n- ${problems.join('\n- ')}`);
+  return { tenant: tenant as string, timezone, defaultCurrency, corsOrigins, alarmEmail: alarmEmail as string | undefined };
+}
+
+/** `corsOrigins` comes as an array (cdk.json) or a comma-separated string (`-c corsOrigins=a,b`). */
+function originList(value: unknown, problems: string[]): string[] {
+  if (value === undefined) return [];
+  const origins = typeof value === 'string' ? value.split(',').map((origin) => origin.trim()).filter(Boolean) : value;
+  if (!Array.isArray(origins)) {
+    problems.push('context corsOrigins must be a list of origins or a comma-separated string');
+    return [];
+  }
+  for (const origin of origins) {
+    if (origin !== '*' && !isOrigin(origin)) problems.push(`context corsOrigins: ${JSON.stringify(origin)} is not an origin like https://app.example.com`);
+  }
+  return origins as string[];
+}
+
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
+// Stage-wide limits for the whole API: 50 requests/s sustained with bursts of 100 serve a tenant's staff with room
+// to spare, while capping what a runaway client (or a leaked token) can cost.
+const API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
+// Public routes (no token: OpenAPI document, buy-now links) are reachable by anyone, so they get much less (R-BUY-2).
+// Stage RouteSettings is raw JSON in CloudFormation, hence the API's own member names.
+const PUBLIC_ROUTE_THROTTLE = { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 };
+
+/**
+ * What a route group's function may touch besides its own logs. Groups not listed here read and write the table
+ * and read the cursor secret, which is what serving CRM records takes.
+ */
+export const GROUP_ACCESS: Record<string, { data: boolean; userDirectory: boolean }> = {
+  // The OpenAPI document is built from code: no data at all.
+  openapi: { data: false, userDirectory: false },
+  // Creating and changing users mirrors them into Cognito (shared/auth/user-directory.ts).
+  users: { data: true, userDirectory: true },
+};
+const accessOf = (group: RouteGroup) => GROUP_ACCESS[group.name] ?? { data: true, userDirectory: false };
+
+const handlerEntry = (group: RouteGroup) => fileURLToPath(new URL(`../functions/api/${group.name}.ts`, import.meta.url));
+
+/** One tenant: its table, user pool, HTTP API with one function per route group, and alarms. */
+export class TenantStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps & { config: TenantConfig }) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const data = new CrmTable(this, 'Data');
+    const cursorSecret = new secretsmanager.Secret(this, 'CursorSecret', {
+      description: `Signs the list cursors of the ${config.tenant} API`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'An HMAC key for list cursors, not a credential of another system: there is nothing to rotate it with, and ' +
+        'rotating it by hand (a new value) only invalidates the cursors clients hold at that moment.',
+    });
+    const users = new TenantUserPool(this, 'Users', { tenant: config.tenant });
+
+    const served = routeGroups.map((group) => ({ group, handler: this.routeGroupFunction(group, config, { data, cursorSecret, users }) }));
+
+    const httpApi = new apigwv2.HttpApi(this, 'Api', {
+      apiName: stackNameOf(config.tenant),
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: config.corsOrigins,
+        allowMethods: CORS_POLICY.allowMethods.map((method) => apigwv2.CorsHttpMethod[method]),
+        allowHeaders: [...CORS_POLICY.allowHeaders],
+        exposeHeaders: [...CORS_POLICY.exposeHeaders],
+        maxAge: Duration.seconds(CORS_POLICY.maxAgeSeconds),
+      },
+    });
+    // Cognito ID tokens: issuer https://cognito-idp.<region>.amazonaws.com/<poolId>, audience the app client.
+    const authorizer = new HttpJwtAuthorizer('CognitoJwt', users.pool.userPoolProviderUrl, {
+      jwtAudience: [users.client.userPoolClientId],
+    });
+    const routes = new HttpApiRoutes(this, 'Routes', { httpApi, served, authorizer });
+
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    const stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: API_THROTTLE,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+          }),
+        ),
+      },
+    });
+    const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(routes.publicRouteKeys.map((key) => [key, PUBLIC_ROUTE_THROTTLE]));
+    // Route settings name routes by key: the routes must exist before the stage refers to them.
+    stage.node.addDependency(routes);
+
+    const alarms = new OpsAlarms(this, 'Alarms', { alarmEmail: config.alarmEmail });
+    for (const { group, handler } of served) {
+      alarms.alarmOnAny(`${group.name}-errors`, handler.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }), `${config.tenant}: the ${group.name} function failed`);
+    }
+    alarms.alarmOnAny('api-5xx', httpApi.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }), `${config.tenant}: the API answered 5xx`);
+
+    new CfnOutput(this, 'ApiUrl', { value: stage.url });
+    new CfnOutput(this, 'TableName', { value: data.table.tableName });
+    new CfnOutput(this, 'UserPoolId', { value: users.pool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: users.client.userPoolClientId });
+    new CfnOutput(this, 'CursorSecretArn', { value: cursorSecret.secretArn });
+  }
+
+  /** The function serving one route group, allowed what that group needs (GROUP_ACCESS) and nothing more. */
+  private routeGroupFunction(
+    group: RouteGroup,
+    config: TenantConfig,
+    { data, cursorSecret, users }: { data: CrmTable; cursorSecret: secretsmanager.Secret; users: TenantUserPool },
+  ) {
+    const access = accessOf(group);
+    const { function: handler } = new ApiFunction(this, `${group.name}-fn`, {
+      entry: handlerEntry(group),
+      description: `${config.tenant}: ${group.name} routes`,
+      environment: {
+        TABLE_NAME: data.table.tableName,
+        CURSOR_SECRET_ARN: cursorSecret.secretArn,
+        STACK_TIMEZONE: config.timezone,
+        DEFAULT_CURRENCY: config.defaultCurrency,
+        POWERTOOLS_SERVICE_NAME: `pipeline-crm-${group.name}`,
+        ...(access.userDirectory ? { USER_POOL_ID: users.pool.userPoolId } : {}),
+      },
+    });
+    if (access.data) {
+      data.grantItemAccess(handler);
+      cursorSecret.grantRead(handler);
+    }
+    if (access.userDirectory) users.grantDirectoryAdmin(handler);
+    return handler;
+  }
+}

@@ -1,0 +1,49 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TenantStack } from '../../infra/tenant-stack.ts';
+import { apiRoutes, routeGroups } from '../../functions/api/route-table.ts';
+
+/** Each acknowledged rule on the tree, with the construct it sits on and its reason. */
+function acknowledgements(stack: TenantStack): { path: string; id: string; reason: string }[] {
+  return stack.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+let stack: TenantStack;
+beforeAll(() => {
+  const app = new App();
+  stack = new TenantStack(app, 'PipelineCrm-acme', { config: { tenant: 'acme', timezone: 'UTC', defaultCurrency: 'EUR', corsOrigins: [] } });
+  // As in infra/app.ts: an unacknowledged AwsSolutions error makes the synth throw.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+}, 180_000);
+
+describe('SPEC §11 cdk-nag AwsSolutions', () => {
+  it('SPEC §11 the stack has no unacknowledged AwsSolutions finding, error or warning', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+
+    expect(report.violations.map((violation) => `${violation.severity} ${violation.ruleName}: ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+  });
+
+  it('SPEC §11 each acknowledgement is one of the reasoned exceptions, with its reason', () => {
+    const acknowledged = acknowledgements(stack);
+    const publicRoutes = apiRoutes().filter((route) => route.roles === 'public');
+
+    expect(acknowledged.filter((ack) => ack.id === 'AwsSolutions-L1')).toHaveLength(routeGroups.length);
+    expect(acknowledged.filter((ack) => ack.id === 'AwsSolutions-APIG4')).toHaveLength(publicRoutes.length);
+    expect(acknowledged.filter((ack) => ack.id === 'AwsSolutions-SMG4')).toHaveLength(1);
+    expect(acknowledged.filter((ack) => ack.id === 'AwsSolutions-COG2')).toHaveLength(1);
+    expect(new Set(acknowledged.map((ack) => ack.id))).toEqual(new Set(['AwsSolutions-L1', 'AwsSolutions-APIG4', 'AwsSolutions-SMG4', 'AwsSolutions-COG2']));
+    for (const ack of acknowledged) expect(ack.reason.length, ack.path).toBeGreaterThan(40);
+  });
+});

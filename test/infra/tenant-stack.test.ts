@@ -1,0 +1,316 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GROUP_ACCESS, TenantStack, tenantConfigFromContext, type TenantConfig } from '../../infra/tenant-stack.ts';
+import { apiRoutes, routeGroups } from '../../functions/api/route-table.ts';
+import { CLAIM_ROLE, CLAIM_USER_ID } from '../../shared/auth/claims.ts';
+import { tableDefinition } from '../../shared/db/table-definition.ts';
+import { routeKey } from '../../shared/http/api-handler.ts';
+import { CORS_POLICY } from '../../shared/http/cors.ts';
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+const config: TenantConfig = {
+  tenant: 'acme',
+  timezone: 'Europe/Rome',
+  defaultCurrency: 'CHF',
+  corsOrigins: ['https://app.acme.example'],
+  alarmEmail: 'ops@acme.example',
+};
+
+let template: Template;
+beforeAll(() => {
+  const stack = new TenantStack(new App(), 'PipelineCrm-acme', { config });
+  template = Template.fromStack(stack);
+}, 180_000);
+
+const resources = (type: string) => Object.entries(template.findResources(type) as Record<string, Resource>);
+const only = (type: string): Resource => {
+  const found = resources(type);
+  expect(found).toHaveLength(1);
+  return found[0]![1];
+};
+const functions = () => resources('AWS::Lambda::Function');
+const functionOf = (group: string): Resource => {
+  const found = functions().filter(([, fn]) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === `pipeline-crm-${group}`);
+  expect(found).toHaveLength(1);
+  return found[0]![1];
+};
+/** Every statement of the inline policies attached to a function's role. */
+const statementsOf = (fn: Resource): Statement[] => {
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+  return resources('AWS::IAM::Policy')
+    .filter(([, policy]) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
+};
+const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat());
+const refTo = (logicalId: string) => ({ Ref: logicalId });
+const logicalIdOf = (type: string) => resources(type)[0]![0];
+
+describe('SPEC §11 tenant stack: table', () => {
+  it('SPEC §11 the table has the keys, indexes, TTL and stream of shared/db/table-definition.ts', () => {
+    const table = only('AWS::DynamoDB::Table');
+
+    expect(table.Properties.KeySchema).toEqual([
+      { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
+      { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(
+      tableDefinition.indexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: tableDefinition.ttlAttribute, Enabled: true });
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: tableDefinition.streamView });
+  });
+
+  it('SPEC §11 the table is on demand, encrypted, with PITR and deletion protection, and survives its stack', () => {
+    const table = only('AWS::DynamoDB::Table');
+
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+  });
+});
+
+describe('SPEC §1 tenant stack: user pool', () => {
+  it('SPEC §1 users are invited (no self sign-up), sign in by email, and carry the claims as custom attributes', () => {
+    const pool = only('AWS::Cognito::UserPool');
+
+    expect(pool.Properties.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
+    expect(pool.Properties.UsernameAttributes).toEqual(['email']);
+    for (const claim of [CLAIM_USER_ID, CLAIM_ROLE]) {
+      expect(pool.Properties.Schema).toContainEqual({ Name: claim.replace('custom:', ''), AttributeDataType: 'String', Mutable: true });
+    }
+    expect(pool.Properties.Policies.PasswordPolicy).toMatchObject({ MinimumLength: 12, RequireSymbols: true, RequireNumbers: true, RequireUppercase: true });
+    expect(pool.Properties.UserPoolAddOns).toEqual({ AdvancedSecurityMode: 'ENFORCED' });
+  });
+
+  it('SPEC §1 the app client has no secret, signs in with SRP, reads the claims and cannot write them', () => {
+    const client = only('AWS::Cognito::UserPoolClient');
+
+    expect(client.Properties.GenerateSecret).toBe(false);
+    expect(client.Properties.ExplicitAuthFlows).toEqual(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
+    expect(client.Properties.AllowedOAuthFlows).toBeUndefined();
+    expect(client.Properties.ReadAttributes).toEqual(expect.arrayContaining([CLAIM_USER_ID, CLAIM_ROLE, 'email']));
+    expect(client.Properties.WriteAttributes).toEqual(['name']);
+  });
+});
+
+describe('SPEC §0 tenant stack: one function per route group', () => {
+  it('SPEC §0 each route group of the route table has one arm64 Node 20 function with the stack settings', () => {
+    expect(functions()).toHaveLength(routeGroups.length);
+    for (const group of routeGroups) {
+      const fn = functionOf(group.name);
+
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs20.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 10, Handler: 'index.handler' });
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        TABLE_NAME: refTo(logicalIdOf('AWS::DynamoDB::Table')),
+        CURSOR_SECRET_ARN: refTo(logicalIdOf('AWS::SecretsManager::Secret')),
+        STACK_TIMEZONE: config.timezone,
+        DEFAULT_CURRENCY: config.defaultCurrency,
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+  });
+
+  it('SPEC §11 only the users function is told the user pool (it mirrors users into Cognito)', () => {
+    const withPool = routeGroups.filter((group) => functionOf(group.name).Properties.Environment.Variables.USER_POOL_ID);
+
+    expect(withPool.map((group) => group.name)).toEqual(['users']);
+    expect(functionOf('users').Properties.Environment.Variables.USER_POOL_ID).toEqual(refTo(logicalIdOf('AWS::Cognito::UserPool')));
+  });
+
+  it('SPEC §11 every function logs JSON to its own log group kept one month', () => {
+    const logGroups = Object.fromEntries(resources('AWS::Logs::LogGroup'));
+    const own = functions().map(([, fn]) => fn.Properties.LoggingConfig);
+
+    for (const logging of own) {
+      expect(logging.LogFormat).toBe('JSON');
+      expect(logGroups[logging.LogGroup.Ref]?.Properties.RetentionInDays).toBe(30);
+    }
+    expect(new Set(own.map((logging) => logging.LogGroup.Ref)).size).toBe(routeGroups.length);
+  });
+
+  it('SPEC §11 the access table names only route groups that exist', () => {
+    expect(routeGroups.map((group) => group.name)).toEqual(expect.arrayContaining(Object.keys(GROUP_ACCESS)));
+  });
+});
+
+describe('SPEC §11 tenant stack: least privilege', () => {
+  const allStatements = () => resources('AWS::IAM::Policy').flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[]);
+
+  it('SPEC §11 no policy grants every action, every DynamoDB action, Scan, or every resource', () => {
+    const statements = allStatements();
+
+    expect(statements.length).toBeGreaterThan(0);
+    for (const action of actionsOf(statements)) expect(action).not.toMatch(/(^\*$)|(:\*$)|^dynamodb:Scan$/);
+    for (const statement of statements) expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"|\/\*"/);
+  });
+
+  it('SPEC §11 no role carries a managed policy (logs go to the function own log group only)', () => {
+    for (const [, role] of resources('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('SPEC §11 data functions get item actions on the table and Query on each named index, not on index/*', () => {
+    const tableArn = { 'Fn::GetAtt': [logicalIdOf('AWS::DynamoDB::Table'), 'Arn'] };
+    const statements = statementsOf(functionOf('users'));
+
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+        Resource: tableArn,
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Resource: tableDefinition.indexes.map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index.name}`]] })),
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: refTo(logicalIdOf('AWS::SecretsManager::Secret')) }),
+    );
+  });
+
+  it('SPEC §11 only the users function may call the Cognito admin API, on its own pool only', () => {
+    const poolArn = { 'Fn::GetAtt': [logicalIdOf('AWS::Cognito::UserPool'), 'Arn'] };
+
+    expect(statementsOf(functionOf('users'))).toContainEqual({
+      Effect: 'Allow',
+      Action: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:AdminEnableUser', 'cognito-idp:AdminDisableUser'],
+      Resource: poolArn,
+    });
+    for (const group of routeGroups.filter((candidate) => candidate.name !== 'users')) {
+      expect(actionsOf(statementsOf(functionOf(group.name))).filter((action) => action.startsWith('cognito-idp:'))).toEqual([]);
+    }
+  });
+
+  it('SPEC §11 the openapi function may only write its logs', () => {
+    expect(actionsOf(statementsOf(functionOf('openapi')))).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+  });
+});
+
+describe('SPEC §1 tenant stack: HTTP API', () => {
+  const authorizerId = () => logicalIdOf('AWS::ApiGatewayV2::Authorizer');
+
+  it('SPEC §1 the JWT authorizer trusts the tenant pool as issuer and its app client as audience', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Issuer: { 'Fn::GetAtt': [logicalIdOf('AWS::Cognito::UserPool'), 'ProviderURL'] },
+        Audience: [refTo(logicalIdOf('AWS::Cognito::UserPoolClient'))],
+      },
+    });
+  });
+
+  it('SPEC §1 every route of the route table exists once, behind the JWT authorizer unless it is public', () => {
+    const routes = resources('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
+
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual(apiRoutes().map(routeKey).sort());
+    for (const route of apiRoutes()) {
+      const deployed = routes.find((candidate) => candidate.RouteKey === routeKey(route));
+      if (route.roles === 'public') {
+        expect(deployed).toMatchObject({ AuthorizationType: 'NONE' });
+        expect(deployed?.AuthorizerId).toBeUndefined();
+      } else {
+        expect(deployed).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: refTo(authorizerId()) });
+      }
+    }
+  });
+
+  it('SPEC §10 no /_local route exists in AWS', () => {
+    const keys = resources('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey as string);
+
+    expect(keys.filter((key) => key.includes('/_local'))).toEqual([]);
+  });
+
+  it('SPEC §1 CORS is shared/http/cors.ts CORS_POLICY with the tenant origins', () => {
+    expect(only('AWS::ApiGatewayV2::Api').Properties.CorsConfiguration).toEqual({
+      AllowOrigins: config.corsOrigins,
+      AllowMethods: [...CORS_POLICY.allowMethods],
+      AllowHeaders: [...CORS_POLICY.allowHeaders],
+      ExposeHeaders: [...CORS_POLICY.exposeHeaders],
+      MaxAge: CORS_POLICY.maxAgeSeconds,
+    });
+  });
+
+  it('SPEC §1 the default stage is throttled (429), public routes harder, and writes access logs kept one month', () => {
+    const stage = only('AWS::ApiGatewayV2::Stage');
+    const publicKeys = apiRoutes().filter((route) => route.roles === 'public').map(routeKey);
+
+    expect(stage.Properties).toMatchObject({ StageName: '$default', AutoDeploy: true, DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 } });
+    expect(Object.keys(stage.Properties.RouteSettings).sort()).toEqual(publicKeys.sort());
+    for (const key of publicKeys) expect(stage.Properties.RouteSettings[key]).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+    const accessLogs = stage.Properties.AccessLogSettings;
+    expect(JSON.parse(accessLogs.Format)).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+    const logGroupId = accessLogs.DestinationArn['Fn::GetAtt'][0];
+    expect(Object.fromEntries(resources('AWS::Logs::LogGroup'))[logGroupId]?.Properties.RetentionInDays).toBe(30);
+  });
+});
+
+describe('SPEC §11 tenant stack: alarms and outputs', () => {
+  it('SPEC §11 each function has an Errors alarm and the API a 5xx alarm, all notifying the encrypted topic', () => {
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    const topicId = logicalIdOf('AWS::SNS::Topic');
+
+    const errorAlarms = alarms.filter((alarm) => alarm.MetricName === 'Errors' && alarm.Namespace === 'AWS/Lambda');
+    expect(errorAlarms.map((alarm) => alarm.Dimensions[0].Value.Ref).sort()).toEqual(functions().map(([id]) => id).sort());
+    expect(alarms.filter((alarm) => alarm.MetricName === '5xx' && alarm.Namespace === 'AWS/ApiGateway')).toHaveLength(1);
+    for (const alarm of alarms) {
+      expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Period: 300, Statistic: 'Sum', AlarmActions: [refTo(topicId)] });
+    }
+    expect(only('AWS::SNS::Topic').Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [logicalIdOf('AWS::KMS::Key'), 'Arn'] });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: config.alarmEmail, TopicArn: refTo(topicId) });
+  });
+
+  it('SPEC §11 the stack outputs what clients and create-admin need', () => {
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['ApiUrl', 'CursorSecretArn', 'TableName', 'UserPoolClientId', 'UserPoolId']);
+  });
+});
+
+describe('SPEC §11 tenant configuration from the CDK context', () => {
+  const contextOf = (values: Record<string, unknown>) => (key: string) => values[key];
+
+  it('SPEC §11 defaults to UTC, EUR, no CORS origin and no alarm mail', () => {
+    expect(tenantConfigFromContext(contextOf({ tenant: 'acme' }))).toEqual({
+      tenant: 'acme',
+      timezone: 'UTC',
+      defaultCurrency: 'EUR',
+      corsOrigins: [],
+      alarmEmail: undefined,
+    });
+  });
+
+  it('SPEC §11 takes CORS origins as a list or a comma-separated string', () => {
+    const fromString = tenantConfigFromContext(contextOf({ tenant: 'acme', corsOrigins: 'https://a.example, https://b.example:8443' }));
+    const fromList = tenantConfigFromContext(contextOf({ tenant: 'acme', corsOrigins: ['https://a.example'] }));
+
+    expect(fromString.corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
+    expect(fromList.corsOrigins).toEqual(['https://a.example']);
+  });
+
+  it('SPEC §11 reports every invalid setting at once', () => {
+    const invalid = contextOf({ tenant: 'Acme Corp', timezone: 'Mars/Olympus', defaultCurrency: 'euro', corsOrigins: 'https://a.example/app', alarmEmail: 'ops' });
+
+    expect(() => tenantConfigFromContext(invalid)).toThrowError(
+      /context tenant is required[\s\S]*context timezone[\s\S]*context defaultCurrency[\s\S]*context corsOrigins[\s\S]*context alarmEmail/,
+    );
+  });
+
+  it('SPEC §11 a tenant is required', () => {
+    expect(() => tenantConfigFromContext(contextOf({}))).toThrowError(/context tenant is required/);
+  });
+});
