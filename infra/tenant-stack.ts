@@ -6,8 +6,9 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { routeGroups, type RouteGroup } from '../functions/api/route-table.ts';
+import { routeGroups, type GroupNeed, type RouteGroup } from '../functions/api/route-table.ts';
 import { CORS_POLICY } from '../shared/http/cors.ts';
+import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE } from '../shared/http/throttle.ts';
 import { email } from '../shared/schemas/common.ts';
 import { isIanaTimeZone } from '../shared/schemas/users.ts';
 import { ApiFunction } from './constructs/api-function.ts';
@@ -83,25 +84,6 @@ function isOrigin(value: unknown): boolean {
   }
 }
 
-// Stage-wide limits for the whole API: 50 requests/s sustained with bursts of 100 serve a tenant's staff with room
-// to spare, while capping what a runaway client (or a leaked token) can cost.
-const API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
-// Public routes (no token: OpenAPI document, buy-now links) are reachable by anyone, so they get much less (R-BUY-2).
-// Stage RouteSettings is raw JSON in CloudFormation, hence the API's own member names.
-const PUBLIC_ROUTE_THROTTLE = { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 };
-
-/**
- * What a route group's function may touch besides its own logs. Groups not listed here read and write the table
- * and read the cursor secret, which is what serving CRM records takes.
- */
-export const GROUP_ACCESS: Record<string, { data: boolean; userDirectory: boolean }> = {
-  // The OpenAPI document is built from code: no data at all.
-  openapi: { data: false, userDirectory: false },
-  // Creating and changing users mirrors them into Cognito (shared/auth/user-directory.ts).
-  users: { data: true, userDirectory: true },
-};
-const accessOf = (group: RouteGroup) => GROUP_ACCESS[group.name] ?? { data: true, userDirectory: false };
-
 const handlerEntry = (group: RouteGroup) => fileURLToPath(new URL(`../functions/api/${group.name}.ts`, import.meta.url));
 
 /** One tenant: its table, user pool, HTTP API with one function per route group, and alarms. */
@@ -147,7 +129,7 @@ export class TenantStack extends Stack {
       httpApi,
       stageName: '$default',
       autoDeploy: true,
-      throttle: API_THROTTLE,
+      throttle: { rateLimit: API_THROTTLE.ratePerSecond, burstLimit: API_THROTTLE.burst },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(
@@ -166,7 +148,10 @@ export class TenantStack extends Stack {
       },
     });
     const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
-    cfnStage.routeSettings = Object.fromEntries(routes.publicRouteKeys.map((key) => [key, PUBLIC_ROUTE_THROTTLE]));
+    // Public routes (no token) are reachable by anyone, so they get much less (R-BUY-2). RouteSettings is raw
+    // CloudFormation JSON, hence the API's own member names.
+    const publicThrottle = { ThrottlingRateLimit: PUBLIC_ROUTE_THROTTLE.ratePerSecond, ThrottlingBurstLimit: PUBLIC_ROUTE_THROTTLE.burst };
+    cfnStage.routeSettings = Object.fromEntries(routes.publicRouteKeys.map((key) => [key, publicThrottle]));
     // Route settings name routes by key: the routes must exist before the stage refers to them.
     stage.node.addDependency(routes);
 
@@ -183,13 +168,13 @@ export class TenantStack extends Stack {
     new CfnOutput(this, 'CursorSecretArn', { value: cursorSecret.secretArn });
   }
 
-  /** The function serving one route group, allowed what that group needs (GROUP_ACCESS) and nothing more. */
+  /** The function serving one route group, allowed what that group needs (`RouteGroup.needs`) and nothing more. */
   private routeGroupFunction(
     group: RouteGroup,
     config: TenantConfig,
     { data, cursorSecret, users }: { data: CrmTable; cursorSecret: secretsmanager.Secret; users: TenantUserPool },
   ) {
-    const access = accessOf(group);
+    const needs = (need: GroupNeed) => group.needs.includes(need);
     const { function: handler } = new ApiFunction(this, `${group.name}-fn`, {
       entry: handlerEntry(group),
       description: `${config.tenant}: ${group.name} routes`,
@@ -199,14 +184,14 @@ export class TenantStack extends Stack {
         STACK_TIMEZONE: config.timezone,
         DEFAULT_CURRENCY: config.defaultCurrency,
         POWERTOOLS_SERVICE_NAME: `pipeline-crm-${group.name}`,
-        ...(access.userDirectory ? { USER_POOL_ID: users.pool.userPoolId } : {}),
+        ...(needs('userDirectory') ? { USER_POOL_ID: users.pool.userPoolId } : {}),
       },
     });
-    if (access.data) {
+    if (needs('table')) {
       data.grantItemAccess(handler);
       cursorSecret.grantRead(handler);
     }
-    if (access.userDirectory) users.grantDirectoryAdmin(handler);
+    if (needs('userDirectory')) users.grantDirectoryAdmin(handler);
     return handler;
   }
 }

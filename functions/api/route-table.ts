@@ -15,16 +15,21 @@ import { userRoutes } from './users.ts';
 export interface RouteGroup {
   name: string;
   routes: readonly Route[];
+  /** What the group's function may touch besides its logs; the stack grants exactly this. */
+  needs: readonly GroupNeed[];
 }
 
+/** `table`: read and write items of the table (and read the cursor secret); `userDirectory`: manage Cognito users. */
+export type GroupNeed = 'table' | 'userDirectory';
+
 export const routeGroups: readonly RouteGroup[] = [
-  { name: 'users', routes: userRoutes },
-  { name: 'contacts', routes: contactRoutes },
-  { name: 'pipeline', routes: pipelineRoutes },
-  { name: 'custom-fields', routes: customFieldRoutes },
-  { name: 'groups', routes: groupRoutes },
-  { name: 'opportunities', routes: opportunityRoutes },
-  { name: 'openapi', routes: openApiRoutes },
+  { name: 'users', routes: userRoutes, needs: ['table', 'userDirectory'] },
+  { name: 'contacts', routes: contactRoutes, needs: ['table'] },
+  { name: 'pipeline', routes: pipelineRoutes, needs: ['table'] },
+  { name: 'custom-fields', routes: customFieldRoutes, needs: ['table'] },
+  { name: 'groups', routes: groupRoutes, needs: ['table'] },
+  { name: 'opportunities', routes: opportunityRoutes, needs: ['table'] },
+  { name: 'openapi', routes: openApiRoutes, needs: [] },
 ];
 
 export const apiRoutes = (): Route[] => routeGroups.flatMap((group) => group.routes);
