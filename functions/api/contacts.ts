@@ -1,11 +1,12 @@
 import type * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
 import { companyModel, contactModel, employeesOf, opportunitiesOfCompany, opportunitiesOfContact } from '../../shared/db/keys.ts';
-import { companyErrors, companyStillExists, ownerErrors, partitionHasItems } from '../../shared/db/parties.ts';
 import { customFieldDefinitions } from '../../shared/db/pipeline-config.ts';
-import { createRecord, deleteRecord, newRecord, queryPage, requireRecord, updateRecord, type Page } from '../../shared/db/store.ts';
+import { companyErrors, ownerErrors, referenceStillExists } from '../../shared/db/references.ts';
+import { queryShownPage, requireShownRecord } from '../../shared/db/shown-records.ts';
+import { createRecord, deleteRecord, newRecord, partitionHasItems, updateRecord, type Page } from '../../shared/db/store.ts';
 import { canSeeOwned } from '../../shared/domain/access.ts';
-import { applyCustomFields, visibleCustomFields, type CustomFieldValues } from '../../shared/domain/custom-fields.ts';
+import { applyCustomFields, withVisibleCustomFields, type CustomFieldValues } from '../../shared/domain/custom-fields.ts';
 import {
   contactNameErrors,
   mayCreateFor,
@@ -20,7 +21,7 @@ import {
   type ListPlan,
 } from '../../shared/domain/parties.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { conflict, forbidden, validationFailed, type FieldError } from '../../shared/http/problem.ts';
+import { conflict, forbidden, throwIfInvalid } from '../../shared/http/problem.ts';
 import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
 import { idParams, pageOf } from '../../shared/schemas/common.ts';
 import {
@@ -35,13 +36,7 @@ import {
   type Company,
   type Contact,
 } from '../../shared/schemas/contacts.ts';
-import type { CustomFieldDefinition, CustomFieldEntity } from '../../shared/schemas/custom-fields.ts';
-
-/** Values whose definition was deleted stay stored but are not answered (R-CFG-4). */
-const shown = <T extends { customFields: CustomFieldValues }>(record: T, definitions: readonly CustomFieldDefinition[]): T => ({
-  ...record,
-  customFields: visibleCustomFields(record.customFields, definitions),
-});
+import type { CustomFieldEntity } from '../../shared/schemas/custom-fields.ts';
 
 async function listPage<T extends { customFields: CustomFieldValues }>(
   ctx: AppContext,
@@ -50,11 +45,7 @@ async function listPage<T extends { customFields: CustomFieldValues }>(
   page: { limit: number; cursor?: string },
 ): Promise<Page<T>> {
   if (plan.kind === 'empty') return { items: [], nextCursor: null };
-  const [found, definitions] = await Promise.all([
-    queryPage<T>(ctx, { index: plan.index, partition: plan.partition, filter: plan.filter, ...page }),
-    customFieldDefinitions(ctx, entity),
-  ]);
-  return { items: found.items.map((item) => shown(item, definitions)), nextCursor: found.nextCursor };
+  return queryShownPage<T>(ctx, entity, { index: plan.index, partition: plan.partition, filter: plan.filter, ...page });
 }
 
 /** The owner of a new record: the caller unless named; a rep may name only itself (403). */
@@ -62,11 +53,6 @@ function ownerOfNew(principal: Principal, requested: string | undefined): string
   const ownerId = requested ?? principal.userId;
   if (!mayCreateFor(principal, ownerId)) throw forbidden('A rep creates records only for itself');
   return ownerId;
-}
-
-/** Errors from every source (owner, company, custom fields …) are answered together. */
-function throwIfAny(errors: FieldError[]): void {
-  if (errors.length > 0) throw validationFailed(errors);
 }
 
 async function createContact(ctx: AppContext, principal: Principal, body: ContactInput): Promise<Contact> {
@@ -77,10 +63,10 @@ async function createContact(ctx: AppContext, principal: Principal, body: Contac
     body.ownerId ? ownerErrors(ctx, body.ownerId) : [],
     body.companyId ? companyErrors(ctx, body.companyId, canSeeOwned(principal)) : [],
   ]);
-  throwIfAny([...owner, ...employer, ...customFields.errors]);
+  throwIfInvalid([...owner, ...employer, ...customFields.errors]);
   const record = newRecord(ctx, newContactFields(body, ownerId, customFields.values));
-  await createRecord(ctx, contactModel, record, record.companyId ? [companyStillExists(ctx, record.companyId)] : []);
-  return shown(record, definitions);
+  await createRecord(ctx, contactModel, record, record.companyId ? [referenceStillExists(ctx, companyModel, record.companyId, 'companyId')] : []);
+  return withVisibleCustomFields(record, definitions);
 }
 
 async function updateContact(
@@ -104,7 +90,7 @@ async function updateContact(
         next.ownerId !== current.ownerId ? ownerErrors(ctx, next.ownerId) : [],
         newCompanyId ? companyErrors(ctx, newCompanyId, canSeeOwned(principal)) : [],
       ]);
-      throwIfAny([...owner, ...employer, ...contactNameErrors(next), ...customFields.errors]);
+      throwIfInvalid([...owner, ...employer, ...contactNameErrors(next), ...customFields.errors]);
       return next;
     },
     {
@@ -112,11 +98,11 @@ async function updateContact(
       canSee: canSeeOwned(principal),
       extra: (next, current) => {
         const newCompanyId = movesTo(next, current);
-        return newCompanyId ? [companyStillExists(ctx, newCompanyId)] : [];
+        return newCompanyId ? [referenceStillExists(ctx, companyModel, newCompanyId, 'companyId')] : [];
       },
     },
   );
-  return shown(updated, definitions);
+  return withVisibleCustomFields(updated, definitions);
 }
 
 async function createCompany(ctx: AppContext, principal: Principal, body: CompanyInput): Promise<Company> {
@@ -124,10 +110,10 @@ async function createCompany(ctx: AppContext, principal: Principal, body: Compan
   const definitions = await customFieldDefinitions(ctx, 'company');
   const customFields = applyCustomFields({}, body.customFields ?? {}, definitions);
   const owner = body.ownerId ? await ownerErrors(ctx, body.ownerId) : [];
-  throwIfAny([...owner, ...customFields.errors]);
+  throwIfInvalid([...owner, ...customFields.errors]);
   const record = newRecord(ctx, newCompanyFields(body, ownerId, customFields.values));
   await createRecord(ctx, companyModel, record);
-  return shown(record, definitions);
+  return withVisibleCustomFields(record, definitions);
 }
 
 async function updateCompany(
@@ -146,12 +132,12 @@ async function updateCompany(
       const customFields = applyCustomFields(current.customFields, customFieldChange ?? {}, definitions);
       const next = patchCompany(current, change, customFields.values);
       const owner = next.ownerId !== current.ownerId ? await ownerErrors(ctx, next.ownerId) : [];
-      throwIfAny([...owner, ...customFields.errors]);
+      throwIfInvalid([...owner, ...customFields.errors]);
       return next;
     },
     { ifMatch, canSee: canSeeOwned(principal) },
   );
-  return shown(updated, definitions);
+  return withVisibleCustomFields(updated, definitions);
 }
 
 export const contactRoutes = [
@@ -182,13 +168,7 @@ export const contactRoutes = [
     roles: EVERYONE,
     params: idParams,
     response: contact,
-    handler: async ({ ctx, principal, params }) => {
-      const [record, definitions] = await Promise.all([
-        requireRecord(ctx, contactModel, params.id, canSeeOwned(principal)),
-        customFieldDefinitions(ctx, 'contact'),
-      ]);
-      return shown(record, definitions);
-    },
+    handler: ({ ctx, principal, params }) => requireShownRecord(ctx, contactModel, 'contact', params.id, canSeeOwned(principal)),
   }),
   defineRoute({
     method: 'PATCH',
@@ -246,13 +226,7 @@ export const contactRoutes = [
     roles: EVERYONE,
     params: idParams,
     response: company,
-    handler: async ({ ctx, principal, params }) => {
-      const [record, definitions] = await Promise.all([
-        requireRecord(ctx, companyModel, params.id, canSeeOwned(principal)),
-        customFieldDefinitions(ctx, 'company'),
-      ]);
-      return shown(record, definitions);
-    },
+    handler: ({ ctx, principal, params }) => requireShownRecord(ctx, companyModel, 'company', params.id, canSeeOwned(principal)),
   }),
   defineRoute({
     method: 'PATCH',

@@ -4,7 +4,7 @@ import { COLLECTIONS, groupModel } from '../../shared/db/keys.ts';
 import { createRecord, newRecord, queryPage, requireRecord, updateRecord } from '../../shared/db/store.ts';
 import { unknownUserIds } from '../../shared/db/users.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { validationFailed } from '../../shared/http/problem.ts';
+import { throwIfInvalid } from '../../shared/http/problem.ts';
 import { ADMIN_ONLY, defineRoute, EVERYONE } from '../../shared/http/route.ts';
 import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
 import { createGroupBody, group, updateGroupBody, type Group } from '../../shared/schemas/users.ts';
@@ -12,8 +12,7 @@ import { createGroupBody, group, updateGroupBody, type Group } from '../../share
 /** R-CFG-5: members must be existing users (every unknown one listed by its position); each is kept once. */
 async function checkedMemberIds(ctx: AppContext, memberIds: readonly string[]): Promise<string[]> {
   const unknown = new Set(await unknownUserIds(ctx, memberIds));
-  const errors = memberIds.flatMap((memberId, index) => (unknown.has(memberId) ? [{ path: `memberIds.${index}`, message: 'Unknown user' }] : []));
-  if (errors.length > 0) throw validationFailed(errors);
+  throwIfInvalid(memberIds.flatMap((memberId, index) => (unknown.has(memberId) ? [{ path: `memberIds.${index}`, message: 'Unknown user' }] : [])));
   return [...new Set(memberIds)];
 }
 

@@ -1,10 +1,11 @@
 import type { AppContext } from '../../shared/app-context.ts';
-import { companyModel, contactModel, groupModel, opportunityModel, stageModel, userModel } from '../../shared/db/keys.ts';
+import { companyModel, contactModel, groupModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
-import type { BaseRecord, EntityModel } from '../../shared/db/records.ts';
-import { createRecord, deleteRecord, getRecord, newRecord, queryPage, requireRecord, updateRecord, type ExtraWrite } from '../../shared/db/store.ts';
+import { ownerErrors, referenceStillExists, unknownReference } from '../../shared/db/references.ts';
+import { queryShownPage, requireShownRecord } from '../../shared/db/shown-records.ts';
+import { createRecord, deleteRecord, getRecord, newRecord, updateRecord, type ExtraWrite } from '../../shared/db/store.ts';
 import { canSeeOwned, seesEverything } from '../../shared/domain/access.ts';
-import { applyCustomFields, visibleCustomFields } from '../../shared/domain/custom-fields.ts';
+import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import {
   applyOpportunityPatch,
   buildOpportunity,
@@ -14,18 +15,11 @@ import {
   type StoredOpportunity,
 } from '../../shared/domain/opportunities.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { forbidden, validationFailed, type FieldError } from '../../shared/http/problem.ts';
+import { forbidden, throwIfInvalid, type FieldError } from '../../shared/http/problem.ts';
 import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
-import type { CustomFieldDefinition } from '../../shared/schemas/custom-fields.ts';
 import { idParams, pageOf } from '../../shared/schemas/common.ts';
 import { createOpportunityBody, opportunity, opportunityListQuery, updateOpportunityBody, type Opportunity } from '../../shared/schemas/opportunities.ts';
 import type { PipelineSettings, Stage } from '../../shared/schemas/pipeline.ts';
-
-/** What a client is shown: custom values whose definition was deleted stay stored but hidden (R-CFG-4). */
-const view = (record: Opportunity, definitions: readonly CustomFieldDefinition[]): Opportunity => ({
-  ...record,
-  customFields: visibleCustomFields(record.customFields, definitions),
-});
 
 /** The named records, and a field error for each one that is missing or that the caller may not see. */
 interface References {
@@ -46,39 +40,28 @@ async function checkReferences(
     named.stageId ? getRecord(ctx, stageModel, named.stageId) : undefined,
   ]);
   const errors: FieldError[] = [];
-  if (named.contactId && !(contact && canSee(contact))) errors.push({ path: 'contactId', message: 'No such contact' });
-  if (named.companyId && !(company && canSee(company))) errors.push({ path: 'companyId', message: 'No such company' });
-  if (named.stageId && !stage) errors.push({ path: 'stageId', message: 'No such stage' });
+  if (named.contactId && !(contact && canSee(contact))) errors.push(unknownReference(contactModel, 'contactId'));
+  if (named.companyId && !(company && canSee(company))) errors.push(unknownReference(companyModel, 'companyId'));
+  if (named.stageId && !stage) errors.push(unknownReference(stageModel, 'stageId'));
   return { errors, contactCompanyId: contact?.companyId ?? null, ...(stage ? { stage } : {}) };
 }
 
-/**
- * Commits only if a record checked above still exists: a contact, company or stage deleted between the check
- * and the write would otherwise be left named by the opportunity (their deletions refuse records in use).
- */
-function stillExists(ctx: AppContext, model: EntityModel<BaseRecord>, id: string, path: string): ExtraWrite {
-  return {
-    write: { ConditionCheck: { TableName: ctx.tableName, Key: model.key(id), ConditionExpression: 'attribute_exists(PK)' } },
-    onConditionFailed: validationFailed([{ path, message: `No such ${model.label.toLowerCase()}` }]),
-  };
-}
-
-/** The checks for the contact, company and stage an opportunity newly names. */
+/** The checks, committed with the write, that the contact, company and stage an opportunity newly names still exist. */
 function namedRecordsStillExist(ctx: AppContext, next: Opportunity, current?: Opportunity): ExtraWrite[] {
   const checks: ExtraWrite[] = [];
-  if (next.contactId && next.contactId !== current?.contactId) checks.push(stillExists(ctx, contactModel, next.contactId, 'contactId'));
-  if (next.companyId && next.companyId !== current?.companyId) checks.push(stillExists(ctx, companyModel, next.companyId, 'companyId'));
-  if (next.stageId !== current?.stageId) checks.push(stillExists(ctx, stageModel, next.stageId, 'stageId'));
+  if (next.contactId && next.contactId !== current?.contactId) checks.push(referenceStillExists(ctx, contactModel, next.contactId, 'contactId'));
+  if (next.companyId && next.companyId !== current?.companyId) checks.push(referenceStillExists(ctx, companyModel, next.companyId, 'companyId'));
+  if (next.stageId !== current?.stageId) checks.push(referenceStillExists(ctx, stageModel, next.stageId, 'stageId'));
   return checks;
 }
 
 /** R-OPP-1: the owner is an active user and, when the pipeline has an assign-to group, one of its members. */
-async function ownerErrors(ctx: AppContext, settings: PipelineSettings, ownerId: string): Promise<FieldError[]> {
-  const [owner, group] = await Promise.all([
-    getRecord(ctx, userModel, ownerId),
+async function opportunityOwnerErrors(ctx: AppContext, settings: PipelineSettings, ownerId: string): Promise<FieldError[]> {
+  const [activeUserErrors, group] = await Promise.all([
+    ownerErrors(ctx, ownerId),
     settings.assignToGroupId ? getRecord(ctx, groupModel, settings.assignToGroupId) : undefined,
   ]);
-  if (!owner?.active) return [{ path: 'ownerId', message: 'Must be an active user' }];
+  if (activeUserErrors.length > 0) return activeUserErrors;
   if (settings.assignToGroupId && !group?.memberIds.includes(ownerId)) return [{ path: 'ownerId', message: 'Must belong to the assign-to group' }];
   return [];
 }
@@ -95,11 +78,7 @@ export const opportunityRoutes = [
       const { limit, cursor, ...filters } = query;
       const plan = planOpportunityListing(principal, filters);
       if (!plan) return { items: [], nextCursor: null };
-      const [page, definitions] = await Promise.all([
-        queryPage<Opportunity>(ctx, { ...plan, limit, cursor }),
-        customFieldDefinitions(ctx, 'opportunity'),
-      ]);
-      return { items: page.items.map((record) => view(record, definitions)), nextCursor: page.nextCursor };
+      return queryShownPage<Opportunity>(ctx, 'opportunity', { ...plan, limit, cursor });
     },
   }),
   defineRoute({
@@ -109,13 +88,7 @@ export const opportunityRoutes = [
     roles: EVERYONE,
     params: idParams,
     response: opportunity,
-    handler: async ({ ctx, principal, params }) => {
-      const [record, definitions] = await Promise.all([
-        requireRecord(ctx, opportunityModel, params.id, canSeeOwned(principal)),
-        customFieldDefinitions(ctx, 'opportunity'),
-      ]);
-      return view(record, definitions);
-    },
+    handler: ({ ctx, principal, params }) => requireShownRecord(ctx, opportunityModel, 'opportunity', params.id, canSeeOwned(principal)),
   }),
   defineRoute({
     method: 'POST',
@@ -135,25 +108,24 @@ export const opportunityRoutes = [
       const stageId = initialStageId(fields, settings);
       const [references, ownerProblems] = await Promise.all([
         checkReferences(ctx, principal, { contactId: fields.contactId, companyId: fields.companyId, stageId }),
-        ownerErrors(ctx, settings, ownerId),
+        opportunityOwnerErrors(ctx, settings, ownerId),
       ]);
       const customFields = applyCustomFields({}, fields.customFields ?? {}, definitions);
-      const errors = [...references.errors, ...ownerProblems, ...customFields.errors];
-      // An unknown stage is among the errors; the second test only tells the compiler the stage is there.
-      if (errors.length > 0 || !references.stage) throw validationFailed(errors);
+      throwIfInvalid([...references.errors, ...ownerProblems, ...customFields.errors]);
 
       const record = newRecord(
         ctx,
         buildOpportunity(fields, {
           ownerId,
-          stage: references.stage,
+          // An unknown stage is among the errors thrown above, so the stage was found.
+          stage: references.stage!,
           contactCompanyId: references.contactCompanyId,
           customFields: customFields.values,
           defaultCurrency: ctx.config.defaultCurrency,
         }),
       );
       await createRecord<StoredOpportunity>(ctx, opportunityModel, record, namedRecordsStillExist(ctx, record));
-      return view(record, definitions);
+      return withVisibleCustomFields(record, definitions);
     },
   }),
   defineRoute({
@@ -176,7 +148,7 @@ export const opportunityRoutes = [
           const changed = <K extends 'contactId' | 'companyId' | 'stageId'>(field: K) => (body[field] !== current[field] ? body[field] : undefined);
           const [references, ownerProblems] = await Promise.all([
             checkReferences(ctx, principal, { contactId: changed('contactId'), companyId: changed('companyId'), stageId: changed('stageId') }),
-            reassigned ? ownerErrors(ctx, settings, body.ownerId!) : [],
+            reassigned ? opportunityOwnerErrors(ctx, settings, body.ownerId!) : [],
           ]);
           const customFields = applyCustomFields(current.customFields, body.customFields ?? {}, definitions);
           const next = applyOpportunityPatch(current, body, {
@@ -185,13 +157,12 @@ export const opportunityRoutes = [
             customFields: customFields.values,
             defaultCurrency: ctx.config.defaultCurrency,
           });
-          const errors = [...references.errors, ...ownerProblems, ...customFields.errors, ...missingPartyErrors(next)];
-          if (errors.length > 0) throw validationFailed(errors);
+          throwIfInvalid([...references.errors, ...ownerProblems, ...customFields.errors, ...missingPartyErrors(next)]);
           return next;
         },
         { ifMatch, canSee: canSeeOwned(principal), extra: (next, current) => namedRecordsStillExist(ctx, next, current) },
       );
-      return view(updated, definitions);
+      return withVisibleCustomFields(updated, definitions);
     },
   }),
   defineRoute({

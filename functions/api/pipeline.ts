@@ -3,10 +3,21 @@ import * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
 import { COLLECTIONS, groupModel, opportunitiesInStage, PIPELINE_SETTINGS_ID, reasonModel, reasonsOfKind, settingsModel, stageModel } from '../../shared/db/keys.ts';
 import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
-import { createRecord, deleteRecord, getRecord, newRecord, queryPage, requireRecord, updateRecord, type ExtraWrite } from '../../shared/db/store.ts';
+import {
+  createRecord,
+  deleteRecord,
+  getRecord,
+  newRecord,
+  partitionHasItems,
+  queryPage,
+  recordStillExists,
+  requireRecord,
+  updateRecord,
+  type ExtraWrite,
+} from '../../shared/db/store.ts';
 import { pipelineSettingsErrors, referencedStageIds, settingsFieldsUsingStage } from '../../shared/domain/pipeline-settings.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { conflict, validationFailed } from '../../shared/http/problem.ts';
+import { conflict, throwIfInvalid } from '../../shared/http/problem.ts';
 import { ADMIN_ONLY, defineRoute, EVERYONE } from '../../shared/http/route.ts';
 import { booleanQuery, idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
 import {
@@ -40,10 +51,8 @@ async function existingStageIds(ctx: AppContext, stageIds: readonly string[]): P
 }
 
 /** Commits only if the stage still exists: a stage deleted after the check would leave the settings naming it. */
-const stageStillExists = (ctx: AppContext, stageId: string): ExtraWrite => ({
-  write: { ConditionCheck: { TableName: ctx.tableName, Key: stageModel.key(stageId), ConditionExpression: 'attribute_exists(PK)' } },
-  onConditionFailed: conflict('concurrent_update', `Stage ${stageId} was deleted meanwhile; read the stages again`),
-});
+const stageStillExists = (ctx: AppContext, stageId: string): ExtraWrite =>
+  recordStillExists(ctx, stageModel, stageId, conflict('concurrent_update', `Stage ${stageId} was deleted meanwhile; read the stages again`));
 
 /** Commits only if the settings did not change since they were checked (they could have started naming the stage). */
 const settingsUnchangedSince = (ctx: AppContext, settings: PipelineSettings): ExtraWrite => ({
@@ -66,8 +75,7 @@ async function deleteStage(ctx: AppContext, stageId: string, ifMatch: number | u
     check: async (current) => {
       const fields = settingsFieldsUsingStage(settings, current.id);
       if (fields.length > 0) throw conflict('stage_in_use', `The pipeline settings use this stage (${fields.join(', ')})`);
-      const inStage = await queryPage(ctx, { index: 'GSI5', partition: opportunitiesInStage(current.id), limit: 1 });
-      if (inStage.items.length > 0) throw conflict('stage_in_use', 'Opportunities are in this stage; move them to another stage first');
+      if (await partitionHasItems(ctx, 'GSI5', opportunitiesInStage(current.id))) throw conflict('stage_in_use', 'Opportunities are in this stage; move them to another stage first');
     },
     extra: () => [settingsUnchangedSince(ctx, settings)],
   });
@@ -81,12 +89,13 @@ async function replacePipelineSettings(ctx: AppContext, input: PipelineSettingsI
     input.assignToGroupId === null ? undefined : getRecord(ctx, groupModel, input.assignToGroupId),
     input.buyNow.winReasonId === null ? undefined : getRecord(ctx, reasonModel, input.buyNow.winReasonId),
   ]);
-  const errors = pipelineSettingsErrors(input, {
-    stageIds: stages,
-    groupIds: new Set(group ? [group.id] : []),
-    reasonKinds: new Map(winReason ? [[winReason.id, winReason.kind]] : []),
-  });
-  if (errors.length > 0) throw validationFailed(errors);
+  throwIfInvalid(
+    pipelineSettingsErrors(input, {
+      stageIds: stages,
+      groupIds: new Set(group ? [group.id] : []),
+      reasonKinds: new Map(winReason ? [[winReason.id, winReason.kind]] : []),
+    }),
+  );
   return updateRecord(ctx, settingsModel, PIPELINE_SETTINGS_ID, (current) => ({ ...current, ...input }), {
     ifMatch,
     extra: () => stageIds.map((stageId) => stageStillExists(ctx, stageId)),

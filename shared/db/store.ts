@@ -39,6 +39,17 @@ export function newRecord<T extends object>(ctx: AppContext, fields: T): T & Bas
   return { ...fields, id: ctx.newId(), version: 1, createdAt: now, updatedAt: now };
 }
 
+/**
+ * Commits a write only if another record still exists: one read before the write is no guarantee, the record
+ * may be deleted in between. `answer` is what the caller gets when it no longer does.
+ */
+export function recordStillExists<T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string, answer: ProblemError): ExtraWrite {
+  return {
+    write: { ConditionCheck: { TableName: ctx.tableName, Key: model.key(id), ConditionExpression: 'attribute_exists(PK)' } },
+    onConditionFailed: answer,
+  };
+}
+
 export async function createRecord<T extends BaseRecord>(
   ctx: AppContext,
   model: EntityModel<T>,
@@ -221,6 +232,21 @@ export async function queryPage<T>(ctx: AppContext, query: ListQuery): Promise<P
     items: items.map((item) => fromItem<T>(item)),
     nextCursor: resumeKey ? await ctx.cursors.encode(resumeKey, scope) : null,
   };
+}
+
+/** Whether an index partition holds anything (e.g. "does this company still have employees?"): one item read at most. */
+export async function partitionHasItems(ctx: AppContext, index: IndexName, partition: string): Promise<boolean> {
+  const answer = await ctx.db.send(
+    new QueryCommand({
+      TableName: ctx.tableName,
+      IndexName: index,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': indexKeys(index).partitionKey },
+      ExpressionAttributeValues: { ':pk': partition },
+      Limit: 1,
+    }),
+  );
+  return (answer.Items?.length ?? 0) > 0;
 }
 
 function keyOf(item: Item, index: IndexName | undefined): Record<string, unknown> {

@@ -62,3 +62,8 @@ export function visibleCustomFields(stored: CustomFieldValues, definitions: read
   const defined = new Set(definitions.map((definition) => definition.key));
   return Object.fromEntries(Object.entries(stored).filter(([key]) => defined.has(key)));
 }
+
+/** A record as clients see it: values of deleted definitions are hidden, the rest of the record unchanged. */
+export function withVisibleCustomFields<T extends { customFields: CustomFieldValues }>(record: T, definitions: readonly CustomFieldDefinition[]): T {
+  return { ...record, customFields: visibleCustomFields(record.customFields, definitions) };
+}

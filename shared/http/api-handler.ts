@@ -6,7 +6,7 @@ import { appContext, type AppContext } from '../app-context.ts';
 import { principalFromClaims } from '../auth/claims.ts';
 import { claimIdempotencyKey, type StoredResponse } from './idempotency.ts';
 import { logger } from './logger.ts';
-import { ProblemError, forbidden, internalError, notFound, unauthorized, validationFailed, type FieldError } from './problem.ts';
+import { ProblemError, forbidden, internalError, notFound, throwIfInvalid, unauthorized, type FieldError } from './problem.ts';
 import { parseJsonBody } from './request-body.ts';
 import { isApiResult, type Principal, type Route } from './route.ts';
 
@@ -46,7 +46,7 @@ async function runRoute(route: Route, event: ApiEvent, ctx: AppContext): Promise
   if (errors.length > 0) throw notFound();
   const query = parseOrCollect(route.query, event.queryStringParameters ?? {}, 'query', errors);
   const body = parseOrCollect(route.body, json, '', errors);
-  if (errors.length > 0) throw validationFailed(errors);
+  throwIfInvalid(errors);
 
   const call = async (): Promise<ApiResponse> => {
     const answer = await route.handler({

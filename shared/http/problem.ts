@@ -63,6 +63,10 @@ export const badRequest = (code: string, detail: string, errors?: FieldError[]) 
   new ProblemError(400, code, detail, errors);
 export const validationFailed = (errors: FieldError[]) =>
   new ProblemError(400, 'validation_failed', `${errors.length} field(s) failed validation`, errors);
+/** Errors from every check of a request (owner, references, custom fields …) are answered together in one 400. */
+export function throwIfInvalid(errors: FieldError[]): void {
+  if (errors.length > 0) throw validationFailed(errors);
+}
 export const unauthorized = (detail = 'A valid bearer token is required') =>
   new ProblemError(401, 'unauthorized', detail);
 export const forbidden = (detail = 'Your role does not allow this action') =>

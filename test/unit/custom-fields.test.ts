@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCustomFields, visibleCustomFields } from '../../shared/domain/custom-fields.ts';
+import { applyCustomFields, visibleCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import { normalizeTags, tagMatches } from '../../shared/domain/tags.ts';
 import type { CustomFieldDefinition } from '../../shared/schemas/custom-fields.ts';
 
@@ -82,6 +82,15 @@ describe('R-CFG-4 visibleCustomFields', () => {
     const visible = visibleCustomFields(stored, DEFINITIONS);
 
     expect(visible).toEqual({ notes: 'kept', seats: 4 });
+  });
+
+  it('R-CFG-4 withVisibleCustomFields shows a record without the hidden values and leaves the stored record as it was', () => {
+    const stored = { id: 'contact-1', lastName: 'Kept', customFields: { vip: true, legacy: 'from a deleted field' } };
+
+    const shown = withVisibleCustomFields(stored, DEFINITIONS);
+
+    expect(shown).toEqual({ id: 'contact-1', lastName: 'Kept', customFields: { vip: true } });
+    expect(stored.customFields).toEqual({ vip: true, legacy: 'from a deleted field' });
   });
 });
 

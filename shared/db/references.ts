@@ -1,0 +1,31 @@
+import type { AppContext } from '../app-context.ts';
+import { validationFailed, type FieldError } from '../http/problem.ts';
+import type { Company } from '../schemas/contacts.ts';
+import { companyModel, userModel } from './keys.ts';
+import type { BaseRecord, EntityModel } from './records.ts';
+import { getRecord, recordStillExists, type ExtraWrite } from './store.ts';
+
+/** Checks of the records a contact, company or opportunity names (R-CON-1, R-OPP-1), answered as field errors. */
+
+/** A named record that is missing, or that the caller may not see, is reported the same way: "No such company". */
+export const unknownReference = <T extends BaseRecord>(model: EntityModel<T>, path: string): FieldError => ({
+  path,
+  message: `No such ${model.label.toLowerCase()}`,
+});
+
+export async function ownerErrors(ctx: AppContext, ownerId: string): Promise<FieldError[]> {
+  const owner = await getRecord(ctx, userModel, ownerId);
+  return owner?.active ? [] : [{ path: 'ownerId', message: 'Must name an active user' }];
+}
+
+export async function companyErrors(ctx: AppContext, companyId: string, canSee: (company: Company) => boolean): Promise<FieldError[]> {
+  const company = await getRecord(ctx, companyModel, companyId);
+  return company && canSee(company) ? [] : [unknownReference(companyModel, 'companyId')];
+}
+
+/**
+ * Commits a write only if a record it names, checked before, still exists; otherwise the write is refused as
+ * naming an unknown record on `path` (deletions refuse records in use, so none is left named by a dangling id).
+ */
+export const referenceStillExists = <T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string, path: string): ExtraWrite =>
+  recordStillExists(ctx, model, id, validationFailed([unknownReference(model, path)]));
