@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { routeGroups } from '../functions/api/route-table.ts';
-import { documentClient, newUlid, stackConfigFromEnv, type AppContext } from '../shared/app-context.ts';
+import { createAppContext, documentClient, stackConfigFromEnv, type AppContext } from '../shared/app-context.ts';
 import { localDirectory } from '../shared/auth/user-directory.ts';
+import { localSesClient, sesMailer } from '../shared/mail/mailer.ts';
 import { requireRecord } from '../shared/db/store.ts';
 import { userModel } from '../shared/db/keys.ts';
 import { seedTenant } from '../shared/db/seed.ts';
@@ -61,16 +62,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if ('stop' in ses) stops.push(ses.stop);
 
     const secrets = loadOrCreateSecrets(options.dataDir);
-    const ctx: AppContext = {
+    const config = stackConfigFromEnv();
+    const ctx = createAppContext({
       db: documentClient(dynamo.endpoint),
       tableName: options.tableName ?? 'pipeline-crm',
-      now: () => new Date(),
-      newId: newUlid,
       cursors: createCursorCodec(async () => secrets.cursorSecret),
       directory: localDirectory,
-      config: stackConfigFromEnv(),
+      mailer: sesMailer(config.mailFrom, localSesClient(ses.endpoint)),
+      config,
       ...options.context,
-    };
+    });
     await ensureTable(ctx);
     const admin = await seedTenant(ctx, FIRST_ADMIN);
     const auth = await createLocalAuth(options.dataDir ? join(options.dataDir, 'local-keys.json') : undefined);

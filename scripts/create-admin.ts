@@ -1,11 +1,9 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
-import { documentClient, stackConfigFromEnv, type AppContext } from '../shared/app-context.ts';
+import { createAppContext, stackConfigFromEnv } from '../shared/app-context.ts';
 import { cognitoDirectory, type UserDirectory } from '../shared/auth/user-directory.ts';
 import { seedTenant } from '../shared/db/seed.ts';
-import { createCursorCodec } from '../shared/http/cursor.ts';
 import { createUserBody, isIanaTimeZone, type User } from '../shared/schemas/users.ts';
 
 /**
@@ -86,16 +84,12 @@ export function createAdmin(
   options: CreateAdminOptions,
   services: { db?: DynamoDBDocumentClient; directory?: UserDirectory } = {},
 ): Promise<User> {
-  const ctx: AppContext = {
-    db: services.db ?? documentClient(),
+  const ctx = createAppContext({
+    ...(services.db ? { db: services.db } : {}),
     tableName: options.tableName,
-    now: () => new Date(),
-    newId: () => ulid(),
-    // Seeding lists nothing, so the codec never asks for its key.
-    cursors: createCursorCodec(),
     directory: services.directory ?? cognitoDirectory(options.userPoolId),
     config: { ...stackConfigFromEnv(), timezone: options.timezone },
-  };
+  });
   return seedTenant(ctx, { email: options.email, name: options.name });
 }
 

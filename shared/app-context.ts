@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { createCursorCodec, type CursorCodec } from './http/cursor.ts';
 import { directoryFromEnv, type UserDirectory } from './auth/user-directory.ts';
+import { sesMailer, type Mailer } from './mail/mailer.ts';
 
 /**
  * Everything with a side effect that handlers use. Production code takes `appContext()`; tests build
@@ -15,6 +16,7 @@ export interface AppContext {
   newId: () => string;
   cursors: CursorCodec;
   directory: UserDirectory;
+  mailer: Mailer;
   config: StackConfig;
 }
 
@@ -23,6 +25,10 @@ export interface StackConfig {
   defaultCurrency: string;
   /** IANA time zone of the tenant: default for new users and for the recap. */
   timezone: string;
+  /** Base URL of the web app, for links in emails (e.g. `${appUrl}/leads/<id>`). */
+  appUrl: string;
+  /** Sender of the product's emails (a verified SES identity in AWS). */
+  mailFrom: string;
 }
 
 /** A document client; `endpoint` points it at DynamoDB Local, otherwise the SDK's own resolution applies. */
@@ -37,24 +43,34 @@ export function stackConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StackC
   return {
     defaultCurrency: env.DEFAULT_CURRENCY ?? 'EUR',
     timezone: env.STACK_TIMEZONE ?? 'UTC',
+    appUrl: env.APP_URL ?? 'http://localhost:5173',
+    mailFrom: env.MAIL_FROM ?? 'crm@example.com',
   };
 }
 
 /** Ids made in the same millisecond still sort in creation order, so "newest first" holds. */
 export const newUlid: () => string = monotonicFactory();
 
+/** A context from production defaults, with any part replaced (the local runtime, scripts and tests do). */
+export function createAppContext(parts: Partial<AppContext> & Pick<AppContext, 'tableName'>): AppContext {
+  const config = parts.config ?? stackConfigFromEnv();
+  return {
+    db: parts.db ?? documentClient(),
+    now: parts.now ?? (() => new Date()),
+    newId: parts.newId ?? newUlid,
+    cursors: parts.cursors ?? createCursorCodec(),
+    directory: parts.directory ?? directoryFromEnv(),
+    mailer: parts.mailer ?? sesMailer(config.mailFrom),
+    ...parts,
+    config,
+  };
+}
+
 let cached: AppContext | undefined;
 
+/** The Lambda's context, made once per container from its environment. */
 export function appContext(): AppContext {
-  cached ??= {
-    db: documentClient(),
-    tableName: requiredEnv('TABLE_NAME'),
-    now: () => new Date(),
-    newId: newUlid,
-    cursors: createCursorCodec(),
-    directory: directoryFromEnv(),
-    config: stackConfigFromEnv(),
-  };
+  cached ??= createAppContext({ tableName: requiredEnv('TABLE_NAME') });
   return cached;
 }
 
