@@ -105,3 +105,25 @@ export const customFieldKeyGuard = (entityName: string, key: string) => ({ PK: `
 
 /** Idempotency records are scoped to the calling user (SPEC §1) and expire by TTL. */
 export const idempotencyKey = (userId: string, key: string) => ({ PK: `IDEMPOTENCY#${userId}#${key}`, SK: 'IDEMPOTENCY' });
+
+/** Entries kept inside a record's own partition, newest last by ULID: history (R-OPP-10, R-LEAD-2) and notes. */
+export const CHILD_PREFIXES = { history: 'HISTORY#', note: 'NOTE#' } as const;
+export const childKey = (parent: { PK: string }, kind: keyof typeof CHILD_PREFIXES, childId: string) => ({
+  PK: parent.PK,
+  SK: `${CHILD_PREFIXES[kind]}${childId}`,
+});
+
+/**
+ * R-OPP-2 duplicate guard of one contact (or, without a contact, one company): the set of its open, active
+ * opportunities, versioned so that two concurrent creations cannot both pass the duplicate check.
+ */
+export const openOpportunitiesGuardKey = (party: { contactId: string | null; companyId: string | null }) =>
+  party.contactId
+    ? { PK: `OPENOPP#CONTACT#${party.contactId}`, SK: 'GUARD' }
+    : { PK: `OPENOPP#COMPANY#${party.companyId}`, SK: 'GUARD' };
+
+/** R-OPP-4 a typed-in lost reason reuses the reason of the same kind and description (case-insensitive). */
+export const reasonDescriptionKey = (kind: Reason['kind'], description: string) => ({
+  PK: `REASONDESC#${kind}#${description.trim().toLocaleLowerCase('en')}`,
+  SK: 'REASONDESC',
+});

@@ -170,6 +170,8 @@ export type { TransactWriteItem };
 export interface ListQuery {
   index?: IndexName;
   partition: string;
+  /** Only sort keys starting with this (e.g. `HISTORY#` inside a record's own partition). */
+  sortKeyPrefix?: string;
   /** Server-side filter on top of the key condition, for secondary filters. */
   filter?: FilterExpression;
   limit: number;
@@ -198,7 +200,7 @@ const MAX_READS_PER_PAGE = 10;
  */
 export async function queryPage<T>(ctx: AppContext, query: ListQuery): Promise<Page<T>> {
   const keys = query.index ? indexKeys(query.index) : TABLE_KEYS;
-  const scope = JSON.stringify([query.index ?? 'table', query.partition, query.filter?.expression ?? '', query.filter?.values ?? {}, query.ascending ?? false]);
+  const scope = JSON.stringify([query.index ?? 'table', query.partition, query.sortKeyPrefix ?? '', query.filter?.expression ?? '', query.filter?.values ?? {}, query.ascending ?? false]);
   let startKey = query.cursor ? await ctx.cursors.decode(query.cursor, scope) : undefined;
   const items: Item[] = [];
   let leftOver = false;
@@ -206,9 +208,9 @@ export async function queryPage<T>(ctx: AppContext, query: ListQuery): Promise<P
     const input: QueryCommandInput = {
       TableName: ctx.tableName,
       IndexName: query.index,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': keys.partitionKey, ...query.filter?.names },
-      ExpressionAttributeValues: { ':pk': query.partition, ...query.filter?.values },
+      KeyConditionExpression: query.sortKeyPrefix ? '#pk = :pk AND begins_with(#sk, :skPrefix)' : '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': keys.partitionKey, ...(query.sortKeyPrefix ? { '#sk': keys.sortKey } : {}), ...query.filter?.names },
+      ExpressionAttributeValues: { ':pk': query.partition, ...(query.sortKeyPrefix ? { ':skPrefix': query.sortKeyPrefix } : {}), ...query.filter?.values },
       FilterExpression: query.filter?.expression,
       ScanIndexForward: query.ascending ?? false,
       Limit: query.limit - items.length + (query.filter ? query.limit : 0),
