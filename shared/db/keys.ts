@@ -1,5 +1,6 @@
 import type { Contact, Company } from '../schemas/contacts.ts';
 import type { CustomFieldDefinition } from '../schemas/custom-fields.ts';
+import type { Lead, LeadStatus } from '../schemas/leads.ts';
 import type { Opportunity } from '../schemas/opportunities.ts';
 import type { PipelineSettings, Reason, Stage } from '../schemas/pipeline.ts';
 import type { Group, User } from '../schemas/users.ts';
@@ -27,6 +28,7 @@ export const COLLECTIONS = {
   customFields: 'CUSTOMFIELDS',
   contacts: 'CONTACTS',
   companies: 'COMPANIES',
+  leadStatuses: 'LEADSTATUSES',
 } as const;
 
 export const userModel = entity<User>('User', 'USER', (user) => ({ GSI1PK: COLLECTIONS.users, GSI1SK: user.id }));
@@ -127,3 +129,32 @@ export const reasonDescriptionKey = (kind: Reason['kind'], description: string) 
   PK: `REASONDESC#${kind}#${description.trim().toLocaleLowerCase('en')}`,
   SK: 'REASONDESC',
 });
+
+/** Lead statuses list in their `order`, like stages. */
+export const leadStatusModel = entity<LeadStatus>('Lead status', 'LEADSTATUS', (status) => ({
+  GSI1PK: COLLECTIONS.leadStatuses,
+  GSI1SK: `${String(status.order).padStart(4, '0')}#${status.id}`,
+}));
+
+/**
+ * Leads. GSI1/GSI2: the tenant's and an owner's leads, lost ones apart. GSI5: the leads of a status (filter,
+ * "status in use"). GSI4 (sparse, only while the lead is in progress: not lost, not concluded): the leads of a
+ * status ordered by when they entered it. The recap and `?overdue=true` query, per status that can be overdue,
+ * the entries old enough to be overdue: reads grow with overdue leads, not with the table (R-REC-2), and a
+ * change of a status's expiry days or of the recap time zone needs no re-indexing.
+ */
+export const leadModel = entity<Lead>('Lead', 'LEAD', (lead) => ({
+  GSI1PK: leadsIn(lead.lost),
+  GSI1SK: lead.id,
+  GSI2PK: ownedBy(lead.ownerId, leadsIn(lead.lost)),
+  GSI2SK: lead.id,
+  ...(lead.lost || lead.concludedAt ? {} : { GSI4PK: leadsInProgressIn(lead.statusId), GSI4SK: `${lead.statusEnteredAt}#${lead.id}` }),
+  GSI5PK: leadsWithStatus(lead.statusId),
+  GSI5SK: lead.id,
+}));
+export const leadsIn = (lost: boolean) => (lost ? 'LEADS#lost' : 'LEADS#active');
+export const leadsInProgressIn = (statusId: string) => `LEADSTATUS#${statusId}#INPROGRESS`;
+export const leadsWithStatus = (statusId: string) => `LEADSTATUS#${statusId}#LEADS`;
+
+/** R-REC-3 what the recap sent to one user on one day (recap time zone): a second run sends nothing twice. */
+export const recapReceiptKey = (day: string, userId: string) => ({ PK: `RECAP#${day}`, SK: `USER#${userId}` });

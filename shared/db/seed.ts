@@ -1,8 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
-import { defaultPipeline } from '../domain/defaults.ts';
+import { defaultLeadStatuses, defaultPipeline } from '../domain/defaults.ts';
 import type { User } from '../schemas/users.ts';
-import { settingsModel, stageModel } from './keys.ts';
+import { leadStatusModel, settingsModel, stageModel } from './keys.ts';
 import { toItem } from './records.ts';
 import { writeAll } from './store.ts';
 import { createUser, findUserByEmail } from './users.ts';
@@ -22,6 +22,7 @@ export async function seedTenant(ctx: AppContext, admin: TenantAdmin): Promise<U
     const pipeline = defaultPipeline(ctx, ctx.config.timezone);
     await writeAll(ctx, [
       ...pipeline.stages.map((stage) => ({ write: { Put: { TableName: ctx.tableName, Item: toItem(stageModel, stage) } } })),
+      ...defaultLeadStatuses(ctx).map((status) => ({ write: { Put: { TableName: ctx.tableName, Item: toItem(leadStatusModel, status) } } })),
       {
         write: {
           Put: {

@@ -1,3 +1,4 @@
+import type { LeadStatus } from '../schemas/leads.ts';
 import type { PipelineSettings, Stage } from '../schemas/pipeline.ts';
 
 export interface DefaultsClock {
@@ -50,4 +51,34 @@ export function defaultPipeline(clock: DefaultsClock, timezone: string): { stage
     recap: { hour: 8, timezone, enabled: true },
   };
   return { stages, settings };
+}
+
+/**
+ * R-LEAD-1 the lead statuses a new tenant starts with. The spec fixes names and types; the expiry days of the
+ * open ones are our choice, so the morning recap is useful from the first day (an admin tunes them).
+ */
+const DEFAULT_LEAD_STATUSES = [
+  { name: 'Not engaged', type: 'frozen', expiryDays: 0 },
+  { name: 'Open', type: 'open', expiryDays: 2, isDefault: true },
+  { name: 'Attempting contact', type: 'open', expiryDays: 3 },
+  { name: 'Working', type: 'open', expiryDays: 7 },
+  { name: 'Qualified', type: 'qualified', expiryDays: 0 },
+  { name: 'Junk', type: 'not_interested', expiryDays: 0 },
+  { name: 'Ignored', type: 'abandoned', expiryDays: 0 },
+] as const;
+
+export function defaultLeadStatuses(clock: DefaultsClock): LeadStatus[] {
+  const now = clock.now().toISOString();
+  return DEFAULT_LEAD_STATUSES.map((status, index) => ({
+    id: clock.newId(),
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    name: status.name,
+    type: status.type,
+    order: (index + 1) * 10,
+    active: true,
+    expiryDays: status.expiryDays,
+    isDefault: 'isDefault' in status,
+  }));
 }
