@@ -1,0 +1,56 @@
+import autocannon from 'autocannon';
+import { summarizeLoad, type LoadSummary } from './report.ts';
+
+export interface HttpTarget {
+  method: 'GET' | 'POST';
+  url: string;
+  token: string;
+  body?: unknown;
+}
+
+export interface LoadPhases {
+  connections: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+export interface HttpLoadResult extends LoadSummary {
+  /** Responses outside 2xx, plus connection errors and timeouts: any of them voids the figures. */
+  non2xx: number;
+  errors: number;
+}
+
+interface Shot {
+  latenciesMs: number[];
+  elapsedMs: number;
+  result: autocannon.Result;
+}
+
+/** One autocannon run; latencies come from its per-response event, in fractional ms (its histogram keeps whole ms). */
+function fire(target: HttpTarget, connections: number, durationMs: number): Promise<Shot> {
+  return new Promise((resolve, reject) => {
+    const latenciesMs: number[] = [];
+    const start = performance.now();
+    const instance = autocannon(
+      {
+        url: target.url,
+        method: target.method,
+        headers: { authorization: `Bearer ${target.token}`, ...(target.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(target.body === undefined ? {} : { body: JSON.stringify(target.body) }),
+        connections,
+        duration: durationMs / 1000,
+      },
+      (error, result) => (error ? reject(error) : resolve({ latenciesMs, elapsedMs: performance.now() - start, result })),
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
+      if (statusCode >= 200 && statusCode < 300) latenciesMs.push(responseTimeMs);
+    });
+  });
+}
+
+export async function measureHttp(target: HttpTarget, phases: LoadPhases): Promise<HttpLoadResult> {
+  await fire(target, phases.connections, phases.warmupMs);
+  const { latenciesMs, elapsedMs, result } = await fire(target, phases.connections, phases.durationMs);
+  if (latenciesMs.length === 0) throw new Error(`${target.method} ${target.url}: no 2xx response (non-2xx: ${result.non2xx}, errors: ${result.errors})`);
+  return { ...summarizeLoad(latenciesMs, elapsedMs), non2xx: result.non2xx, errors: result.errors + result.timeouts };
+}

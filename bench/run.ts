@@ -1,0 +1,150 @@
+import './quiet-sdk-warning.ts';
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { startLocalRuntime, type LocalRuntime } from '../local/runtime.ts';
+import { BUNDLE_LIMIT_KB, bundleHandlers, SDK_PACKAGINGS, type HandlerBundle, type SdkPackaging } from './bundle-size.ts';
+import { measureDynamo } from './dynamo-load.ts';
+import { measureHttp, type HttpLoadResult, type LoadPhases } from './http-load.ts';
+import { IMPORT_LIMIT_MS, IMPORT_RUNS, measureImportTimes, type ImportTime } from './import-time.ts';
+import { fixed, formatTable, verdict, type LoadSummary, type Verdict } from './report.ts';
+import { prepareScenarios } from './scenarios.ts';
+
+/** `npm run bench`: prints the figures and writes them to bench/results.json; a missed target does not fail it. */
+
+const RESULTS_FILE = new URL('./results.json', import.meta.url);
+const CONNECTIONS = [1, 20] as const;
+const WARMUP_MS = 1_000;
+const DURATION_MS = 5_000;
+const RATIO_LIMIT = 2;
+
+interface LoadRow {
+  route: string;
+  connections: number;
+  api: HttpLoadResult;
+  bare: LoadSummary & { operation: string };
+  p50Ratio: number;
+  verdict: Verdict;
+}
+
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+  loadAverage1m: loadavg()[0] ?? 0,
+  date: new Date().toISOString(),
+};
+
+const LEGEND = `Legend
+  runtime-sdk   @aws-sdk/* left out of the bundle: the Node 20 Lambda runtime provides the AWS SDK v3, and CDK's
+                NodejsFunction excludes it by default. Import times then load it from node_modules.
+  bundled-sdk   @aws-sdk/* inside the bundle, as infra/constructs/api-function.ts configures it today (externalModules: []).
+  import ms     median of ${IMPORT_RUNS} fresh \`node\` processes, timing only \`await import(bundle.mjs)\`.
+  p50 / p99     response-time percentiles in ms over ${DURATION_MS / 1000} s (after a ${WARMUP_MS / 1000} s warm-up), 2xx responses only.
+  non-2xx/err   responses outside 2xx plus connection errors and timeouts; anything but 0 voids the row (exit 1).
+  p50 ratio     API p50 / bare DynamoDB Local p50 at the same concurrency: what HTTP, the local gateway (it checks
+                the ES256 JWT, as API Gateway does in AWS) and the handler add to one bare call.
+  Targets: bundle <= ${BUNDLE_LIMIT_KB} KB, import <= ${IMPORT_LIMIT_MS} ms, ratio <= ${RATIO_LIMIT}x. The load client runs in the same
+  Node process as the local API (and as the bare loop), on ${machine.cpus} CPUs shared with DynamoDB Local.`;
+
+const seconds = () => fixed(performance.now() / 1000, 0);
+const progress = (step: string) => process.stderr.write(`  [${seconds()} s] ${step}…\n`);
+
+function printBundles(bundles: readonly HandlerBundle[], imports: readonly ImportTime[]): void {
+  const find = <T extends { name: string; packaging: SdkPackaging }>(items: readonly T[], name: string, packaging: SdkPackaging) =>
+    items.find((item) => item.name === name && item.packaging === packaging)!;
+  const names = [...new Set(bundles.map((bundle) => bundle.name))];
+  const headers = ['function', ...SDK_PACKAGINGS.flatMap((packaging) => [`${packaging} bytes`, 'KB', `<=${BUNDLE_LIMIT_KB}KB`, 'import ms', `<=${IMPORT_LIMIT_MS}ms`])];
+  const rows = names.map((name) => [
+    name,
+    ...SDK_PACKAGINGS.flatMap((packaging) => {
+      const size = find(bundles, name, packaging);
+      const time = find(imports, name, packaging);
+      return [String(size.bytes), fixed(size.kb), size.verdict, fixed(time.medianMs), time.verdict];
+    }),
+  ]);
+  console.log(`\nLambda handlers: minified ESM bundle and cold import\n${formatTable(headers, rows)}`);
+}
+
+function printLoad(rows: readonly LoadRow[]): void {
+  const headers = ['route', 'conn', 'p50 ms', 'p99 ms', 'req/s', 'non-2xx/err', 'bare op', 'p50 ms', 'p99 ms', 'req/s', 'p50 ratio', `<=${RATIO_LIMIT}x`];
+  const table = rows.map((row) => [
+    row.route,
+    String(row.connections),
+    fixed(row.api.p50Ms, 2),
+    fixed(row.api.p99Ms, 2),
+    fixed(row.api.requestsPerSecond, 0),
+    String(row.api.non2xx + row.api.errors),
+    row.bare.operation,
+    fixed(row.bare.p50Ms, 2),
+    fixed(row.bare.p99Ms, 2),
+    fixed(row.bare.requestsPerSecond, 0),
+    `${fixed(row.p50Ratio, 2)}x`,
+    row.verdict,
+  ]);
+  console.log(`\nAPI on the local runtime vs bare DynamoDB Local (same table, same SDK client setup)\n${formatTable(headers, table)}`);
+}
+
+async function measureLoad(runtime: LocalRuntime): Promise<LoadRow[]> {
+  const rows: LoadRow[] = [];
+  for (const scenario of await prepareScenarios(runtime)) {
+    for (const connections of CONNECTIONS) {
+      const phases: LoadPhases = { connections, warmupMs: WARMUP_MS, durationMs: DURATION_MS };
+      progress(`${scenario.route} and ${scenario.bare.operation} at ${connections} connection(s)`);
+      const api = await measureHttp(scenario.api, phases);
+      const bare = await measureDynamo(scenario.bare.call, phases);
+      const p50Ratio = api.p50Ms / bare.p50Ms;
+      rows.push({ route: scenario.route, connections, api, bare: { operation: scenario.bare.operation, ...bare }, p50Ratio, verdict: verdict(p50Ratio, RATIO_LIMIT) });
+    }
+  }
+  return rows;
+}
+
+async function main(): Promise<number> {
+  console.log(`Pipeline CRM bench — ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, ${machine.platform}`);
+  const busy = machine.loadAverage1m > machine.cpus ? ': the machine is busy, every time below is inflated' : '';
+  console.log(`Load average (1 min) at start: ${fixed(machine.loadAverage1m, 2)}${busy}\n\n${LEGEND}`);
+
+  progress('bundling every route group');
+  const bundles = await bundleHandlers();
+  progress('importing each bundle in fresh processes');
+  const imports = await measureImportTimes(bundles);
+  printBundles(bundles, imports);
+
+  progress('starting the local runtime (DynamoDB Local in memory, SES emulator, throttle off)');
+  const runtime = await startLocalRuntime({ throttle: false });
+  const stopOnSignal = () => void runtime.stop().finally(() => process.exit(130));
+  process.once('SIGINT', stopOnSignal).once('SIGTERM', stopOnSignal);
+  let load: LoadRow[];
+  try {
+    load = await measureLoad(runtime);
+  } finally {
+    await runtime.stop();
+  }
+  printLoad(load);
+
+  const results = {
+    machine,
+    targets: { bundleKb: BUNDLE_LIMIT_KB, importMs: IMPORT_LIMIT_MS, p50Ratio: RATIO_LIMIT },
+    bundles: bundles.map(({ code: _code, ...figures }) => figures),
+    importTimes: imports,
+    load,
+  };
+  await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nWritten to bench/results.json (the bench took ${seconds()} s)`);
+
+  const failedRequests = load.filter((row) => row.api.non2xx + row.api.errors > 0);
+  if (failedRequests.length > 0) {
+    console.error(`Measurement invalid: non-2xx responses or errors on ${failedRequests.map((row) => `${row.route} x${row.connections}`).join(', ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error('Bench failed:', error);
+    process.exit(1);
+  },
+);
