@@ -25,7 +25,7 @@ const LAMBDA_BUNDLING: BuildOptions = {
 };
 
 const EXTERNALS: Record<SdkPackaging, string[]> = {
-  // The Node 20 Lambda runtime ships the AWS SDK v3; NodejsFunction leaves it out unless told otherwise.
+  // What the stack deploys: the Node 20 Lambda runtime ships the AWS SDK v3.
   'runtime-sdk': ['@aws-sdk/*'],
   'bundled-sdk': [],
 };

@@ -36,9 +36,9 @@ const machine = {
 };
 
 const LEGEND = `Legend
-  runtime-sdk   @aws-sdk/* left out of the bundle: the Node 20 Lambda runtime provides the AWS SDK v3, and CDK's
-                NodejsFunction excludes it by default. Import times then load it from node_modules.
-  bundled-sdk   @aws-sdk/* inside the bundle, as infra/constructs/api-function.ts configures it today (externalModules: []).
+  runtime-sdk   @aws-sdk/* left out of the bundle, as infra/constructs/api-function.ts deploys it: the Node 20 Lambda
+                runtime provides the AWS SDK v3. Import times then load it from node_modules.
+  bundled-sdk   @aws-sdk/* inside the bundle: the alternative, for comparison.
   import ms     median of ${IMPORT_RUNS} fresh \`node\` processes, timing only \`await import(bundle.mjs)\`.
   p50 / p99     response-time percentiles in ms over ${DURATION_MS / 1000} s (after a ${WARMUP_MS / 1000} s warm-up), 2xx responses only.
   non-2xx/err   responses outside 2xx plus connection errors and timeouts; anything but 0 voids the row (exit 1).

@@ -68,7 +68,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       tableName: options.tableName ?? 'pipeline-crm',
       cursors: createCursorCodec(async () => secrets.cursorSecret),
       directory: localDirectory,
-      mailer: sesMailer(config.mailFrom, localSesClient(ses.endpoint)),
+      mailer: sesMailer(config.mailFrom, await localSesClient(ses.endpoint)),
       config,
       ...options.context,
     });

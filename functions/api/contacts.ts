@@ -57,7 +57,8 @@ function ownerOfNew(principal: Principal, requested: string | undefined): string
 
 async function createContact(ctx: AppContext, principal: Principal, body: ContactInput): Promise<Contact> {
   const ownerId = ownerOfNew(principal, body.ownerId);
-  const definitions = await customFieldDefinitions(ctx, 'contact');
+  // A new record holds only the values given, all checked against the definitions: none given, none to read.
+  const definitions = body.customFields ? await customFieldDefinitions(ctx, 'contact') : [];
   const customFields = applyCustomFields({}, body.customFields ?? {}, definitions);
   const [owner, employer] = await Promise.all([
     body.ownerId ? ownerErrors(ctx, body.ownerId) : [],
@@ -107,7 +108,8 @@ async function updateContact(
 
 async function createCompany(ctx: AppContext, principal: Principal, body: CompanyInput): Promise<Company> {
   const ownerId = ownerOfNew(principal, body.ownerId);
-  const definitions = await customFieldDefinitions(ctx, 'company');
+  // A new record holds only the values given, all checked against the definitions: none given, none to read.
+  const definitions = body.customFields ? await customFieldDefinitions(ctx, 'company') : [];
   const customFields = applyCustomFields({}, body.customFields ?? {}, definitions);
   const owner = body.ownerId ? await ownerErrors(ctx, body.ownerId) : [];
   throwIfInvalid([...owner, ...customFields.errors]);

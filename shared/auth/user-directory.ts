@@ -1,10 +1,4 @@
-import {
-  AdminCreateUserCommand,
-  AdminDisableUserCommand,
-  AdminEnableUserCommand,
-  AdminUpdateUserAttributesCommand,
-  CognitoIdentityProviderClient,
-} from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CLAIM_ROLE, CLAIM_USER_ID } from './claims.ts';
 import type { Role } from '../http/route.ts';
 
@@ -30,9 +24,13 @@ export const localDirectory: UserDirectory = {
   async updateUser() {},
 };
 
-const cognito = new CognitoIdentityProviderClient({});
+// Loaded on first use: only the users function talks to Cognito, the others should not pay for its import.
+const cognitoSdk = () => import('@aws-sdk/client-cognito-identity-provider');
+let sharedClient: Promise<CognitoIdentityProviderClient> | undefined;
+const defaultClient = () => (sharedClient ??= cognitoSdk().then((sdk) => new sdk.CognitoIdentityProviderClient({})));
 
-export function cognitoDirectory(userPoolId: string, client = cognito): UserDirectory {
+export function cognitoDirectory(userPoolId: string, client?: CognitoIdentityProviderClient): UserDirectory {
+  const cognito = async () => ({ sdk: await cognitoSdk(), client: client ?? (await defaultClient()) });
   const claimAttributes = (user: DirectoryUser) => [
     { Name: 'name', Value: user.name },
     { Name: CLAIM_USER_ID, Value: user.userId },
@@ -40,8 +38,9 @@ export function cognitoDirectory(userPoolId: string, client = cognito): UserDire
   ];
   return {
     async createUser(user) {
+      const { sdk, client } = await cognito();
       await client.send(
-        new AdminCreateUserCommand({
+        new sdk.AdminCreateUserCommand({
           UserPoolId: userPoolId,
           Username: user.email,
           DesiredDeliveryMediums: ['EMAIL'],
@@ -54,14 +53,15 @@ export function cognitoDirectory(userPoolId: string, client = cognito): UserDire
       );
     },
     async updateUser(user) {
+      const { sdk, client } = await cognito();
       await client.send(
-        new AdminUpdateUserAttributesCommand({
+        new sdk.AdminUpdateUserAttributesCommand({
           UserPoolId: userPoolId,
           Username: user.email,
           UserAttributes: claimAttributes(user),
         }),
       );
-      const toggle = user.active ? AdminEnableUserCommand : AdminDisableUserCommand;
+      const toggle = user.active ? sdk.AdminEnableUserCommand : sdk.AdminDisableUserCommand;
       await client.send(new toggle({ UserPoolId: userPoolId, Username: user.email }));
     },
   };

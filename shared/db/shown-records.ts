@@ -7,10 +7,17 @@ import { queryPage, requireRecord, type ListQuery, type Page } from './store.ts'
 
 /**
  * Reads of records with custom fields as clients are shown them: values whose definition was deleted stay stored
- * but are hidden (R-CFG-4). The entity's definitions are read in parallel with the records.
+ * but are hidden (R-CFG-4). The entity's definitions are read only when a record has custom values at all, so
+ * a record without any costs one read.
  */
 
 type WithCustomFields = { customFields: CustomFieldValues };
+
+async function shown<T extends WithCustomFields>(ctx: AppContext, entity: CustomFieldEntity, records: T[]): Promise<T[]> {
+  if (!records.some((record) => Object.keys(record.customFields).length > 0)) return records;
+  const definitions = await customFieldDefinitions(ctx, entity);
+  return records.map((record) => withVisibleCustomFields(record, definitions));
+}
 
 export async function requireShownRecord<T extends BaseRecord & WithCustomFields>(
   ctx: AppContext,
@@ -19,11 +26,11 @@ export async function requireShownRecord<T extends BaseRecord & WithCustomFields
   id: string,
   canSee: (record: T) => boolean,
 ): Promise<T> {
-  const [record, definitions] = await Promise.all([requireRecord(ctx, model, id, canSee), customFieldDefinitions(ctx, entity)]);
-  return withVisibleCustomFields(record, definitions);
+  const [record] = await shown(ctx, entity, [await requireRecord(ctx, model, id, canSee)]);
+  return record!;
 }
 
 export async function queryShownPage<T extends WithCustomFields>(ctx: AppContext, entity: CustomFieldEntity, query: ListQuery): Promise<Page<T>> {
-  const [page, definitions] = await Promise.all([queryPage<T>(ctx, query), customFieldDefinitions(ctx, entity)]);
-  return { items: page.items.map((record) => withVisibleCustomFields(record, definitions)), nextCursor: page.nextCursor };
+  const page = await queryPage<T>(ctx, query);
+  return { items: await shown(ctx, entity, page.items), nextCursor: page.nextCursor };
 }

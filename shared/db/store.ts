@@ -1,5 +1,5 @@
-import { TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { conflict, notFound, preconditionFailed, type ProblemError } from '../http/problem.ts';
 import { fromItem, toItem, type BaseRecord, type EntityModel, type Item } from './records.ts';
@@ -151,6 +151,8 @@ const RETRY = Symbol('retry') as unknown as Error;
 
 /** Commits every write or none; maps a failed condition to the answer its write declared. */
 export async function writeAll(ctx: AppContext, writes: ExtraWrite[]): Promise<void> {
+  const [only] = writes;
+  if (writes.length === 1 && only) return writeOne(ctx, only);
   try {
     await ctx.db.send(new TransactWriteCommand({ TransactItems: writes.map((w) => w.write) }));
   } catch (error) {
@@ -161,6 +163,20 @@ export async function writeAll(ctx: AppContext, writes: ExtraWrite[]): Promise<v
     if (error.CancellationReasons?.some((reason) => reason.Code === 'TransactionConflict')) {
       throw conflict('concurrent_update', 'Another change to the same records was in progress; retry');
     }
+    throw error;
+  }
+}
+
+/** A lone write needs no transaction (which costs twice the capacity); its condition answers the same way. */
+async function writeOne(ctx: AppContext, { write, onConditionFailed }: ExtraWrite): Promise<void> {
+  try {
+    if (write.Put) await ctx.db.send(new PutCommand(write.Put));
+    else if (write.Delete) await ctx.db.send(new DeleteCommand(write.Delete));
+    else if (write.Update) await ctx.db.send(new UpdateCommand(write.Update));
+    else await ctx.db.send(new TransactWriteCommand({ TransactItems: [write] }));
+  } catch (error) {
+    const conditionFailed = error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException;
+    if (conditionFailed && onConditionFailed) throw onConditionFailed;
     throw error;
   }
 }

@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { badRequest } from './problem.ts';
 
 /**
@@ -11,14 +10,16 @@ export interface CursorCodec {
   decode(cursor: string, scope: string): Promise<Record<string, unknown>>;
 }
 
-const secrets = new SecretsManagerClient({});
-
-/** Reads the signing key from CURSOR_SECRET (local) or the Secrets Manager secret CURSOR_SECRET_ARN (AWS). */
+/**
+ * Reads the signing key from CURSOR_SECRET (local) or the Secrets Manager secret CURSOR_SECRET_ARN (AWS), once
+ * per container; the SDK client is loaded then, not at cold start.
+ */
 async function loadSecretFromEnv(): Promise<string> {
   if (process.env.CURSOR_SECRET) return process.env.CURSOR_SECRET;
   const secretId = process.env.CURSOR_SECRET_ARN;
   if (!secretId) throw new Error('Neither CURSOR_SECRET nor CURSOR_SECRET_ARN is set');
-  const secret = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretId }));
   if (!secret.SecretString) throw new Error('The cursor secret is empty');
   return secret.SecretString;
 }

@@ -1,4 +1,4 @@
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 
 /** An email as the product sends it: always both an HTML and a plain-text part. */
 export interface OutgoingMail {
@@ -12,17 +12,21 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<void>;
 }
 
-const ses = new SESv2Client({});
+// Loaded on first use: most functions never send mail and should not pay for the SES client's import.
+const sesSdk = () => import('@aws-sdk/client-sesv2');
+let sharedClient: Promise<SESv2Client> | undefined;
+const defaultClient = () => (sharedClient ??= sesSdk().then((sdk) => new sdk.SESv2Client({})));
 
 /**
  * Sends through SES v2 from the stack's verified identity. Locally the same client points at the SES emulator
  * (AWS_ENDPOINT_URL_SESV2 or an explicit endpoint), so mail takes the same path everywhere.
  */
-export function sesMailer(from: string, client: SESv2Client = ses): Mailer {
+export function sesMailer(from: string, client?: SESv2Client): Mailer {
   return {
     async send(mail) {
-      await client.send(
-        new SendEmailCommand({
+      const sdk = await sesSdk();
+      await (client ?? (await defaultClient())).send(
+        new sdk.SendEmailCommand({
           FromEmailAddress: from,
           Destination: { ToAddresses: [mail.to] },
           Content: {
@@ -38,5 +42,5 @@ export function sesMailer(from: string, client: SESv2Client = ses): Mailer {
 }
 
 /** A client for the SES emulator of the local runtime. */
-export const localSesClient = (endpoint: string) =>
-  new SESv2Client({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+export const localSesClient = async (endpoint: string): Promise<SESv2Client> =>
+  new (await sesSdk()).SESv2Client({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
