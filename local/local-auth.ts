@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { CLAIM_ROLE, CLAIM_USER_ID } from '../shared/auth/claims.ts';
 import type { User } from '../shared/schemas/users.ts';
 
@@ -8,6 +8,7 @@ const ISSUER = 'pipeline-crm-local';
 const AUDIENCE = 'pipeline-crm';
 const ALGORITHM = 'ES256';
 const TOKEN_LIFETIME = '12h';
+const VERIFIED_CACHE_SIZE = 1000;
 
 /**
  * The local stand-in for Cognito and the HTTP API JWT authorizer: it signs tokens with the same claims a
@@ -24,6 +25,8 @@ export async function createLocalAuth(keyFile?: string): Promise<LocalAuth> {
   const { privateJwk, publicJwk } = await loadOrCreateKeys(keyFile);
   const privateKey = await importJWK(privateJwk, ALGORITHM);
   const publicKey = await importJWK(publicJwk, ALGORITHM);
+  // A signature check costs more than the rest of a small request; a token's verdict holds until it expires.
+  const verified = new Map<string, JWTPayload>();
   return {
     issueToken: (user) =>
       new SignJWT({ [CLAIM_USER_ID]: user.id, [CLAIM_ROLE]: user.role, email: user.email, token_use: 'id' })
@@ -35,8 +38,12 @@ export async function createLocalAuth(keyFile?: string): Promise<LocalAuth> {
         .setExpirationTime(TOKEN_LIFETIME)
         .sign(privateKey),
     async verify(token) {
+      const known = verified.get(token);
+      if (known && (known.exp ?? 0) * 1000 > Date.now()) return known;
       try {
         const { payload } = await jwtVerify(token, publicKey, { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALGORITHM] });
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear();
+        verified.set(token, payload);
         return payload;
       } catch {
         return undefined;
