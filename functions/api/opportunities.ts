@@ -1,9 +1,10 @@
 import type { AppContext } from '../../shared/app-context.ts';
 import { companyModel, contactModel, groupModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
+import { commitOpportunityChange, removeOpportunity, retryOnRace, transitionOpportunity } from '../../shared/db/opportunity-writes.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { ownerErrors, referenceStillExists, unknownReference } from '../../shared/db/references.ts';
 import { queryShownPage, requireShownRecord } from '../../shared/db/shown-records.ts';
-import { createRecord, deleteRecord, getRecord, newRecord, updateRecord, type ExtraWrite } from '../../shared/db/store.ts';
+import { getRecord, newRecord, type ExtraWrite } from '../../shared/db/store.ts';
 import { canSeeOwned, seesEverything } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import {
@@ -12,8 +13,8 @@ import {
   initialStageId,
   missingPartyErrors,
   planOpportunityListing,
-  type StoredOpportunity,
 } from '../../shared/domain/opportunities.ts';
+import { create, patch } from '../../shared/domain/opportunity-lifecycle.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { forbidden, throwIfInvalid, type FieldError } from '../../shared/http/problem.ts';
 import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
@@ -56,7 +57,7 @@ function namedRecordsStillExist(ctx: AppContext, next: Opportunity, current?: Op
 }
 
 /** R-OPP-1: the owner is an active user and, when the pipeline has an assign-to group, one of its members. */
-async function opportunityOwnerErrors(ctx: AppContext, settings: PipelineSettings, ownerId: string): Promise<FieldError[]> {
+export async function opportunityOwnerErrors(ctx: AppContext, settings: PipelineSettings, ownerId: string): Promise<FieldError[]> {
   const [activeUserErrors, group] = await Promise.all([
     ownerErrors(ctx, ownerId),
     settings.assignToGroupId ? getRecord(ctx, groupModel, settings.assignToGroupId) : undefined,
@@ -124,44 +125,53 @@ export const opportunityRoutes = [
           defaultCurrency: ctx.config.defaultCurrency,
         }),
       );
-      await createRecord<StoredOpportunity>(ctx, opportunityModel, record, namedRecordsStillExist(ctx, record));
+      const { history, events } = create(record);
+      // R-OPP-2: a lost race for the contact's duplicate guard is tried again, and then meets the winner (409).
+      await retryOnRace(() =>
+        commitOpportunityChange(ctx, {
+          records: [{ after: record }],
+          history,
+          events,
+          actorId: principal.userId,
+          // With allowDuplicate (staff only) the new opportunity still joins the guard, unchecked.
+          duplicateCheck: allowDuplicate ? undefined : { activeStageIds: settings.activeStageIds },
+          extra: namedRecordsStillExist(ctx, record),
+        }),
+      );
       return withVisibleCustomFields(record, definitions);
     },
   }),
   defineRoute({
     method: 'PATCH',
     path: '/opportunities/{id}',
-    summary: 'Change an opportunity; reassigning it is a change of ownerId',
+    summary: 'Change an opportunity; reassigning it is a change of ownerId; probability 0 on an archived open one marks it lost',
     roles: EVERYONE,
     params: idParams,
     body: updateOpportunityBody,
     response: opportunity,
     handler: async ({ ctx, principal, params, body, ifMatch }) => {
       const [settings, definitions] = await Promise.all([getPipelineSettings(ctx), customFieldDefinitions(ctx, 'opportunity')]);
-      const updated = await updateRecord<StoredOpportunity>(
-        ctx,
-        opportunityModel,
-        params.id,
-        async (current) => {
-          const reassigned = body.ownerId !== undefined && body.ownerId !== current.ownerId;
-          // Only what the PATCH changes is checked: naming the current contact again is no new link.
-          const changed = <K extends 'contactId' | 'companyId' | 'stageId'>(field: K) => (body[field] !== current[field] ? body[field] : undefined);
-          const [references, ownerProblems] = await Promise.all([
-            checkReferences(ctx, principal, { contactId: changed('contactId'), companyId: changed('companyId'), stageId: changed('stageId') }),
-            reassigned ? opportunityOwnerErrors(ctx, settings, body.ownerId!) : [],
-          ]);
-          const customFields = applyCustomFields(current.customFields, body.customFields ?? {}, definitions);
-          const next = applyOpportunityPatch(current, body, {
-            ...(references.stage ? { stage: references.stage } : {}),
-            contactCompanyId: references.contactCompanyId,
-            customFields: customFields.values,
-            defaultCurrency: ctx.config.defaultCurrency,
-          });
-          throwIfInvalid([...references.errors, ...ownerProblems, ...customFields.errors, ...missingPartyErrors(next)]);
-          return next;
-        },
-        { ifMatch, canSee: canSeeOwned(principal), extra: (next, current) => namedRecordsStillExist(ctx, next, current) },
-      );
+      // No duplicate check here: R-OPP-2 refuses new opportunities (and restores, unarchives, merges); a PATCH that
+      // moves one to another contact only keeps the guards true.
+      const updated = await transitionOpportunity(ctx, params.id, { actorId: principal.userId, canSee: canSeeOwned(principal), ifMatch }, async (current) => {
+        const reassigned = body.ownerId !== undefined && body.ownerId !== current.ownerId;
+        // Only what the PATCH changes is checked: naming the current contact again is no new link.
+        const changed = <K extends 'contactId' | 'companyId' | 'stageId'>(field: K) => (body[field] !== current[field] ? body[field] : undefined);
+        const [references, ownerProblems] = await Promise.all([
+          checkReferences(ctx, principal, { contactId: changed('contactId'), companyId: changed('companyId'), stageId: changed('stageId') }),
+          reassigned ? opportunityOwnerErrors(ctx, settings, body.ownerId!) : [],
+        ]);
+        const customFields = applyCustomFields(current.customFields, body.customFields ?? {}, definitions);
+        const patched = applyOpportunityPatch(current, body, {
+          ...(references.stage ? { stage: references.stage } : {}),
+          contactCompanyId: references.contactCompanyId,
+          customFields: customFields.values,
+          defaultCurrency: ctx.config.defaultCurrency,
+        });
+        throwIfInvalid([...references.errors, ...ownerProblems, ...customFields.errors, ...missingPartyErrors(patched)]);
+        const transition = patch(current, patched, body, settings, ctx.now().toISOString());
+        return { ...transition, extra: namedRecordsStillExist(ctx, transition.next, current) };
+      });
       return withVisibleCustomFields(updated, definitions);
     },
   }),
@@ -173,7 +183,7 @@ export const opportunityRoutes = [
     params: idParams,
     successStatus: 204,
     handler: async ({ ctx, principal, params, ifMatch }) => {
-      await deleteRecord(ctx, opportunityModel, params.id, { ifMatch, canSee: canSeeOwned(principal) });
+      await removeOpportunity(ctx, params.id, { actorId: principal.userId, canSee: canSeeOwned(principal), ifMatch });
       return undefined;
     },
   }),

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
 import { COLLECTIONS, groupModel, opportunitiesInStage, PIPELINE_SETTINGS_ID, reasonModel, reasonsOfKind, settingsModel, stageModel } from '../../shared/db/keys.ts';
 import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
+import { claimReasonDescription, moveReasonDescription } from '../../shared/db/reasons.ts';
 import {
   createRecord,
   deleteRecord,
@@ -186,12 +187,16 @@ export const pipelineRoutes = [
   defineRoute({
     method: 'POST',
     path: '/reasons',
-    summary: 'Create a win or loss reason',
+    summary: 'Create a win or loss reason (409 duplicate_reason when its kind has one with the same description, any case)',
     roles: ADMIN_ONLY,
     body: createReasonBody,
     response: reason,
     successStatus: 201,
-    handler: ({ ctx, body }) => createRecord(ctx, reasonModel, newRecord(ctx, body)),
+    handler: ({ ctx, body }) => {
+      const record = newRecord(ctx, body);
+      // The description guard lets a typed-in lost reason find this reason (R-OPP-4) and keeps descriptions unique per kind.
+      return createRecord(ctx, reasonModel, record, [claimReasonDescription(ctx, record)]);
+    },
   }),
   defineRoute({
     method: 'GET',
@@ -205,12 +210,16 @@ export const pipelineRoutes = [
   defineRoute({
     method: 'PATCH',
     path: '/reasons/{id}',
-    summary: 'Change a reason (description; active=false archives it)',
+    summary: 'Change a reason (description, unique per kind; active=false archives it)',
     roles: ADMIN_ONLY,
     params: idParams,
     body: updateReasonBody,
     response: reason,
-    handler: ({ ctx, params, body, ifMatch }) => updateRecord(ctx, reasonModel, params.id, (current) => ({ ...current, ...body }), { ifMatch }),
+    handler: ({ ctx, params, body, ifMatch }) =>
+      updateRecord(ctx, reasonModel, params.id, (current) => ({ ...current, ...body }), {
+        ifMatch,
+        extra: (next, current) => moveReasonDescription(ctx, current, next),
+      }),
   }),
 ];
 

@@ -2,8 +2,10 @@ import type { Route } from '../../shared/http/route.ts';
 import { contactRoutes } from './contacts.ts';
 import { customFieldRoutes } from './custom-fields.ts';
 import { groupRoutes } from './groups.ts';
+import { leadRoutes } from './leads.ts';
 import { openApiRoutes } from './openapi.ts';
 import { opportunityRoutes } from './opportunities.ts';
+import { opportunityLifecycleRoutes } from './opportunity-lifecycle.ts';
 import { pipelineRoutes } from './pipeline.ts';
 import { userRoutes } from './users.ts';
 
@@ -29,6 +31,8 @@ export const routeGroups: readonly RouteGroup[] = [
   { name: 'custom-fields', routes: customFieldRoutes, needs: ['table'] },
   { name: 'groups', routes: groupRoutes, needs: ['table'] },
   { name: 'opportunities', routes: opportunityRoutes, needs: ['table'] },
+  { name: 'leads', routes: leadRoutes, needs: ['table'] },
+  { name: 'opportunity-lifecycle', routes: opportunityLifecycleRoutes, needs: ['table'] },
   { name: 'openapi', routes: openApiRoutes, needs: [] },
 ];
 

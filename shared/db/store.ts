@@ -188,6 +188,11 @@ export interface ListQuery {
   partition: string;
   /** Only sort keys starting with this (e.g. `HISTORY#` inside a record's own partition). */
   sortKeyPrefix?: string;
+  /**
+   * Only sort keys up to this one, included (e.g. entries up to a time); not with `sortKeyPrefix`. Left out of the
+   * cursor's scope: a bound that follows the clock moves between pages of the same listing.
+   */
+  sortKeyAtMost?: string;
   /** Server-side filter on top of the key condition, for secondary filters. */
   filter?: FilterExpression;
   limit: number;
@@ -218,15 +223,16 @@ export async function queryPage<T>(ctx: AppContext, query: ListQuery): Promise<P
   const keys = query.index ? indexKeys(query.index) : TABLE_KEYS;
   const scope = JSON.stringify([query.index ?? 'table', query.partition, query.sortKeyPrefix ?? '', query.filter?.expression ?? '', query.filter?.values ?? {}, query.ascending ?? false]);
   let startKey = query.cursor ? await ctx.cursors.decode(query.cursor, scope) : undefined;
+  const sortKey = sortKeyCondition(query);
   const items: Item[] = [];
   let leftOver = false;
   for (let reads = 0; reads < MAX_READS_PER_PAGE; reads++) {
     const input: QueryCommandInput = {
       TableName: ctx.tableName,
       IndexName: query.index,
-      KeyConditionExpression: query.sortKeyPrefix ? '#pk = :pk AND begins_with(#sk, :skPrefix)' : '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': keys.partitionKey, ...(query.sortKeyPrefix ? { '#sk': keys.sortKey } : {}), ...query.filter?.names },
-      ExpressionAttributeValues: { ':pk': query.partition, ...(query.sortKeyPrefix ? { ':skPrefix': query.sortKeyPrefix } : {}), ...query.filter?.values },
+      KeyConditionExpression: sortKey ? `#pk = :pk AND ${sortKey.condition}` : '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': keys.partitionKey, ...(sortKey ? { '#sk': keys.sortKey } : {}), ...query.filter?.names },
+      ExpressionAttributeValues: { ':pk': query.partition, ...(sortKey ? { [sortKey.placeholder]: sortKey.value } : {}), ...query.filter?.values },
       FilterExpression: query.filter?.expression,
       ScanIndexForward: query.ascending ?? false,
       Limit: query.limit - items.length + (query.filter ? query.limit : 0),
@@ -250,6 +256,13 @@ export async function queryPage<T>(ctx: AppContext, query: ListQuery): Promise<P
     items: items.map((item) => fromItem<T>(item)),
     nextCursor: resumeKey ? await ctx.cursors.encode(resumeKey, scope) : null,
   };
+}
+
+function sortKeyCondition(query: ListQuery): { condition: string; placeholder: string; value: string } | undefined {
+  if (query.sortKeyPrefix !== undefined && query.sortKeyAtMost !== undefined) throw new Error('sortKeyPrefix and sortKeyAtMost exclude each other');
+  if (query.sortKeyPrefix !== undefined) return { condition: 'begins_with(#sk, :skPrefix)', placeholder: ':skPrefix', value: query.sortKeyPrefix };
+  if (query.sortKeyAtMost !== undefined) return { condition: '#sk <= :skAtMost', placeholder: ':skAtMost', value: query.sortKeyAtMost };
+  return undefined;
 }
 
 /** Whether an index partition holds anything (e.g. "does this company still have employees?"): one item read at most. */

@@ -71,6 +71,7 @@ export function buildOpportunity(body: CreateOpportunityInput, facts: NewOpportu
     closingNote: null,
     lostFromStageId: null,
     closedFromStageId: null,
+    mergedIds: [],
   };
 }
 

@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { customFieldValues, id, isoDateTime, recordFields } from './common.ts';
+import { booleanQuery, csv, customFieldValues, email, id, isoDate, isoDateTime, pageQuery, recordFields, tags } from './common.ts';
+import { company, contact } from './contacts.ts';
+import { opportunity } from './opportunities.ts';
 
 export const LEAD_STATUS_TYPES = ['open', 'frozen', 'qualified', 'not_interested', 'abandoned'] as const;
 export type LeadStatusType = (typeof LEAD_STATUS_TYPES)[number];
@@ -48,3 +50,134 @@ export const lead = z
   })
   .meta({ id: 'Lead' });
 export type Lead = z.infer<typeof lead>;
+
+/** R-LEAD-1 */
+const leadStatusFields = {
+  name: z.string().trim().min(1).max(100),
+  order: z.int().min(0).max(9999),
+  active: z.boolean(),
+  expiryDays: z.int().min(0).max(365),
+  type: z.enum(LEAD_STATUS_TYPES),
+  isDefault: z.boolean(),
+};
+
+/** Only the name is required: a new status is active, open, never notified and not the default unless said. */
+export const createLeadStatusBody = z
+  .strictObject({
+    name: leadStatusFields.name,
+    /** Without an order the status goes after the last one. */
+    order: leadStatusFields.order.optional(),
+    active: leadStatusFields.active.default(true),
+    expiryDays: leadStatusFields.expiryDays.default(0),
+    type: leadStatusFields.type.default('open'),
+    isDefault: leadStatusFields.isDefault.default(false),
+  })
+  .meta({ id: 'CreateLeadStatus' });
+export type CreateLeadStatusInput = z.output<typeof createLeadStatusBody>;
+
+export const updateLeadStatusBody = z.strictObject(leadStatusFields).partial().meta({ id: 'UpdateLeadStatus' });
+export type LeadStatusChange = z.output<typeof updateLeadStatusBody>;
+
+export const leadStatusListQuery = z.strictObject({ ...pageQuery, active: booleanQuery.optional() });
+
+/** R-LEAD-2 */
+const phone = z.string().trim().min(3).max(40).regex(/^[0-9+()\-.\s/]+$/, 'Digits, spaces and + ( ) - . / only');
+
+const leadInputFields = {
+  /** At most 100 characters, so that the first and last names of a contact converted from it fit (R-LEAD-5). */
+  name: z.string().trim().min(1).max(100),
+  email: email.nullable().optional(),
+  phone: phone.nullable().optional(),
+  companyName: z.string().trim().min(1).max(200).nullable().optional(),
+  source: z.string().trim().min(1).max(100).nullable().optional(),
+  ownerId: id.optional(),
+  tags: tags.optional(),
+  customFields: customFieldValues.optional(),
+};
+
+/** The status is chosen on creation only; afterwards it moves through status, conclude, lost and restore. */
+export const createLeadBody = z.strictObject({ ...leadInputFields, statusId: id.optional() }).meta({ id: 'CreateLead' });
+export type CreateLeadInput = z.output<typeof createLeadBody>;
+
+export const updateLeadBody = z.strictObject(leadInputFields).partial().meta({ id: 'UpdateLead' });
+export type LeadChange = z.output<typeof updateLeadBody>;
+
+export const moveLeadStatusBody = z.strictObject({ statusId: id }).meta({ id: 'MoveLeadStatus' });
+
+/** R-LEAD-4: the concluding status, of type qualified or not_interested. */
+export const concludeLeadBody = z.strictObject({ statusId: id }).meta({ id: 'ConcludeLead' });
+
+/** R-LEAD-5 */
+export const CONVERSION_TARGETS = ['contact', 'company'] as const;
+export type ConversionTarget = (typeof CONVERSION_TARGETS)[number];
+export const convertLeadBody = z
+  .strictObject({
+    into: z.enum(CONVERSION_TARGETS),
+    createOpportunity: z.strictObject({ title: z.string().trim().min(1).max(200), stageId: id.optional() }).optional(),
+  })
+  .meta({ id: 'ConvertLead' });
+export type ConvertLeadInput = z.output<typeof convertLeadBody>;
+
+/** R-LEAD-3 */
+export const overdue = z
+  .object({
+    /** First calendar day (recap time zone) on which the lead is overdue. */
+    dueDate: isoDate,
+    /** Whole days since the due date: 0 on that day. */
+    daysOverdue: z.int().min(0),
+  })
+  .meta({ id: 'Overdue' });
+
+/** A lead as listed: with `overdue=true` each one says since when it is overdue. */
+export const leadListItem = lead.extend({ overdue: overdue.optional() }).meta({ id: 'LeadListItem' });
+
+export const leadListQuery = z.strictObject({
+  ...pageQuery,
+  /** Only `true`: the leads overdue now, in status order, longest overdue first within a status. */
+  overdue: z
+    .enum(['true'], 'Only overdue=true is supported')
+    .transform(() => true as const)
+    .optional(),
+  /** Lost leads are listed apart: false (the default) lists the others. */
+  lost: booleanQuery.optional(),
+  statusId: csv(id).optional(),
+  ownerId: csv(id).optional(),
+  lostReasonId: csv(id).optional(),
+  tag: csv(z.string().min(1).max(50)).optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+});
+export type LeadListQuery = z.output<typeof leadListQuery>;
+
+/** R-LEAD-2 history: every creation, move, reassignment, conclusion, conversion, loss and restore. */
+export const LEAD_HISTORY_KINDS = ['created', 'moved', 'reassigned', 'concluded', 'converted', 'lost', 'restored'] as const;
+export type LeadHistoryKind = (typeof LEAD_HISTORY_KINDS)[number];
+
+export const LEAD_HISTORY_FIELDS = [
+  'statusId',
+  'statusEnteredAt',
+  'ownerId',
+  'concludedAt',
+  'lost',
+  'lostReasonId',
+  'closingNote',
+  'convertedTo.contactId',
+  'convertedTo.companyId',
+  'convertedTo.opportunityId',
+] as const;
+export type LeadHistoryField = (typeof LEAD_HISTORY_FIELDS)[number];
+
+const leadHistoryValue = z.union([z.string(), z.boolean(), z.null()]);
+export const leadHistoryChange = z.object({ field: z.enum(LEAD_HISTORY_FIELDS), from: leadHistoryValue, to: leadHistoryValue });
+export type LeadHistoryChange = z.infer<typeof leadHistoryChange>;
+
+export const leadHistoryEntry = z
+  .object({ id, at: isoDateTime, actorId: id, kind: z.enum(LEAD_HISTORY_KINDS), changes: z.array(leadHistoryChange) })
+  .meta({ id: 'LeadHistoryEntry' });
+export type LeadHistoryEntry = z.infer<typeof leadHistoryEntry>;
+
+export const leadHistoryQuery = z.strictObject(pageQuery);
+
+/** R-LEAD-5: the lead and the records it became (null where the conversion made none, or one was deleted since). */
+export const leadConversion = z
+  .object({ lead, contact: contact.nullable(), company: company.nullable(), opportunity: opportunity.nullable() })
+  .meta({ id: 'LeadConversion' });

@@ -27,6 +27,8 @@ export const opportunity = z
     lostFromStageId: id.nullable(),
     /** Stage the opportunity was in when it was won or lost, for restore (R-OPP-6). */
     closedFromStageId: id.nullable(),
+    /** Every opportunity ever merged into this one (R-OPP-8): their notes and history are read with its own. */
+    mergedIds: z.array(id),
   })
   .meta({ id: 'Opportunity' });
 export type Opportunity = z.infer<typeof opportunity>;
@@ -81,3 +83,109 @@ export const opportunityListQuery = z.strictObject({
   lostReasonId: csv(id).optional(),
   winReasonId: csv(id).optional(),
 });
+
+/** R-OPP-3: the won answer tells the client whether to ask about a post-sale process (R-PS-2 sets more than `none`). */
+export const wonOpportunity = opportunity.extend({ postSale: z.enum(['none', 'ask', 'created']) }).meta({ id: 'WonOpportunity' });
+
+const closingNote = z.string().trim().min(1).max(2000);
+const MAX_WIN_REASONS = 10;
+
+export const wonBody = z
+  .strictObject({
+    winReasonIds: z.array(id).max(MAX_WIN_REASONS).optional(),
+    closingNote: closingNote.optional(),
+  })
+  .meta({ id: 'MarkWon' });
+
+/**
+ * R-OPP-4 (and R-LEAD-6): an existing loss reason by id, or a typed-in one that is reused or created; not both.
+ */
+export const lostBody = z
+  .strictObject({
+    lostReasonId: id.optional(),
+    lostReason: z.string().trim().min(1).max(200).optional(),
+    closingNote: closingNote.optional(),
+  })
+  .refine((value) => value.lostReasonId === undefined || value.lostReason === undefined, {
+    path: ['lostReason'],
+    message: 'Give lostReasonId or lostReason, not both',
+  })
+  .meta({ id: 'MarkLost' });
+
+const uniqueIds = (ids: readonly string[]) => new Set(ids).size === ids.length;
+
+/** R-OPP-6 bulk restore: up to 100 distinct ids, each restored in its own transaction. */
+export const bulkRestoreBody = z
+  .strictObject({ ids: z.array(id).min(1).max(100).refine(uniqueIds, 'Ids must be distinct') })
+  .meta({ id: 'BulkRestore' });
+
+/** A problem+json body (SPEC §1) reported for one id of a bulk request. */
+const itemProblem = z.looseObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  code: z.string(),
+  detail: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+export const bulkRestoreResult = z
+  .object({ results: z.array(z.object({ id: z.string(), ok: z.boolean(), error: itemProblem.optional() })) })
+  .meta({ id: 'BulkRestoreResult' });
+export type BulkRestoreResult = z.infer<typeof bulkRestoreResult>;
+
+/** R-OPP-8: 2 to 10 distinct ids; the target, when given, is one of them. */
+export const mergeBody = z
+  .strictObject({
+    ids: z.array(id).min(2).max(10).refine(uniqueIds, 'Ids must be distinct'),
+    targetId: id.optional(),
+  })
+  .refine((value) => value.targetId === undefined || value.ids.includes(value.targetId), {
+    path: ['targetId'],
+    message: 'Must be one of ids',
+  })
+  .meta({ id: 'MergeOpportunities' });
+
+export const HISTORY_KINDS = ['created', 'updated', 'won', 'lost', 'restored', 'archived', 'unarchived', 'merged'] as const;
+export type HistoryKind = (typeof HISTORY_KINDS)[number];
+
+/** The fields whose changes the history records (R-OPP-10). */
+export const HISTORY_FIELDS = [
+  'status',
+  'active',
+  'stageId',
+  'ownerId',
+  'probability',
+  'winReasonIds',
+  'lostReasonId',
+  'closingNote',
+  'mergedIds',
+] as const;
+export type HistoryField = (typeof HISTORY_FIELDS)[number];
+
+const historyValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
+export const historyChange = z.object({ field: z.enum(HISTORY_FIELDS), from: historyValue, to: historyValue });
+export type HistoryChange = z.infer<typeof historyChange>;
+
+/**
+ * One entry of an opportunity's history (R-OPP-10). `opportunityId` is the opportunity the change happened to:
+ * after a merge (R-OPP-8) the survivor's history also lists the entries of the ones merged into it.
+ */
+export const opportunityHistoryEntry = z
+  .object({
+    id,
+    opportunityId: id,
+    at: isoDateTime,
+    actorId: id,
+    kind: z.enum(HISTORY_KINDS),
+    changes: z.array(historyChange),
+  })
+  .meta({ id: 'OpportunityHistoryEntry' });
+export type OpportunityHistoryEntry = z.infer<typeof opportunityHistoryEntry>;
+
+export const createNoteBody = z.strictObject({ body: z.string().trim().min(1).max(10_000) }).meta({ id: 'CreateNote' });
+
+export const opportunityNote = z
+  .object({ id, opportunityId: id, body: z.string(), authorId: id, createdAt: isoDateTime })
+  .meta({ id: 'OpportunityNote' });
+export type OpportunityNote = z.infer<typeof opportunityNote>;

@@ -90,6 +90,7 @@ describe('R-OPP-1 creating opportunities', () => {
       closingNote: null,
       lostFromStageId: null,
       closedFromStageId: null,
+      mergedIds: [],
     });
     expect(read.status).toBe(200);
     expect(read.body).toEqual(created.body);
@@ -99,7 +100,7 @@ describe('R-OPP-1 creating opportunities', () => {
     const company = await newCompany(manager);
 
     const inStage = await newOpportunity(manager, { companyId: company, stageId: stages.Negotiation!.id });
-    const withProbability = await newOpportunity(manager, { companyId: company, stageId: stages.Negotiation!.id, probability: 55 });
+    const withProbability = await newOpportunity(manager, { companyId: company, stageId: stages.Negotiation!.id, probability: 55, allowDuplicate: true });
 
     expect(inStage).toMatchObject({ stageId: stages.Negotiation!.id, probability: 70, contactId: null, companyId: company });
     expect(withProbability.probability).toBe(55);
@@ -355,7 +356,8 @@ describe('R-OPP-5 listing and filters', () => {
       ['lostArchived', { contactId: contactB }],
       ['openLast', { contactId: contactA, stageId: stages.Qualified!.id, tags: ['VIP'] }],
     ];
-    for (const [name, body] of plan) made[name] = (await newOpportunity(seller, body)).id;
+    // Several open ones per contact: made by a manager for the seller, past duplicate prevention (R-OPP-2).
+    for (const [name, body] of plan) made[name] = (await newOpportunity(manager, { ...body, ownerId: seller.id, allowDuplicate: true })).id;
     await force(made.archived!, { active: false });
     await force(made.lost!, { status: 'lost', probability: 0 });
     await force(made.lostArchived!, { status: 'lost', probability: 0, active: false });

@@ -193,6 +193,7 @@ describe('R-CFG-1 stages', () => {
         closingNote: null,
         lostFromStageId: stage.id,
         closedFromStageId: stage.id,
+        mergedIds: [],
       }),
     );
 

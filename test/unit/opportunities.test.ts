@@ -52,6 +52,7 @@ describe('R-OPP-1 building a new opportunity', () => {
       closingNote: null,
       lostFromStageId: null,
       closedFromStageId: null,
+      mergedIds: [],
     });
   });
 

@@ -1,0 +1,309 @@
+import * as z from 'zod';
+import type { AppContext } from '../../shared/app-context.ts';
+import { opportunityModel, openOpportunitiesGuardKey, stageModel } from '../../shared/db/keys.ts';
+import { addNote, listOpportunityEntries } from '../../shared/db/opportunity-entries.ts';
+import {
+  commitOpportunityChange,
+  findOpportunities,
+  movedStageStillExists,
+  retryOnRace,
+  transitionOpportunity,
+  type TransitionOptions,
+} from '../../shared/db/opportunity-writes.ts';
+import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
+import { resolveReasonChoice, resolveReasonIds } from '../../shared/db/reasons.ts';
+import { getRecord, requireRecord } from '../../shared/db/store.ts';
+import { canSeeOwned } from '../../shared/domain/access.ts';
+import { withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
+import { archive, chooseSurvivor, lose, merge, restore, restoreStageId, unarchive, win } from '../../shared/domain/opportunity-lifecycle.ts';
+import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
+import { hasChoice, lossReasonChoice } from '../../shared/domain/reasons.ts';
+import { createApiHandler } from '../../shared/http/api-handler.ts';
+import { logger } from '../../shared/http/logger.ts';
+import { internalError, ProblemError, throwIfInvalid } from '../../shared/http/problem.ts';
+import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
+import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
+import {
+  bulkRestoreBody,
+  bulkRestoreResult,
+  createNoteBody,
+  lostBody,
+  mergeBody,
+  opportunity,
+  opportunityHistoryEntry,
+  opportunityNote,
+  wonBody,
+  wonOpportunity,
+  type BulkRestoreResult,
+} from '../../shared/schemas/opportunities.ts';
+import type { PipelineSettings, Stage } from '../../shared/schemas/pipeline.ts';
+
+/**
+ * Won, lost, restore (single and bulk), archive, merge, history and notes of opportunities (R-OPP-2..R-OPP-10).
+ * Each transition reads the opportunity, plans the change with the pure rules of
+ * shared/domain/opportunity-lifecycle.ts and commits it in one transaction (shared/db/opportunity-writes.ts).
+ */
+
+const transitionOptions = (principal: Principal, ifMatch?: number): TransitionOptions => ({
+  actorId: principal.userId,
+  canSee: canSeeOwned(principal),
+  ifMatch,
+});
+
+/** A record as clients see it: custom fields of deleted definitions hidden (R-CFG-4). */
+async function shown(ctx: AppContext, record: StoredOpportunity): Promise<StoredOpportunity> {
+  return withVisibleCustomFields(record, await customFieldDefinitions(ctx, 'opportunity'));
+}
+
+/** What restores and merges read of the pipeline: its settings and stages. */
+interface PipelineReads {
+  settings(): Promise<PipelineSettings>;
+  stage(id: string): Promise<Stage | undefined>;
+}
+
+/** Fresh reads every time: one request, whose retries must see what changed meanwhile. */
+const freshReads = (ctx: AppContext): PipelineReads => ({
+  settings: () => getPipelineSettings(ctx),
+  stage: (id) => getRecord(ctx, stageModel, id),
+});
+
+/**
+ * Reads made once for a whole bulk request (100 restores would read the same settings and stages 100 times).
+ * A stage deleted during the request then fails its restores' commits, and those ids answer 409 concurrent_update.
+ */
+function sharedReads(ctx: AppContext): PipelineReads {
+  let settings: Promise<PipelineSettings> | undefined;
+  const stages = new Map<string, Promise<Stage | undefined>>();
+  return {
+    settings: () => (settings ??= getPipelineSettings(ctx)),
+    stage: (id) => {
+      const stage = stages.get(id) ?? getRecord(ctx, stageModel, id);
+      stages.set(id, stage);
+      return stage;
+    },
+  };
+}
+
+/** R-OPP-6: the stage a closed opportunity returns to, or the default stage when that one was deleted. */
+async function reopenStage(pipeline: PipelineReads, current: StoredOpportunity, settings: PipelineSettings): Promise<Stage> {
+  const wanted = restoreStageId(current);
+  const stage = (wanted ? await pipeline.stage(wanted) : undefined) ?? (await pipeline.stage(settings.defaultStageId));
+  if (!stage) throw new Error(`The default stage ${settings.defaultStageId} is missing`);
+  return stage;
+}
+
+/** R-OPP-6; restoring into an active stage obeys duplicate prevention (R-OPP-2). */
+function restoreOne(ctx: AppContext, pipeline: PipelineReads, options: TransitionOptions & { id: string }): Promise<StoredOpportunity> {
+  return transitionOpportunity(ctx, options.id, options, async (current) => {
+    const settings = await pipeline.settings();
+    const transition = restore(current, await reopenStage(pipeline, current, settings));
+    return { ...transition, extra: movedStageStillExists(ctx, current, transition.next), duplicateCheck: { activeStageIds: settings.activeStageIds } };
+  });
+}
+
+const asProblem = (error: unknown, id: string): ProblemError => {
+  if (error instanceof ProblemError) return error;
+  logger.error('Bulk restore failed for one opportunity', { error, opportunityId: id });
+  return internalError();
+};
+
+/** Restores run this many at a time; the restores of one party run one after the other, as they share its duplicate guard. */
+const BULK_CONCURRENCY = 10;
+
+/**
+ * R-OPP-6 bulk: each id is restored in its own transaction, so one bad, invisible or conflicting id is reported
+ * in its result and does not stop the others. Results come in the order of the ids.
+ */
+async function restoreMany(ctx: AppContext, principal: Principal, ids: readonly string[]): Promise<BulkRestoreResult> {
+  const found = new Map((await findOpportunities(ctx, ids)).map((record) => [record.id, record]));
+  const lanes = new Map<string, string[]>();
+  for (const id of ids) {
+    const record = found.get(id);
+    const lane = record ? openOpportunitiesGuardKey(record).PK : id;
+    lanes.set(lane, [...(lanes.get(lane) ?? []), id]);
+  }
+  const pipeline = sharedReads(ctx);
+  const outcomes = new Map<string, BulkRestoreResult['results'][number]>();
+  const queue = [...lanes.values()];
+  const worker = async () => {
+    for (let lane = queue.shift(); lane; lane = queue.shift()) {
+      for (const id of lane) {
+        try {
+          await restoreOne(ctx, pipeline, { ...transitionOptions(principal), id, read: found.get(id) });
+          outcomes.set(id, { id, ok: true });
+        } catch (error) {
+          outcomes.set(id, { id, ok: false, error: asProblem(error, id).toBody() });
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, queue.length) }, worker));
+  return { results: ids.map((id) => outcomes.get(id)!) };
+}
+
+/**
+ * R-OPP-8: one transaction deletes the merged ones and writes the survivor, its merge history entry and the
+ * guards; if any of them cannot be seen by the caller, nothing happens (404).
+ */
+function mergeOpportunities(ctx: AppContext, principal: Principal, ids: readonly string[], targetId: string | undefined): Promise<StoredOpportunity> {
+  return retryOnRace(async () => {
+    const canSee = canSeeOwned(principal);
+    const [records, settings] = await Promise.all([
+      Promise.all(ids.map((id) => requireRecord<StoredOpportunity>(ctx, opportunityModel, id, canSee))),
+      getPipelineSettings(ctx),
+    ]);
+    const survivor = chooseSurvivor(records, targetId);
+    const others = records.filter((record) => record.id !== survivor.id);
+    const merged = merge(survivor, others, survivor.status === 'open' ? undefined : await reopenStage(freshReads(ctx), survivor, settings));
+    const [written] = await commitOpportunityChange(ctx, {
+      records: [{ before: survivor, after: merged.next }, ...merged.removed.map((removed) => ({ before: removed }))],
+      history: merged.history,
+      events: merged.events,
+      actorId: principal.userId,
+      duplicateCheck: { activeStageIds: settings.activeStageIds },
+      extra: movedStageStillExists(ctx, survivor, merged.next),
+    });
+    return written!;
+  });
+}
+
+const entryPageQuery = z.strictObject(pageQuery);
+
+export const opportunityLifecycleRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/opportunities/{id}/won',
+    summary: 'Mark an opportunity won (409 already_won / already_lost); the answer says whether to ask about a post-sale process',
+    roles: EVERYONE,
+    params: idParams,
+    body: wonBody,
+    response: wonOpportunity,
+    handler: async ({ ctx, principal, params, body, ifMatch }) => {
+      const won = await transitionOpportunity(ctx, params.id, transitionOptions(principal, ifMatch), async (current) => {
+        const [settings, reasons] = await Promise.all([getPipelineSettings(ctx), resolveReasonIds(ctx, 'win', body.winReasonIds ?? [], 'winReasonIds')]);
+        throwIfInvalid(reasons.errors);
+        const transition = win(current, { winReasonIds: reasons.reasons.map((reason) => reason.id), closingNote: body.closingNote ?? null }, settings, ctx.now().toISOString());
+        return { ...transition, extra: [...reasons.writes, ...movedStageStillExists(ctx, current, transition.next)] };
+      });
+      // R-PS-2 (post-sale issue) decides between none, ask and created.
+      return { ...(await shown(ctx, won)), postSale: 'none' as const };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/opportunities/{id}/lost',
+    summary: 'Mark an opportunity lost, with an existing reason or a typed-in one (created, or reused by description)',
+    roles: EVERYONE,
+    params: idParams,
+    body: lostBody,
+    response: opportunity,
+    handler: async ({ ctx, principal, params, body, ifMatch }) => {
+      const choice = lossReasonChoice(body);
+      const lost = await transitionOpportunity(ctx, params.id, transitionOptions(principal, ifMatch), async (current) => {
+        const [settings, reason] = await Promise.all([
+          getPipelineSettings(ctx),
+          hasChoice(choice) ? resolveReasonChoice(ctx, 'loss', choice, { reasonId: 'lostReasonId', description: 'lostReason' }) : undefined,
+        ]);
+        throwIfInvalid(reason?.errors ?? []);
+        const transition = lose(current, { lostReasonId: reason?.resolved?.reason.id ?? null, closingNote: body.closingNote ?? null }, settings, ctx.now().toISOString());
+        return { ...transition, extra: [...(reason?.resolved?.writes ?? []), ...movedStageStillExists(ctx, current, transition.next)] };
+      });
+      return shown(ctx, lost);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/opportunities/{id}/restore',
+    summary: 'Put a won or lost opportunity back into the pipeline (409 not_closed when it is open)',
+    roles: EVERYONE,
+    params: idParams,
+    response: opportunity,
+    handler: async ({ ctx, principal, params, ifMatch }) => shown(ctx, await restoreOne(ctx, freshReads(ctx), { ...transitionOptions(principal, ifMatch), id: params.id })),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/opportunities/restore',
+    summary: 'Restore up to 100 opportunities; each id gets its own result (ok, or the problem that stopped it)',
+    roles: EVERYONE,
+    body: bulkRestoreBody,
+    response: bulkRestoreResult,
+    handler: ({ ctx, principal, body }) => restoreMany(ctx, principal, body.ids),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/opportunities/{id}/archive',
+    summary: 'Archive an opportunity (409 already_archived)',
+    roles: EVERYONE,
+    params: idParams,
+    response: opportunity,
+    handler: async ({ ctx, principal, params, ifMatch }) =>
+      shown(ctx, await transitionOpportunity(ctx, params.id, transitionOptions(principal, ifMatch), archive)),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/opportunities/{id}/unarchive',
+    summary: 'Unarchive an opportunity (409 already_active; duplicate prevention applies)',
+    roles: EVERYONE,
+    params: idParams,
+    response: opportunity,
+    handler: async ({ ctx, principal, params, ifMatch }) =>
+      shown(
+        ctx,
+        await transitionOpportunity(ctx, params.id, transitionOptions(principal, ifMatch), async (current) => ({
+          ...unarchive(current),
+          duplicateCheck: { activeStageIds: (await getPipelineSettings(ctx)).activeStageIds },
+        })),
+      ),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/opportunities/merge',
+    summary: 'Merge 2 to 10 opportunities into the target (else the oldest); the others are deleted',
+    roles: EVERYONE,
+    body: mergeBody,
+    response: opportunity,
+    handler: async ({ ctx, principal, body }) => shown(ctx, await mergeOpportunities(ctx, principal, body.ids, body.targetId)),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/opportunities/{id}/history',
+    summary: 'Status, stage, owner, probability and reason changes, oldest first (merged opportunities included)',
+    roles: EVERYONE,
+    params: idParams,
+    query: entryPageQuery,
+    response: pageOf(opportunityHistoryEntry),
+    handler: async ({ ctx, principal, params, query }) => {
+      const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOwned(principal));
+      return listOpportunityEntries(ctx, current, 'history', { ...query, ascending: true });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/opportunities/{id}/notes',
+    summary: 'Add a note to an opportunity',
+    roles: EVERYONE,
+    params: idParams,
+    body: createNoteBody,
+    response: opportunityNote,
+    successStatus: 201,
+    handler: async ({ ctx, principal, params, body }) => {
+      const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOwned(principal));
+      return addNote(ctx, current, principal.userId, body.body);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/opportunities/{id}/notes',
+    summary: 'Notes of an opportunity, newest first (merged opportunities included)',
+    roles: EVERYONE,
+    params: idParams,
+    query: entryPageQuery,
+    response: pageOf(opportunityNote),
+    handler: async ({ ctx, principal, params, query }) => {
+      const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOwned(principal));
+      return listOpportunityEntries(ctx, current, 'note', { ...query, ascending: false });
+    },
+  }),
+];
+
+export const handler = createApiHandler(opportunityLifecycleRoutes);
