@@ -7,7 +7,7 @@ import { listLeadStatuses, overdueLeadsPage } from '../../shared/db/overdue-lead
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { resolveReasonChoice } from '../../shared/db/reasons.ts';
 import { toItem } from '../../shared/db/records.ts';
-import { ownerErrors, referenceStillExists, unknownReference } from '../../shared/db/references.ts';
+import { opportunityOwnerErrors, ownerErrors, referenceStillExists, unknownReference } from '../../shared/db/references.ts';
 import { queryShownPage, requireShownRecord } from '../../shared/db/shown-records.ts';
 import {
   createRecord,
@@ -86,7 +86,6 @@ import {
   type LeadStatusChange,
 } from '../../shared/schemas/leads.ts';
 import { bulkRestoreBody, bulkRestoreResult, lostBody, type BulkRestoreResult, type Opportunity } from '../../shared/schemas/opportunities.ts';
-import { opportunityOwnerErrors } from './opportunities.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Lead statuses (R-LEAD-1)

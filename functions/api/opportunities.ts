@@ -1,8 +1,8 @@
 import type { AppContext } from '../../shared/app-context.ts';
-import { companyModel, contactModel, groupModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
+import { companyModel, contactModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
 import { commitOpportunityChange, removeOpportunity, retryOnRace, transitionOpportunity } from '../../shared/db/opportunity-writes.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
-import { ownerErrors, referenceStillExists, unknownReference } from '../../shared/db/references.ts';
+import { opportunityOwnerErrors, referenceStillExists, unknownReference } from '../../shared/db/references.ts';
 import { queryShownPage, requireShownRecord } from '../../shared/db/shown-records.ts';
 import { getRecord, newRecord, type ExtraWrite } from '../../shared/db/store.ts';
 import { canSeeOwned, seesEverything } from '../../shared/domain/access.ts';
@@ -20,7 +20,7 @@ import { forbidden, throwIfInvalid, type FieldError } from '../../shared/http/pr
 import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
 import { idParams, pageOf } from '../../shared/schemas/common.ts';
 import { createOpportunityBody, opportunity, opportunityListQuery, updateOpportunityBody, type Opportunity } from '../../shared/schemas/opportunities.ts';
-import type { PipelineSettings, Stage } from '../../shared/schemas/pipeline.ts';
+import type { Stage } from '../../shared/schemas/pipeline.ts';
 
 /** The named records, and a field error for each one that is missing or that the caller may not see. */
 interface References {
@@ -54,17 +54,6 @@ function namedRecordsStillExist(ctx: AppContext, next: Opportunity, current?: Op
   if (next.companyId && next.companyId !== current?.companyId) checks.push(referenceStillExists(ctx, companyModel, next.companyId, 'companyId'));
   if (next.stageId !== current?.stageId) checks.push(referenceStillExists(ctx, stageModel, next.stageId, 'stageId'));
   return checks;
-}
-
-/** R-OPP-1: the owner is an active user and, when the pipeline has an assign-to group, one of its members. */
-export async function opportunityOwnerErrors(ctx: AppContext, settings: PipelineSettings, ownerId: string): Promise<FieldError[]> {
-  const [activeUserErrors, group] = await Promise.all([
-    ownerErrors(ctx, ownerId),
-    settings.assignToGroupId ? getRecord(ctx, groupModel, settings.assignToGroupId) : undefined,
-  ]);
-  if (activeUserErrors.length > 0) return activeUserErrors;
-  if (settings.assignToGroupId && !group?.memberIds.includes(ownerId)) return [{ path: 'ownerId', message: 'Must belong to the assign-to group' }];
-  return [];
 }
 
 export const opportunityRoutes = [

@@ -1,7 +1,8 @@
 import type { AppContext } from '../app-context.ts';
 import { validationFailed, type FieldError } from '../http/problem.ts';
 import type { Company } from '../schemas/contacts.ts';
-import { companyModel, userModel } from './keys.ts';
+import type { PipelineSettings } from '../schemas/pipeline.ts';
+import { companyModel, groupModel, userModel } from './keys.ts';
 import type { BaseRecord, EntityModel } from './records.ts';
 import { getRecord, recordStillExists, type ExtraWrite } from './store.ts';
 
@@ -29,3 +30,14 @@ export async function companyErrors(ctx: AppContext, companyId: string, canSee: 
  */
 export const referenceStillExists = <T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string, path: string): ExtraWrite =>
   recordStillExists(ctx, model, id, validationFailed([unknownReference(model, path)]));
+
+/** R-OPP-1: the owner is an active user and, when the pipeline has an assign-to group, one of its members. */
+export async function opportunityOwnerErrors(ctx: AppContext, settings: PipelineSettings, ownerId: string): Promise<FieldError[]> {
+  const [activeUserErrors, group] = await Promise.all([
+    ownerErrors(ctx, ownerId),
+    settings.assignToGroupId ? getRecord(ctx, groupModel, settings.assignToGroupId) : undefined,
+  ]);
+  if (activeUserErrors.length > 0) return activeUserErrors;
+  if (settings.assignToGroupId && !group?.memberIds.includes(ownerId)) return [{ path: 'ownerId', message: 'Must belong to the assign-to group' }];
+  return [];
+}
