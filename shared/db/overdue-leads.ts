@@ -8,7 +8,7 @@ import { queryPage, type FilterExpression, type ListQuery, type Page } from './s
 /**
  * R-LEAD-3 / R-REC-2: the overdue leads, read per status that can be overdue from the sparse in-progress index
  * (GSI4, ordered by the time the lead entered the status) up to the latest entry that can be overdue now. Reads
- * grow with the overdue leads (plus the at most two days of margin of `latestPossiblyOverdueEntry`), never with
+ * grow with the overdue leads (plus at most an hour of slack, see `latestPossiblyOverdueEntry`), never with
  * the table; `overdueAt` then decides exactly in the recap time zone.
  */
 
@@ -48,11 +48,11 @@ async function statusesThatCanBeOverdue(ctx: AppContext, statusIds: readonly str
 }
 
 /** The in-progress leads of one status old enough to be overdue somewhere at `now`, oldest first. */
-const possiblyOverdue = (status: LeadStatus, now: Date, filter: FilterExpression | undefined): Omit<ListQuery, 'limit'> => ({
+const possiblyOverdue = (status: LeadStatus, now: Date, timeZone: string, filter: FilterExpression | undefined): Omit<ListQuery, 'limit'> => ({
   index: 'GSI4',
   partition: leadsInProgressIn(status.id),
   // GSI4SK is `<statusEnteredAt>#<id>`: every lead that entered at or before the bound sorts below bound + U+FFFF.
-  sortKeyAtMost: `${latestPossiblyOverdueEntry(status.expiryDays, now)}\uffff`,
+  sortKeyAtMost: `${latestPossiblyOverdueEntry(status.expiryDays, now, timeZone)}\uffff`,
   ascending: true,
   ...(filter ? { filter } : {}),
 });
@@ -72,7 +72,7 @@ export async function findOverdueLeads(ctx: AppContext, query: OverdueQuery): Pr
   for (const status of await statusesThatCanBeOverdue(ctx, query.statusIds)) {
     let cursor: string | undefined;
     do {
-      const page = await queryPage<StoredLead>(ctx, { ...possiblyOverdue(status, query.now, filter), limit: PAGE_SIZE, cursor });
+      const page = await queryPage<StoredLead>(ctx, { ...possiblyOverdue(status, query.now, query.timeZone, filter), limit: PAGE_SIZE, cursor });
       found.push(...overdueOf(page.items, status, query));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -116,7 +116,7 @@ export async function overdueLeadsPage(ctx: AppContext, query: OverduePageQuery)
         const stop: OverdueCursor = { statusKey: statusKeyOf(status), statusId: status.id, inner: inner ?? null };
         return { items, nextCursor: await ctx.cursors.encode(stop, scope) };
       }
-      const page = await queryPage<StoredLead>(ctx, { ...possiblyOverdue(status, query.now, query.filter), limit: query.limit - items.length, cursor: inner });
+      const page = await queryPage<StoredLead>(ctx, { ...possiblyOverdue(status, query.now, query.timeZone, query.filter), limit: query.limit - items.length, cursor: inner });
       items.push(...overdueOf(page.items, status, query));
       inner = page.nextCursor ?? undefined;
     } while (inner);

@@ -35,11 +35,34 @@ export function overdueAt(status: OverdueStatus, statusEnteredAt: string, now: D
 }
 
 /**
- * The latest status-entry instant that can be overdue at `now` in any time zone: entries after it cannot be,
- * wherever the recap runs. Lets a Query on entry times stop early; `overdueAt` then decides exactly.
- * Calendar days differ from elapsed days by less than one day plus the widest UTC offset gap (26 h).
+ * A bound on status-entry instants for a Query: every lead overdue at `now` in `timeZone` entered its status at or
+ * before it. Overdue means the entry's calendar day is at most today − expiryDays, i.e. the entry came before the
+ * first instant of day (today − expiryDays + 1); one hour of slack covers zones whose clocks jump at midnight.
+ * `overdueAt` then decides exactly, so the slack costs at most an hour of entries.
  */
-export function latestPossiblyOverdueEntry(expiryDays: number, now: Date): string {
-  const margin = DAY_MS + 26 * 60 * 60 * 1000;
-  return new Date(now.getTime() - expiryDays * DAY_MS + margin).toISOString();
+export function latestPossiblyOverdueEntry(expiryDays: number, now: Date, timeZone: string): string {
+  const firstDayNotOverdue = dateOfDayNumber(dayNumber(calendarDate(now, timeZone)) - expiryDays + 1);
+  return new Date(startOfCalendarDay(firstDayNotOverdue, timeZone) + HOUR_MS).toISOString();
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** The first instant (epoch ms) of a calendar day in a time zone. */
+function startOfCalendarDay(date: string, timeZone: string): number {
+  const midnightUtc = Date.parse(`${date}T00:00:00Z`);
+  // Correct by the zone's offset, then once more in case the offset differs at the corrected instant (DST).
+  let instant = midnightUtc - offsetMs(midnightUtc, timeZone);
+  instant = midnightUtc - offsetMs(instant, timeZone);
+  return instant;
+}
+
+/** How far the zone's wall clock is ahead of UTC at an instant. */
+function offsetMs(instant: number, timeZone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+      .formatToParts(new Date(instant))
+      .map((part) => [part.type, part.value]),
+  );
+  const wallClock = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return wallClock - Math.floor(instant / 1000) * 1000;
 }

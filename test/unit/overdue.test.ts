@@ -50,10 +50,17 @@ describe('R-LEAD-3 overdue leads', () => {
         (expiryDays, nowMs, ageMs, zone) => {
           const now = new Date(nowMs);
           const entered = new Date(nowMs - ageMs).toISOString();
-          if (overdueAt(open(expiryDays), entered, now, zone)) expect(entered <= latestPossiblyOverdueEntry(expiryDays, now)).toBe(true);
+          if (overdueAt(open(expiryDays), entered, now, zone)) expect(entered <= latestPossiblyOverdueEntry(expiryDays, now, zone)).toBe(true);
         },
       ),
     );
+  });
+
+  it('R-REC-2 the query bound is tight: a lead that entered its status after today minus expiry days is not read', () => {
+    // Rome, 23 Nov 2026 07:00 local; expiry 2 days: overdue are entries of 21 Nov (local) or before.
+    const bound = latestPossiblyOverdueEntry(2, new Date('2026-11-23T06:00:00Z'), 'Europe/Rome');
+
+    expect(bound).toBe('2026-11-22T00:00:00.000Z'); // 22 Nov 00:00 in Rome is 23:00 UTC on the 21st, + 1 h of slack
   });
 
   it('R-LEAD-3 calendar dates are formatted YYYY-MM-DD', () => {
