@@ -1,0 +1,50 @@
+import type { AppContext } from '../../shared/app-context.ts';
+import type { IndexName } from '../../shared/db/table-definition.ts';
+import { runRecap } from './recap.ts';
+
+/**
+ * Every scheduled job, declared once. A job's Lambda handler lives in `functions/jobs/<name>.ts` (exported as
+ * `handler`); the CDK stack deploys it with its schedule and exactly the access declared here, and the local
+ * runtime serves `POST /_local/run/<name>` from the same entry.
+ */
+export interface ScheduledJob {
+  name: string;
+  description: string;
+  /** EventBridge Scheduler expression, evaluated in the tenant's time zone. */
+  schedule: string;
+  access: JobAccess;
+  /** Runs the job as if the clock read `now` (the local runtime, tests); resolves to the job's report. */
+  runByHand(ctx: AppContext, now: Date): Promise<unknown>;
+}
+
+export type ItemAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
+
+/** What the job's code calls, and all the stack grants it (test/integration/recap.test.ts checks the calls). */
+export interface JobAccess {
+  /** DynamoDB actions on the table's own items. */
+  items: readonly ItemAction[];
+  /** The indexes it queries. */
+  queryIndexes: readonly IndexName[];
+  /** Reads the cursor secret: `queryPage` signs a cursor when a listing has a next page. */
+  cursorSecret: boolean;
+  /** Sends mail from the stack's SES identity. */
+  sendMail: boolean;
+}
+
+export const scheduledJobs: readonly ScheduledJob[] = [
+  {
+    name: 'recap',
+    description: 'morning overdue-lead recap',
+    // Hourly: the job itself sends in the hour of the recap settings (shared/domain/recap.ts recapDecision).
+    schedule: 'cron(0 * * * ? *)',
+    access: {
+      // Settings (Get); the day's receipts (Put to claim, Update when sent, Delete to release a failed claim).
+      items: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+      // GSI1: users and lead statuses; GSI4: the leads in progress of each status (the overdue query).
+      queryIndexes: ['GSI1', 'GSI4'],
+      cursorSecret: true,
+      sendMail: true,
+    },
+    runByHand: (ctx, now) => runRecap(ctx, { now, trigger: 'by-hand' }),
+  },
+];
