@@ -3,10 +3,14 @@ import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cd
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { routeGroups, type GroupNeed, type RouteGroup } from '../functions/api/route-table.ts';
+import { consumers } from '../functions/events/consumer-table.ts';
+import { scheduledJobs, type ScheduledJob as JobDeclaration } from '../functions/jobs/job-table.ts';
 import { CORS_POLICY } from '../shared/http/cors.ts';
 import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE } from '../shared/http/throttle.ts';
 import { email } from '../shared/schemas/common.ts';
@@ -15,7 +19,9 @@ import { ApiFunction } from './constructs/api-function.ts';
 import { CrmTable } from './constructs/crm-table.ts';
 import { HttpApiRoutes } from './constructs/http-api-routes.ts';
 import { ALARM_PERIOD, OpsAlarms } from './constructs/ops-alarms.ts';
+import { ScheduledJob } from './constructs/scheduled-job.ts';
 import { TenantUserPool } from './constructs/tenant-user-pool.ts';
+import { DomainEvents } from './constructs/event-bus.ts';
 
 /** What differs between tenants, from the CDK context (`-c tenant=acme -c timezone=Europe/Rome ...`). */
 export interface TenantConfig {
@@ -28,9 +34,17 @@ export interface TenantConfig {
   corsOrigins: string[];
   /** Who gets the alarm mails; without it the alarm topic has no subscription. */
   alarmEmail?: string | undefined;
+  /** Sender of the product's mails (the recap); its domain becomes the stack's SES identity. */
+  mailFrom?: string;
+  /** Base URL of the web app, for links in mails. */
+  appUrl?: string;
 }
 
 export const TENANT_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
+
+/** Placeholders for a synth without `-c mailFrom=… -c appUrl=…`; a real tenant sets both. */
+export const defaultMailFrom = (tenant: string) => `crm@${tenant}.example.com`;
+export const defaultAppUrl = (tenant: string) => `https://${tenant}.example.com`;
 
 export const stackNameOf = (tenant: string) => `PipelineCrm-${tenant}`;
 
@@ -57,8 +71,13 @@ export function tenantConfigFromContext(context: (key: string) => unknown): Tena
     problems.push(`context alarmEmail must be an email address, got ${JSON.stringify(alarmEmail)}`);
   }
 
+  const mailFrom = text('mailFrom', defaultMailFrom(String(tenant)));
+  if (!email.safeParse(mailFrom).success) problems.push(`context mailFrom must be an email address, got ${JSON.stringify(mailFrom)}`);
+  const appUrl = text('appUrl', defaultAppUrl(String(tenant)));
+  if (!isWebUrl(appUrl)) problems.push(`context appUrl must be an http(s) URL like https://crm.acme.example, got ${JSON.stringify(appUrl)}`);
+
   if (problems.length > 0) throw new Error(`Invalid tenant configuration:\n- ${problems.join('\n- ')}`);
-  return { tenant: tenant as string, timezone, defaultCurrency, corsOrigins, alarmEmail: alarmEmail as string | undefined };
+  return { tenant: tenant as string, timezone, defaultCurrency, corsOrigins, alarmEmail: alarmEmail as string | undefined, mailFrom, appUrl };
 }
 
 /** `corsOrigins` comes as an array (cdk.json) or a comma-separated string (`-c corsOrigins=a,b`). */
@@ -75,6 +94,14 @@ function originList(value: unknown, problems: string[]): string[] {
   return origins as string[];
 }
 
+function isWebUrl(value: string): boolean {
+  try {
+    return ['https:', 'http:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
 function isOrigin(value: unknown): boolean {
   if (typeof value !== 'string') return false;
   try {
@@ -85,6 +112,8 @@ function isOrigin(value: unknown): boolean {
 }
 
 const handlerEntry = (group: RouteGroup) => fileURLToPath(new URL(`../functions/api/${group.name}.ts`, import.meta.url));
+const jobEntry = (job: JobDeclaration) => fileURLToPath(new URL(`../functions/jobs/${job.name}.ts`, import.meta.url));
+const eventsEntry = (name: string) => fileURLToPath(new URL(`../functions/events/${name}.ts`, import.meta.url));
 
 /** One tenant: its table, user pool, HTTP API with one function per route group, and alarms. */
 export class TenantStack extends Stack {
@@ -161,11 +190,67 @@ export class TenantStack extends Stack {
     }
     alarms.alarmOnAny('api-5xx', httpApi.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }), `${config.tenant}: the API answered 5xx`);
 
+    // R-EVT-1..3: the bus, the outbox publisher on the table stream, and one rule and function per consumer.
+    new DomainEvents(this, 'Events', {
+      tenant: config.tenant,
+      table: data,
+      alarms,
+      publisherEntry: eventsEntry('publisher'),
+      consumers,
+      consumerEntry: (consumer) => eventsEntry(consumer.name),
+      environment: { STACK_TIMEZONE: config.timezone, DEFAULT_CURRENCY: config.defaultCurrency },
+    });
+
+    const mailFrom = config.mailFrom ?? defaultMailFrom(config.tenant);
+    // The sender's domain (DKIM records in the outputs of the identity): any address of it may send.
+    const mailIdentity = new ses.EmailIdentity(this, 'MailIdentity', { identity: ses.Identity.domain(mailFrom.split('@')[1]!) });
+    for (const job of scheduledJobs) {
+      this.scheduledJob(job, config, { data, cursorSecret, mailIdentity, alarms, mailFrom });
+    }
+
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: users.pool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: users.client.userPoolClientId });
     new CfnOutput(this, 'CursorSecretArn', { value: cursorSecret.secretArn });
+  }
+
+  /** A scheduled job of the job table: its function, schedule in the tenant's time zone, and the access it declares. */
+  private scheduledJob(
+    job: JobDeclaration,
+    config: TenantConfig,
+    resources: { data: CrmTable; cursorSecret: secretsmanager.Secret; mailIdentity: ses.EmailIdentity; alarms: OpsAlarms; mailFrom: string },
+  ) {
+    const { data, cursorSecret, mailIdentity, alarms, mailFrom } = resources;
+    const { access } = job;
+    const { function: handler } = new ScheduledJob(this, `${job.name}-job`, {
+      name: job.name,
+      entry: jobEntry(job),
+      description: `${config.tenant}: ${job.description}`,
+      schedule: job.schedule,
+      timeZone: config.timezone,
+      alarms,
+      environment: {
+        TABLE_NAME: data.table.tableName,
+        STACK_TIMEZONE: config.timezone,
+        DEFAULT_CURRENCY: config.defaultCurrency,
+        POWERTOOLS_SERVICE_NAME: `pipeline-crm-${job.name}`,
+        ...(access.cursorSecret ? { CURSOR_SECRET_ARN: cursorSecret.secretArn } : {}),
+        ...(access.sendMail ? { MAIL_FROM: mailFrom, APP_URL: config.appUrl ?? defaultAppUrl(config.tenant) } : {}),
+      },
+    });
+    if (access.items.length > 0) {
+      iam.Grant.addToPrincipal({ grantee: handler, actions: access.items.map((action) => `dynamodb:${action}`), resourceArns: [data.table.tableArn] });
+    }
+    if (access.queryIndexes.length > 0) {
+      iam.Grant.addToPrincipal({
+        grantee: handler,
+        actions: ['dynamodb:Query'],
+        resourceArns: access.queryIndexes.map((index) => `${data.table.tableArn}/index/${index}`),
+      });
+    }
+    if (access.cursorSecret) cursorSecret.grantRead(handler);
+    if (access.sendMail) mailIdentity.grant(handler, 'ses:SendEmail');
   }
 
   /** The function serving one route group, allowed what that group needs (`RouteGroup.needs`) and nothing more. */

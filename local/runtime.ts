@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { routeGroups } from '../functions/api/route-table.ts';
+import { scheduledJobs } from '../functions/jobs/job-table.ts';
 import { createAppContext, documentClient, stackConfigFromEnv, type AppContext } from '../shared/app-context.ts';
 import { localDirectory } from '../shared/auth/user-directory.ts';
 import { localSesClient, sesMailer } from '../shared/mail/mailer.ts';
@@ -17,6 +18,7 @@ import { createCursorCodec } from '../shared/http/cursor.ts';
 import { badRequest, forbidden, notFound } from '../shared/http/problem.ts';
 import { id } from '../shared/schemas/common.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { startLocalEvents, type LocalEvents, type LocalEventsOptions } from './events.ts';
 import { createLocalAuth } from './local-auth.ts';
 import { startLocalServer, type LocalRoute } from './server.ts';
 import { readEmulatorInbox, startSesLocal } from './ses-local.ts';
@@ -36,6 +38,8 @@ export interface LocalRuntimeOptions {
   throttle?: boolean;
   /** Overrides of the app context (a fixed clock, ids …). */
   context?: Partial<AppContext>;
+  /** Extra consumers and a PutEvents wrapper for the local event path (tests). */
+  events?: LocalEventsOptions;
 }
 
 export interface LocalRuntime {
@@ -75,10 +79,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await ensureTable(ctx);
     const admin = await seedTenant(ctx, FIRST_ADMIN);
     const auth = await createLocalAuth(options.dataDir ? join(options.dataDir, 'local-keys.json') : undefined);
+    const events = await startLocalEvents(ctx, dynamo.endpoint, options.events);
+    stops.push(events.stop);
 
     const server = await startLocalServer({
       functions: routeGroups.map((group) => ({ name: group.name, routes: group.routes, handler: createApiHandler(group.routes, () => ctx) })),
-      localRoutes: localRoutes(ctx, auth, ses.endpoint),
+      localRoutes: localRoutes(ctx, auth, ses.endpoint, events),
       auth,
       corsOrigins: options.corsOrigins ?? (process.env.CORS_ORIGINS ?? 'http://localhost:5173').split(','),
       port: options.port ?? 0,
@@ -101,8 +107,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 }
 
 const tokenRequest = z.union([z.strictObject({ userId: id }), z.strictObject({ email: z.email() })]);
+const runRequest = z.strictObject({ now: z.iso.datetime({ offset: true }).optional() });
 
-function localRoutes(ctx: AppContext, auth: Awaited<ReturnType<typeof createLocalAuth>>, sesEndpoint: string): LocalRoute[] {
+function localRoutes(ctx: AppContext, auth: Awaited<ReturnType<typeof createLocalAuth>>, sesEndpoint: string, events: LocalEvents): LocalRoute[] {
   return [
     {
       method: 'POST',
@@ -123,11 +130,36 @@ function localRoutes(ctx: AppContext, auth: Awaited<ReturnType<typeof createLoca
       path: '/_local/emails',
       handle: async () => ({ status: 200, body: { items: await readEmulatorInbox(sesEndpoint) } }),
     },
+    // One route per scheduled job: runs it now, with a clock that reads `now`, and answers its report when done.
+    ...scheduledJobs.map(
+      (job): LocalRoute => ({
+        method: 'POST',
+        path: `/_local/run/${job.name}`,
+        async handle(body) {
+          const parsed = runRequest.safeParse(body);
+          if (!parsed.success) {
+            throw badRequest('validation_failed', 'Send {} or { now } with now an ISO 8601 date-time', [{ path: 'now', message: 'Expected an ISO 8601 date-time, e.g. 2026-11-24T07:00:00Z' }]);
+          }
+          const now = parsed.data.now ? new Date(parsed.data.now) : ctx.now();
+          const report = await job.runByHand({ ...ctx, now: () => now }, now);
+          await events.settle();
+          return { status: 200, body: { report } };
+        },
+      }),
+    ),
     {
-      // Nothing is published asynchronously yet, so everything is always settled.
+      // Answers once every event committed so far is published and consumed (and what consuming it wrote).
       method: 'POST',
       path: '/_local/settle',
-      handle: async () => ({ status: 200, body: { settled: true } }),
+      async handle() {
+        await events.settle();
+        return { status: 200, body: { settled: true } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/_local/dead-letters',
+      handle: async () => ({ status: 200, body: { items: events.deadLetters() } }),
     },
   ];
 }

@@ -1,9 +1,11 @@
 import type * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
+import type { EntityModel } from '../../shared/db/records.ts';
 import { companyModel, contactModel, employeesOf, opportunitiesOfCompany, opportunitiesOfContact } from '../../shared/db/keys.ts';
 import { customFieldDefinitions } from '../../shared/db/pipeline-config.ts';
 import { companyErrors, ownerErrors, referenceStillExists } from '../../shared/db/references.ts';
 import { queryShownPage, requireShownRecord } from '../../shared/db/shown-records.ts';
+import { companyOpportunitiesOf, contactOpportunities } from '../../shared/db/statuses.ts';
 import { createRecord, deleteRecord, newRecord, partitionHasItems, updateRecord, type Page } from '../../shared/db/store.ts';
 import { canSeeOwned } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields, type CustomFieldValues } from '../../shared/domain/custom-fields.ts';
@@ -20,6 +22,7 @@ import {
   type ContactInput,
   type ListPlan,
 } from '../../shared/domain/parties.ts';
+import { manualStatusRefusal, withManualStatus, type ManualPast, type OpportunityFacts, type StatusChange } from '../../shared/domain/statuses.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { conflict, forbidden, throwIfInvalid } from '../../shared/http/problem.ts';
 import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
@@ -31,6 +34,7 @@ import {
   contactListQuery,
   createCompanyBody,
   createContactBody,
+  setStatusBody,
   updateCompanyBody,
   updateContactBody,
   type Company,
@@ -142,6 +146,37 @@ async function updateCompany(
   return withVisibleCustomFields(updated, definitions);
 }
 
+/**
+ * R-CON-3: sets statuses by hand, refused (409 `status_not_allowed`) when the party's opportunities forbid it;
+ * the check reads them inside the optimistic update, so it judges the record it writes.
+ */
+async function setStatus<T extends (Contact | Company) & ManualPast>(
+  ctx: AppContext,
+  principal: Principal,
+  target: { model: EntityModel<T>; entity: CustomFieldEntity; id: string; opportunities: (id: string) => Promise<OpportunityFacts[]> },
+  change: StatusChange,
+  ifMatch: number | undefined,
+): Promise<T> {
+  const label = target.entity;
+  const [definitions, updated] = await Promise.all([
+    customFieldDefinitions(ctx, target.entity),
+    updateRecord(
+      ctx,
+      target.model,
+      target.id,
+      async (current) => {
+        const refusal = manualStatusRefusal(await target.opportunities(current.id), change, label);
+        if (refusal) throw refusal;
+        return withManualStatus(current, change, ctx.now().toISOString());
+      },
+      { ifMatch, canSee: canSeeOwned(principal) },
+    ),
+  ]);
+  return withVisibleCustomFields(updated, definitions);
+}
+
+const companyOpportunityFacts = async (ctx: AppContext, id: string) => (await companyOpportunitiesOf(ctx, id)).opportunities;
+
 export const contactRoutes = [
   defineRoute({
     method: 'GET',
@@ -181,6 +216,17 @@ export const contactRoutes = [
     body: updateContactBody,
     response: contact,
     handler: ({ ctx, principal, params, body, ifMatch }) => updateContact(ctx, principal, params.id, body, ifMatch),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/contacts/{id}/status',
+    summary: 'Set the prospect and/or customer status of a contact by hand (409 where its opportunities forbid it)',
+    roles: EVERYONE,
+    params: idParams,
+    body: setStatusBody,
+    response: contact,
+    handler: ({ ctx, principal, params, body, ifMatch }) =>
+      setStatus(ctx, principal, { model: contactModel, entity: 'contact', id: params.id, opportunities: (id) => contactOpportunities(ctx, id) }, body, ifMatch),
   }),
   defineRoute({
     method: 'DELETE',
@@ -239,6 +285,17 @@ export const contactRoutes = [
     body: updateCompanyBody,
     response: company,
     handler: ({ ctx, principal, params, body, ifMatch }) => updateCompany(ctx, principal, params.id, body, ifMatch),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/companies/{id}/status',
+    summary: 'Set the prospect and/or customer status of a company by hand (409 where its or its employees\' opportunities forbid it)',
+    roles: EVERYONE,
+    params: idParams,
+    body: setStatusBody,
+    response: company,
+    handler: ({ ctx, principal, params, body, ifMatch }) =>
+      setStatus(ctx, principal, { model: companyModel, entity: 'company', id: params.id, opportunities: (id) => companyOpportunityFacts(ctx, id) }, body, ifMatch),
   }),
   defineRoute({
     method: 'DELETE',

@@ -53,6 +53,7 @@ import { create } from '../../shared/domain/opportunity-lifecycle.ts';
 import type { Overdue } from '../../shared/domain/overdue.ts';
 import { mayCreateFor, newCompanyFields, newContactFields } from '../../shared/domain/parties.ts';
 import { hasChoice, lossReasonChoice } from '../../shared/domain/reasons.ts';
+import { newEvent, outboxWrite } from '../../shared/events/outbox.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { logger } from '../../shared/http/logger.ts';
 import { conflict, forbidden, internalError, preconditionFailed, ProblemError, throwIfInvalid, validationFailed } from '../../shared/http/problem.ts';
@@ -413,16 +414,18 @@ function convert(ctx: AppContext, principal: Principal, id: string, body: Conver
     const transition = convertLead(current, { ...party, opportunityId: opportunity?.record.id ?? null }, ctx.now().toISOString());
     const { next, writes } = leadChangeWrites(ctx, current, transition, principal.userId);
     const partyWrite = contact ? newPartyWrite(ctx, toItem(contactModel, contact)) : newPartyWrite(ctx, toItem(companyModel, company!));
+    // R-EVT-1: the conversion's event commits with it (its opportunity's own event comes from commitOpportunityChange).
+    const converted = outboxWrite(ctx, newEvent(ctx, 'lead.converted', principal.userId, { leadId: current.id, ...party, opportunityId: opportunity?.record.id ?? null, ownerId: current.ownerId }));
     if (opportunity) {
       await commitOpportunityChange(ctx, {
         records: [{ after: opportunity.record }],
         ...create(opportunity.record),
         actorId: principal.userId,
         duplicateCheck: { activeStageIds: opportunity.settings.activeStageIds },
-        extra: [...writes, partyWrite, referenceStillExists(ctx, stageModel, opportunity.record.stageId, 'createOpportunity.stageId')],
+        extra: [...writes, partyWrite, converted, referenceStillExists(ctx, stageModel, opportunity.record.stageId, 'createOpportunity.stageId')],
       });
     } else {
-      await writeAll(ctx, [...writes, partyWrite]);
+      await writeAll(ctx, [...writes, partyWrite, converted]);
     }
     return result(
       {

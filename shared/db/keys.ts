@@ -1,4 +1,4 @@
-import type { Contact, Company } from '../schemas/contacts.ts';
+import type { Contact, Company, CustomerStatus, ProspectStatus } from '../schemas/contacts.ts';
 import type { CustomFieldDefinition } from '../schemas/custom-fields.ts';
 import type { Lead, LeadStatus } from '../schemas/leads.ts';
 import type { Opportunity } from '../schemas/opportunities.ts';
@@ -71,6 +71,10 @@ export const contactModel = entity<Contact>('Contact', 'CONTACT', (contact) => (
   GSI2PK: ownedBy(contact.ownerId, COLLECTIONS.contacts),
   GSI2SK: contact.id,
   ...(contact.companyId ? { GSI3PK: employeesOf(contact.companyId), GSI3SK: contact.id } : {}),
+  GSI4PK: withProspectStatus(COLLECTIONS.contacts, contact.prospectStatus),
+  GSI4SK: contact.id,
+  GSI5PK: withCustomerStatus(COLLECTIONS.contacts, contact.customerStatus),
+  GSI5SK: contact.id,
 }));
 export const employeesOf = (companyId: string) => `COMPANY#${companyId}#CONTACTS`;
 
@@ -79,7 +83,15 @@ export const companyModel = entity<Company>('Company', 'COMPANY', (company) => (
   GSI1SK: company.id,
   GSI2PK: ownedBy(company.ownerId, COLLECTIONS.companies),
   GSI2SK: company.id,
+  GSI4PK: withProspectStatus(COLLECTIONS.companies, company.prospectStatus),
+  GSI4SK: company.id,
+  GSI5PK: withCustomerStatus(COLLECTIONS.companies, company.customerStatus),
+  GSI5SK: company.id,
 }));
+
+/** R-CON-4: the contacts (or companies) of one prospect status (GSI4) or customer status (GSI5). */
+export const withProspectStatus = (collection: string, status: ProspectStatus) => `${collection}#PROSPECT#${status}`;
+export const withCustomerStatus = (collection: string, status: CustomerStatus) => `${collection}#CUSTOMER#${status}`;
 
 export const opportunityModel = entity<Opportunity>('Opportunity', 'OPP', (opp) => ({
   GSI1PK: opportunitiesWithStatus(opp.status),
@@ -158,3 +170,13 @@ export const leadsWithStatus = (statusId: string) => `LEADSTATUS#${statusId}#LEA
 
 /** R-REC-3 what the recap sent to one user on one day (recap time zone): a second run sends nothing twice. */
 export const recapReceiptKey = (day: string, userId: string) => ({ PK: `RECAP#${day}`, SK: `USER#${userId}` });
+
+/**
+ * R-EVT-2 outbox: one item per domain event, written in the transaction of the state change it reports and
+ * published from the table's stream (an INSERT of a key starting with OUTBOX_PREFIX); kept 7 days by TTL.
+ */
+export const OUTBOX_PREFIX = 'OUTBOX#';
+export const outboxKey = (eventId: string) => ({ PK: `${OUTBOX_PREFIX}${eventId}`, SK: 'OUTBOX' });
+
+/** R-EVT-2 idempotent consumers: one receipt per consumer and event handled, kept by TTL beyond any redelivery. */
+export const consumerReceiptKey = (consumer: string, eventId: string) => ({ PK: `CONSUMED#${consumer}#${eventId}`, SK: 'CONSUMED' });

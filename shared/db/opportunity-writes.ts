@@ -1,6 +1,7 @@
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { holdsParty, remove, type EventDraft, type HistoryDraft, type Transition } from '../domain/opportunity-lifecycle.ts';
+import { opportunityOutboxWrites } from '../events/opportunity-events.ts';
 import type { StoredOpportunity } from '../domain/opportunities.ts';
 import { conflict, preconditionFailed, ProblemError } from '../http/problem.ts';
 import type { OpportunityHistoryEntry } from '../schemas/opportunities.ts';
@@ -11,8 +12,7 @@ import { recordStillExists, requireRecord, writeAll, type ExtraWrite } from './s
 /**
  * The one place where opportunities are written (R-OPP-1..R-OPP-10): every creation, change, transition,
  * merge and deletion commits its records, its history entries and its duplicate-guard updates in ONE
- * DynamoDB transaction, conditioned on the versions it read. The events issue (R-EVT-2) adds the outbox
- * items to the same transaction, in `commitOpportunityChange`.
+ * DynamoDB transaction, conditioned on the versions it read, with the outbox items of its events (R-EVT-2).
  */
 
 export interface OpportunityChange {
@@ -194,9 +194,9 @@ export async function commitOpportunityChange(ctx: AppContext, change: Opportuni
 
   const history = change.history.map((draft) => historyWrite(ctx, { id: ctx.newId(), at: now, actorId: change.actorId, ...draft }));
 
-  // R-EVT-2: the events issue adds here one outbox Put per `change.events` draft, so that a state change and its
-  // events commit together. Until then the drafts are not written.
-  await writeAll(ctx, [...records.map(({ before, after }) => recordWrite(ctx, before, after, change.ifMatch)), ...history, ...guardWrites, ...(change.extra ?? [])]);
+  // R-EVT-2: one outbox item per event of the change, in the same transaction: the change and its events commit together.
+  const outbox = opportunityOutboxWrites(ctx, records, change.events, change.actorId);
+  await writeAll(ctx, [...records.map(({ before, after }) => recordWrite(ctx, before, after, change.ifMatch)), ...history, ...guardWrites, ...(change.extra ?? []), ...outbox]);
   return records.flatMap(({ after }) => (after ? [after] : []));
 }
 

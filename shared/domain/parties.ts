@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { COLLECTIONS, employeesOf, ownedBy } from '../db/keys.ts';
+import { COLLECTIONS, employeesOf, ownedBy, withCustomerStatus, withProspectStatus } from '../db/keys.ts';
 import type { BaseRecord } from '../db/records.ts';
 import type { FilterExpression } from '../db/store.ts';
 import type { IndexName } from '../db/table-definition.ts';
@@ -123,22 +123,28 @@ export interface ContactFilters extends PartyFilters {
 /** How a list is read: a Query on one index partition plus a server-side filter, or nothing at all. */
 export type ListPlan = { kind: 'empty' } | { kind: 'query'; index: IndexName; partition: string; filter?: FilterExpression };
 
-const unique = (values: readonly string[] | undefined) => (values ? [...new Set(values)] : undefined);
+const unique = <T extends string>(values: readonly T[] | undefined) => (values ? [...new Set(values)] : undefined);
 
 /**
  * R-CON-4 / R-SHR-1: the key condition comes from the most selective index the filters allow, every other
  * filter becomes a FilterExpression. A rep always reads its own partition, so it can never list someone else's.
+ * Staff: a company's employees (GSI3), an owner's records (GSI2), the records of one prospect status (GSI4) or
+ * one customer status (GSI5), else the whole collection (GSI1).
  */
 function planPartyList(principal: Principal, filters: ContactFilters, collection: string, byCompany: boolean): ListPlan {
   const ownerIds = unique(filters.ownerId);
   const companyIds = unique(filters.companyId);
-  const rest = { ...filters, ownerId: ownerIds, companyId: companyIds };
+  const prospectStatuses = unique(filters.prospectStatus);
+  const customerStatuses = unique(filters.customerStatus);
+  const rest = { ...filters, ownerId: ownerIds, companyId: companyIds, prospectStatus: prospectStatuses, customerStatus: customerStatuses };
   if (!seesEverything(principal)) {
     if (ownerIds && !ownerIds.includes(principal.userId)) return { kind: 'empty' };
     return query('GSI2', ownedBy(principal.userId, collection), { ...rest, ownerId: undefined });
   }
   if (byCompany && companyIds?.length === 1) return query('GSI3', employeesOf(companyIds[0]!), { ...rest, companyId: undefined });
   if (ownerIds?.length === 1) return query('GSI2', ownedBy(ownerIds[0]!, collection), { ...rest, ownerId: undefined });
+  if (prospectStatuses?.length === 1) return query('GSI4', withProspectStatus(collection, prospectStatuses[0]!), { ...rest, prospectStatus: undefined });
+  if (customerStatuses?.length === 1) return query('GSI5', withCustomerStatus(collection, customerStatuses[0]!), { ...rest, customerStatus: undefined });
   return query('GSI1', collection, rest);
 }
 

@@ -3,6 +3,8 @@ import { csv, customFieldValues, email, id, pageQuery, recordFields, tags } from
 
 export const PROSPECT_STATUSES = ['current', 'lost', 'none'] as const;
 export const CUSTOMER_STATUSES = ['current', 'past', 'none'] as const;
+export type ProspectStatus = (typeof PROSPECT_STATUSES)[number];
+export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
 
 /** Kept by the system from the opportunities (R-CON-2); never set through create or update bodies. */
 const statusFields = {
@@ -88,3 +90,18 @@ export const partyListQuery = {
 };
 export const contactListQuery = z.strictObject({ ...partyListQuery, companyId: csv(id).optional() });
 export const companyListQuery = z.strictObject(partyListQuery);
+
+/**
+ * R-CON-3: a status set by hand (409 where the opportunities forbid it). A manual status holds until the party's
+ * opportunities change (R-CON-2 recomputes them then); a manual `past` customer is remembered until a later win.
+ */
+export const setStatusBody = z
+  .strictObject({
+    prospectStatus: z.enum(PROSPECT_STATUSES).optional(),
+    customerStatus: z.enum(CUSTOMER_STATUSES).optional(),
+  })
+  .refine((value) => value.prospectStatus !== undefined || value.customerStatus !== undefined, {
+    path: ['prospectStatus'],
+    message: 'Give prospectStatus, customerStatus or both',
+  })
+  .meta({ id: 'SetPartyStatus' });

@@ -18,6 +18,8 @@ const config: TenantConfig = {
   defaultCurrency: 'CHF',
   corsOrigins: ['https://app.acme.example'],
   alarmEmail: 'ops@acme.example',
+  mailFrom: 'recap@acme.example',
+  appUrl: 'https://crm.acme.example',
 };
 
 let template: Template;
@@ -111,7 +113,6 @@ describe('SPEC §1 tenant stack: user pool', () => {
 
 describe('SPEC §0 tenant stack: one function per route group', () => {
   it('SPEC §0 each route group of the route table has one arm64 Node 20 function with the stack settings', () => {
-    expect(functions()).toHaveLength(routeGroups.length);
     for (const group of routeGroups) {
       const fn = functionOf(group.name);
 
@@ -141,7 +142,7 @@ describe('SPEC §0 tenant stack: one function per route group', () => {
       expect(logging.LogFormat).toBe('JSON');
       expect(logGroups[logging.LogGroup.Ref]?.Properties.RetentionInDays).toBe(30);
     }
-    expect(new Set(own.map((logging) => logging.LogGroup.Ref)).size).toBe(routeGroups.length);
+    expect(new Set(own.map((logging) => logging.LogGroup.Ref)).size).toBe(functions().length);
   });
 
 });
@@ -268,7 +269,9 @@ describe('SPEC §11 tenant stack: alarms and outputs', () => {
     expect(errorAlarms.map((alarm) => alarm.Dimensions[0].Value.Ref).sort()).toEqual(functions().map(([id]) => id).sort());
     expect(alarms.filter((alarm) => alarm.MetricName === '5xx' && alarm.Namespace === 'AWS/ApiGateway')).toHaveLength(1);
     for (const alarm of alarms) {
-      expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Period: 300, Statistic: 'Sum', AlarmActions: [refTo(topicId)] });
+      // Queue depth is a level, not a count of events: its alarms look at the maximum.
+      const statistic = alarm.Namespace === 'AWS/SQS' ? 'Maximum' : 'Sum';
+      expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Period: 300, Statistic: statistic, AlarmActions: [refTo(topicId)] });
     }
     expect(only('AWS::SNS::Topic').Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [logicalIdOf('AWS::KMS::Key'), 'Arn'] });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: config.alarmEmail, TopicArn: refTo(topicId) });
@@ -279,17 +282,131 @@ describe('SPEC §11 tenant stack: alarms and outputs', () => {
   });
 });
 
+describe('R-REC-1 tenant stack: the morning recap', () => {
+  const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+  const recapFunctionId = () => functions().find(([, fn]) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'pipeline-crm-recap')![0];
+  const recapSchedule = (): Resource => {
+    const found = resources('AWS::Scheduler::Schedule').filter(([, schedule]) => schedule.Properties.Target.Arn['Fn::GetAtt'][0] === recapFunctionId());
+    expect(found).toHaveLength(1);
+    return found[0]![1];
+  };
+  const queueId = () => recapSchedule().Properties.Target.DeadLetterConfig.Arn['Fn::GetAtt'][0] as string;
+
+  it('R-REC-1 EventBridge Scheduler runs the recap every hour in the tenant time zone, with the time it was due', () => {
+    const schedule = recapSchedule();
+
+    expect(schedule.Properties).toMatchObject({
+      ScheduleExpression: 'cron(0 * * * ? *)',
+      ScheduleExpressionTimezone: config.timezone,
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: { Arn: arnOf(recapFunctionId()) },
+    });
+    expect(JSON.parse(schedule.Properties.Target.Input)).toEqual({ scheduledTime: '<aws.scheduler.scheduled-time>' });
+  });
+
+  it('R-REC-3 a run that cannot be delivered is retried, then lands in the encrypted dead-letter queue; so does a run that keeps failing', () => {
+    const schedule = recapSchedule();
+    const queue = Object.fromEntries(resources('AWS::SQS::Queue'))[queueId()]!;
+    const queuePolicy = resources('AWS::SQS::QueuePolicy').find(([, policy]) => policy.Properties.Queues.some((ref: { Ref: string }) => ref.Ref === queueId()))![1];
+
+    expect(schedule.Properties.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
+    expect(schedule.Properties.Target.DeadLetterConfig).toEqual({ Arn: arnOf(queueId()) });
+    expect(resources('AWS::Lambda::Function').find(([id]) => id === recapFunctionId())![1].Properties.DeadLetterConfig).toEqual({ TargetArn: arnOf(queueId()) });
+    expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    expect(queuePolicy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it('R-REC-3 a message in the dead-letter queue raises an alarm to the ops topic', () => {
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+
+    const onRecapQueue = alarms.filter((alarm) => alarm.Namespace === 'AWS/SQS' && alarm.Dimensions[0].Value['Fn::GetAtt']?.[0] === queueId());
+    expect(onRecapQueue).toEqual([
+      expect.objectContaining({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(), 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [refTo(logicalIdOf('AWS::SNS::Topic'))],
+      }),
+    ]);
+  });
+
+  it('R-REC-1 the recap function sends from the tenant SES identity and links to the app', () => {
+    const fn = resources('AWS::Lambda::Function').find(([id]) => id === recapFunctionId())![1];
+
+    expect(only('AWS::SES::EmailIdentity').Properties).toEqual({ EmailIdentity: 'acme.example' });
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs20.x', Architectures: ['arm64'], Timeout: 300 });
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      TABLE_NAME: refTo(logicalIdOf('AWS::DynamoDB::Table')),
+      CURSOR_SECRET_ARN: refTo(logicalIdOf('AWS::SecretsManager::Secret')),
+      STACK_TIMEZONE: config.timezone,
+      MAIL_FROM: config.mailFrom,
+      APP_URL: config.appUrl,
+    });
+  });
+
+  it('SPEC §11 the recap function may read and write items, query GSI1 and GSI4, send mail from its identity only, and nothing else', () => {
+    const fn = resources('AWS::Lambda::Function').find(([id]) => id === recapFunctionId())![1];
+    const tableArn = arnOf(logicalIdOf('AWS::DynamoDB::Table'));
+    const identityArn = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':identity/', refTo(logicalIdOf('AWS::SES::EmailIdentity'))]],
+    };
+
+    expect(statementsOf(fn)).toEqual([
+      expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }),
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(queueId()) },
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: tableArn },
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: ['GSI1', 'GSI4'].map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index}`]] })) },
+      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: refTo(logicalIdOf('AWS::SecretsManager::Secret')) },
+      { Effect: 'Allow', Action: 'ses:SendEmail', Resource: identityArn },
+    ]);
+    for (const group of routeGroups) expect(actionsOf(statementsOf(functionOf(group.name))).filter((action) => action.startsWith('ses:'))).toEqual([]);
+  });
+
+  it('SPEC §11 the scheduler role may only invoke the recap function and write to its dead-letter queue', () => {
+    const schedule = recapSchedule();
+    const roleId = schedule.Properties.Target.RoleArn['Fn::GetAtt'][0];
+    const role = Object.fromEntries(resources('AWS::IAM::Role'))[roleId]!;
+    const statements = resources('AWS::IAM::Policy')
+      .filter(([, policy]) => policy.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === roleId))
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
+
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
+    ]);
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arnOf(recapFunctionId()) },
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(queueId()) },
+    ]);
+  });
+});
+
 describe('SPEC §11 tenant configuration from the CDK context', () => {
   const contextOf = (values: Record<string, unknown>) => (key: string) => values[key];
 
-  it('SPEC §11 defaults to UTC, EUR, no CORS origin and no alarm mail', () => {
+  it('SPEC §11 defaults to UTC, EUR, no CORS origin, no alarm mail and placeholder mail sender and app URL', () => {
     expect(tenantConfigFromContext(contextOf({ tenant: 'acme' }))).toEqual({
       tenant: 'acme',
       timezone: 'UTC',
       defaultCurrency: 'EUR',
       corsOrigins: [],
       alarmEmail: undefined,
+      mailFrom: 'crm@acme.example.com',
+      appUrl: 'https://acme.example.com',
     });
+  });
+
+  it('R-REC-1 takes the mail sender and the app URL of the links from the context, and checks them', () => {
+    const given = tenantConfigFromContext(contextOf({ tenant: 'acme', mailFrom: 'crm@acme.com', appUrl: 'https://crm.acme.com' }));
+
+    expect(given).toMatchObject({ mailFrom: 'crm@acme.com', appUrl: 'https://crm.acme.com' });
+    expect(() => tenantConfigFromContext(contextOf({ tenant: 'acme', mailFrom: 'crm', appUrl: 'crm.acme.com' }))).toThrowError(
+      /context mailFrom must be an email address[\s\S]*context appUrl must be an http\(s\) URL/,
+    );
   });
 
   it('SPEC §11 takes CORS origins as a list or a comma-separated string', () => {

@@ -94,6 +94,8 @@ export class TestApi {
    * request wrote nothing.
    */
   async tableSnapshot(): Promise<Record<string, unknown>[]> {
+    // Consumers write in the background (statuses, receipts): let them finish so a snapshot is a stable state.
+    await this.post('/_local/settle');
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {

@@ -1,0 +1,73 @@
+import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { AppContext } from '../../shared/app-context.ts';
+import { contactModel } from '../../shared/db/keys.ts';
+import { freshOpportunities, recomputeCompanyStatuses, recomputeContactStatuses } from '../../shared/db/statuses.ts';
+import { OPPORTUNITY_EVENT_TYPES, type DomainEvent, type OpportunityEventType } from '../../shared/events/catalogue.ts';
+import { defineConsumer } from '../../shared/events/consumer.ts';
+import { consumerHandler } from './consumer-handler.ts';
+
+/**
+ * R-EVT-3 → R-CON-2: on every opportunity event, recompute the statuses of the contacts and companies it
+ * touches: its contact and company, their previous ones (a move, a merge) and each contact's employer. The
+ * statuses are derived from the opportunities as they are now, so a replayed or late event rewrites the same
+ * values, and nothing is written when they did not change.
+ */
+
+type OpportunityEvent = DomainEvent<OpportunityEventType>;
+
+/** The contacts and companies named by the event, and the opportunities to read afresh. */
+function touchedBy(event: OpportunityEvent): { contactIds: string[]; companyIds: string[]; opportunityIds: string[] } {
+  const { data } = event.detail;
+  const contacts = [data.contactId];
+  const companies = [data.companyId];
+  const opportunityIds = [data.opportunityId];
+  if (event.type === 'opportunity.reassigned') {
+    contacts.push(event.detail.data.fromContactId ?? null);
+    companies.push(event.detail.data.fromCompanyId ?? null);
+  }
+  if (event.type === 'opportunity.merged') {
+    contacts.push(...event.detail.data.mergedParties.map((party) => party.contactId));
+    companies.push(...event.detail.data.mergedParties.map((party) => party.companyId));
+    opportunityIds.push(...event.detail.data.mergedIds);
+  }
+  const present = (ids: (string | null)[]) => [...new Set(ids.filter((id): id is string => id !== null))];
+  return { contactIds: present(contacts), companyIds: present(companies), opportunityIds: present(opportunityIds) };
+}
+
+/** The employers of these contacts (contacts deleted since are skipped). */
+async function employersOf(ctx: AppContext, contactIds: readonly string[]): Promise<string[]> {
+  if (contactIds.length === 0) return [];
+  const employers: string[] = [];
+  let keys: Record<string, unknown>[] | undefined = contactIds.map((id) => contactModel.key(id));
+  while (keys && keys.length > 0) {
+    const answer: BatchGetCommandOutput = await ctx.db.send(
+      new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'companyId' } } }),
+    );
+    for (const item of answer.Responses?.[ctx.tableName] ?? []) if (typeof item.companyId === 'string') employers.push(item.companyId);
+    keys = answer.UnprocessedKeys?.[ctx.tableName]?.Keys;
+  }
+  return employers;
+}
+
+export const contactStatuses = defineConsumer({
+  name: 'contact-statuses',
+  description: 'recomputes contact and company statuses (R-CON-2)',
+  events: OPPORTUNITY_EVENT_TYPES,
+  access: {
+    // Contacts, companies and fresh opportunities (GetItem, BatchGetItem); new statuses (PutItem, updateRecord).
+    items: ['GetItem', 'BatchGetItem', 'PutItem'],
+    // GSI3: a contact's opportunities and a company's employees; GSI4: a company's own opportunities.
+    queryIndexes: ['GSI3', 'GSI4'],
+  },
+  async handle(event, ctx) {
+    const { contactIds, companyIds, opportunityIds } = touchedBy(event);
+    const [fresh, employers] = await Promise.all([freshOpportunities(ctx, opportunityIds), employersOf(ctx, contactIds)]);
+    const companies = [...new Set([...companyIds, ...employers])];
+    await Promise.all([
+      ...contactIds.map((contactId) => recomputeContactStatuses(ctx, contactId, fresh)),
+      ...companies.map((companyId) => recomputeCompanyStatuses(ctx, companyId, fresh)),
+    ]);
+  },
+});
+
+export const handler = consumerHandler(contactStatuses);

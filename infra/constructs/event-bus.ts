@@ -1,0 +1,113 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { OUTBOX_PREFIX } from '../../shared/db/keys.ts';
+import type { Consumer } from '../../shared/events/consumer.ts';
+import { ApiFunction } from './api-function.ts';
+import type { CrmTable } from './crm-table.ts';
+import { deadLetterQueue, EventConsumer } from './event-consumer.ts';
+import { ALARM_PERIOD, type OpsAlarms } from './ops-alarms.ts';
+
+/**
+ * How the stream feeds the publisher (R-EVT-2). Batches of up to 100 records, split in two on an error to
+ * isolate a bad record, retried a bounded number of times within a day (the stream keeps records 24 h; the
+ * outbox items stay 7 days for a replay), then reported to the dead-letter queue. With
+ * ReportBatchItemFailures the retry starts at the first record the bus refused, so no accepted event is lost
+ * and few are put twice.
+ */
+export const PUBLISHER_STREAM = {
+  batchSize: 100,
+  retryAttempts: 10,
+  maxRecordAge: Duration.hours(24),
+  /** One batch per shard at a time: the events of an item are put in the order they were written. */
+  parallelizationFactor: 1,
+} as const;
+
+/** Lambda reads the stream with these calls, on this table's stream only. */
+const STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+
+export interface DomainEventsProps {
+  tenant: string;
+  table: CrmTable;
+  alarms: OpsAlarms;
+  /** The publisher's module (`functions/events/publisher.ts`). */
+  publisherEntry: string;
+  consumers: readonly Consumer[];
+  /** The module of a consumer (`functions/events/<name>.ts`). */
+  consumerEntry: (consumer: Consumer) => string;
+  /** Settings every function of the stack gets (time zone, currency …). */
+  environment: Record<string, string>;
+}
+
+/**
+ * The tenant's domain events: its EventBridge bus, the publisher that puts the outbox items of the table's
+ * stream on it, and one rule and function per consumer (R-EVT-1..3). Every dead-letter queue is encrypted,
+ * refuses plain HTTP, and raises an alarm as soon as it holds a message.
+ */
+export class DomainEvents extends Construct {
+  readonly bus: events.EventBus;
+  readonly publisher: NodejsFunction;
+  readonly publisherDeadLetters: sqs.Queue;
+  readonly consumers: EventConsumer[];
+
+  constructor(scope: Construct, id: string, props: DomainEventsProps) {
+    super(scope, id);
+    const { table } = props.table;
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: `pipeline-crm-${props.tenant}`, description: `Domain events of the ${props.tenant} CRM` });
+
+    this.publisher = new ApiFunction(this, 'Publisher', {
+      entry: props.publisherEntry,
+      description: `${props.tenant}: publishes the outbox events of the table stream to the bus`,
+      environment: { ...props.environment, EVENT_BUS_NAME: this.bus.eventBusName, POWERTOOLS_SERVICE_NAME: 'pipeline-crm-publisher' },
+    }).function;
+    this.bus.grantPutEventsTo(this.publisher);
+    iam.Grant.addToPrincipal({ grantee: this.publisher, actions: STREAM_READ_ACTIONS, resourceArns: [table.tableStreamArn!] });
+
+    this.publisherDeadLetters = deadLetterQueue(this, 'PublisherDeadLetters');
+    Validations.of(this.publisherDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter queue: the on-failure destination of the publisher stream mapping, which ' +
+        'cdk-nag does not recognise as such (it only looks at redrive policies and function DeadLetterConfig).',
+    });
+    this.publisher.addEventSourceMapping('OutboxStream', {
+      eventSourceArn: table.tableStreamArn!,
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      ...PUBLISHER_STREAM,
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      onFailure: new SqsDlq(this.publisherDeadLetters),
+      // Only the outbox items' INSERTs invoke the publisher; every other write of the table is filtered out.
+      filters: [
+        lambda.FilterCriteria.filter({
+          eventName: lambda.FilterRule.isEqual('INSERT'),
+          dynamodb: { Keys: { PK: { S: lambda.FilterRule.beginsWith(OUTBOX_PREFIX) } } },
+        }),
+      ],
+    });
+    props.alarms.alarmOnAny('publisher-errors', this.publisher.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }), `${props.tenant}: the event publisher failed`);
+    props.alarms.alarmOnAny(
+      'publisher-dead-letters',
+      this.publisherDeadLetters.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+      `${props.tenant}: outbox events could not be published after their retries (see the dead-letter queue)`,
+    );
+
+    this.consumers = props.consumers.map(
+      (consumer) =>
+        new EventConsumer(this, `consumer-${consumer.name}`, {
+          tenant: props.tenant,
+          consumer,
+          entry: props.consumerEntry(consumer),
+          bus: this.bus,
+          table: props.table,
+          alarms: props.alarms,
+          environment: props.environment,
+        }),
+    );
+  }
+}

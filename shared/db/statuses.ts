@@ -1,0 +1,128 @@
+import { BatchGetCommand, QueryCommand, type BatchGetCommandOutput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { AppContext } from '../app-context.ts';
+import {
+  companyOpportunities,
+  deriveStatuses,
+  sameStatuses,
+  withFreshOpportunities,
+  type ManualPast,
+  type Membership,
+  type OpportunityFacts,
+} from '../domain/statuses.ts';
+import { ProblemError } from '../http/problem.ts';
+import type { Company, Contact } from '../schemas/contacts.ts';
+import { companyModel, contactModel, employeesOf, opportunitiesOfCompany, opportunitiesOfContact, opportunityModel } from './keys.ts';
+import type { EntityModel } from './records.ts';
+import { getRecord, updateRecord } from './store.ts';
+import { indexKeys, type IndexName } from './table-definition.ts';
+
+/**
+ * Reading a party's opportunities for its statuses (R-CON-2) and writing the statuses recomputed from them.
+ * Queries only: a contact's opportunities (GSI3), a company's own (GSI4) and its employees' (GSI3 twice).
+ */
+
+export type OpportunityOfParty = OpportunityFacts & Membership;
+
+const FACTS = ['id', 'status', 'closedAt', 'contactId', 'companyId'] as const;
+
+/** Opportunities read afresh by id (a strongly consistent read): `null` for one that no longer exists. */
+export type FreshOpportunities = ReadonlyMap<string, OpportunityOfParty | null>;
+
+/** Every item of an index partition, only the named attributes (a company may have more than one page). */
+async function queryAll<T>(ctx: AppContext, index: IndexName, partition: string, attributes: readonly string[]): Promise<T[]> {
+  const items: T[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page: QueryCommandOutput = await ctx.db.send(
+      new QueryCommand({
+        TableName: ctx.tableName,
+        IndexName: index,
+        KeyConditionExpression: '#pk = :pk',
+        ProjectionExpression: attributes.map((_, at) => `#a${at}`).join(', '),
+        ExpressionAttributeNames: { '#pk': indexKeys(index).partitionKey, ...Object.fromEntries(attributes.map((name, at) => [`#a${at}`, name])) },
+        ExpressionAttributeValues: { ':pk': partition },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...((page.Items ?? []) as T[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+export const contactOpportunities = (ctx: AppContext, contactId: string) => queryAll<OpportunityOfParty>(ctx, 'GSI3', opportunitiesOfContact(contactId), FACTS);
+
+export const employeeIdsOf = async (ctx: AppContext, companyId: string) =>
+  (await queryAll<{ id: string }>(ctx, 'GSI3', employeesOf(companyId), ['id'])).map((employee) => employee.id);
+
+/** The company's own opportunities and its employees' (R-CON-2), with the ids of those employees. */
+export async function companyOpportunitiesOf(ctx: AppContext, companyId: string): Promise<{ opportunities: OpportunityOfParty[]; employeeIds: Set<string> }> {
+  const [own, employeeIds] = await Promise.all([queryAll<OpportunityOfParty>(ctx, 'GSI4', opportunitiesOfCompany(companyId), FACTS), employeeIdsOf(ctx, companyId)]);
+  const ofEmployees: OpportunityOfParty[][] = [];
+  for (let start = 0; start < employeeIds.length; start += EMPLOYEE_QUERIES_AT_ONCE) {
+    const some = employeeIds.slice(start, start + EMPLOYEE_QUERIES_AT_ONCE);
+    ofEmployees.push(...(await Promise.all(some.map((employeeId) => contactOpportunities(ctx, employeeId)))));
+  }
+  return { opportunities: companyOpportunities(own, ofEmployees), employeeIds: new Set(employeeIds) };
+}
+
+/** Queries of a company's employees' opportunities in flight at once. */
+const EMPLOYEE_QUERIES_AT_ONCE = 10;
+
+/** Reads opportunities by id, strongly consistent: the ones the triggering event names, whatever the indexes show yet. */
+export async function freshOpportunities(ctx: AppContext, ids: readonly string[]): Promise<FreshOpportunities> {
+  const found = new Map<string, OpportunityOfParty | null>(ids.map((id) => [id, null]));
+  let keys: Record<string, unknown>[] | undefined = [...new Set(ids)].map((id) => opportunityModel.key(id));
+  while (keys && keys.length > 0) {
+    const answer: BatchGetCommandOutput = await ctx.db.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [ctx.tableName]: {
+            Keys: keys,
+            ConsistentRead: true,
+            ProjectionExpression: FACTS.map((_, at) => `#a${at}`).join(', '),
+            ExpressionAttributeNames: Object.fromEntries(FACTS.map((name, at) => [`#a${at}`, name])),
+          },
+        },
+      }),
+    );
+    for (const item of answer.Responses?.[ctx.tableName] ?? []) found.set(String(item.id), item as OpportunityOfParty);
+    keys = answer.UnprocessedKeys?.[ctx.tableName]?.Keys;
+  }
+  return found;
+}
+
+type Party = (Contact | Company) & ManualPast;
+
+/**
+ * Writes the statuses derived from `opportunities` when they differ from the stored ones (no write, no new
+ * version otherwise). The derivation reads the manual `past` of the record being written, so a concurrent
+ * manual change is never overwritten with a stale one (updateRecord retries on a version race).
+ */
+async function writeDerivedStatuses<T extends Party>(ctx: AppContext, model: EntityModel<T>, id: string, opportunities: readonly OpportunityFacts[]): Promise<boolean> {
+  const stored = await getRecord(ctx, model, id);
+  if (!stored || sameStatuses(stored, deriveStatuses(opportunities, stored))) return false;
+  try {
+    await updateRecord(ctx, model, id, (current) => ({ ...current, ...deriveStatuses(opportunities, current) }));
+    return true;
+  } catch (error) {
+    // Deleted since it was read: a party that no longer exists has no statuses to keep.
+    if (error instanceof ProblemError && error.status === 404) return false;
+    throw error;
+  }
+}
+
+/** R-CON-2 for one contact; `fresh` are opportunities read afresh (the event's), trusted over the index. */
+export async function recomputeContactStatuses(ctx: AppContext, contactId: string, fresh: FreshOpportunities = new Map()): Promise<boolean> {
+  const listed = await contactOpportunities(ctx, contactId);
+  const opportunities = withFreshOpportunities(listed, fresh, (opportunity) => opportunity.contactId === contactId);
+  return writeDerivedStatuses(ctx, contactModel, contactId, opportunities);
+}
+
+/** R-CON-2 for one company: over its own opportunities and those of its employees. */
+export async function recomputeCompanyStatuses(ctx: AppContext, companyId: string, fresh: FreshOpportunities = new Map()): Promise<boolean> {
+  const { opportunities: listed, employeeIds } = await companyOpportunitiesOf(ctx, companyId);
+  const belongs = (opportunity: OpportunityOfParty) =>
+    opportunity.companyId === companyId || (opportunity.contactId !== null && employeeIds.has(opportunity.contactId));
+  return writeDerivedStatuses(ctx, companyModel, companyId, withFreshOpportunities(listed, fresh, belongs));
+}

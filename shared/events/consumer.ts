@@ -1,0 +1,86 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { AppContext } from '../app-context.ts';
+import { consumerReceiptKey } from '../db/keys.ts';
+import type { IndexName } from '../db/table-definition.ts';
+import { parseEvent, type DomainEvent, type EventType } from './catalogue.ts';
+
+/**
+ * A consumer of domain events (R-EVT-2, R-EVT-3): the types it handles (its EventBridge rule's pattern comes
+ * from them), what it may touch in the table (the stack grants exactly that), and its handler. Delivery is at
+ * least once, in any order: `consume` skips an event the consumer already handled (a receipt item per event),
+ * and handlers recompute from the current state, so a redelivered or late event changes nothing.
+ */
+export interface ConsumerSpec<T extends EventType> {
+  /** kebab-case; its Lambda handler lives in `functions/events/<name>.ts`. */
+  name: string;
+  description: string;
+  events: readonly T[];
+  access: ConsumerAccess;
+  handle(event: DomainEvent<T>, ctx: AppContext): Promise<void>;
+}
+
+/** A consumer as the bus, the stack and `consume` see it: `handle` is only called with one of its `events`. */
+export interface Consumer extends Omit<ConsumerSpec<EventType>, 'handle'> {
+  handle(event: DomainEvent, ctx: AppContext): Promise<void>;
+}
+
+export type ItemAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
+
+/** DynamoDB calls of the consumer's code; receipts (GetItem, PutItem) come on top. */
+export interface ConsumerAccess {
+  items: readonly ItemAction[];
+  queryIndexes: readonly IndexName[];
+}
+
+export const RECEIPT_ACTIONS: readonly ItemAction[] = ['GetItem', 'PutItem'];
+
+export function defineConsumer<const T extends EventType>(spec: ConsumerSpec<T>): Consumer {
+  return { ...spec, handle: (event, ctx) => spec.handle(event as DomainEvent<T>, ctx) };
+}
+
+/** Longer than any redelivery: the bus retries for a day at most, the outbox keeps an event 7 days. */
+const RECEIPT_TTL_SECONDS = 10 * 24 * 60 * 60;
+
+export type Consumption = 'handled' | 'duplicate' | 'ignored';
+
+/**
+ * Hands one event to the consumer unless it already handled it. The receipt is written after the handler
+ * succeeded: a failure leaves none, so the redelivery runs the handler again (which must therefore be safe to
+ * run twice, as a recompute is). A type the consumer does not handle is ignored.
+ */
+export async function consume(ctx: AppContext, consumer: Consumer, event: DomainEvent): Promise<Consumption> {
+  if (!consumer.events.includes(event.type)) return 'ignored';
+  const receipt = consumerReceiptKey(consumer.name, event.detail.id);
+  const { Item: handled } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: receipt, ConsistentRead: true }));
+  if (handled) return 'duplicate';
+  await consumer.handle(event, ctx);
+  try {
+    await ctx.db.send(
+      new PutCommand({
+        TableName: ctx.tableName,
+        Item: {
+          ...receipt,
+          recordType: 'Consumer receipt',
+          eventType: event.type,
+          handledAt: ctx.now().toISOString(),
+          expiresAt: Math.floor(ctx.now().getTime() / 1000) + RECEIPT_TTL_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+  } catch (error) {
+    // A concurrent delivery of the same event finished first: handled either way.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+  return 'handled';
+}
+
+/** What a rule target delivers (the EventBridge event; only these fields are read). */
+export interface BusEvent {
+  'detail-type': string;
+  detail: unknown;
+}
+
+/** Parses what the bus delivered against the catalogue (a mismatch throws: retried, then dead-lettered) and consumes it. */
+export const consumeBusEvent = (ctx: AppContext, consumer: Consumer, delivered: BusEvent) => consume(ctx, consumer, parseEvent(delivered['detail-type'], delivered.detail));

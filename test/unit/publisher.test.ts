@@ -1,0 +1,113 @@
+import type { PutEventsRequestEntry, PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { describe, expect, it } from 'vitest';
+import { createPublisher } from '../../functions/events/publisher.ts';
+import type { AppContext } from '../../shared/app-context.ts';
+import type { PutEvents } from '../../shared/events/bus.ts';
+import { newEvent, outboxWrite } from '../../shared/events/outbox.ts';
+
+let counter = 0;
+const nextId = () => ulid();
+const ctx = { tableName: 'crm', now: () => new Date('2026-11-23T10:00:00.000Z'), newId: nextId } as unknown as AppContext;
+
+type Item = Record<string, unknown>;
+
+/** A stream record as Lambda delivers it, for an item written to the table. */
+function streamRecord(item: Item, eventName: 'INSERT' | 'MODIFY' | 'REMOVE' = 'INSERT'): DynamoDBRecord {
+  const image = marshall(item, { removeUndefinedValues: true }) as never;
+  return { eventName, dynamodb: { SequenceNumber: String(++counter).padStart(21, '0'), Keys: image, NewImage: eventName === 'REMOVE' ? undefined : image } };
+}
+
+function outboxRecord(): { record: DynamoDBRecord; eventId: string } {
+  const event = newEvent(ctx, 'opportunity.won', null, { opportunityId: nextId(), contactId: null, companyId: nextId(), ownerId: nextId(), winReasonIds: [] });
+  return { record: streamRecord(outboxWrite(ctx, event).write.Put!.Item as Item), eventId: event.detail.id };
+}
+
+/** A bus that records each call and answers with `answer(entries, call)`. */
+function fakeBus(answer: (entries: PutEventsRequestEntry[], call: number) => PutEventsResultEntry[] | Error) {
+  const calls: string[][] = [];
+  const putEvents: PutEvents = async (entries) => {
+    calls.push(entries.map((entry) => JSON.parse(entry.Detail!).id));
+    const result = answer(entries, calls.length);
+    if (result instanceof Error) throw result;
+    return { FailedEntryCount: result.filter((entry) => entry.ErrorCode).length, Entries: result };
+  };
+  return { putEvents, calls };
+}
+
+const accepted = (entries: PutEventsRequestEntry[]): PutEventsResultEntry[] => entries.map((_, index) => ({ EventId: `bus-${index}` }));
+const sequenceOf = (record: DynamoDBRecord) => record.dynamodb!.SequenceNumber!;
+
+describe('R-EVT-2 publisher', () => {
+  it('R-EVT-2 puts every outbox INSERT on the bus in batches of at most 10, with the bus name', async () => {
+    const outbox = Array.from({ length: 23 }, outboxRecord);
+    const sent: PutEventsRequestEntry[] = [];
+    const bus = fakeBus((entries) => {
+      sent.push(...entries);
+      return accepted(entries);
+    });
+
+    const answer = await createPublisher({ putEvents: bus.putEvents, busName: 'acme-bus' })({ Records: outbox.map(({ record }) => record) });
+
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(bus.calls.map((call) => call.length)).toEqual([10, 10, 3]);
+    expect(bus.calls.flat()).toEqual(outbox.map(({ eventId }) => eventId));
+    expect(sent.every((entry) => entry.EventBusName === 'acme-bus' && entry.Source === 'pipeline-crm' && entry.DetailType === 'opportunity.won')).toBe(true);
+  });
+
+  it('R-EVT-2 ignores what is not an outbox INSERT (other items, updates, TTL removals)', async () => {
+    const outbox = outboxRecord();
+    const bus = fakeBus(accepted);
+    const others = [
+      streamRecord({ PK: 'CONTACT#1', SK: 'CONTACT', name: 'x' }),
+      streamRecord(outbox.record.dynamodb!.NewImage as never, 'REMOVE'),
+      { ...outboxRecord().record, eventName: 'MODIFY' as const },
+    ];
+
+    await createPublisher({ putEvents: bus.putEvents, busName: 'bus' })({ Records: [...others, outbox.record] });
+
+    expect(bus.calls).toEqual([[outbox.eventId]]);
+  });
+
+  it('R-EVT-2 a partial failure reports the first refused record and every one after it (the stream retries from there)', async () => {
+    const outbox = Array.from({ length: 15 }, outboxRecord);
+    const bus = fakeBus((entries) => entries.map((_, index) => (index === 3 || index === 5 ? { ErrorCode: 'ThrottlingException' } : { EventId: `bus-${index}` })));
+
+    const answer = await createPublisher({ putEvents: bus.putEvents, busName: 'bus' })({ Records: outbox.map(({ record }) => record) });
+
+    expect(bus.calls).toHaveLength(1);
+    expect(answer.batchItemFailures).toEqual(outbox.slice(3).map(({ record }) => ({ itemIdentifier: sequenceOf(record) })));
+  });
+
+  it('R-EVT-2 a failing PutEvents call reports its whole batch and the rest, after the batches already accepted', async () => {
+    const outbox = Array.from({ length: 25 }, outboxRecord);
+    const bus = fakeBus((entries, call) => (call === 2 ? new Error('EventBridge is unavailable') : accepted(entries)));
+
+    const answer = await createPublisher({ putEvents: bus.putEvents, busName: 'bus' })({ Records: outbox.map(({ record }) => record) });
+
+    expect(bus.calls.map((call) => call.length)).toEqual([10, 10]);
+    expect(answer.batchItemFailures).toEqual(outbox.slice(10).map(({ record }) => ({ itemIdentifier: sequenceOf(record) })));
+  });
+
+  it('R-EVT-2 FailedEntryCount without per-entry answers counts as all refused', async () => {
+    const outbox = Array.from({ length: 2 }, outboxRecord);
+    const putEvents: PutEvents = async () => ({ FailedEntryCount: 2 });
+
+    const answer = await createPublisher({ putEvents, busName: 'bus' })({ Records: outbox.map(({ record }) => record) });
+
+    expect(answer.batchItemFailures).toHaveLength(2);
+  });
+
+  it('R-EVT-2 an outbox item that does not match the catalogue is reported failed after the events before it are published', async () => {
+    const [first, second] = [outboxRecord(), outboxRecord()];
+    const broken = streamRecord({ PK: `OUTBOX#${nextId()}`, SK: 'OUTBOX', eventType: 'opportunity.won', detail: { id: 'x' } });
+    const bus = fakeBus(accepted);
+
+    const answer = await createPublisher({ putEvents: bus.putEvents, busName: 'bus' })({ Records: [first.record, broken, second.record] });
+
+    expect(bus.calls).toEqual([[first.eventId]]);
+    expect(answer.batchItemFailures).toEqual([broken, second.record].map((record) => ({ itemIdentifier: sequenceOf(record) })));
+  });
+});
