@@ -124,6 +124,8 @@ export async function measureLifecycle(runtime: LocalRuntime): Promise<Lifecycle
   const meter = installMeter(runtime);
   const capacity: RouteCapacity[] = [];
   const measure = async (route: string, request: () => Promise<unknown>) => {
+    // Event consumers share the client: let the previous call's consumers finish so only this call is counted.
+    await call('POST', '/_local/settle');
     meter.take();
     await request();
     capacity.push({ route, ...meter.take() });

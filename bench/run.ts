@@ -1,4 +1,4 @@
-import './quiet-sdk-warning.ts';
+import './quiet-logs.ts';
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime.ts';
@@ -7,6 +7,8 @@ import { measureDynamo } from './dynamo-load.ts';
 import { measureHttp, type HttpLoadResult, type LoadPhases } from './http-load.ts';
 import { IMPORT_LIMIT_MS, IMPORT_RUNS, measureImportTimes, type ImportTime } from './import-time.ts';
 import { fixed, formatTable, verdict, type LoadSummary, type Verdict } from './report.ts';
+import { formatLifecycle, measureLifecycle, type LifecycleFigures } from './lifecycle.ts';
+import { measureRecapReads, type RecapReadsRow } from './recap-reads.ts';
 import { prepareScenarios } from './scenarios.ts';
 
 /** `npm run bench`: prints the figures and writes them to bench/results.json; a missed target does not fail it. */
@@ -100,6 +102,18 @@ async function measureLoad(runtime: LocalRuntime): Promise<LoadRow[]> {
   return rows;
 }
 
+/** R-REC-2: the recap's reads must not grow with the table, only with the overdue leads. */
+function printRecapReads(rows: readonly RecapReadsRow[]): void {
+  const first = rows[0];
+  console.log('\nMorning recap: DynamoDB reads of one run (ReturnConsumedCapacity TOTAL)');
+  console.log(
+    formatTable(
+      ['leads in the table', 'overdue', 'read units', 'read calls', 'read units vs first row'],
+      rows.map((row) => [String(row.leads), String(row.overdueLeads), fixed(row.readUnits), String(row.readCalls), `${fixed(row.readUnits / (first?.readUnits || 1))}x`]),
+    ),
+  );
+}
+
 async function main(): Promise<number> {
   console.log(`Pipeline CRM bench — ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, ${machine.platform}`);
   const busy = machine.loadAverage1m > machine.cpus ? ': the machine is busy, every time below is inflated' : '';
@@ -116,12 +130,20 @@ async function main(): Promise<number> {
   const stopOnSignal = () => void runtime.stop().finally(() => process.exit(130));
   process.once('SIGINT', stopOnSignal).once('SIGTERM', stopOnSignal);
   let load: LoadRow[];
+  let lifecycle: LifecycleFigures;
+  let recapReads: RecapReadsRow[];
   try {
     load = await measureLoad(runtime);
+    progress('opportunity lifecycle routes: capacity, bulk vs single restore');
+    lifecycle = await measureLifecycle(runtime);
+    progress('morning recap reads with 50 overdue leads among 100, then 5,000 leads');
+    recapReads = await measureRecapReads(runtime.ctx);
   } finally {
     await runtime.stop();
   }
   printLoad(load);
+  console.log(`\n${formatLifecycle(lifecycle).join('\n')}`);
+  printRecapReads(recapReads);
 
   const results = {
     machine,
@@ -129,6 +151,8 @@ async function main(): Promise<number> {
     bundles: bundles.map(({ code: _code, ...figures }) => figures),
     importTimes: imports,
     load,
+    lifecycle,
+    recapReads: recapReads.map(({ report: _report, ...figures }) => figures),
   };
   await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nWritten to bench/results.json (the bench took ${seconds()} s)`);
