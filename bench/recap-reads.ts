@@ -4,6 +4,7 @@ import { leadModel } from '../shared/db/keys.ts';
 import { listLeadStatuses } from '../shared/db/overdue-leads.ts';
 import { toItem } from '../shared/db/records.ts';
 import { createUser } from '../shared/db/users.ts';
+import { newLeadFields } from '../shared/domain/leads.ts';
 import { canBecomeOverdue } from '../shared/domain/overdue.ts';
 import type { Lead, LeadStatus } from '../shared/schemas/leads.ts';
 import { runRecap, type RecapReport } from '../functions/jobs/recap.ts';
@@ -50,22 +51,7 @@ export async function measureRecapReads(ctx: AppContext, options: RecapReadsOpti
     version: 1,
     createdAt: longAgo,
     updatedAt: longAgo,
-    name: `Bench lead ${index}`,
-    email: null,
-    phone: null,
-    companyName: null,
-    source: 'bench',
-    ownerId: owner.id,
-    statusId: overdueStatus.id,
-    statusEnteredAt: longAgo,
-    tags: [],
-    customFields: {},
-    concludedAt: null,
-    lost: false,
-    lostReasonId: null,
-    closingNote: null,
-    lostAt: null,
-    convertedTo: null,
+    ...newLeadFields({ name: `Bench lead ${index}`, source: 'bench' }, { ownerId: owner.id, statusId: overdueStatus.id, customFields: {}, now: longAgo }),
     ...fields,
   });
   await writeLeads(ctx, Array.from({ length: overdueLeads }, (_, index) => lead(index, {})));

@@ -8,6 +8,7 @@ import { handler, runRecap, type RecapReport } from '../../functions/jobs/recap.
 import { leadModel, recapReceiptKey } from '../../shared/db/keys.ts';
 import { listLeadStatuses } from '../../shared/db/overdue-leads.ts';
 import { createRecord } from '../../shared/db/store.ts';
+import { newLeadFields } from '../../shared/domain/leads.ts';
 import { localSesClient, sesMailer, type Mailer } from '../../shared/mail/mailer.ts';
 import type { Lead, LeadStatus } from '../../shared/schemas/leads.ts';
 import type { EmulatedEmail } from '../../local/ses-local.ts';
@@ -47,22 +48,7 @@ async function lead(owner: { id: string }, status: LeadStatus, name: string, sta
     version: 1,
     createdAt: stamp,
     updatedAt: stamp,
-    name,
-    email: null,
-    phone: null,
-    companyName: null,
-    source: null,
-    ownerId: owner.id,
-    statusId: status.id,
-    statusEnteredAt,
-    tags: [],
-    customFields: {},
-    concludedAt: null,
-    lost: false,
-    lostReasonId: null,
-    closingNote: null,
-    lostAt: null,
-    convertedTo: null,
+    ...newLeadFields({ name }, { ownerId: owner.id, statusId: status.id, customFields: {}, now: statusEnteredAt }),
   });
 }
 
