@@ -4,13 +4,16 @@ import type { EntityModel } from '../../shared/db/records.ts';
 import { companyModel, contactModel, employeesOf, opportunitiesOfCompany, opportunitiesOfContact } from '../../shared/db/keys.ts';
 import { customFieldDefinitions } from '../../shared/db/pipeline-config.ts';
 import { companyErrors, ownerErrors, referenceStillExists } from '../../shared/db/references.ts';
-import { queryShownPage, requireShownRecord } from '../../shared/db/shown-records.ts';
+import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
+import { listOwnAndShared } from '../../shared/db/shares.ts';
 import { companyOpportunitiesOf, contactOpportunities } from '../../shared/db/statuses.ts';
 import { createRecord, deleteRecord, newRecord, partitionHasItems, updateRecord, type Page } from '../../shared/db/store.ts';
-import { canSeeOwned } from '../../shared/domain/access.ts';
+import { canSeeContact } from '../../shared/db/visibility.ts';
+import { canSeeOwned, seesEverything } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields, type CustomFieldValues } from '../../shared/domain/custom-fields.ts';
 import {
   contactNameErrors,
+  matchesPartyFilters,
   mayCreateFor,
   newCompanyFields,
   newContactFields,
@@ -21,6 +24,7 @@ import {
   type CompanyInput,
   type ContactInput,
   type ListPlan,
+  type PartySearchKeys,
 } from '../../shared/domain/parties.ts';
 import { manualStatusRefusal, withManualStatus, type ManualPast, type OpportunityFacts, type StatusChange } from '../../shared/domain/statuses.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
@@ -185,8 +189,14 @@ export const contactRoutes = [
     roles: EVERYONE,
     query: contactListQuery,
     response: pageOf(contact),
-    handler: ({ ctx, principal, query: { limit, cursor, ...filters } }) =>
-      listPage<Contact>(ctx, 'contact', planContactList(principal, filters), { limit, cursor }),
+    handler: async ({ ctx, principal, query: { limit, cursor, ...filters } }) => {
+      const plan = planContactList(principal, filters);
+      if (seesEverything(principal)) return listPage<Contact>(ctx, 'contact', plan, { limit, cursor });
+      // R-SHR-1/2: a rep's contacts are its own merged with those shared with it.
+      const own = plan.kind === 'query' ? { partition: plan.partition, filter: plan.filter } : null;
+      const matches = (record: Contact & PartySearchKeys) => matchesPartyFilters(record, filters);
+      return shownRecords(ctx, 'contact', await listOwnAndShared(ctx, principal, { model: contactModel, collection: 'contacts', own, matches, scope: filters }, { limit, cursor }));
+    },
   }),
   defineRoute({
     method: 'POST',
@@ -205,7 +215,7 @@ export const contactRoutes = [
     roles: EVERYONE,
     params: idParams,
     response: contact,
-    handler: ({ ctx, principal, params }) => requireShownRecord(ctx, contactModel, 'contact', params.id, canSeeOwned(principal)),
+    handler: ({ ctx, principal, params }) => requireShownRecord(ctx, contactModel, 'contact', params.id, canSeeContact(ctx, principal)),
   }),
   defineRoute({
     method: 'PATCH',

@@ -3,18 +3,23 @@ import { companyModel, contactModel, opportunityModel, stageModel } from '../../
 import { commitOpportunityChange, removeOpportunity, retryOnRace, transitionOpportunity } from '../../shared/db/opportunity-writes.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { opportunityOwnerErrors, referenceStillExists, unknownReference } from '../../shared/db/references.ts';
-import { queryShownPage, requireShownRecord } from '../../shared/db/shown-records.ts';
+import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
+import { listOwnAndShared } from '../../shared/db/shares.ts';
 import { getRecord, newRecord, type ExtraWrite } from '../../shared/db/store.ts';
+import { canSeeOpportunity } from '../../shared/db/visibility.ts';
 import { canSeeOwned, seesEverything } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import {
   applyOpportunityPatch,
   buildOpportunity,
   initialStageId,
+  matchesOpportunityFilters,
   missingPartyErrors,
   planOpportunityListing,
+  type StoredOpportunity,
 } from '../../shared/domain/opportunities.ts';
 import { create, patch } from '../../shared/domain/opportunity-lifecycle.ts';
+import { ownsOrManages } from '../../shared/domain/sharing.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { forbidden, throwIfInvalid, type FieldError } from '../../shared/http/problem.ts';
 import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
@@ -67,6 +72,13 @@ export const opportunityRoutes = [
     handler: async ({ ctx, principal, query }) => {
       const { limit, cursor, ...filters } = query;
       const plan = planOpportunityListing(principal, filters);
+      // R-SHR-1: a rep's listing is its own partition merged with what is shared with it.
+      if (!seesEverything(principal)) {
+        const own = plan ? { partition: plan.partition, filter: plan.filter } : null;
+        const matches = (record: StoredOpportunity) => matchesOpportunityFilters(record, filters);
+        const page = await listOwnAndShared(ctx, principal, { model: opportunityModel, collection: 'opportunities', own, matches, scope: filters }, { limit, cursor });
+        return shownRecords(ctx, 'opportunity', page);
+      }
       if (!plan) return { items: [], nextCursor: null };
       return queryShownPage<Opportunity>(ctx, 'opportunity', { ...plan, limit, cursor });
     },
@@ -78,7 +90,7 @@ export const opportunityRoutes = [
     roles: EVERYONE,
     params: idParams,
     response: opportunity,
-    handler: ({ ctx, principal, params }) => requireShownRecord(ctx, opportunityModel, 'opportunity', params.id, canSeeOwned(principal)),
+    handler: ({ ctx, principal, params }) => requireShownRecord(ctx, opportunityModel, 'opportunity', params.id, canSeeOpportunity(ctx, principal)),
   }),
   defineRoute({
     method: 'POST',
@@ -142,8 +154,10 @@ export const opportunityRoutes = [
       const [settings, definitions] = await Promise.all([getPipelineSettings(ctx), customFieldDefinitions(ctx, 'opportunity')]);
       // No duplicate check here: R-OPP-2 refuses new opportunities (and restores, unarchives, merges); a PATCH that
       // moves one to another contact only keeps the guards true.
-      const updated = await transitionOpportunity(ctx, params.id, { actorId: principal.userId, canSee: canSeeOwned(principal), ifMatch }, async (current) => {
+      const updated = await transitionOpportunity(ctx, params.id, { actorId: principal.userId, canSee: canSeeOpportunity(ctx, principal), ifMatch }, async (current) => {
         const reassigned = body.ownerId !== undefined && body.ownerId !== current.ownerId;
+        // R-OPP-9: a rep hands over its own opportunity, not one merely shared with it.
+        if (reassigned && !ownsOrManages(principal, current)) throw forbidden();
         // Only what the PATCH changes is checked: naming the current contact again is no new link.
         const changed = <K extends 'contactId' | 'companyId' | 'stageId'>(field: K) => (body[field] !== current[field] ? body[field] : undefined);
         const [references, ownerProblems] = await Promise.all([
@@ -172,7 +186,14 @@ export const opportunityRoutes = [
     params: idParams,
     successStatus: 204,
     handler: async ({ ctx, principal, params, ifMatch }) => {
-      await removeOpportunity(ctx, params.id, { actorId: principal.userId, canSee: canSeeOwned(principal), ifMatch });
+      const canSee = canSeeOpportunity(ctx, principal);
+      // A share lets a rep see and work an opportunity, not delete it: that stays with its owner and staff.
+      const mayDelete = async (record: Opportunity) => {
+        if (!(await canSee(record))) return false;
+        if (!seesEverything(principal) && record.ownerId !== principal.userId) throw forbidden('Only the owner, a manager or an admin deletes an opportunity');
+        return true;
+      };
+      await removeOpportunity(ctx, params.id, { actorId: principal.userId, canSee: mayDelete, ifMatch });
       return undefined;
     },
   }),

@@ -13,7 +13,7 @@ import {
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { resolveReasonChoice, resolveReasonIds } from '../../shared/db/reasons.ts';
 import { getRecord, requireRecord } from '../../shared/db/store.ts';
-import { canSeeOwned } from '../../shared/domain/access.ts';
+import { canSeeOpportunity } from '../../shared/db/visibility.ts';
 import { withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import { archive, chooseSurvivor, lose, merge, restore, restoreStageId, unarchive, win } from '../../shared/domain/opportunity-lifecycle.ts';
 import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
@@ -44,9 +44,9 @@ import type { PipelineSettings, Stage } from '../../shared/schemas/pipeline.ts';
  * shared/domain/opportunity-lifecycle.ts and commits it in one transaction (shared/db/opportunity-writes.ts).
  */
 
-const transitionOptions = (principal: Principal, ifMatch?: number): TransitionOptions => ({
+const transitionOptions = (ctx: AppContext, principal: Principal, ifMatch?: number): TransitionOptions => ({
   actorId: principal.userId,
-  canSee: canSeeOwned(principal),
+  canSee: canSeeOpportunity(ctx, principal),
   ifMatch,
 });
 
@@ -129,7 +129,7 @@ async function restoreMany(ctx: AppContext, principal: Principal, ids: readonly 
     for (let lane = queue.shift(); lane; lane = queue.shift()) {
       for (const id of lane) {
         try {
-          await restoreOne(ctx, pipeline, { ...transitionOptions(principal), id, read: found.get(id) });
+          await restoreOne(ctx, pipeline, { ...transitionOptions(ctx, principal), id, read: found.get(id) });
           outcomes.set(id, { id, ok: true });
         } catch (error) {
           outcomes.set(id, { id, ok: false, error: asProblem(error, id).toBody() });
@@ -147,7 +147,7 @@ async function restoreMany(ctx: AppContext, principal: Principal, ids: readonly 
  */
 function mergeOpportunities(ctx: AppContext, principal: Principal, ids: readonly string[], targetId: string | undefined): Promise<StoredOpportunity> {
   return retryOnRace(async () => {
-    const canSee = canSeeOwned(principal);
+    const canSee = canSeeOpportunity(ctx, principal);
     const [records, settings] = await Promise.all([
       Promise.all(ids.map((id) => requireRecord<StoredOpportunity>(ctx, opportunityModel, id, canSee))),
       getPipelineSettings(ctx),
@@ -179,7 +179,7 @@ export const opportunityLifecycleRoutes = [
     body: wonBody,
     response: wonOpportunity,
     handler: async ({ ctx, principal, params, body, ifMatch }) => {
-      const won = await transitionOpportunity(ctx, params.id, transitionOptions(principal, ifMatch), async (current) => {
+      const won = await transitionOpportunity(ctx, params.id, transitionOptions(ctx, principal, ifMatch), async (current) => {
         const [settings, reasons] = await Promise.all([getPipelineSettings(ctx), resolveReasonIds(ctx, 'win', body.winReasonIds ?? [], 'winReasonIds')]);
         throwIfInvalid(reasons.errors);
         const transition = win(current, { winReasonIds: reasons.reasons.map((reason) => reason.id), closingNote: body.closingNote ?? null }, settings, ctx.now().toISOString());
@@ -199,7 +199,7 @@ export const opportunityLifecycleRoutes = [
     response: opportunity,
     handler: async ({ ctx, principal, params, body, ifMatch }) => {
       const choice = lossReasonChoice(body);
-      const lost = await transitionOpportunity(ctx, params.id, transitionOptions(principal, ifMatch), async (current) => {
+      const lost = await transitionOpportunity(ctx, params.id, transitionOptions(ctx, principal, ifMatch), async (current) => {
         const [settings, reason] = await Promise.all([
           getPipelineSettings(ctx),
           hasChoice(choice) ? resolveReasonChoice(ctx, 'loss', choice, { reasonId: 'lostReasonId', description: 'lostReason' }) : undefined,
@@ -218,7 +218,7 @@ export const opportunityLifecycleRoutes = [
     roles: EVERYONE,
     params: idParams,
     response: opportunity,
-    handler: async ({ ctx, principal, params, ifMatch }) => shown(ctx, await restoreOne(ctx, freshReads(ctx), { ...transitionOptions(principal, ifMatch), id: params.id })),
+    handler: async ({ ctx, principal, params, ifMatch }) => shown(ctx, await restoreOne(ctx, freshReads(ctx), { ...transitionOptions(ctx, principal, ifMatch), id: params.id })),
   }),
   defineRoute({
     method: 'POST',
@@ -237,7 +237,7 @@ export const opportunityLifecycleRoutes = [
     params: idParams,
     response: opportunity,
     handler: async ({ ctx, principal, params, ifMatch }) =>
-      shown(ctx, await transitionOpportunity(ctx, params.id, transitionOptions(principal, ifMatch), archive)),
+      shown(ctx, await transitionOpportunity(ctx, params.id, transitionOptions(ctx, principal, ifMatch), archive)),
   }),
   defineRoute({
     method: 'POST',
@@ -249,7 +249,7 @@ export const opportunityLifecycleRoutes = [
     handler: async ({ ctx, principal, params, ifMatch }) =>
       shown(
         ctx,
-        await transitionOpportunity(ctx, params.id, transitionOptions(principal, ifMatch), async (current) => ({
+        await transitionOpportunity(ctx, params.id, transitionOptions(ctx, principal, ifMatch), async (current) => ({
           ...unarchive(current),
           duplicateCheck: { activeStageIds: (await getPipelineSettings(ctx)).activeStageIds },
         })),
@@ -273,7 +273,7 @@ export const opportunityLifecycleRoutes = [
     query: entryPageQuery,
     response: pageOf(opportunityHistoryEntry),
     handler: async ({ ctx, principal, params, query }) => {
-      const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOwned(principal));
+      const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOpportunity(ctx, principal));
       return listOpportunityEntries(ctx, current, 'history', { ...query, ascending: true });
     },
   }),
@@ -287,7 +287,7 @@ export const opportunityLifecycleRoutes = [
     response: opportunityNote,
     successStatus: 201,
     handler: async ({ ctx, principal, params, body }) => {
-      const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOwned(principal));
+      const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOpportunity(ctx, principal));
       return addNote(ctx, current, principal.userId, body.body);
     },
   }),
@@ -300,7 +300,7 @@ export const opportunityLifecycleRoutes = [
     query: entryPageQuery,
     response: pageOf(opportunityNote),
     handler: async ({ ctx, principal, params, query }) => {
-      const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOwned(principal));
+      const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOpportunity(ctx, principal));
       return listOpportunityEntries(ctx, current, 'note', { ...query, ascending: false });
     },
   }),

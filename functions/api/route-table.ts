@@ -6,6 +6,7 @@ import { leadRoutes } from './leads.ts';
 import { openApiRoutes } from './openapi.ts';
 import { opportunityRoutes } from './opportunities.ts';
 import { opportunityLifecycleRoutes } from './opportunity-lifecycle.ts';
+import { opportunityShareRoutes } from './opportunity-shares.ts';
 import { pipelineRoutes } from './pipeline.ts';
 import { userRoutes } from './users.ts';
 
@@ -33,6 +34,7 @@ export const routeGroups: readonly RouteGroup[] = [
   { name: 'opportunities', routes: opportunityRoutes, needs: ['table'] },
   { name: 'leads', routes: leadRoutes, needs: ['table'] },
   { name: 'opportunity-lifecycle', routes: opportunityLifecycleRoutes, needs: ['table'] },
+  { name: 'opportunity-shares', routes: opportunityShareRoutes, needs: ['table'] },
   { name: 'openapi', routes: openApiRoutes, needs: [] },
 ];
 

@@ -180,3 +180,21 @@ export const outboxKey = (eventId: string) => ({ PK: `${OUTBOX_PREFIX}${eventId}
 
 /** R-EVT-2 idempotent consumers: one receipt per consumer and event handled, kept by TTL beyond any redelivery. */
 export const consumerReceiptKey = (consumer: string, eventId: string) => ({ PK: `CONSUMED#${consumer}#${eventId}`, SK: 'CONSUMED' });
+
+/**
+ * R-OPP-9, R-SHR-1/2 shares: one item per record and user it is shared with, kept in the record's own partition;
+ * GSI2 lists what is shared with a user (sort key: the record's id, so newest first like the owner partitions).
+ */
+export const SHARE_PREFIX = 'SHARE#';
+export const SHARED_COLLECTIONS = { opportunities: 'OPPS', contacts: 'CONTACTS' } as const;
+export type SharedCollection = keyof typeof SHARED_COLLECTIONS;
+const sharedRecordPrefix: Record<SharedCollection, string> = { opportunities: 'OPP', contacts: 'CONTACT' };
+export const sharedWith = (userId: string, collection: SharedCollection) => `SHAREDWITH#${userId}#${SHARED_COLLECTIONS[collection]}`;
+export const shareKey = (collection: SharedCollection, recordId: string, userId: string) => ({
+  PK: `${sharedRecordPrefix[collection]}#${recordId}`,
+  SK: `${SHARE_PREFIX}${userId}`,
+});
+export const shareIndexKeys = (collection: SharedCollection, recordId: string, userId: string) => ({
+  GSI2PK: sharedWith(userId, collection),
+  GSI2SK: recordId,
+});

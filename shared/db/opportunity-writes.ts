@@ -209,7 +209,7 @@ export interface PlannedTransition extends Transition {
 export interface TransitionOptions {
   actorId: string;
   /** A record the caller may not see is a 404, like an unknown one. */
-  canSee: (opportunity: StoredOpportunity) => boolean;
+  canSee: (opportunity: StoredOpportunity) => boolean | Promise<boolean>;
   ifMatch?: number | undefined;
   /** The record as already read (e.g. by a bulk request's BatchGet): the first attempt uses it, a retry reads again. */
   read?: StoredOpportunity | undefined;
@@ -227,7 +227,7 @@ export function transitionOpportunity(
 ): Promise<StoredOpportunity> {
   let known = options.read;
   return retryOnRace(async () => {
-    const current = known && options.canSee(known) ? known : await requireRecord<StoredOpportunity>(ctx, opportunityModel, id, options.canSee);
+    const current = known && (await options.canSee(known)) ? known : await requireRecord<StoredOpportunity>(ctx, opportunityModel, id, options.canSee);
     known = undefined;
     if (options.ifMatch !== undefined && options.ifMatch !== current.version) throw preconditionFailed();
     const planned = await decide(current);

@@ -24,10 +24,15 @@ export async function requireShownRecord<T extends BaseRecord & WithCustomFields
   model: EntityModel<T>,
   entity: CustomFieldEntity,
   id: string,
-  canSee: (record: T) => boolean,
+  canSee: (record: T) => boolean | Promise<boolean>,
 ): Promise<T> {
   const [record] = await shown(ctx, entity, [await requireRecord(ctx, model, id, canSee)]);
   return record!;
+}
+
+/** A page read otherwise (e.g. a merged listing, R-SHR-1) as clients are shown it. */
+export async function shownRecords<T extends WithCustomFields>(ctx: AppContext, entity: CustomFieldEntity, page: Page<T>): Promise<Page<T>> {
+  return { items: await shown(ctx, entity, page.items), nextCursor: page.nextCursor };
 }
 
 export async function queryShownPage<T extends WithCustomFields>(ctx: AppContext, entity: CustomFieldEntity, query: ListQuery): Promise<Page<T>> {

@@ -26,10 +26,10 @@ export async function requireRecord<T extends BaseRecord>(
   ctx: AppContext,
   model: EntityModel<T>,
   id: string,
-  canSee: (record: T) => boolean = () => true,
+  canSee: (record: T) => boolean | Promise<boolean> = () => true,
 ): Promise<T> {
   const record = await getRecord(ctx, model, id);
-  if (!record || !canSee(record)) throw notFound(model.label);
+  if (!record || !(await canSee(record))) throw notFound(model.label);
   return record;
 }
 
@@ -74,7 +74,7 @@ export async function createRecord<T extends BaseRecord>(
 
 export interface UpdateOptions<T> {
   ifMatch?: number;
-  canSee?: (record: T) => boolean;
+  canSee?: (record: T) => boolean | Promise<boolean>;
   extra?: (next: T, current: T) => ExtraWrite[] | Promise<ExtraWrite[]>;
 }
 
@@ -120,7 +120,7 @@ export async function updateRecord<T extends BaseRecord>(
 
 export interface DeleteOptions<T> {
   ifMatch?: number;
-  canSee?: (record: T) => boolean;
+  canSee?: (record: T) => boolean | Promise<boolean>;
   /** Throws when the record may not be deleted (e.g. still in use). */
   check?: (record: T) => Promise<void> | void;
   extra?: (record: T) => ExtraWrite[];

@@ -176,6 +176,28 @@ export function planOpportunityListing(principal: Principal, filters: Opportunit
   return { index: key.index, partition: key.partition, ...(expression ? { filter: expression } : {}) };
 }
 
+/**
+ * The same conditions as `planOpportunityListing`, on a record already read: opportunities shared with a rep
+ * come from its shared-with partition (BatchGet), where no FilterExpression applies (R-SHR-1).
+ */
+export function matchesOpportunityFilters(record: StoredOpportunity, filters: OpportunityListFilters): boolean {
+  const status: OpportunityStatus = filters.status?.[0] ?? 'open';
+  const active = filters.active ?? (filters.status === undefined ? true : undefined);
+  const isIn = <V>(value: V, wanted: readonly V[] | undefined) => wanted === undefined || wanted.includes(value);
+  const wantedTags = filters.tag?.map(tagKey);
+  return (
+    record.status === status &&
+    (active === undefined || record.active === active) &&
+    isIn(record.ownerId, filters.ownerId) &&
+    isIn(record.stageId, filters.stageId) &&
+    (filters.contactId === undefined || (record.contactId !== null && filters.contactId.includes(record.contactId))) &&
+    (filters.companyId === undefined || (record.companyId !== null && filters.companyId.includes(record.companyId))) &&
+    (wantedTags === undefined || wantedTags.some((tag) => record.tagKeys.includes(tag))) &&
+    (filters.lostReasonId === undefined || (record.lostReasonId !== null && filters.lostReasonId.includes(record.lostReasonId))) &&
+    (filters.winReasonId === undefined || filters.winReasonId.some((reason) => record.winReasonIds.includes(reason)))
+  );
+}
+
 interface ListingKey {
   index: IndexName;
   partition: string;

@@ -158,6 +158,26 @@ export const planContactList = (principal: Principal, filters: ContactFilters) =
 export const planCompanyList = (principal: Principal, filters: PartyFilters) => planPartyList(principal, filters, COLLECTIONS.companies, false);
 
 /**
+ * The same conditions as `partyFilterExpression`, on a record already read: contacts shared with a rep come from
+ * its shared-with partition (BatchGet), where no FilterExpression applies (R-SHR-1).
+ */
+export function matchesPartyFilters(
+  record: { ownerId: string; companyId?: string | null; prospectStatus: string; customerStatus: string } & PartySearchKeys,
+  filters: ContactFilters,
+): boolean {
+  const isIn = (value: string | null | undefined, wanted: readonly string[] | undefined) =>
+    !wanted || wanted.length === 0 || (value !== null && value !== undefined && wanted.includes(value));
+  return (
+    isIn(record.ownerId, filters.ownerId) &&
+    isIn(record.companyId, filters.companyId) &&
+    isIn(record.prospectStatus, filters.prospectStatus) &&
+    isIn(record.customerStatus, filters.customerStatus) &&
+    (!filters.tag || filters.tag.length === 0 || filters.tag.some((tag) => record.tagKeys.includes(fold(tag)))) &&
+    (!filters.q || record.searchText.includes(fold(filters.q)))
+  );
+}
+
+/**
  * The filters as one DynamoDB FilterExpression (AND of each filter; a comma list is "is in", a tag list is
  * "has any of"). Placeholders never clash with the key condition's `#pk` / `:pk`.
  */

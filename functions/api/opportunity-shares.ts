@@ -1,0 +1,80 @@
+import * as z from 'zod';
+import type { AppContext } from '../../shared/app-context.ts';
+import { opportunityModel, userModel } from '../../shared/db/keys.ts';
+import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
+import { getOpportunityShare, listOpportunityShares, shareOpportunity, unshareOpportunity } from '../../shared/db/shares.ts';
+import { getRecord, requireRecord } from '../../shared/db/store.ts';
+import { canSeeOpportunity } from '../../shared/db/visibility.ts';
+import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
+import { ownsOrManages, shareTargetErrors } from '../../shared/domain/sharing.ts';
+import { createApiHandler } from '../../shared/http/api-handler.ts';
+import { forbidden, notFound, throwIfInvalid } from '../../shared/http/problem.ts';
+import { defineRoute, EVERYONE, result, type Principal } from '../../shared/http/route.ts';
+import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
+import { opportunityShare, shareOpportunityBody, shareParams } from '../../shared/schemas/shares.ts';
+
+/**
+ * R-OPP-9 sharing an opportunity with other users (R-SHR-1: they then see it), and with `shareContactWhenShared` /
+ * `unshareContactWhenUnshared` its contact too (R-SHR-2). Only its owner, a manager or an admin shares it; a rep
+ * that sees it through a share is refused (403), one that does not see it gets the usual 404.
+ */
+
+async function requireManagedOpportunity(ctx: AppContext, principal: Principal, id: string): Promise<StoredOpportunity> {
+  const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, id, canSeeOpportunity(ctx, principal));
+  if (!ownsOrManages(principal, current)) throw forbidden();
+  return current;
+}
+
+export const opportunityShareRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/opportunities/{id}/shares',
+    summary: 'The users an opportunity is shared with',
+    roles: EVERYONE,
+    params: idParams,
+    query: z.strictObject(pageQuery),
+    response: pageOf(opportunityShare),
+    handler: async ({ ctx, principal, params, query }) => {
+      await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOpportunity(ctx, principal));
+      return listOpportunityShares(ctx, params.id, query);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/opportunities/{id}/shares',
+    summary: 'Share an opportunity with an active user (its contact too with shareContactWhenShared); sharing it again is a no-op',
+    roles: EVERYONE,
+    params: idParams,
+    body: shareOpportunityBody,
+    response: opportunityShare,
+    successStatus: 201,
+    handler: async ({ ctx, principal, params, body }) => {
+      const current = await requireManagedOpportunity(ctx, principal, params.id);
+      const [user, settings] = await Promise.all([getRecord(ctx, userModel, body.userId), getPipelineSettings(ctx)]);
+      throwIfInvalid(shareTargetErrors(current, user));
+      const shared = await shareOpportunity(ctx, current, {
+        userId: body.userId,
+        sharedBy: principal.userId,
+        withContact: settings.sharing.shareContactWhenShared,
+      });
+      return shared.created ? shared.share : result(shared.share, { status: 200 });
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/opportunities/{id}/shares/{userId}',
+    summary: 'Stop sharing an opportunity with a user (and its contact, with unshareContactWhenUnshared, once the user sees none of its opportunities)',
+    roles: EVERYONE,
+    params: shareParams,
+    successStatus: 204,
+    handler: async ({ ctx, principal, params }) => {
+      const current = await requireManagedOpportunity(ctx, principal, params.id);
+      const [share, settings] = await Promise.all([getOpportunityShare(ctx, params.id, params.userId), getPipelineSettings(ctx)]);
+      if (!share) throw notFound('Share');
+      await unshareOpportunity(ctx, current, params.userId, settings.sharing.unshareContactWhenUnshared);
+      return undefined;
+    },
+  }),
+];
+
+export const handler = createApiHandler(opportunityShareRoutes);

@@ -1,0 +1,197 @@
+import { BatchGetCommand, GetCommand, QueryCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { AppContext } from '../app-context.ts';
+import { mergeNewestFirst, type SourceRead } from '../domain/merged-page.ts';
+import type { StoredOpportunity } from '../domain/opportunities.ts';
+import { conflict, notFound } from '../http/problem.ts';
+import type { Principal } from '../http/route.ts';
+import type { OpportunityShare } from '../schemas/shares.ts';
+import { opportunitiesOfContact, opportunityModel, shareIndexKeys, shareKey, sharedWith, SHARE_PREFIX, type SharedCollection } from './keys.ts';
+import { fromItem, type BaseRecord, type EntityModel } from './records.ts';
+import { queryPage, recordStillExists, writeAll, type ExtraWrite, type FilterExpression, type Page } from './store.ts';
+import { indexKeys } from './table-definition.ts';
+
+/**
+ * R-OPP-9 and R-SHR-2 share items (keys.ts `shareKey`): written and removed in one transaction with the contact
+ * share they imply, and read back as a rep's shared-with partition in its listings (R-SHR-1).
+ */
+
+const alreadyShared = conflict('already_shared', 'The opportunity is already shared with this user');
+
+export async function getOpportunityShare(ctx: AppContext, opportunityId: string, userId: string): Promise<OpportunityShare | undefined> {
+  const { Item: item } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: shareKey('opportunities', opportunityId, userId), ConsistentRead: true }));
+  return item ? fromItem<OpportunityShare>(item) : undefined;
+}
+
+/** Shares the opportunity (and, when asked, its contact) with the user; an existing share is answered as it is. */
+export async function shareOpportunity(
+  ctx: AppContext,
+  opportunity: StoredOpportunity,
+  share: { userId: string; sharedBy: string; withContact: boolean },
+): Promise<{ share: OpportunityShare; created: boolean }> {
+  const existing = await getOpportunityShare(ctx, opportunity.id, share.userId);
+  if (existing) return { share: existing, created: false };
+  const created: OpportunityShare = { opportunityId: opportunity.id, userId: share.userId, sharedAt: ctx.now().toISOString(), sharedBy: share.sharedBy };
+  const writes: ExtraWrite[] = [
+    {
+      write: {
+        Put: {
+          TableName: ctx.tableName,
+          Item: { ...shareKey('opportunities', opportunity.id, share.userId), ...shareIndexKeys('opportunities', opportunity.id, share.userId), ...created },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      onConditionFailed: alreadyShared,
+    },
+    recordStillExists(ctx, opportunityModel, opportunity.id, notFound(opportunityModel.label)),
+  ];
+  if (share.withContact && opportunity.contactId) {
+    const contactShare = { contactId: opportunity.contactId, userId: share.userId, sharedAt: created.sharedAt, sharedBy: share.sharedBy };
+    writes.push({
+      write: {
+        Put: {
+          TableName: ctx.tableName,
+          Item: { ...shareKey('contacts', opportunity.contactId, share.userId), ...shareIndexKeys('contacts', opportunity.contactId, share.userId), ...contactShare },
+        },
+      },
+    });
+  }
+  try {
+    await writeAll(ctx, writes);
+  } catch (error) {
+    // A concurrent request shared it first: the same answer as a repeated request.
+    const winner = error === alreadyShared ? await getOpportunityShare(ctx, opportunity.id, share.userId) : undefined;
+    if (winner) return { share: winner, created: false };
+    throw error;
+  }
+  return { share: created, created: true };
+}
+
+/**
+ * Removes the share; with `withContact`, the contact's share too once the user can see no opportunity of that
+ * contact (owns none, none shared with it besides this one).
+ */
+export async function unshareOpportunity(ctx: AppContext, opportunity: StoredOpportunity, userId: string, withContact: boolean): Promise<void> {
+  const writes: ExtraWrite[] = [
+    {
+      write: {
+        Delete: { TableName: ctx.tableName, Key: shareKey('opportunities', opportunity.id, userId), ConditionExpression: 'attribute_exists(PK)' },
+      },
+      onConditionFailed: notFound('Share'),
+    },
+  ];
+  if (withContact && opportunity.contactId && !(await seesOpportunityOfContact(ctx, opportunity.contactId, userId, opportunity.id))) {
+    writes.push({ write: { Delete: { TableName: ctx.tableName, Key: shareKey('contacts', opportunity.contactId, userId) } } });
+  }
+  await writeAll(ctx, writes);
+}
+
+/** Whether the user owns, or has been shared, an opportunity of the contact other than `exceptId` (R-SHR-2). */
+async function seesOpportunityOfContact(ctx: AppContext, contactId: string, userId: string, exceptId: string): Promise<boolean> {
+  const others: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.db.send(
+      new QueryCommand({
+        TableName: ctx.tableName,
+        IndexName: 'GSI3',
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': indexKeys('GSI3').partitionKey, '#id': 'id', '#ownerId': 'ownerId' },
+        ExpressionAttributeValues: { ':pk': opportunitiesOfContact(contactId) },
+        ProjectionExpression: '#id, #ownerId',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      if (item.id === exceptId) continue;
+      if (item.ownerId === userId) return true;
+      others.push(item.id as string);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  for (let start = 0; start < others.length; start += 100) {
+    let keys: Record<string, unknown>[] | undefined = others.slice(start, start + 100).map((id) => shareKey('opportunities', id, userId));
+    while (keys && keys.length > 0) {
+      const answer: BatchGetCommandOutput = await ctx.db.send(new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: keys, ConsistentRead: true } } }));
+      if ((answer.Responses?.[ctx.tableName] ?? []).length > 0) return true;
+      keys = answer.UnprocessedKeys?.[ctx.tableName]?.Keys;
+    }
+  }
+  return false;
+}
+
+/** GET /opportunities/{id}/shares: the users it is shared with, in the order of their ids. */
+export function listOpportunityShares(ctx: AppContext, opportunityId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<OpportunityShare>> {
+  return queryPage<OpportunityShare>(ctx, { partition: opportunityModel.key(opportunityId).PK, sortKeyPrefix: SHARE_PREFIX, ascending: true, ...page });
+}
+
+const GSI2 = indexKeys('GSI2');
+
+/** Reads at most `limit` index entries of a partition below `before`; `readUpTo` is where it stopped (null: the end). */
+async function readBelow(
+  ctx: AppContext,
+  partition: string,
+  before: string | undefined,
+  limit: number,
+  filter?: FilterExpression,
+): Promise<{ items: Record<string, unknown>[]; readUpTo: string | null }> {
+  const page = await ctx.db.send(
+    new QueryCommand({
+      TableName: ctx.tableName,
+      IndexName: 'GSI2',
+      KeyConditionExpression: before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
+      ExpressionAttributeNames: { '#pk': GSI2.partitionKey, ...(before === undefined ? {} : { '#sk': GSI2.sortKey }), ...filter?.names },
+      ExpressionAttributeValues: { ':pk': partition, ...(before === undefined ? {} : { ':before': before }), ...filter?.values },
+      FilterExpression: filter?.expression,
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return { items: page.Items ?? [], readUpTo: (page.LastEvaluatedKey?.[GSI2.sortKey] as string | undefined) ?? null };
+}
+
+/** A rep's own partition of a listing, with the filter its Query applies; null when its filters exclude its own. */
+export interface OwnPartition {
+  partition: string;
+  filter?: FilterExpression | undefined;
+}
+
+/**
+ * R-SHR-1 a rep's listing: its owner partition merged newest first with the records shared with it (their share
+ * entries, then one BatchGet, then the same filters as `matches`). One signed cursor holds the bound below which
+ * both partitions resume.
+ */
+export async function listOwnAndShared<T extends BaseRecord>(
+  ctx: AppContext,
+  principal: Principal,
+  source: { model: Pick<EntityModel<BaseRecord>, 'key'>; collection: SharedCollection; own: OwnPartition | null; matches: (record: T) => boolean; scope: unknown },
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<T>> {
+  const scope = JSON.stringify(['own-and-shared', source.collection, principal.userId, source.scope]);
+  const before = page.cursor ? ((await ctx.cursors.decode(page.cursor, scope)).before as string) : undefined;
+
+  const ownRead = async (): Promise<SourceRead<T>> => {
+    if (!source.own) return { items: [], readUpTo: null };
+    const read = await readBelow(ctx, source.own.partition, before, page.limit, source.own.filter);
+    return { items: read.items.map((item) => fromItem<T>(item)), readUpTo: read.readUpTo };
+  };
+  const sharedRead = async (): Promise<SourceRead<T>> => {
+    const read = await readBelow(ctx, sharedWith(principal.userId, source.collection), before, page.limit);
+    const found = await getRecords<T>(ctx, source.model, read.items.map((item) => item[GSI2.sortKey] as string));
+    return { items: found.filter(source.matches), readUpTo: read.readUpTo };
+  };
+  const merged = mergeNewestFirst(await Promise.all([ownRead(), sharedRead()]), page.limit);
+  return { items: merged.items, nextCursor: merged.nextBefore === null ? null : await ctx.cursors.encode({ before: merged.nextBefore }, scope) };
+}
+
+/** The records of `ids` that exist (one BatchGet; at most 100 ids, a page). */
+async function getRecords<T extends BaseRecord>(ctx: AppContext, model: Pick<EntityModel<BaseRecord>, 'key'>, ids: readonly string[]): Promise<T[]> {
+  const found: T[] = [];
+  let keys: Record<string, unknown>[] | undefined = ids.map((id) => model.key(id));
+  while (keys && keys.length > 0) {
+    const answer: BatchGetCommandOutput = await ctx.db.send(new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: keys, ConsistentRead: true } } }));
+    found.push(...(answer.Responses?.[ctx.tableName] ?? []).map((item) => fromItem<T>(item)));
+    keys = answer.UnprocessedKeys?.[ctx.tableName]?.Keys;
+  }
+  return found;
+}
+

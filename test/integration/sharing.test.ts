@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Opportunity } from '../../shared/schemas/opportunities.ts';
+import { TestApi } from '../support/api.ts';
+
+interface Caller {
+  id: string;
+  token: string;
+}
+
+let api: TestApi;
+let owner: Caller;
+let sharedRep: Caller;
+let otherRep: Caller;
+let manager: Caller;
+
+beforeAll(async () => {
+  api = await TestApi.start();
+  [owner, sharedRep, otherRep, manager] = await Promise.all([api.createUser('rep'), api.createUser('rep'), api.createUser('rep'), api.createUser('manager')]);
+});
+afterAll(() => api?.stop());
+
+const as = (caller: Caller) => ({ token: caller.token });
+
+async function newContact(contactOwner: Caller): Promise<string> {
+  const answer = await api.post('/contacts', { lastName: 'Rossi' }, as(contactOwner));
+  if (answer.status !== 201) throw new Error(`contact: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body.id;
+}
+
+/** An opportunity of its own new contact (one open opportunity per contact, R-OPP-2). */
+async function newOpportunity(oppOwner: Caller, fields: Record<string, unknown> = {}): Promise<Opportunity> {
+  const contactId = (fields.contactId as string | undefined) ?? (await newContact(oppOwner));
+  const answer = await api.post('/opportunities', { title: 'Deal', contactId, ...fields }, as(oppOwner));
+  if (answer.status !== 201) throw new Error(`opportunity: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+async function share(opportunityId: string, userId: string, by: Caller = owner) {
+  return api.post(`/opportunities/${opportunityId}/shares`, { userId }, as(by));
+}
+
+const listedIds = async (caller: Caller, query = '') => (await api.get(`/opportunities${query}`, as(caller))).body.items.map((item: { id: string }) => item.id);
+
+async function setSharing(change: Record<string, boolean>) {
+  const settings = await api.get('/settings/pipeline');
+  const { version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = settings.body;
+  const answer = await api.put('/settings/pipeline', { ...document, sharing: { ...document.sharing, ...change } });
+  if (answer.status !== 200) throw new Error(`settings: ${answer.status} ${JSON.stringify(answer.body)}`);
+}
+
+describe('R-OPP-9 sharing an opportunity', () => {
+  it('R-OPP-9 the owner shares with an active user: 201 with the share, a second time 200 with the same share', async () => {
+    const opportunity = await newOpportunity(owner);
+
+    const first = await share(opportunity.id, sharedRep.id);
+    const again = await share(opportunity.id, sharedRep.id);
+
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({ opportunityId: opportunity.id, userId: sharedRep.id, sharedAt: expect.any(String), sharedBy: owner.id });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    const listed = await api.get(`/opportunities/${opportunity.id}/shares`, as(owner));
+    expect(listed.body.items).toEqual([first.body]);
+  });
+
+  it('R-OPP-9 sharing with an unknown user or with the owner is a 400 on userId and writes nothing', async () => {
+    const opportunity = await newOpportunity(owner);
+    const before = await api.tableSnapshot();
+
+    const unknown = await share(opportunity.id, '01ARZ3NDEKTSV4RRFFQ69G5FAV');
+    const withOwner = await share(opportunity.id, owner.id, manager);
+
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([expect.objectContaining({ path: 'userId' })]);
+    expect(withOwner.status).toBe(400);
+    expect(withOwner.body.errors).toEqual([expect.objectContaining({ path: 'userId' })]);
+    expect(await api.tableSnapshot()).toEqual(before);
+  });
+
+  it('R-OPP-9 a rep that only sees it through a share may not share or unshare it (403); another rep gets 404', async () => {
+    const opportunity = await newOpportunity(owner);
+    await share(opportunity.id, sharedRep.id);
+
+    const byShared = await share(opportunity.id, otherRep.id, sharedRep);
+    const unshareByShared = await api.delete(`/opportunities/${opportunity.id}/shares/${sharedRep.id}`, as(sharedRep));
+    const byOther = await share(opportunity.id, otherRep.id, otherRep);
+
+    expect(byShared.status).toBe(403);
+    expect(unshareByShared.status).toBe(403);
+    expect(byOther.status).toBe(404);
+  });
+
+  it('R-OPP-9 a manager shares and unshares; unsharing what is not shared is a 404', async () => {
+    const opportunity = await newOpportunity(owner);
+
+    expect((await share(opportunity.id, otherRep.id, manager)).status).toBe(201);
+    expect((await api.delete(`/opportunities/${opportunity.id}/shares/${otherRep.id}`, as(manager))).status).toBe(204);
+    expect((await api.delete(`/opportunities/${opportunity.id}/shares/${otherRep.id}`, as(manager))).status).toBe(404);
+  });
+});
+
+describe('R-SHR-1 who sees a shared opportunity', () => {
+  let opportunity: Opportunity;
+  beforeAll(async () => {
+    opportunity = await newOpportunity(owner);
+    await share(opportunity.id, sharedRep.id);
+  });
+
+  it.each([
+    ['the owning rep', () => owner, true],
+    ['a rep it is shared with', () => sharedRep, true],
+    ['another rep', () => otherRep, false],
+    ['a manager', () => manager, true],
+  ])('R-SHR-1 %s: list, get and patch follow visibility', async (_who, caller, sees) => {
+    const listed = await listedIds(caller());
+    const read = await api.get(`/opportunities/${opportunity.id}`, as(caller()));
+    const patched = await api.patch(`/opportunities/${opportunity.id}`, { title: `Deal by ${caller().id}` }, as(caller()));
+
+    expect(listed.includes(opportunity.id)).toBe(sees);
+    expect(read.status).toBe(sees ? 200 : 404);
+    expect(patched.status).toBe(sees ? 200 : 404);
+  });
+
+  it('R-OPP-9 a rep it is shared with may not reassign it (403)', async () => {
+    const answer = await api.patch(`/opportunities/${opportunity.id}`, { ownerId: sharedRep.id }, as(sharedRep));
+
+    expect(answer.status).toBe(403);
+  });
+
+  it('R-OPP-9 a rep it is shared with may not delete it (403); another rep gets 404; it stays', async () => {
+    const bySharedRep = await api.delete(`/opportunities/${opportunity.id}`, as(sharedRep));
+    const byOtherRep = await api.delete(`/opportunities/${opportunity.id}`, as(otherRep));
+    const read = await api.get(`/opportunities/${opportunity.id}`, as(owner));
+
+    expect(bySharedRep.status).toBe(403);
+    expect(byOtherRep.status).toBe(404);
+    expect(read.status).toBe(200);
+  });
+
+  it('R-SHR-1 a rep it is shared with can act on it (a note)', async () => {
+    const note = await api.post(`/opportunities/${opportunity.id}/notes`, { body: 'Called' }, as(sharedRep));
+
+    expect(note.status).toBe(201);
+  });
+
+  it('R-SHR-1 once unshared, the rep no longer sees it (404, gone from its list)', async () => {
+    const unshared = await newOpportunity(owner);
+    await share(unshared.id, otherRep.id);
+    expect((await api.get(`/opportunities/${unshared.id}`, as(otherRep))).status).toBe(200);
+
+    const answer = await api.delete(`/opportunities/${unshared.id}/shares/${otherRep.id}`, as(owner));
+
+    expect(answer.status).toBe(204);
+    expect((await api.get(`/opportunities/${unshared.id}`, as(otherRep))).status).toBe(404);
+    expect(await listedIds(otherRep)).not.toContain(unshared.id);
+  });
+
+  it('R-SHR-1 a rep pages through its own and shared opportunities newest first, without gaps or repeats', async () => {
+    const [reader, sharer] = await Promise.all([api.createUser('rep'), api.createUser('rep')]);
+    const expected: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      expected.push((await newOpportunity(reader)).id);
+      const shared = await newOpportunity(sharer);
+      await share(shared.id, reader.id, sharer);
+      expected.push(shared.id);
+    }
+    await newOpportunity(sharer); // not shared: never listed
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : '?limit=2';
+      const page = await api.get(`/opportunities${query}`, as(reader));
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((item: { id: string }) => item.id));
+      cursor = page.body.nextCursor;
+      pages++;
+    } while (cursor && pages < 10);
+
+    expect(seen).toEqual([...expected].reverse());
+  });
+
+  it('R-SHR-1 the filters apply to shared opportunities too', async () => {
+    const reader = await api.createUser('rep');
+    const shared = await newOpportunity(owner, { tags: ['Hot'] });
+    await share(shared.id, reader.id);
+    const other = await newOpportunity(owner);
+    await share(other.id, reader.id);
+
+    expect(await listedIds(reader, '?tag=hot')).toEqual([shared.id]);
+    expect(await listedIds(reader, '?status=won')).toEqual([]);
+  });
+});
+
+describe('R-SHR-2 the contact follows its shared opportunity', () => {
+  it('R-SHR-2 with shareContactWhenShared the contact is shared too; without it, not', async () => {
+    const [withSwitch, withoutSwitch] = await Promise.all([api.createUser('rep'), api.createUser('rep')]);
+    const first = await newOpportunity(owner);
+    await share(first.id, withSwitch.id);
+    await setSharing({ shareContactWhenShared: false });
+    const second = await newOpportunity(owner);
+    await share(second.id, withoutSwitch.id);
+    await setSharing({ shareContactWhenShared: true });
+
+    expect((await api.get(`/contacts/${first.contactId}`, as(withSwitch))).status).toBe(200);
+    expect((await api.get(`/contacts/${second.contactId}`, as(withoutSwitch))).status).toBe(404);
+  });
+
+  it('R-SHR-2 a shared contact is in the rep’s contact list, newest first with its own, and filtered alike', async () => {
+    const reader = await api.createUser('rep');
+    const ownBefore = await newContact(reader);
+    const shared = await newOpportunity(owner);
+    await share(shared.id, reader.id);
+    const ownAfter = await newContact(reader);
+    const contactIds = async (query: string) => (await api.get(`/contacts${query}`, as(reader))).body.items.map((item: { id: string }) => item.id);
+
+    expect(await contactIds('')).toEqual([ownAfter, shared.contactId, ownBefore]);
+    expect(await contactIds(`?ownerId=${owner.id}`)).toEqual([shared.contactId]);
+    expect(await contactIds('?q=nobody')).toEqual([]);
+  });
+
+  it('R-SHR-2 unsharing removes the contact share once the user sees no other opportunity of that contact', async () => {
+    const reader = await api.createUser('rep');
+    const contactId = await newContact(owner);
+    const first = await newOpportunity(owner, { contactId });
+    const secondAnswer = await api.post('/opportunities', { title: 'Second', contactId, ownerId: owner.id, allowDuplicate: true }, as(manager));
+    expect(secondAnswer.status).toBe(201);
+    await share(first.id, reader.id);
+    await share(secondAnswer.body.id, reader.id);
+    const readContact = () => api.get(`/contacts/${contactId}`, as(reader));
+
+    await api.delete(`/opportunities/${first.id}/shares/${reader.id}`, as(owner));
+    const whileOneShared = await readContact();
+    await api.delete(`/opportunities/${secondAnswer.body.id}/shares/${reader.id}`, as(owner));
+    const afterBoth = await readContact();
+
+    expect(whileOneShared.status).toBe(200);
+    expect(afterBoth.status).toBe(404);
+  });
+});
