@@ -1,4 +1,5 @@
 import type { Consumer } from '../../shared/events/consumer.ts';
+import { contactSharing } from './contact-sharing.ts';
 import { contactStatuses } from './contact-statuses.ts';
 
 /**
@@ -7,4 +8,4 @@ import { contactStatuses } from './contact-statuses.ts';
  * policy, a dead-letter queue and exactly the access it declares; the local runtime's bus routes to the same
  * consumers with the same patterns.
  */
-export const consumers: readonly Consumer[] = [contactStatuses];
+export const consumers: readonly Consumer[] = [contactStatuses, contactSharing];

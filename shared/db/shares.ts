@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, QueryCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { mergeNewestFirst, type SourceRead } from '../domain/merged-page.ts';
 import type { StoredOpportunity } from '../domain/opportunities.ts';
@@ -85,8 +85,8 @@ export async function unshareOpportunity(ctx: AppContext, opportunity: StoredOpp
   await writeAll(ctx, writes);
 }
 
-/** Whether the user owns, or has been shared, an opportunity of the contact other than `exceptId` (R-SHR-2). */
-async function seesOpportunityOfContact(ctx: AppContext, contactId: string, userId: string, exceptId: string): Promise<boolean> {
+/** Whether the user owns, or has been shared, an opportunity of the contact (other than `exceptId`) (R-SHR-2). */
+export async function seesOpportunityOfContact(ctx: AppContext, contactId: string, userId: string, exceptId?: string): Promise<boolean> {
   const others: string[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -195,3 +195,12 @@ async function getRecords<T extends BaseRecord>(ctx: AppContext, model: Pick<Ent
   return found;
 }
 
+/** R-SHR-2 the contact is shared with the user (a repeated share rewrites the same item). */
+export async function shareContact(ctx: AppContext, contactId: string, userId: string, sharedBy: string | null): Promise<void> {
+  const contactShare = { contactId, userId, sharedAt: ctx.now().toISOString(), sharedBy };
+  await ctx.db.send(new PutCommand({ TableName: ctx.tableName, Item: { ...shareKey('contacts', contactId, userId), ...shareIndexKeys('contacts', contactId, userId), ...contactShare } }));
+}
+
+export async function unshareContact(ctx: AppContext, contactId: string, userId: string): Promise<void> {
+  await ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: shareKey('contacts', contactId, userId) }));
+}

@@ -239,3 +239,40 @@ describe('R-SHR-2 the contact follows its shared opportunity', () => {
     expect(afterBoth.status).toBe(404);
   });
 });
+
+describe('R-SHR-2 / R-SHR-3 the contact follows its assigned opportunity', () => {
+  const settle = () => api.post('/_local/settle');
+
+  it('R-SHR-3 with syncContactOwner, creating an opportunity for another rep makes it the contact’s owner', async () => {
+    const [contactOwner, assignee] = await Promise.all([api.createUser('rep'), api.createUser('rep')]);
+    const contactId = await newContact(contactOwner);
+
+    const created = await api.post('/opportunities', { title: 'Assigned', contactId, ownerId: assignee.id }, as(manager));
+    await settle();
+
+    expect(created.status).toBe(201);
+    expect((await api.get(`/contacts/${contactId}`)).body.ownerId).toBe(assignee.id);
+    expect((await api.get(`/contacts/${contactId}`, as(assignee))).status).toBe(200);
+  });
+
+  it('R-SHR-2 without syncContactOwner, assigning shares the contact; reassigning moves the share', async () => {
+    const [contactOwner, first, second] = await Promise.all([api.createUser('rep'), api.createUser('rep'), api.createUser('rep')]);
+    const contactId = await newContact(contactOwner);
+    await setSharing({ syncContactOwner: false });
+    try {
+      const created = await api.post('/opportunities', { title: 'Assigned', contactId, ownerId: first.id }, as(manager));
+      await settle();
+      const firstSees = await api.get(`/contacts/${contactId}`, as(first));
+
+      await api.patch(`/opportunities/${created.body.id}`, { ownerId: second.id }, as(manager));
+      await settle();
+
+      expect(firstSees.status).toBe(200);
+      expect((await api.get(`/contacts/${contactId}`)).body.ownerId).toBe(contactOwner.id);
+      expect((await api.get(`/contacts/${contactId}`, as(second))).status).toBe(200);
+      expect((await api.get(`/contacts/${contactId}`, as(first))).status).toBe(404);
+    } finally {
+      await setSharing({ syncContactOwner: true });
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeNewestFirst } from '../../shared/domain/merged-page.ts';
 import { buildOpportunity, matchesOpportunityFilters, type StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import { matchesPartyFilters } from '../../shared/domain/parties.ts';
-import { ownsOrManages, shareTargetErrors } from '../../shared/domain/sharing.ts';
+import { ownsOrManages, planContactFollow, shareTargetErrors } from '../../shared/domain/sharing.ts';
 import type { Principal } from '../../shared/http/route.ts';
 import type { Stage } from '../../shared/schemas/pipeline.ts';
 
@@ -120,5 +120,31 @@ describe('R-SHR-2 listing filters on shared contacts', () => {
     expect(matchesPartyFilters(contact, { companyId: ['01COMPANY00000000000000000'] })).toBe(false);
     expect(matchesPartyFilters(contact, { q: 'bianchi' })).toBe(false);
     expect(matchesPartyFilters(contact, { ownerId: [REP.userId] })).toBe(false);
+  });
+});
+
+describe('R-SHR-2 / R-SHR-3 the contact follows its opportunity', () => {
+  const all = { syncContactOwner: true, shareContactWhenAssigned: true, unshareContactWhenUnassigned: true };
+  const NEW_OWNER = '01NEWOWNER0000000000000000';
+
+  it('R-SHR-3 with syncContactOwner, a creation makes the rep the contact’s owner', () => {
+    expect(planContactFollow({ kind: 'created', opportunityOwnerId: NEW_OWNER }, OWNER, all)).toEqual({ newOwnerId: NEW_OWNER });
+  });
+
+  it('R-SHR-2 without syncContactOwner, a creation for another rep shares the contact with it', () => {
+    expect(planContactFollow({ kind: 'created', opportunityOwnerId: NEW_OWNER }, OWNER, { ...all, syncContactOwner: false })).toEqual({ shareWith: NEW_OWNER });
+    expect(planContactFollow({ kind: 'created', opportunityOwnerId: NEW_OWNER }, OWNER, { ...all, syncContactOwner: false, shareContactWhenAssigned: false })).toEqual({});
+  });
+
+  it('R-SHR-2 a reassignment shares with the new owner and may unshare from the previous one', () => {
+    const change = { kind: 'reassigned' as const, opportunityOwnerId: NEW_OWNER, fromOwnerId: REP.userId };
+
+    expect(planContactFollow(change, OWNER, all)).toEqual({ shareWith: NEW_OWNER, unshareCandidate: REP.userId });
+    expect(planContactFollow(change, OWNER, { ...all, unshareContactWhenUnassigned: false })).toEqual({ shareWith: NEW_OWNER });
+  });
+
+  it('R-SHR-2 the contact’s owner is never shared nor unshared its own contact', () => {
+    expect(planContactFollow({ kind: 'reassigned', opportunityOwnerId: OWNER, fromOwnerId: REP.userId }, OWNER, all)).toEqual({ unshareCandidate: REP.userId });
+    expect(planContactFollow({ kind: 'reassigned', opportunityOwnerId: NEW_OWNER, fromOwnerId: OWNER }, OWNER, all)).toEqual({ shareWith: NEW_OWNER });
   });
 });
