@@ -16,8 +16,12 @@ export interface ExtraWrite {
 
 const MAX_UPDATE_ATTEMPTS = 3;
 
+/**
+ * Strongly consistent: a client reads its own writes (the ETag it gets back is the one to send), and a consumer
+ * reads the record its event reports, never an older copy.
+ */
 export async function getRecord<T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string): Promise<T | undefined> {
-  const { Item: item } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: model.key(id) }));
+  const { Item: item } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: model.key(id), ConsistentRead: true }));
   return item ? fromItem<T>(item) : undefined;
 }
 
