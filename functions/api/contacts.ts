@@ -27,6 +27,7 @@ import {
   type PartySearchKeys,
 } from '../../shared/domain/parties.ts';
 import { manualStatusRefusal, withManualStatus, type ManualPast, type OpportunityFacts, type StatusChange } from '../../shared/domain/statuses.ts';
+import { newEvent, outboxWrite } from '../../shared/events/outbox.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { conflict, forbidden, throwIfInvalid } from '../../shared/http/problem.ts';
 import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
@@ -106,8 +107,16 @@ async function updateContact(
       ifMatch,
       canSee: canSeeOwned(principal),
       extra: (next, current) => {
-        const newCompanyId = movesTo(next, current);
-        return newCompanyId ? [referenceStillExists(ctx, companyModel, newCompanyId, 'companyId')] : [];
+        if (next.companyId === current.companyId) return [];
+        // R-CON-2: the company left and the one joined no longer count the same opportunities (contact-statuses recomputes both).
+        const moved = newEvent(ctx, 'contact.moved', principal.userId, {
+          contactId: id,
+          companyId: next.companyId,
+          fromCompanyId: current.companyId,
+          ownerId: next.ownerId,
+        });
+        const joinedStillExists = next.companyId ? [referenceStillExists(ctx, companyModel, next.companyId, 'companyId')] : [];
+        return [...joinedStillExists, outboxWrite(ctx, moved)];
       },
     },
   );

@@ -1,6 +1,7 @@
 import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../../shared/app-context.ts';
 import { contactModel } from '../../shared/db/keys.ts';
+import { getRecord } from '../../shared/db/store.ts';
 import { freshOpportunities, recomputeCompanyStatuses, recomputeContactStatuses } from '../../shared/db/statuses.ts';
 import { OPPORTUNITY_EVENT_TYPES, type DomainEvent, type OpportunityEventType } from '../../shared/events/catalogue.ts';
 import { defineConsumer } from '../../shared/events/consumer.ts';
@@ -8,12 +9,15 @@ import { consumerHandler } from './consumer-handler.ts';
 
 /**
  * R-EVT-3 → R-CON-2: on every opportunity event, recompute the statuses of the contacts and companies it
- * touches: its contact and company, their previous ones (a move, a merge) and each contact's employer. The
- * statuses are derived from the opportunities as they are now, so a replayed or late event rewrites the same
- * values, and nothing is written when they did not change.
+ * touches: its contact and company, their previous ones (a move, a merge) and each contact's employer; on a
+ * contact's change of employer, those of the company it left and the one it joined. The statuses are derived
+ * from the opportunities as they are now, so a replayed or late event rewrites the same values, and nothing is
+ * written when they did not change.
  */
 
 type OpportunityEvent = DomainEvent<OpportunityEventType>;
+
+const present = (ids: readonly (string | null)[]) => [...new Set(ids.filter((id): id is string => id !== null))];
 
 /** The contacts and companies named by the event, and the opportunities to read afresh. */
 function touchedBy(event: OpportunityEvent): { contactIds: string[]; companyIds: string[]; opportunityIds: string[] } {
@@ -30,7 +34,6 @@ function touchedBy(event: OpportunityEvent): { contactIds: string[]; companyIds:
     companies.push(...event.detail.data.mergedParties.map((party) => party.companyId));
     opportunityIds.push(...event.detail.data.mergedIds);
   }
-  const present = (ids: (string | null)[]) => [...new Set(ids.filter((id): id is string => id !== null))];
   return { contactIds: present(contacts), companyIds: present(companies), opportunityIds: present(opportunityIds) };
 }
 
@@ -52,7 +55,7 @@ async function employersOf(ctx: AppContext, contactIds: readonly string[]): Prom
 export const contactStatuses = defineConsumer({
   name: 'contact-statuses',
   description: 'recomputes contact and company statuses (R-CON-2)',
-  events: OPPORTUNITY_EVENT_TYPES,
+  events: [...OPPORTUNITY_EVENT_TYPES, 'contact.moved'],
   access: {
     // Contacts, companies and fresh opportunities (GetItem, BatchGetItem); new statuses (PutItem, updateRecord).
     items: ['GetItem', 'BatchGetItem', 'PutItem'],
@@ -60,6 +63,14 @@ export const contactStatuses = defineConsumer({
     queryIndexes: ['GSI3', 'GSI4'],
   },
   async handle(event, ctx) {
+    if (event.type === 'contact.moved') {
+      const { contactId, companyId, fromCompanyId } = event.detail.data;
+      // The employees index may still show the move half done: the contact itself says where it works now (nowhere once deleted).
+      const contact = await getRecord(ctx, contactModel, contactId);
+      const freshEmployers = [{ contactId, companyId: contact?.companyId ?? null }];
+      await Promise.all(present([companyId, fromCompanyId]).map((id) => recomputeCompanyStatuses(ctx, id, new Map(), freshEmployers)));
+      return;
+    }
     const { contactIds, companyIds, opportunityIds } = touchedBy(event);
     const [fresh, employers] = await Promise.all([freshOpportunities(ctx, opportunityIds), employersOf(ctx, contactIds)]);
     const companies = [...new Set([...companyIds, ...employers])];

@@ -55,9 +55,25 @@ export const contactOpportunities = (ctx: AppContext, contactId: string) => quer
 export const employeeIdsOf = async (ctx: AppContext, companyId: string) =>
   (await queryAll<{ id: string }>(ctx, 'GSI3', employeesOf(companyId), ['id'])).map((employee) => employee.id);
 
-/** The company's own opportunities and its employees' (R-CON-2), with the ids of those employees. */
-export async function companyOpportunitiesOf(ctx: AppContext, companyId: string): Promise<{ opportunities: OpportunityOfParty[]; employeeIds: Set<string> }> {
-  const [own, employeeIds] = await Promise.all([queryAll<OpportunityOfParty>(ctx, 'GSI4', opportunitiesOfCompany(companyId), FACTS), employeeIdsOf(ctx, companyId)]);
+/** Contacts read from the table itself, whose employer the employees index may not show yet. */
+export type FreshEmployers = readonly { contactId: string; companyId: string | null }[];
+
+/**
+ * The company's own opportunities and its employees' (R-CON-2), with the ids of those employees; `freshEmployers`
+ * correct the employees index where it lags behind a contact's move.
+ */
+export async function companyOpportunitiesOf(
+  ctx: AppContext,
+  companyId: string,
+  freshEmployers: FreshEmployers = [],
+): Promise<{ opportunities: OpportunityOfParty[]; employeeIds: Set<string> }> {
+  const [own, listedEmployeeIds] = await Promise.all([queryAll<OpportunityOfParty>(ctx, 'GSI4', opportunitiesOfCompany(companyId), FACTS), employeeIdsOf(ctx, companyId)]);
+  const employees = new Set(listedEmployeeIds);
+  for (const fresh of freshEmployers) {
+    if (fresh.companyId === companyId) employees.add(fresh.contactId);
+    else employees.delete(fresh.contactId);
+  }
+  const employeeIds = [...employees];
   const ofEmployees: OpportunityOfParty[][] = [];
   for (let start = 0; start < employeeIds.length; start += EMPLOYEE_QUERIES_AT_ONCE) {
     const some = employeeIds.slice(start, start + EMPLOYEE_QUERIES_AT_ONCE);
@@ -120,8 +136,13 @@ export async function recomputeContactStatuses(ctx: AppContext, contactId: strin
 }
 
 /** R-CON-2 for one company: over its own opportunities and those of its employees. */
-export async function recomputeCompanyStatuses(ctx: AppContext, companyId: string, fresh: FreshOpportunities = new Map()): Promise<boolean> {
-  const { opportunities: listed, employeeIds } = await companyOpportunitiesOf(ctx, companyId);
+export async function recomputeCompanyStatuses(
+  ctx: AppContext,
+  companyId: string,
+  fresh: FreshOpportunities = new Map(),
+  freshEmployers: FreshEmployers = [],
+): Promise<boolean> {
+  const { opportunities: listed, employeeIds } = await companyOpportunitiesOf(ctx, companyId, freshEmployers);
   const belongs = (opportunity: OpportunityOfParty) =>
     opportunity.companyId === companyId || (opportunity.contactId !== null && employeeIds.has(opportunity.contactId));
   return writeDerivedStatuses(ctx, companyModel, companyId, withFreshOpportunities(listed, fresh, belongs));

@@ -78,6 +78,12 @@ export const leadConverted = defineEvent(
   z.object({ leadId: id, contactId: id.nullable(), companyId: id.nullable(), opportunityId: id.nullable(), ownerId: id }),
 );
 
+/**
+ * R-CON-2: a contact changed employer (`companyId`, from `fromCompanyId`; null for none). A company's statuses
+ * cover its employees' opportunities, so both companies' statuses change though no opportunity did.
+ */
+export const contactMoved = defineEvent('contact.moved', 1, z.object({ contactId: id, companyId: id.nullable(), fromCompanyId: id.nullable(), ownerId: id }));
+
 /** R-BUY-2 (the buy-now issue produces them): a click on a link, and a purchase through it. */
 export const buyNowClicked = defineEvent('buynow.clicked', 1, z.object({ opportunityId: id, linkId: id, contactId: id.nullable(), ownerId: id }));
 
@@ -96,6 +102,7 @@ export const EVENT_CATALOGUE = [
   opportunityMerged,
   opportunityDeleted,
   leadConverted,
+  contactMoved,
   buyNowClicked,
   buyNowPurchased,
 ] as const;

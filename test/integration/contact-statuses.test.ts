@@ -3,7 +3,7 @@ import { contactStatuses } from '../../functions/events/contact-statuses.ts';
 import type { AppContext } from '../../shared/app-context.ts';
 import { companyModel, consumerReceiptKey, contactModel, opportunityModel } from '../../shared/db/keys.ts';
 import { createRecord, deleteRecord, getRecord, newRecord, updateRecord } from '../../shared/db/store.ts';
-import type { EventData, OpportunityEventType } from '../../shared/events/catalogue.ts';
+import type { EventData, EventDetail, EventType, ParsedEventData } from '../../shared/events/catalogue.ts';
 import { consumeBusEvent, defineConsumer } from '../../shared/events/consumer.ts';
 import { newEvent } from '../../shared/events/outbox.ts';
 import { newCompanyFields, newContactFields } from '../../shared/domain/parties.ts';
@@ -70,7 +70,7 @@ const partiesOf = (opportunity: Opportunity) => ({
   ownerId: opportunity.ownerId,
 });
 
-function eventOf<T extends OpportunityEventType>(type: T, data: EventData<T>) {
+function eventOf<T extends EventType>(type: T, data: EventData<T>) {
   return newEvent(ctx, type, ownerId, data);
 }
 
@@ -221,10 +221,31 @@ describe('R-CON-2 the contact-statuses consumer', () => {
 
     expect(await deliver(eventOf('opportunity.deleted', partiesOf(opportunity)))).toBe('handled');
   });
+
+  it('R-CON-2 contact.moved recomputes the company left and the one joined, whatever order the moves arrive in', async () => {
+    const [first, second, third] = [await storeCompany(), await storeCompany(), await storeCompany()];
+    const contact = await storeContact(first.id);
+    const opportunity = await storeOpportunity({ contactId: contact.id });
+    await deliver(eventOf('opportunity.created', { ...partiesOf(opportunity), stageId: opportunity.stageId }));
+    const firstBefore = await statusesOf(companyModel, first.id);
+    await updateRecord<Contact>(ctx, contactModel, contact.id, (current) => ({ ...current, companyId: second.id }));
+    const toSecond = eventOf('contact.moved', { contactId: contact.id, companyId: second.id, fromCompanyId: first.id, ownerId });
+    await updateRecord<Contact>(ctx, contactModel, contact.id, (current) => ({ ...current, companyId: third.id }));
+    const toThird = eventOf('contact.moved', { contactId: contact.id, companyId: third.id, fromCompanyId: second.id, ownerId });
+
+    const outcomes = [await deliver(toThird), await deliver(toSecond), await deliver(toSecond)];
+
+    expect(firstBefore).toMatchObject({ prospectStatus: 'current' });
+    expect(outcomes).toEqual(['handled', 'handled', 'duplicate']);
+    expect(await statusesOf(companyModel, first.id)).toMatchObject({ prospectStatus: 'none', customerStatus: 'none' });
+    expect(await statusesOf(companyModel, second.id)).toMatchObject({ prospectStatus: 'none', customerStatus: 'none' });
+    expect(await statusesOf(companyModel, third.id)).toMatchObject({ prospectStatus: 'current', customerStatus: 'none' });
+  });
 });
 
 describe('R-CON-2 end to end over HTTP: opportunity routes → events → statuses', () => {
   const converted: string[] = [];
+  const moves: EventDetail<ParsedEventData<'contact.moved'>>[] = [];
   let http: TestApi;
   beforeAll(async () => {
     http = await TestApi.start({
@@ -237,6 +258,15 @@ describe('R-CON-2 end to end over HTTP: opportunity routes → events → status
             access: { items: [], queryIndexes: [] },
             handle: async (event) => {
               converted.push(event.detail.data.leadId);
+            },
+          }),
+          defineConsumer({
+            name: 'test-moves',
+            description: 'test: records contacts changing employer',
+            events: ['contact.moved'],
+            access: { items: [], queryIndexes: [] },
+            handle: async (event) => {
+              moves.push(event.detail);
             },
           }),
         ],
@@ -260,6 +290,68 @@ describe('R-CON-2 end to end over HTTP: opportunity routes → events → status
     const { body } = await http.get(path);
     return { prospectStatus: body.prospectStatus, customerStatus: body.customerStatus };
   };
+  const patched = async (path: string, body: Record<string, unknown>) => {
+    const answer = await http.patch(path, body);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    return answer.body;
+  };
+  const movesOf = (contactId: string) => moves.filter((move) => move.data.contactId === contactId);
+  const currentProspect = { prospectStatus: 'current', customerStatus: 'none' };
+  const noStatus = { prospectStatus: 'none', customerStatus: 'none' };
+
+  // An opportunity created for an employee is also its company's own (companyId defaults to the employer), and
+  // stays so when the contact leaves: these contacts join their first company after their opportunity is created.
+
+  it('R-CON-2 a contact moved to another company by PATCH: the company it left falls back to none, the one it joined becomes current', async () => {
+    const [left, joined] = [await created('/companies', { name: 'Initrode' }), await created('/companies', { name: 'Penetrode' })];
+    const contact = await created('/contacts', { lastName: 'Porter' });
+    await created('/opportunities', { title: 'Conclusions mat', contactId: contact.id });
+    await patched(`/contacts/${contact.id}`, { companyId: left.id });
+    await settle();
+    const before = [await statuses(`/companies/${left.id}`), await statuses(`/companies/${joined.id}`)];
+
+    await patched(`/contacts/${contact.id}`, { companyId: joined.id });
+    await settle();
+
+    expect(before).toEqual([currentProspect, noStatus]);
+    expect(await statuses(`/companies/${left.id}`)).toEqual(noStatus);
+    expect(await statuses(`/companies/${joined.id}`)).toEqual(currentProspect);
+    expect(await statuses(`/contacts/${contact.id}`)).toEqual(currentProspect);
+  });
+
+  it('R-CON-2 a contact removed from its company by PATCH (companyId null): the company falls back to none', async () => {
+    const company = await created('/companies', { name: 'Intertrode' });
+    const contact = await created('/contacts', { lastName: 'Samir' });
+    await created('/opportunities', { title: 'Fax machine', contactId: contact.id });
+    await patched(`/contacts/${contact.id}`, { companyId: company.id });
+    await settle();
+    const before = await statuses(`/companies/${company.id}`);
+
+    const removed = await patched(`/contacts/${contact.id}`, { companyId: null });
+    await settle();
+
+    expect(before).toEqual(currentProspect);
+    expect(removed.companyId).toBeNull();
+    expect(await statuses(`/companies/${company.id}`)).toEqual(noStatus);
+  });
+
+  it('R-EVT-1 only a change of companyId emits contact.moved: a rename or the same company emits none, a move one, with its actor', async () => {
+    const [company, other] = [await created('/companies', { name: 'Globex' }), await created('/companies', { name: 'Hooli' })];
+    const contact = await created('/contacts', { lastName: 'Nagheenanajar', companyId: company.id });
+    const { body: me } = await http.get('/me');
+
+    await patched(`/contacts/${contact.id}`, { firstName: 'Michael' });
+    await patched(`/contacts/${contact.id}`, { companyId: company.id, tags: ['vip'] });
+    await settle();
+    const afterUnmoved = movesOf(contact.id);
+    await patched(`/contacts/${contact.id}`, { companyId: other.id });
+    await settle();
+
+    expect(afterUnmoved).toEqual([]);
+    expect(movesOf(contact.id)).toEqual([
+      expect.objectContaining({ actorId: me.id, version: 1, data: { contactId: contact.id, companyId: other.id, fromCompanyId: company.id, ownerId: me.id } }),
+    ]);
+  });
 
   it('R-CON-2 create → current prospect (contact and its company); win → current customer; another lost one changes nothing', async () => {
     const company = await created('/companies', { name: 'Initech' });

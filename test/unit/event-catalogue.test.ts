@@ -21,6 +21,7 @@ describe('R-EVT-1 the event catalogue', () => {
       'opportunity.merged',
       'opportunity.deleted',
       'lead.converted',
+      'contact.moved',
       'buynow.clicked',
       'buynow.purchased',
     ]);
@@ -49,6 +50,19 @@ describe('R-EVT-1 the event catalogue', () => {
     expect(() => parseEvent('opportunity.reassigned', { ...delivered, version: 2 })).toThrow(/Invalid opportunity.reassigned/);
     expect(() => parseEvent('opportunity.reassigned', { ...delivered, data: { opportunityId: opp } })).toThrow(/Invalid/);
     expect(() => parseEvent('opportunity.archived', delivered)).toThrow(/Unknown event type/);
+  });
+
+  it('R-EVT-1 R-CON-2 contact.moved: the parser accepts a change of employer (to none too) and refuses a bad one', () => {
+    const [company, previous] = [ulid(), ulid()];
+    const moved = newEvent(ctx, 'contact.moved', owner, { contactId: contact, companyId: company, fromCompanyId: previous, ownerId: owner });
+    const removed = newEvent(ctx, 'contact.moved', owner, { contactId: contact, companyId: null, fromCompanyId: company, ownerId: owner });
+    const delivered = JSON.parse(JSON.stringify(moved.detail));
+
+    expect(parseEvent('contact.moved', delivered)).toEqual(moved);
+    expect(parseEvent('contact.moved', JSON.parse(JSON.stringify(removed.detail)))).toEqual(removed);
+    expect(() => parseEvent('contact.moved', { ...delivered, data: { contactId: contact, companyId: company, ownerId: owner } })).toThrow(/Invalid contact.moved/);
+    expect(() => parseEvent('contact.moved', { ...delivered, data: { ...delivered.data, companyId: 'not-an-id' } })).toThrow(/Invalid contact.moved/);
+    expect(() => parseEvent('contact.moved', { ...delivered, version: 2 })).toThrow(/Invalid contact.moved/);
   });
 
   it('R-EVT-1 the bus entry: the product\'s source, the type as detail-type, the detail as JSON', () => {
