@@ -5,12 +5,12 @@ import { companyModel, contactModel, employeesOf, opportunitiesOfCompany, opport
 import { customFieldDefinitions } from '../../shared/db/pipeline-config.ts';
 import { companyErrors, ownerErrors, referenceStillExists } from '../../shared/db/references.ts';
 import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
-import { listOwnAndShared } from '../../shared/db/shares.ts';
+import { listOwnAndShared, removeSharesOf } from '../../shared/db/shares.ts';
 import { companyOpportunitiesOf, contactOpportunities } from '../../shared/db/statuses.ts';
 import { createRecord, deleteRecord, newRecord, partitionHasItems, updateRecord, type Page } from '../../shared/db/store.ts';
-import { canSeeContact } from '../../shared/db/visibility.ts';
-import { canSeeOwned, seesEverything } from '../../shared/domain/access.ts';
-import { applyCustomFields, withVisibleCustomFields, type CustomFieldValues } from '../../shared/domain/custom-fields.ts';
+import { canManageShared, canSeeCompany, canSeeContact, canSeeShared } from '../../shared/db/visibility.ts';
+import { seesEverything } from '../../shared/domain/access.ts';
+import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import {
   contactNameErrors,
   matchesPartyFilters,
@@ -22,10 +22,12 @@ import {
   planCompanyList,
   planContactList,
   type CompanyInput,
+  type ContactFilters,
   type ContactInput,
   type ListPlan,
   type PartySearchKeys,
 } from '../../shared/domain/parties.ts';
+import { ownsOrManages } from '../../shared/domain/sharing.ts';
 import { manualStatusRefusal, withManualStatus, type ManualPast, type OpportunityFacts, type StatusChange } from '../../shared/domain/statuses.ts';
 import { newEvent, outboxWrite } from '../../shared/events/outbox.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
@@ -47,14 +49,30 @@ import {
 } from '../../shared/schemas/contacts.ts';
 import type { CustomFieldEntity } from '../../shared/schemas/custom-fields.ts';
 
-async function listPage<T extends { customFields: CustomFieldValues }>(
+/**
+ * A listing of contacts or companies: staff query the plan's partition; a rep's own partition is merged with the
+ * records shared with it, filtered alike (R-SHR-1/2).
+ */
+async function listParties<T extends Contact | Company>(
   ctx: AppContext,
-  entity: CustomFieldEntity,
-  plan: ListPlan,
+  principal: Principal,
+  listed: { entity: CustomFieldEntity; model: EntityModel<T>; collection: 'contacts' | 'companies'; plan: ListPlan; filters: ContactFilters },
   page: { limit: number; cursor?: string },
 ): Promise<Page<T>> {
-  if (plan.kind === 'empty') return { items: [], nextCursor: null };
-  return queryShownPage<T>(ctx, entity, { index: plan.index, partition: plan.partition, filter: plan.filter, ...page });
+  const { entity, plan, filters } = listed;
+  if (seesEverything(principal)) {
+    if (plan.kind === 'empty') return { items: [], nextCursor: null };
+    return queryShownPage<T>(ctx, entity, { index: plan.index, partition: plan.partition, filter: plan.filter, ...page });
+  }
+  const own = plan.kind === 'query' ? { partition: plan.partition, filter: plan.filter } : null;
+  // Stored records carry their search keys (`newContactFields`, `newCompanyFields`).
+  const matches = (record: T) => matchesPartyFilters(record as T & PartySearchKeys, filters);
+  return shownRecords(ctx, entity, await listOwnAndShared(ctx, principal, { model: listed.model, collection: listed.collection, own, matches, scope: filters }, page));
+}
+
+/** R-SHR-1: a rep that sees a contact or company only through a share works on it but does not give it away (403). */
+function refuseHandOverByShare(principal: Principal, current: { ownerId: string }, reassigned: boolean): void {
+  if (reassigned && !ownsOrManages(principal, current)) throw forbidden('Only the owner, a manager or an admin may reassign it');
 }
 
 /** The owner of a new record: the caller unless named; a rep may name only itself (403). */
@@ -71,7 +89,7 @@ async function createContact(ctx: AppContext, principal: Principal, body: Contac
   const customFields = applyCustomFields({}, body.customFields ?? {}, definitions);
   const [owner, employer] = await Promise.all([
     body.ownerId ? ownerErrors(ctx, body.ownerId) : [],
-    body.companyId ? companyErrors(ctx, body.companyId, canSeeOwned(principal)) : [],
+    body.companyId ? companyErrors(ctx, body.companyId, canSeeCompany(ctx, principal)) : [],
   ]);
   throwIfInvalid([...owner, ...employer, ...customFields.errors]);
   const record = newRecord(ctx, newContactFields(body, ownerId, customFields.values));
@@ -96,16 +114,18 @@ async function updateContact(
       const customFields = applyCustomFields(current.customFields, customFieldChange ?? {}, definitions);
       const next = patchContact(current, change, customFields.values);
       const newCompanyId = movesTo(next, current);
+      const reassigned = next.ownerId !== current.ownerId;
+      refuseHandOverByShare(principal, current, reassigned);
       const [owner, employer] = await Promise.all([
-        next.ownerId !== current.ownerId ? ownerErrors(ctx, next.ownerId) : [],
-        newCompanyId ? companyErrors(ctx, newCompanyId, canSeeOwned(principal)) : [],
+        reassigned ? ownerErrors(ctx, next.ownerId) : [],
+        newCompanyId ? companyErrors(ctx, newCompanyId, canSeeCompany(ctx, principal)) : [],
       ]);
       throwIfInvalid([...owner, ...employer, ...contactNameErrors(next), ...customFields.errors]);
       return next;
     },
     {
       ifMatch,
-      canSee: canSeeOwned(principal),
+      canSee: canSeeContact(ctx, principal),
       extra: (next, current) => {
         if (next.companyId === current.companyId) return [];
         // R-CON-2: the company left and the one joined no longer count the same opportunities (contact-statuses recomputes both).
@@ -150,11 +170,13 @@ async function updateCompany(
     async (current) => {
       const customFields = applyCustomFields(current.customFields, customFieldChange ?? {}, definitions);
       const next = patchCompany(current, change, customFields.values);
-      const owner = next.ownerId !== current.ownerId ? await ownerErrors(ctx, next.ownerId) : [];
+      const reassigned = next.ownerId !== current.ownerId;
+      refuseHandOverByShare(principal, current, reassigned);
+      const owner = reassigned ? await ownerErrors(ctx, next.ownerId) : [];
       throwIfInvalid([...owner, ...customFields.errors]);
       return next;
     },
-    { ifMatch, canSee: canSeeOwned(principal) },
+    { ifMatch, canSee: canSeeCompany(ctx, principal) },
   );
   return withVisibleCustomFields(updated, definitions);
 }
@@ -166,7 +188,7 @@ async function updateCompany(
 async function setStatus<T extends (Contact | Company) & ManualPast>(
   ctx: AppContext,
   principal: Principal,
-  target: { model: EntityModel<T>; entity: CustomFieldEntity; id: string; opportunities: (id: string) => Promise<OpportunityFacts[]> },
+  target: { model: EntityModel<T>; entity: CustomFieldEntity; collection: 'contacts' | 'companies'; id: string; opportunities: (id: string) => Promise<OpportunityFacts[]> },
   change: StatusChange,
   ifMatch: number | undefined,
 ): Promise<T> {
@@ -182,7 +204,7 @@ async function setStatus<T extends (Contact | Company) & ManualPast>(
         if (refusal) throw refusal;
         return withManualStatus(current, change, ctx.now().toISOString());
       },
-      { ifMatch, canSee: canSeeOwned(principal) },
+      { ifMatch, canSee: canSeeShared(ctx, principal, target.collection) },
     ),
   ]);
   return withVisibleCustomFields(updated, definitions);
@@ -198,14 +220,8 @@ export const contactRoutes = [
     roles: EVERYONE,
     query: contactListQuery,
     response: pageOf(contact),
-    handler: async ({ ctx, principal, query: { limit, cursor, ...filters } }) => {
-      const plan = planContactList(principal, filters);
-      if (seesEverything(principal)) return listPage<Contact>(ctx, 'contact', plan, { limit, cursor });
-      // R-SHR-1/2: a rep's contacts are its own merged with those shared with it.
-      const own = plan.kind === 'query' ? { partition: plan.partition, filter: plan.filter } : null;
-      const matches = (record: Contact & PartySearchKeys) => matchesPartyFilters(record, filters);
-      return shownRecords(ctx, 'contact', await listOwnAndShared(ctx, principal, { model: contactModel, collection: 'contacts', own, matches, scope: filters }, { limit, cursor }));
-    },
+    handler: ({ ctx, principal, query: { limit, cursor, ...filters } }) =>
+      listParties(ctx, principal, { entity: 'contact', model: contactModel, collection: 'contacts', plan: planContactList(principal, filters), filters }, { limit, cursor }),
   }),
   defineRoute({
     method: 'POST',
@@ -245,7 +261,7 @@ export const contactRoutes = [
     body: setStatusBody,
     response: contact,
     handler: ({ ctx, principal, params, body, ifMatch }) =>
-      setStatus(ctx, principal, { model: contactModel, entity: 'contact', id: params.id, opportunities: (id) => contactOpportunities(ctx, id) }, body, ifMatch),
+      setStatus(ctx, principal, { model: contactModel, entity: 'contact', collection: 'contacts', id: params.id, opportunities: (id) => contactOpportunities(ctx, id) }, body, ifMatch),
   }),
   defineRoute({
     method: 'DELETE',
@@ -257,13 +273,14 @@ export const contactRoutes = [
     handler: async ({ ctx, principal, params, ifMatch }) => {
       await deleteRecord(ctx, contactModel, params.id, {
         ifMatch,
-        canSee: canSeeOwned(principal),
+        canSee: canManageShared(ctx, principal, 'contacts'),
         check: async (record) => {
           if (await partitionHasItems(ctx, 'GSI3', opportunitiesOfContact(record.id))) {
             throw conflict('has_opportunities', 'The contact has opportunities; delete or move them first');
           }
         },
       });
+      await removeSharesOf(ctx, { collection: 'contacts', id: params.id });
     },
   }),
   defineRoute({
@@ -274,7 +291,7 @@ export const contactRoutes = [
     query: companyListQuery,
     response: pageOf(company),
     handler: ({ ctx, principal, query: { limit, cursor, ...filters } }) =>
-      listPage<Company>(ctx, 'company', planCompanyList(principal, filters), { limit, cursor }),
+      listParties(ctx, principal, { entity: 'company', model: companyModel, collection: 'companies', plan: planCompanyList(principal, filters), filters }, { limit, cursor }),
   }),
   defineRoute({
     method: 'POST',
@@ -293,7 +310,7 @@ export const contactRoutes = [
     roles: EVERYONE,
     params: idParams,
     response: company,
-    handler: ({ ctx, principal, params }) => requireShownRecord(ctx, companyModel, 'company', params.id, canSeeOwned(principal)),
+    handler: ({ ctx, principal, params }) => requireShownRecord(ctx, companyModel, 'company', params.id, canSeeCompany(ctx, principal)),
   }),
   defineRoute({
     method: 'PATCH',
@@ -314,7 +331,7 @@ export const contactRoutes = [
     body: setStatusBody,
     response: company,
     handler: ({ ctx, principal, params, body, ifMatch }) =>
-      setStatus(ctx, principal, { model: companyModel, entity: 'company', id: params.id, opportunities: (id) => companyOpportunityFacts(ctx, id) }, body, ifMatch),
+      setStatus(ctx, principal, { model: companyModel, entity: 'company', collection: 'companies', id: params.id, opportunities: (id) => companyOpportunityFacts(ctx, id) }, body, ifMatch),
   }),
   defineRoute({
     method: 'DELETE',
@@ -326,7 +343,7 @@ export const contactRoutes = [
     handler: async ({ ctx, principal, params, ifMatch }) => {
       await deleteRecord(ctx, companyModel, params.id, {
         ifMatch,
-        canSee: canSeeOwned(principal),
+        canSee: canManageShared(ctx, principal, 'companies'),
         check: async (record) => {
           const [hasEmployees, hasOpportunities] = await Promise.all([
             partitionHasItems(ctx, 'GSI3', employeesOf(record.id)),
@@ -336,6 +353,7 @@ export const contactRoutes = [
           if (hasOpportunities) throw conflict('has_opportunities', 'The company has opportunities; delete or move them first');
         },
       });
+      await removeSharesOf(ctx, { collection: 'companies', id: params.id });
     },
   }),
 ];

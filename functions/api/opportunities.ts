@@ -6,8 +6,8 @@ import { opportunityOwnerErrors, referenceStillExists, unknownReference } from '
 import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { listOwnAndShared } from '../../shared/db/shares.ts';
 import { getRecord, newRecord, type ExtraWrite } from '../../shared/db/store.ts';
-import { canSeeOpportunity } from '../../shared/db/visibility.ts';
-import { canSeeOwned, seesEverything } from '../../shared/domain/access.ts';
+import { canManageShared, canSeeCompany, canSeeContact, canSeeOpportunity } from '../../shared/db/visibility.ts';
+import { seesEverything } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import {
   applyOpportunityPatch,
@@ -39,15 +39,19 @@ async function checkReferences(
   principal: Principal,
   named: { contactId?: string | null | undefined; companyId?: string | null | undefined; stageId?: string | undefined },
 ): Promise<References> {
-  const canSee = canSeeOwned(principal);
   const [contact, company, stage] = await Promise.all([
     named.contactId ? getRecord(ctx, contactModel, named.contactId) : undefined,
     named.companyId ? getRecord(ctx, companyModel, named.companyId) : undefined,
     named.stageId ? getRecord(ctx, stageModel, named.stageId) : undefined,
   ]);
+  // R-SHR-1: a rep may name a contact or company it owns or that is shared with it.
+  const [seesContact, seesCompany] = await Promise.all([
+    contact ? canSeeContact(ctx, principal)(contact) : false,
+    company ? canSeeCompany(ctx, principal)(company) : false,
+  ]);
   const errors: FieldError[] = [];
-  if (named.contactId && !(contact && canSee(contact))) errors.push(unknownReference(contactModel, 'contactId'));
-  if (named.companyId && !(company && canSee(company))) errors.push(unknownReference(companyModel, 'companyId'));
+  if (named.contactId && !seesContact) errors.push(unknownReference(contactModel, 'contactId'));
+  if (named.companyId && !seesCompany) errors.push(unknownReference(companyModel, 'companyId'));
   if (named.stageId && !stage) errors.push(unknownReference(stageModel, 'stageId'));
   return { errors, contactCompanyId: contact?.companyId ?? null, ...(stage ? { stage } : {}) };
 }
@@ -186,14 +190,7 @@ export const opportunityRoutes = [
     params: idParams,
     successStatus: 204,
     handler: async ({ ctx, principal, params, ifMatch }) => {
-      const canSee = canSeeOpportunity(ctx, principal);
-      // A share lets a rep see and work an opportunity, not delete it: that stays with its owner and staff.
-      const mayDelete = async (record: Opportunity) => {
-        if (!(await canSee(record))) return false;
-        if (!seesEverything(principal) && record.ownerId !== principal.userId) throw forbidden('Only the owner, a manager or an admin deletes an opportunity');
-        return true;
-      };
-      await removeOpportunity(ctx, params.id, { actorId: principal.userId, canSee: mayDelete, ifMatch });
+      await removeOpportunity(ctx, params.id, { actorId: principal.userId, canSee: canManageShared(ctx, principal, 'opportunities'), ifMatch });
       return undefined;
     },
   }),

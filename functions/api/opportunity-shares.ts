@@ -4,26 +4,23 @@ import { opportunityModel, userModel } from '../../shared/db/keys.ts';
 import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { getOpportunityShare, listOpportunityShares, shareOpportunity, unshareOpportunity } from '../../shared/db/shares.ts';
 import { getRecord, requireRecord } from '../../shared/db/store.ts';
-import { canSeeOpportunity } from '../../shared/db/visibility.ts';
+import { canManageShared, canSeeOpportunity } from '../../shared/db/visibility.ts';
 import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
-import { ownsOrManages, shareTargetErrors } from '../../shared/domain/sharing.ts';
+import { shareTargetErrors } from '../../shared/domain/sharing.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { forbidden, notFound, throwIfInvalid } from '../../shared/http/problem.ts';
+import { notFound, throwIfInvalid } from '../../shared/http/problem.ts';
 import { defineRoute, EVERYONE, result, type Principal } from '../../shared/http/route.ts';
 import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
 import { opportunityShare, shareOpportunityBody, shareParams } from '../../shared/schemas/shares.ts';
 
 /**
  * R-OPP-9 sharing an opportunity with other users (R-SHR-1: they then see it), and with `shareContactWhenShared` /
- * `unshareContactWhenUnshared` its contact too (R-SHR-2). Only its owner, a manager or an admin shares it; a rep
+ * `unshareContactWhenUnshared` its contact and company too (R-SHR-2). Only its owner, a manager or an admin shares it; a rep
  * that sees it through a share is refused (403), one that does not see it gets the usual 404.
  */
 
-async function requireManagedOpportunity(ctx: AppContext, principal: Principal, id: string): Promise<StoredOpportunity> {
-  const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, id, canSeeOpportunity(ctx, principal));
-  if (!ownsOrManages(principal, current)) throw forbidden();
-  return current;
-}
+const requireManagedOpportunity = (ctx: AppContext, principal: Principal, id: string) =>
+  requireRecord<StoredOpportunity>(ctx, opportunityModel, id, canManageShared(ctx, principal, 'opportunities'));
 
 export const opportunityShareRoutes = [
   defineRoute({
@@ -42,7 +39,7 @@ export const opportunityShareRoutes = [
   defineRoute({
     method: 'POST',
     path: '/opportunities/{id}/shares',
-    summary: 'Share an opportunity with an active user (its contact too with shareContactWhenShared); sharing it again is a no-op',
+    summary: 'Share an opportunity with an active user (its contact and company too with shareContactWhenShared); sharing it again is a no-op',
     roles: EVERYONE,
     params: idParams,
     body: shareOpportunityBody,
@@ -55,7 +52,7 @@ export const opportunityShareRoutes = [
       const shared = await shareOpportunity(ctx, current, {
         userId: body.userId,
         sharedBy: principal.userId,
-        withContact: settings.sharing.shareContactWhenShared,
+        withParties: settings.sharing.shareContactWhenShared,
       });
       return shared.created ? shared.share : result(shared.share, { status: 200 });
     },
@@ -63,7 +60,7 @@ export const opportunityShareRoutes = [
   defineRoute({
     method: 'DELETE',
     path: '/opportunities/{id}/shares/{userId}',
-    summary: 'Stop sharing an opportunity with a user (and its contact, with unshareContactWhenUnshared, once the user sees none of its opportunities)',
+    summary: 'Stop sharing an opportunity with a user (and its contact and company, with unshareContactWhenUnshared, once the user sees none of their opportunities)',
     roles: EVERYONE,
     params: shareParams,
     successStatus: 204,

@@ -1,5 +1,5 @@
 import type { Consumer } from '../../shared/events/consumer.ts';
-import { contactSharing } from './contact-sharing.ts';
+import { sharingRules } from './sharing-rules.ts';
 import { contactStatuses } from './contact-statuses.ts';
 
 /**
@@ -8,4 +8,4 @@ import { contactStatuses } from './contact-statuses.ts';
  * policy, a dead-letter queue and exactly the access it declares; the local runtime's bus routes to the same
  * consumers with the same patterns.
  */
-export const consumers: readonly Consumer[] = [contactStatuses, contactSharing];
+export const consumers: readonly Consumer[] = [contactStatuses, sharingRules];

@@ -186,12 +186,12 @@ export const consumerReceiptKey = (consumer: string, eventId: string) => ({ PK: 
  * GSI2 lists what is shared with a user (sort key: the record's id, so newest first like the owner partitions).
  */
 export const SHARE_PREFIX = 'SHARE#';
-export const SHARED_COLLECTIONS = { opportunities: 'OPPS', contacts: 'CONTACTS' } as const;
+export const SHARED_COLLECTIONS = { opportunities: 'OPPS', contacts: 'CONTACTS', companies: 'COMPANIES' } as const;
 export type SharedCollection = keyof typeof SHARED_COLLECTIONS;
-const sharedRecordPrefix: Record<SharedCollection, string> = { opportunities: 'OPP', contacts: 'CONTACT' };
+const sharedModels = { opportunities: opportunityModel, contacts: contactModel, companies: companyModel } satisfies Record<SharedCollection, unknown>;
 export const sharedWith = (userId: string, collection: SharedCollection) => `SHAREDWITH#${userId}#${SHARED_COLLECTIONS[collection]}`;
 export const shareKey = (collection: SharedCollection, recordId: string, userId: string) => ({
-  PK: `${sharedRecordPrefix[collection]}#${recordId}`,
+  PK: sharedModels[collection].key(recordId).PK,
   SK: `${SHARE_PREFIX}${userId}`,
 });
 export const shareIndexKeys = (collection: SharedCollection, recordId: string, userId: string) => ({

@@ -19,9 +19,9 @@ export async function ownerErrors(ctx: AppContext, ownerId: string): Promise<Fie
   return owner?.active ? [] : [{ path: 'ownerId', message: 'Must name an active user' }];
 }
 
-export async function companyErrors(ctx: AppContext, companyId: string, canSee: (company: Company) => boolean): Promise<FieldError[]> {
+export async function companyErrors(ctx: AppContext, companyId: string, canSee: (company: Company) => boolean | Promise<boolean>): Promise<FieldError[]> {
   const company = await getRecord(ctx, companyModel, companyId);
-  return company && canSee(company) ? [] : [unknownReference(companyModel, 'companyId')];
+  return company && (await canSee(company)) ? [] : [unknownReference(companyModel, 'companyId')];
 }
 
 /**

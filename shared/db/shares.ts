@@ -2,17 +2,18 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, t
 import type { AppContext } from '../app-context.ts';
 import { mergeNewestFirst, type SourceRead } from '../domain/merged-page.ts';
 import type { StoredOpportunity } from '../domain/opportunities.ts';
+import { partiesOf, type Party } from '../domain/sharing.ts';
 import { conflict, notFound } from '../http/problem.ts';
 import type { Principal } from '../http/route.ts';
 import type { OpportunityShare } from '../schemas/shares.ts';
-import { opportunitiesOfContact, opportunityModel, shareIndexKeys, shareKey, sharedWith, SHARE_PREFIX, type SharedCollection } from './keys.ts';
+import { opportunitiesOfCompany, opportunitiesOfContact, opportunityModel, shareIndexKeys, shareKey, sharedWith, SHARE_PREFIX, type SharedCollection } from './keys.ts';
 import { fromItem, type BaseRecord, type EntityModel } from './records.ts';
 import { queryPage, recordStillExists, writeAll, type ExtraWrite, type FilterExpression, type Page } from './store.ts';
 import { indexKeys } from './table-definition.ts';
 
 /**
  * R-OPP-9 and R-SHR-2 share items (keys.ts `shareKey`): written and removed in one transaction with the contact
- * share they imply, and read back as a rep's shared-with partition in its listings (R-SHR-1).
+ * and company shares they imply, and read back as a rep's shared-with partition in its listings (R-SHR-1).
  */
 
 const alreadyShared = conflict('already_shared', 'The opportunity is already shared with this user');
@@ -22,11 +23,17 @@ export async function getOpportunityShare(ctx: AppContext, opportunityId: string
   return item ? fromItem<OpportunityShare>(item) : undefined;
 }
 
-/** Shares the opportunity (and, when asked, its contact) with the user; an existing share is answered as it is. */
+/** The share item of a contact or company with a user (a repeated share rewrites the same item). */
+function partyShareItem(ctx: AppContext, party: Party, userId: string, sharedBy: string | null) {
+  const recordField = party.collection === 'contacts' ? 'contactId' : 'companyId';
+  return { ...shareKey(party.collection, party.id, userId), ...shareIndexKeys(party.collection, party.id, userId), [recordField]: party.id, userId, sharedAt: ctx.now().toISOString(), sharedBy };
+}
+
+/** Shares the opportunity (and, when asked, its contact and company) with the user; an existing share is answered as it is. */
 export async function shareOpportunity(
   ctx: AppContext,
   opportunity: StoredOpportunity,
-  share: { userId: string; sharedBy: string; withContact: boolean },
+  share: { userId: string; sharedBy: string; withParties: boolean },
 ): Promise<{ share: OpportunityShare; created: boolean }> {
   const existing = await getOpportunityShare(ctx, opportunity.id, share.userId);
   if (existing) return { share: existing, created: false };
@@ -44,16 +51,8 @@ export async function shareOpportunity(
     },
     recordStillExists(ctx, opportunityModel, opportunity.id, notFound(opportunityModel.label)),
   ];
-  if (share.withContact && opportunity.contactId) {
-    const contactShare = { contactId: opportunity.contactId, userId: share.userId, sharedAt: created.sharedAt, sharedBy: share.sharedBy };
-    writes.push({
-      write: {
-        Put: {
-          TableName: ctx.tableName,
-          Item: { ...shareKey('contacts', opportunity.contactId, share.userId), ...shareIndexKeys('contacts', opportunity.contactId, share.userId), ...contactShare },
-        },
-      },
-    });
+  if (share.withParties) {
+    for (const party of partiesOf(opportunity)) writes.push({ write: { Put: { TableName: ctx.tableName, Item: partyShareItem(ctx, party, share.userId, share.sharedBy) } } });
   }
   try {
     await writeAll(ctx, writes);
@@ -67,10 +66,10 @@ export async function shareOpportunity(
 }
 
 /**
- * Removes the share; with `withContact`, the contact's share too once the user can see no opportunity of that
- * contact (owns none, none shared with it besides this one).
+ * Removes the share; with `withParties`, the shares of its contact and company too, each once the user can see
+ * no other opportunity of it.
  */
-export async function unshareOpportunity(ctx: AppContext, opportunity: StoredOpportunity, userId: string, withContact: boolean): Promise<void> {
+export async function unshareOpportunity(ctx: AppContext, opportunity: StoredOpportunity, userId: string, withParties: boolean): Promise<void> {
   const writes: ExtraWrite[] = [
     {
       write: {
@@ -79,37 +78,49 @@ export async function unshareOpportunity(ctx: AppContext, opportunity: StoredOpp
       onConditionFailed: notFound('Share'),
     },
   ];
-  if (withContact && opportunity.contactId && !(await seesOpportunityOfContact(ctx, opportunity.contactId, userId, opportunity.id))) {
-    writes.push({ write: { Delete: { TableName: ctx.tableName, Key: shareKey('contacts', opportunity.contactId, userId) } } });
+  if (withParties) {
+    for (const party of partiesOf(opportunity)) {
+      if (await seesOpportunityOfParty(ctx, party, userId, opportunity.id)) continue;
+      writes.push({ write: { Delete: { TableName: ctx.tableName, Key: shareKey(party.collection, party.id, userId) } } });
+    }
   }
   await writeAll(ctx, writes);
 }
 
-/** Whether the user owns, or has been shared, an opportunity of the contact (other than `exceptId`) (R-SHR-2). */
-export async function seesOpportunityOfContact(ctx: AppContext, contactId: string, userId: string, exceptId?: string): Promise<boolean> {
-  const others: string[] = [];
+/** The index partition of a party's opportunities: a contact's (GSI3) or a company's own (GSI4). */
+const opportunitiesOfParty = (party: Party) =>
+  party.collection === 'contacts' ? { index: 'GSI3' as const, partition: opportunitiesOfContact(party.id) } : { index: 'GSI4' as const, partition: opportunitiesOfCompany(party.id) };
+
+/** The opportunities of a contact or company, with what the sharing rules need of them. */
+export async function partyOpportunities(ctx: AppContext, party: Party): Promise<Pick<StoredOpportunity, 'id' | 'ownerId' | 'status' | 'contactId' | 'companyId'>[]> {
+  const { index, partition } = opportunitiesOfParty(party);
+  const found: Pick<StoredOpportunity, 'id' | 'ownerId' | 'status' | 'contactId' | 'companyId'>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await ctx.db.send(
       new QueryCommand({
         TableName: ctx.tableName,
-        IndexName: 'GSI3',
+        IndexName: index,
         KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': indexKeys('GSI3').partitionKey, '#id': 'id', '#ownerId': 'ownerId' },
-        ExpressionAttributeValues: { ':pk': opportunitiesOfContact(contactId) },
-        ProjectionExpression: '#id, #ownerId',
+        ExpressionAttributeNames: { '#pk': indexKeys(index).partitionKey, '#id': 'id', '#ownerId': 'ownerId', '#status': 'status', '#contactId': 'contactId', '#companyId': 'companyId' },
+        ExpressionAttributeValues: { ':pk': partition },
+        ProjectionExpression: '#id, #ownerId, #status, #contactId, #companyId',
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? []) {
-      if (item.id === exceptId) continue;
-      if (item.ownerId === userId) return true;
-      others.push(item.id as string);
-    }
+    found.push(...((page.Items ?? []) as Pick<StoredOpportunity, 'id' | 'ownerId' | 'status' | 'contactId' | 'companyId'>[]));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  for (let start = 0; start < others.length; start += 100) {
-    let keys: Record<string, unknown>[] | undefined = others.slice(start, start + 100).map((id) => shareKey('opportunities', id, userId));
+  return found;
+}
+
+/** Whether the user owns, or has been shared, an opportunity of the contact or company (other than `exceptId`) (R-SHR-2). */
+export async function seesOpportunityOfParty(ctx: AppContext, party: Party, userId: string, exceptId?: string): Promise<boolean> {
+  const others = (await partyOpportunities(ctx, party)).filter((opportunity) => opportunity.id !== exceptId);
+  if (others.some((opportunity) => opportunity.ownerId === userId)) return true;
+  const ids = others.map((opportunity) => opportunity.id);
+  for (let start = 0; start < ids.length; start += 100) {
+    let keys: Record<string, unknown>[] | undefined = ids.slice(start, start + 100).map((id) => shareKey('opportunities', id, userId));
     while (keys && keys.length > 0) {
       const answer: BatchGetCommandOutput = await ctx.db.send(new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: keys, ConsistentRead: true } } }));
       if ((answer.Responses?.[ctx.tableName] ?? []).length > 0) return true;
@@ -117,6 +128,23 @@ export async function seesOpportunityOfContact(ctx: AppContext, contactId: strin
     }
   }
   return false;
+}
+
+/** The users an opportunity is shared with, all of them (the sharing rules' view; the route pages). */
+export async function opportunitySharedWith(ctx: AppContext, opportunityId: string): Promise<string[]> {
+  const userIds: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listOpportunityShares(ctx, opportunityId, { limit: 100, cursor });
+    userIds.push(...page.items.map((share) => share.userId));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return userIds;
+}
+
+/** Removes one share item of an opportunity (gone already: nothing to do). */
+export async function removeOpportunityShare(ctx: AppContext, opportunityId: string, userId: string): Promise<void> {
+  await ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: shareKey('opportunities', opportunityId, userId) }));
 }
 
 /** GET /opportunities/{id}/shares: the users it is shared with, in the order of their ids. */
@@ -195,12 +223,34 @@ async function getRecords<T extends BaseRecord>(ctx: AppContext, model: Pick<Ent
   return found;
 }
 
-/** R-SHR-2 the contact is shared with the user (a repeated share rewrites the same item). */
-export async function shareContact(ctx: AppContext, contactId: string, userId: string, sharedBy: string | null): Promise<void> {
-  const contactShare = { contactId, userId, sharedAt: ctx.now().toISOString(), sharedBy };
-  await ctx.db.send(new PutCommand({ TableName: ctx.tableName, Item: { ...shareKey('contacts', contactId, userId), ...shareIndexKeys('contacts', contactId, userId), ...contactShare } }));
+/** R-SHR-2 the contact or company is shared with the user. */
+export async function shareParty(ctx: AppContext, party: Party, userId: string, sharedBy: string | null): Promise<void> {
+  await ctx.db.send(new PutCommand({ TableName: ctx.tableName, Item: partyShareItem(ctx, party, userId, sharedBy) }));
 }
 
-export async function unshareContact(ctx: AppContext, contactId: string, userId: string): Promise<void> {
-  await ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: shareKey('contacts', contactId, userId) }));
+export async function unshareParty(ctx: AppContext, party: Party, userId: string): Promise<void> {
+  await ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: shareKey(party.collection, party.id, userId) }));
+}
+
+/**
+ * R-SHR-1 after a contact or company is deleted: its share items go too, so that no user's shared-with partition
+ * keeps pointing at it. Runs after the deletion committed: if it is interrupted, what is left is unreachable
+ * (listings skip records that no longer exist, and ids are never reused).
+ */
+export async function removeSharesOf(ctx: AppContext, party: Party): Promise<void> {
+  const partition = shareKey(party.collection, party.id, '').PK;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.db.send(
+      new QueryCommand({
+        TableName: ctx.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :share)',
+        ExpressionAttributeValues: { ':pk': partition, ':share': SHARE_PREFIX },
+        ProjectionExpression: 'PK, SK',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    await Promise.all((page.Items ?? []).map((key) => ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: { PK: key.PK, SK: key.SK } }))));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
 }

@@ -1,8 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { seesEverything } from '../domain/access.ts';
+import { ownsOrManages } from '../domain/sharing.ts';
+import { forbidden } from '../http/problem.ts';
 import type { Principal } from '../http/route.ts';
 import { shareKey, type SharedCollection } from './keys.ts';
+
+type OwnedRecord = { id: string; ownerId: string };
 
 /**
  * R-SHR-1: who may see (and so read or change by id) an owned record. Staff see everything, a rep what it owns;
@@ -10,11 +14,25 @@ import { shareKey, type SharedCollection } from './keys.ts';
  */
 export const canSeeShared =
   (ctx: AppContext, principal: Principal, collection: SharedCollection) =>
-  async (record: { id: string; ownerId: string }): Promise<boolean> =>
+  async (record: OwnedRecord): Promise<boolean> =>
     seesEverything(principal) || record.ownerId === principal.userId || isSharedWith(ctx, collection, record.id, principal.userId);
 
 export const canSeeOpportunity = (ctx: AppContext, principal: Principal) => canSeeShared(ctx, principal, 'opportunities');
 export const canSeeContact = (ctx: AppContext, principal: Principal) => canSeeShared(ctx, principal, 'contacts');
+export const canSeeCompany = (ctx: AppContext, principal: Principal) => canSeeShared(ctx, principal, 'companies');
+
+/**
+ * R-OPP-9 / R-SHR-1: a share lets a rep see and work a record, not delete it or give it away: that stays with its
+ * owner and staff. A record the caller does not see at all stays a 404; one it only sees through a share is a 403.
+ */
+export const canManageShared = (ctx: AppContext, principal: Principal, collection: SharedCollection) => {
+  const canSee = canSeeShared(ctx, principal, collection);
+  return async (record: OwnedRecord): Promise<boolean> => {
+    if (!(await canSee(record))) return false;
+    if (!ownsOrManages(principal, record)) throw forbidden('Only the owner, a manager or an admin may do this');
+    return true;
+  };
+};
 
 export async function isSharedWith(ctx: AppContext, collection: SharedCollection, recordId: string, userId: string): Promise<boolean> {
   const { Item: item } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: shareKey(collection, recordId, userId), ConsistentRead: true }));

@@ -276,3 +276,193 @@ describe('R-SHR-2 / R-SHR-3 the contact follows its assigned opportunity', () =>
     }
   });
 });
+
+describe('R-SHR-1 / R-SHR-2 companies are shared like contacts', () => {
+  const settle = () => api.post('/_local/settle');
+
+  async function newCompany(companyOwner: Caller): Promise<string> {
+    const answer = await api.post('/companies', { name: 'Acme' }, as(companyOwner));
+    if (answer.status !== 201) throw new Error(`company: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body.id;
+  }
+
+  it('R-SHR-2 sharing an opportunity for a company shares the company: the rep reads it and finds it in its list; unsharing takes it back', async () => {
+    const reader = await api.createUser('rep');
+    const companyId = await newCompany(owner);
+    const opportunity = await newOpportunity(owner, { contactId: undefined, companyId });
+
+    await share(opportunity.id, reader.id);
+    const read = await api.get(`/companies/${companyId}`, as(reader));
+    const listed = (await api.get('/companies', as(reader))).body.items.map((item: { id: string }) => item.id);
+    await api.delete(`/opportunities/${opportunity.id}/shares/${reader.id}`, as(owner));
+
+    expect(read.status).toBe(200);
+    expect(listed).toEqual([companyId]);
+    expect((await api.get(`/companies/${companyId}`, as(reader))).status).toBe(404);
+  });
+
+  it('R-SHR-2 an opportunity for a contact at a company shares both with the rep it is shared with', async () => {
+    const reader = await api.createUser('rep');
+    const companyId = await newCompany(owner);
+    const contact = await api.post('/contacts', { lastName: 'Verdi', companyId }, as(owner));
+    const opportunity = await newOpportunity(owner, { contactId: contact.body.id });
+
+    await share(opportunity.id, reader.id);
+
+    expect((await api.get(`/contacts/${contact.body.id}`, as(reader))).status).toBe(200);
+    expect((await api.get(`/companies/${companyId}`, as(reader))).status).toBe(200);
+  });
+
+  it('R-SHR-3 with syncContactOwner, an opportunity created for a company alone makes its rep the company’s owner', async () => {
+    const assignee = await api.createUser('rep');
+    const companyId = await newCompany(owner);
+
+    await api.post('/opportunities', { title: 'For Acme', companyId, ownerId: assignee.id }, as(manager));
+    await settle();
+
+    expect((await api.get(`/companies/${companyId}`)).body.ownerId).toBe(assignee.id);
+  });
+
+  it('R-SHR-1 a rep names a company shared with it as a contact’s employer; one it does not see is a 400 on companyId', async () => {
+    const [reader, stranger] = await Promise.all([api.createUser('rep'), api.createUser('rep')]);
+    const companyId = await newCompany(owner);
+    await share((await newOpportunity(owner, { contactId: undefined, companyId })).id, reader.id);
+
+    const byReader = await api.post('/contacts', { lastName: 'Neri', companyId }, as(reader));
+    const byStranger = await api.post('/contacts', { lastName: 'Neri', companyId }, as(stranger));
+
+    expect(byReader.status).toBe(201);
+    expect(byStranger.status).toBe(400);
+    expect(byStranger.body.errors).toEqual([{ path: 'companyId', message: 'No such company' }]);
+  });
+});
+
+describe('R-SHR-1 what a rep may do with a contact or company shared with it', () => {
+  let contactId: string;
+  let companyId: string;
+  let reader: Caller;
+  beforeAll(async () => {
+    reader = await api.createUser('rep');
+    companyId = (await api.post('/companies', { name: 'Shared Ltd' }, as(owner))).body.id;
+    contactId = (await api.post('/contacts', { lastName: 'Bruno', companyId }, as(owner))).body.id;
+    await share((await newOpportunity(owner, { contactId })).id, reader.id);
+  });
+
+  it.each([
+    ['contact', () => `/contacts/${contactId}`, { lastName: 'Bruni' }],
+    ['company', () => `/companies/${companyId}`, { name: 'Shared Group' }],
+  ])('R-SHR-1 a shared %s: the rep changes it (200) but may not reassign (403) or delete it (403); another rep gets 404', async (_kind, path, change) => {
+    const patched = await api.patch(path(), change, as(reader));
+    const reassigned = await api.patch(path(), { ownerId: reader.id }, as(reader));
+    const deleted = await api.delete(path(), as(reader));
+    const byStranger = await api.patch(path(), change, as(otherRep));
+
+    expect(patched.status).toBe(200);
+    expect(reassigned.status).toBe(403);
+    expect(deleted.status).toBe(403);
+    expect(byStranger.status).toBe(404);
+    expect((await api.get(path())).body.ownerId).toBe(owner.id);
+  });
+
+  it('R-CON-3 a rep sets the status of a contact shared with it by hand', async () => {
+    const answer = await api.post(`/contacts/${contactId}/status`, { customerStatus: 'past' }, as(reader));
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.customerStatus).toBe('past');
+  });
+});
+
+describe('R-SHR-3 syncOwnerOfClosedLeads', () => {
+  const settle = () => api.post('/_local/settle');
+
+  /** A contact of `previous` with one lost opportunity of `previous`; then a manager creates a new one for `next`. */
+  async function handOver(previous: Caller, next: Caller) {
+    const contactId = await newContact(previous);
+    const closed = await newOpportunity(previous, { contactId });
+    await api.post(`/opportunities/${closed.id}/lost`, {}, as(previous));
+    const created = await api.post('/opportunities', { title: 'Comeback', contactId, ownerId: next.id }, as(manager));
+    await settle();
+    return { contactId, closedId: closed.id, createdId: created.body.id as string };
+  }
+
+  it('R-SHR-3 with syncContactOwner and syncOwnerOfClosedLeads, the contact’s closed opportunities move to the new rep, with history', async () => {
+    const [previous, next] = await Promise.all([api.createUser('rep'), api.createUser('rep')]);
+
+    const { contactId, closedId } = await handOver(previous, next);
+
+    const closed = await api.get(`/opportunities/${closedId}`);
+    const history = await api.get(`/opportunities/${closedId}/history`);
+    expect((await api.get(`/contacts/${contactId}`)).body.ownerId).toBe(next.id);
+    expect(closed.body).toMatchObject({ ownerId: next.id, status: 'lost' });
+    const changes = history.body.items.flatMap((entry: { changes: unknown[] }) => entry.changes);
+    expect(changes).toContainEqual({ field: 'ownerId', from: previous.id, to: next.id });
+    expect((await api.get(`/opportunities/${closedId}`, as(previous))).status).toBe(404);
+    expect((await api.get(`/contacts/${contactId}`, as(previous))).status).toBe(404);
+  });
+
+  it('R-SHR-3 without syncOwnerOfClosedLeads, the contact moves but its closed opportunities stay with their rep', async () => {
+    const [previous, next] = await Promise.all([api.createUser('rep'), api.createUser('rep')]);
+    await setSharing({ syncOwnerOfClosedLeads: false });
+    try {
+      const { contactId, closedId } = await handOver(previous, next);
+
+      expect((await api.get(`/contacts/${contactId}`)).body.ownerId).toBe(next.id);
+      expect((await api.get(`/opportunities/${closedId}`)).body.ownerId).toBe(previous.id);
+    } finally {
+      await setSharing({ syncOwnerOfClosedLeads: true });
+    }
+  });
+});
+
+describe('R-SHR-2 when an opportunity is deleted or merged away (R-EVT-3)', () => {
+  const settle = () => api.post('/_local/settle');
+  const shareItemsOf = async (recordPk: string) => (await api.tableSnapshot()).filter((item) => item.PK === recordPk && String(item.SK).startsWith('SHARE#'));
+
+  it('R-SHR-2 deleting a shared opportunity removes its shares and the contact’s share of a rep that sees no other opportunity of it', async () => {
+    const reader = await api.createUser('rep');
+    const opportunity = await newOpportunity(owner);
+    await share(opportunity.id, reader.id);
+
+    await api.delete(`/opportunities/${opportunity.id}`, as(owner));
+    await settle();
+
+    expect((await api.get(`/contacts/${opportunity.contactId}`, as(reader))).status).toBe(404);
+    expect(await shareItemsOf(`OPP#${opportunity.id}`)).toEqual([]);
+    expect(await shareItemsOf(`CONTACT#${opportunity.contactId}`)).toEqual([]);
+  });
+
+  it('R-OPP-8 whoever saw a merged-away opportunity sees the survivor; the merged-away one’s shares are gone', async () => {
+    const [otherOwner, reader] = await Promise.all([api.createUser('rep'), api.createUser('rep')]);
+    const survivor = await newOpportunity(owner);
+    const mergedAway = await newOpportunity(otherOwner);
+    await share(mergedAway.id, reader.id, otherOwner);
+
+    const merged = await api.post('/opportunities/merge', { ids: [survivor.id, mergedAway.id], targetId: survivor.id }, as(manager));
+    await settle();
+
+    expect(merged.status).toBe(200);
+    expect((await api.get(`/opportunities/${survivor.id}`, as(reader))).status).toBe(200);
+    expect((await api.get(`/opportunities/${survivor.id}`, as(otherOwner))).status).toBe(200);
+    expect((await api.get(`/contacts/${survivor.contactId}`, as(reader))).status).toBe(200);
+    expect(await shareItemsOf(`OPP#${mergedAway.id}`)).toEqual([]);
+  });
+
+  it('R-SHR-1 deleting a contact removes the shares of it', async () => {
+    const reader = await api.createUser('rep');
+    const opportunity = await newOpportunity(owner);
+    await share(opportunity.id, reader.id);
+    await setSharing({ unshareContactWhenUnshared: false, unshareContactWhenUnassigned: false });
+    try {
+      await api.delete(`/opportunities/${opportunity.id}`, as(owner));
+      await settle();
+      expect(await shareItemsOf(`CONTACT#${opportunity.contactId}`)).toHaveLength(1);
+
+      const deleted = await api.delete(`/contacts/${opportunity.contactId}`, as(owner));
+
+      expect(deleted.status).toBe(204);
+      expect(await shareItemsOf(`CONTACT#${opportunity.contactId}`)).toEqual([]);
+    } finally {
+      await setSharing({ unshareContactWhenUnshared: true, unshareContactWhenUnassigned: true });
+    }
+  });
+});

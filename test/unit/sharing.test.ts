@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { mergeNewestFirst } from '../../shared/domain/merged-page.ts';
 import { buildOpportunity, matchesOpportunityFilters, type StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import { matchesPartyFilters } from '../../shared/domain/parties.ts';
-import { ownsOrManages, planContactFollow, shareTargetErrors } from '../../shared/domain/sharing.ts';
+import {
+  closedOpportunitiesToHandOver,
+  ownsOrManages,
+  partiesOf,
+  planPartyFollow,
+  primaryPartyOf,
+  shareTargetErrors,
+  survivorSharesAfterMerge,
+  unshareCandidatesAfterRemoval,
+} from '../../shared/domain/sharing.ts';
 import type { Principal } from '../../shared/http/route.ts';
 import type { Stage } from '../../shared/schemas/pipeline.ts';
 
@@ -123,28 +132,101 @@ describe('R-SHR-2 listing filters on shared contacts', () => {
   });
 });
 
-describe('R-SHR-2 / R-SHR-3 the contact follows its opportunity', () => {
+describe('R-SHR-2 / R-SHR-3 the parties follow their opportunity', () => {
   const all = { syncContactOwner: true, shareContactWhenAssigned: true, unshareContactWhenUnassigned: true };
   const NEW_OWNER = '01NEWOWNER0000000000000000';
+  const COMPANY = '01COMPANY00000000000000000';
+  const primary = { ownerId: OWNER, primary: true };
+  const secondary = { ownerId: OWNER, primary: false };
 
-  it('R-SHR-3 with syncContactOwner, a creation makes the rep the contact’s owner', () => {
-    expect(planContactFollow({ kind: 'created', opportunityOwnerId: NEW_OWNER }, OWNER, all)).toEqual({ newOwnerId: NEW_OWNER });
+  it('R-SHR-2 an opportunity’s parties are its contact and its company; the primary one is the contact, else the company', () => {
+    const contactOnly = { contactId: CONTACT, companyId: null };
+    const both = { contactId: CONTACT, companyId: COMPANY };
+    const companyOnly = { contactId: null, companyId: COMPANY };
+
+    expect(partiesOf(contactOnly)).toEqual([{ collection: 'contacts', id: CONTACT }]);
+    expect(partiesOf(both)).toEqual([
+      { collection: 'contacts', id: CONTACT },
+      { collection: 'companies', id: COMPANY },
+    ]);
+    expect(primaryPartyOf(both)).toEqual({ collection: 'contacts', id: CONTACT });
+    expect(primaryPartyOf(companyOnly)).toEqual({ collection: 'companies', id: COMPANY });
   });
 
-  it('R-SHR-2 without syncContactOwner, a creation for another rep shares the contact with it', () => {
-    expect(planContactFollow({ kind: 'created', opportunityOwnerId: NEW_OWNER }, OWNER, { ...all, syncContactOwner: false })).toEqual({ shareWith: NEW_OWNER });
-    expect(planContactFollow({ kind: 'created', opportunityOwnerId: NEW_OWNER }, OWNER, { ...all, syncContactOwner: false, shareContactWhenAssigned: false })).toEqual({});
+  it('R-SHR-3 with syncContactOwner, a creation makes the rep the primary party’s owner and shares the other party', () => {
+    const created = { kind: 'created' as const, opportunityOwnerId: NEW_OWNER };
+
+    expect(planPartyFollow(created, primary, all)).toEqual({ newOwnerId: NEW_OWNER });
+    expect(planPartyFollow(created, secondary, all)).toEqual({ shareWith: NEW_OWNER });
+  });
+
+  it('R-SHR-2 without syncContactOwner, a creation for another rep shares the party with it', () => {
+    const created = { kind: 'created' as const, opportunityOwnerId: NEW_OWNER };
+
+    expect(planPartyFollow(created, primary, { ...all, syncContactOwner: false })).toEqual({ shareWith: NEW_OWNER });
+    expect(planPartyFollow(created, primary, { ...all, syncContactOwner: false, shareContactWhenAssigned: false })).toEqual({});
   });
 
   it('R-SHR-2 a reassignment shares with the new owner and may unshare from the previous one', () => {
     const change = { kind: 'reassigned' as const, opportunityOwnerId: NEW_OWNER, fromOwnerId: REP.userId };
 
-    expect(planContactFollow(change, OWNER, all)).toEqual({ shareWith: NEW_OWNER, unshareCandidate: REP.userId });
-    expect(planContactFollow(change, OWNER, { ...all, unshareContactWhenUnassigned: false })).toEqual({ shareWith: NEW_OWNER });
+    expect(planPartyFollow(change, primary, all)).toEqual({ shareWith: NEW_OWNER, unshareCandidate: REP.userId });
+    expect(planPartyFollow(change, primary, { ...all, unshareContactWhenUnassigned: false })).toEqual({ shareWith: NEW_OWNER });
   });
 
-  it('R-SHR-2 the contact’s owner is never shared nor unshared its own contact', () => {
-    expect(planContactFollow({ kind: 'reassigned', opportunityOwnerId: OWNER, fromOwnerId: REP.userId }, OWNER, all)).toEqual({ unshareCandidate: REP.userId });
-    expect(planContactFollow({ kind: 'reassigned', opportunityOwnerId: NEW_OWNER, fromOwnerId: OWNER }, OWNER, all)).toEqual({ shareWith: NEW_OWNER });
+  it('R-SHR-2 the party’s owner is never shared nor unshared its own party', () => {
+    expect(planPartyFollow({ kind: 'reassigned', opportunityOwnerId: OWNER, fromOwnerId: REP.userId }, primary, all)).toEqual({ unshareCandidate: REP.userId });
+    expect(planPartyFollow({ kind: 'reassigned', opportunityOwnerId: NEW_OWNER, fromOwnerId: OWNER }, primary, all)).toEqual({ shareWith: NEW_OWNER });
+  });
+});
+
+describe('R-SHR-3 syncOwnerOfClosedLeads', () => {
+  const NEW_OWNER = '01NEWOWNER0000000000000000';
+  const both = { syncContactOwner: true, syncOwnerOfClosedLeads: true };
+  const created = { id: '01CREATED00000000000000000', ownerId: NEW_OWNER, contactId: CONTACT, companyId: null };
+  const of = (id: string, status: 'open' | 'won' | 'lost', ownerId = OWNER, contactId: string | null = CONTACT) => ({ id, status, ownerId, contactId, companyId: null });
+
+  it('R-SHR-3 the primary party’s won and lost opportunities of other reps are handed over; open ones, the rep’s own and the new one stay', () => {
+    const opportunities = [of('won', 'won'), of('lost', 'lost'), of('open', 'open'), of('mine', 'lost', NEW_OWNER), { ...created, status: 'open' as const }];
+
+    expect(closedOpportunitiesToHandOver(created, opportunities, both)).toEqual(['won', 'lost']);
+  });
+
+  it('R-SHR-3 nothing moves unless both syncContactOwner and syncOwnerOfClosedLeads are on', () => {
+    const opportunities = [of('won', 'won')];
+
+    expect(closedOpportunitiesToHandOver(created, opportunities, { ...both, syncOwnerOfClosedLeads: false })).toEqual([]);
+    expect(closedOpportunitiesToHandOver(created, opportunities, { ...both, syncContactOwner: false })).toEqual([]);
+  });
+
+  it('R-SHR-3 for a company alone, only the company’s closed opportunities without a contact move', () => {
+    const COMPANY = '01COMPANY00000000000000000';
+    const forCompany = { ...created, contactId: null, companyId: COMPANY };
+    const companyOnly = { ...of('company-only', 'won', OWNER, null), companyId: COMPANY };
+    const employeeDeal = { ...of('employee', 'won'), companyId: COMPANY };
+
+    expect(closedOpportunitiesToHandOver(forCompany, [companyOnly, employeeDeal], both)).toEqual(['company-only']);
+  });
+});
+
+describe('R-SHR-2 when an opportunity is gone', () => {
+  const switches = { unshareContactWhenUnshared: true, unshareContactWhenUnassigned: true };
+  const SHARED = '01SHARED000000000000000000';
+
+  it('R-SHR-2 its sharees (unshareContactWhenUnshared) and its owner (unshareContactWhenUnassigned) may lose its parties, never the party’s owner', () => {
+    const sight = { ownerId: REP.userId, sharedWith: [SHARED, OWNER] };
+
+    expect(unshareCandidatesAfterRemoval(sight, OWNER, switches)).toEqual([SHARED, REP.userId]);
+    expect(unshareCandidatesAfterRemoval(sight, OWNER, { ...switches, unshareContactWhenUnshared: false })).toEqual([REP.userId]);
+    expect(unshareCandidatesAfterRemoval(sight, OWNER, { ...switches, unshareContactWhenUnassigned: false })).toEqual([SHARED]);
+  });
+
+  it('R-OPP-8 the survivor of a merge is shared with the owners and sharees of the merged-away ones, once each, not with its own owner', () => {
+    const removed = [
+      { ownerId: REP.userId, sharedWith: [SHARED, OWNER] },
+      { ownerId: OWNER, sharedWith: [SHARED] },
+    ];
+
+    expect(survivorSharesAfterMerge({ ownerId: OWNER }, removed)).toEqual([REP.userId, SHARED]);
   });
 });

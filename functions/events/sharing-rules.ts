@@ -1,0 +1,181 @@
+import type { AppContext } from '../../shared/app-context.ts';
+import { companyModel, contactModel, opportunityModel } from '../../shared/db/keys.ts';
+import { transitionOpportunity } from '../../shared/db/opportunity-writes.ts';
+import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
+import {
+  opportunitySharedWith,
+  partyOpportunities,
+  removeOpportunityShare,
+  seesOpportunityOfParty,
+  shareOpportunity,
+  shareParty,
+  unshareParty,
+} from '../../shared/db/shares.ts';
+import { getRecord, updateRecord } from '../../shared/db/store.ts';
+import { patch } from '../../shared/domain/opportunity-lifecycle.ts';
+import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
+import {
+  closedOpportunitiesToHandOver,
+  partiesOf,
+  planPartyFollow,
+  primaryPartyOf,
+  sameParty,
+  survivorSharesAfterMerge,
+  unshareCandidatesAfterRemoval,
+  type Party,
+  type RemovedSight,
+} from '../../shared/domain/sharing.ts';
+import type { DomainEvent } from '../../shared/events/catalogue.ts';
+import { defineConsumer } from '../../shared/events/consumer.ts';
+import { ProblemError } from '../../shared/http/problem.ts';
+import type { PipelineSettings } from '../../shared/schemas/pipeline.ts';
+import { consumerHandler } from './consumer-handler.ts';
+
+/**
+ * R-EVT-3 → §8: the sharing rules, applied to an opportunity's contact and company (its parties) when the
+ * opportunity is created, reassigned, merged away or deleted. Each step reads the records as they are now and
+ * writes what they should be, so a replayed or late event does nothing new; every step that depends on an
+ * item it removes runs before the removal, so a failure part-way is finished by the redelivery.
+ */
+
+type Sharing = PipelineSettings['sharing'];
+
+/** A contact or company deleted since the event is left alone. */
+const readParty = (ctx: AppContext, party: Party) => (party.collection === 'contacts' ? getRecord(ctx, contactModel, party.id) : getRecord(ctx, companyModel, party.id));
+
+/** R-SHR-3: the party gets a new owner (a party deleted meanwhile is no longer anyone's concern). */
+async function setPartyOwner(ctx: AppContext, party: Party, ownerId: string): Promise<void> {
+  try {
+    if (party.collection === 'contacts') await updateRecord(ctx, contactModel, party.id, (current) => ({ ...current, ownerId }));
+    else await updateRecord(ctx, companyModel, party.id, (current) => ({ ...current, ownerId }));
+  } catch (error) {
+    if (!(error instanceof ProblemError && error.status === 404)) throw error;
+  }
+}
+
+/** R-SHR-2: the party is unshared from the user unless the user still sees an opportunity of it. */
+async function unshareUnlessStillSeen(ctx: AppContext, party: Party, userId: string): Promise<void> {
+  if (!(await seesOpportunityOfParty(ctx, party, userId))) await unshareParty(ctx, party, userId);
+}
+
+/** R-SHR-2 / R-SHR-3: each party of a created or reassigned opportunity follows its owner. */
+async function followOwner(ctx: AppContext, event: DomainEvent<'opportunity.created' | 'opportunity.reassigned'>, sharing: Sharing): Promise<StoredOpportunity | undefined> {
+  const opportunity = await getRecord<StoredOpportunity>(ctx, opportunityModel, event.detail.data.opportunityId);
+  if (!opportunity) return undefined;
+  const change =
+    event.type === 'opportunity.created'
+      ? { kind: 'created' as const, opportunityOwnerId: opportunity.ownerId }
+      : { kind: 'reassigned' as const, opportunityOwnerId: opportunity.ownerId, fromOwnerId: event.detail.data.fromOwnerId };
+  const primary = primaryPartyOf(opportunity);
+  for (const party of partiesOf(opportunity)) {
+    const record = await readParty(ctx, party);
+    if (!record) continue;
+    const plan = planPartyFollow(change, { ownerId: record.ownerId, primary: sameParty(party, primary) }, sharing);
+    if (plan.newOwnerId) await setPartyOwner(ctx, party, plan.newOwnerId);
+    if (plan.shareWith) await shareParty(ctx, party, plan.shareWith, event.detail.actorId);
+    if (plan.unshareCandidate) await unshareUnlessStillSeen(ctx, party, plan.unshareCandidate);
+  }
+  return opportunity;
+}
+
+/**
+ * R-SHR-3 `syncOwnerOfClosedLeads`: the primary party's closed opportunities move to the new opportunity's rep,
+ * each as a reassignment of its own (history entry, `opportunity.reassigned` event, so their sharing follows).
+ */
+async function handOverClosedOpportunities(ctx: AppContext, created: StoredOpportunity, actorId: string, settings: PipelineSettings): Promise<void> {
+  const primary = primaryPartyOf(created);
+  if (!primary || !settings.sharing.syncContactOwner || !settings.sharing.syncOwnerOfClosedLeads) return;
+  const toHandOver = closedOpportunitiesToHandOver(created, await partyOpportunities(ctx, primary), settings.sharing);
+  for (const id of toHandOver) {
+    try {
+      await transitionOpportunity(ctx, id, { actorId, canSee: () => true }, (current) =>
+        // Reopened or handed over meanwhile: nothing left to do but commit it unchanged.
+        current.status === 'open' || current.ownerId === created.ownerId
+          ? { next: current, history: [], events: [] }
+          : patch(current, { ...current, ownerId: created.ownerId }, {}, settings, ctx.now().toISOString()),
+      );
+    } catch (error) {
+      // Deleted or merged away since it was listed: nothing to hand over.
+      if (!(error instanceof ProblemError && error.status === 404)) throw error;
+    }
+  }
+}
+
+/** R-SHR-2: who saw a removed opportunity may lose its parties, unless they still see another opportunity of them. */
+async function loseSightOfParties(ctx: AppContext, parties: readonly Party[], sight: RemovedSight, sharing: Sharing): Promise<void> {
+  for (const party of parties) {
+    const record = await readParty(ctx, party);
+    if (!record) continue;
+    for (const userId of unshareCandidatesAfterRemoval(sight, record.ownerId, sharing)) await unshareUnlessStillSeen(ctx, party, userId);
+  }
+}
+
+/** The shares of a removed opportunity go last: until then a redelivery still knows whom they concerned. */
+async function removeShares(ctx: AppContext, opportunityId: string, sharedWith: readonly string[]): Promise<void> {
+  for (const userId of sharedWith) await removeOpportunityShare(ctx, opportunityId, userId);
+}
+
+async function forgetDeleted(ctx: AppContext, event: DomainEvent<'opportunity.deleted'>, sharing: Sharing): Promise<void> {
+  const { data } = event.detail;
+  const sharedWith = await opportunitySharedWith(ctx, data.opportunityId);
+  await loseSightOfParties(ctx, partiesOf(data), { ownerId: data.ownerId, sharedWith }, sharing);
+  await removeShares(ctx, data.opportunityId, sharedWith);
+}
+
+/**
+ * R-OPP-8 with §8: whoever saw a merged-away opportunity gets the survivor shared (with its parties under
+ * `shareContactWhenShared`), then may lose the merged-away parties it no longer sees an opportunity of.
+ */
+async function carryOverMerged(ctx: AppContext, event: DomainEvent<'opportunity.merged'>, sharing: Sharing): Promise<void> {
+  const { data } = event.detail;
+  const sights = await Promise.all(
+    data.mergedIds.map(async (id, index) => ({ id, parties: data.mergedParties[index]!, sight: { ownerId: data.mergedParties[index]!.ownerId, sharedWith: await opportunitySharedWith(ctx, id) } })),
+  );
+  const survivor = await getRecord<StoredOpportunity>(ctx, opportunityModel, data.opportunityId);
+  if (survivor) {
+    for (const userId of survivorSharesAfterMerge(survivor, sights.map(({ sight }) => sight))) {
+      try {
+        await shareOpportunity(ctx, survivor, { userId, sharedBy: event.detail.actorId ?? survivor.ownerId, withParties: sharing.shareContactWhenShared });
+      } catch (error) {
+        // The survivor was deleted since: its own event cleans up after it.
+        if (!(error instanceof ProblemError && error.status === 404)) throw error;
+      }
+    }
+  }
+  for (const { id, parties, sight } of sights) {
+    await loseSightOfParties(ctx, partiesOf(parties), sight, sharing);
+    await removeShares(ctx, id, sight.sharedWith);
+  }
+}
+
+export const sharingRules = defineConsumer({
+  name: 'sharing-rules',
+  description: 'applies the sharing rules to opportunities’ contacts and companies (R-SHR-2, R-SHR-3)',
+  events: ['opportunity.created', 'opportunity.reassigned', 'opportunity.merged', 'opportunity.deleted'],
+  access: {
+    // Opportunities, parties, settings and shares (GetItem, BatchGetItem, Query of a record's shares); party owners,
+    // shares and handed-over opportunities with their history, guards and outbox (PutItem, DeleteItem, ConditionCheckItem).
+    items: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'ConditionCheckItem'],
+    // GSI3: a contact's opportunities; GSI4: a company's.
+    queryIndexes: ['GSI3', 'GSI4'],
+  },
+  async handle(event, ctx) {
+    const settings = await getPipelineSettings(ctx);
+    switch (event.type) {
+      case 'opportunity.created': {
+        const created = await followOwner(ctx, event, settings.sharing);
+        if (created) await handOverClosedOpportunities(ctx, created, event.detail.actorId ?? created.ownerId, settings);
+        return;
+      }
+      case 'opportunity.reassigned':
+        await followOwner(ctx, event, settings.sharing);
+        return;
+      case 'opportunity.deleted':
+        return forgetDeleted(ctx, event, settings.sharing);
+      case 'opportunity.merged':
+        return carryOverMerged(ctx, event, settings.sharing);
+    }
+  },
+});
+
+export const handler = consumerHandler(sharingRules);
