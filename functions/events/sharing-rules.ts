@@ -17,6 +17,7 @@ import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import {
   closedOpportunitiesToHandOver,
   partiesOf,
+  partyMove,
   planPartyFollow,
   primaryPartyOf,
   sameParty,
@@ -75,7 +76,28 @@ async function followOwner(ctx: AppContext, event: DomainEvent<'opportunity.crea
     if (plan.shareWith) await shareParty(ctx, party, plan.shareWith, event.detail.actorId);
     if (plan.unshareCandidate) await unshareUnlessStillSeen(ctx, party, plan.unshareCandidate);
   }
+  if (event.type === 'opportunity.reassigned') await followPartyMove(ctx, event, sharing);
   return opportunity;
+}
+
+/**
+ * R-SHR-2 when a change moved the opportunity to another contact or company: the users it is shared with get the
+ * parties it joined (`shareContactWhenShared`), and they and its previous owner may lose the parties it left. The
+ * parties come from the event, not the record, so a redelivery after a later move still undoes this move only.
+ */
+async function followPartyMove(ctx: AppContext, event: DomainEvent<'opportunity.reassigned'>, sharing: Sharing): Promise<void> {
+  const { data } = event.detail;
+  const before = {
+    contactId: data.fromContactId === undefined ? data.contactId : data.fromContactId,
+    companyId: data.fromCompanyId === undefined ? data.companyId : data.fromCompanyId,
+  };
+  const { left, joined } = partyMove(before, data);
+  if (left.length === 0 && joined.length === 0) return;
+  const sharedWith = await opportunitySharedWith(ctx, data.opportunityId);
+  if (sharing.shareContactWhenShared) {
+    for (const party of joined) for (const userId of sharedWith) await shareParty(ctx, party, userId, event.detail.actorId);
+  }
+  await loseSightOfParties(ctx, left, { ownerId: data.fromOwnerId, sharedWith }, sharing);
 }
 
 /**

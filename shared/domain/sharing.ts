@@ -33,6 +33,16 @@ export function partiesOf(opportunity: { contactId: string | null; companyId: st
  */
 export const primaryPartyOf = (opportunity: { contactId: string | null; companyId: string | null }): Party | undefined => partiesOf(opportunity)[0];
 
+/** R-SHR-2: the parties an opportunity left and joined when a change moved it to another contact or company. */
+export function partyMove(
+  before: { contactId: string | null; companyId: string | null },
+  after: { contactId: string | null; companyId: string | null },
+): { left: Party[]; joined: Party[] } {
+  const [was, is] = [partiesOf(before), partiesOf(after)];
+  const notIn = (parties: readonly Party[]) => (party: Party) => !parties.some((other) => sameParty(other, party));
+  return { left: was.filter(notIn(is)), joined: is.filter(notIn(was)) };
+}
+
 export const sameParty = (a: Party | undefined, b: Party | undefined) => a !== undefined && b !== undefined && a.collection === b.collection && a.id === b.id;
 
 export interface PartyFollowPlan {

@@ -447,6 +447,20 @@ describe('R-SHR-2 when an opportunity is deleted or merged away (R-EVT-3)', () =
     expect(await shareItemsOf(`OPP#${mergedAway.id}`)).toEqual([]);
   });
 
+  it('R-SHR-2 moving a shared opportunity to another contact shares the new contact and unshares the old one', async () => {
+    const reader = await api.createUser('rep');
+    const opportunity = await newOpportunity(owner);
+    const newContactId = await newContact(owner);
+    await share(opportunity.id, reader.id);
+
+    const moved = await api.patch(`/opportunities/${opportunity.id}`, { contactId: newContactId }, as(owner));
+    await settle();
+
+    expect(moved.status).toBe(200);
+    expect((await api.get(`/contacts/${newContactId}`, as(reader))).status).toBe(200);
+    expect((await api.get(`/contacts/${opportunity.contactId}`, as(reader))).status).toBe(404);
+  });
+
   it('R-SHR-1 deleting a contact removes the shares of it', async () => {
     const reader = await api.createUser('rep');
     const opportunity = await newOpportunity(owner);

@@ -6,6 +6,7 @@ import {
   closedOpportunitiesToHandOver,
   ownsOrManages,
   partiesOf,
+  partyMove,
   planPartyFollow,
   primaryPartyOf,
   shareTargetErrors,
@@ -151,6 +152,16 @@ describe('R-SHR-2 / R-SHR-3 the parties follow their opportunity', () => {
     ]);
     expect(primaryPartyOf(both)).toEqual({ collection: 'contacts', id: CONTACT });
     expect(primaryPartyOf(companyOnly)).toEqual({ collection: 'companies', id: COMPANY });
+  });
+
+  it('R-SHR-2 a move to another contact leaves the old contact and joins the new one; the unchanged company is neither', () => {
+    const OTHER = '01OTHERCONTACT000000000000';
+
+    expect(partyMove({ contactId: CONTACT, companyId: COMPANY }, { contactId: OTHER, companyId: COMPANY })).toEqual({
+      left: [{ collection: 'contacts', id: CONTACT }],
+      joined: [{ collection: 'contacts', id: OTHER }],
+    });
+    expect(partyMove({ contactId: CONTACT, companyId: null }, { contactId: CONTACT, companyId: null })).toEqual({ left: [], joined: [] });
   });
 
   it('R-SHR-3 with syncContactOwner, a creation makes the rep the primary party’s owner and shares the other party', () => {
