@@ -59,25 +59,36 @@ async function unshareUnlessStillSeen(ctx: AppContext, party: Party, userId: str
   if (!(await seesOpportunityOfParty(ctx, party, userId))) await unshareParty(ctx, party, userId);
 }
 
-/** R-SHR-2 / R-SHR-3: each party of a created or reassigned opportunity follows its owner. */
-async function followOwner(ctx: AppContext, event: DomainEvent<'opportunity.created' | 'opportunity.reassigned'>, sharing: Sharing): Promise<StoredOpportunity | undefined> {
-  const opportunity = await getRecord<StoredOpportunity>(ctx, opportunityModel, event.detail.data.opportunityId);
-  if (!opportunity) return undefined;
-  const change =
-    event.type === 'opportunity.created'
-      ? { kind: 'created' as const, opportunityOwnerId: opportunity.ownerId }
-      : { kind: 'reassigned' as const, opportunityOwnerId: opportunity.ownerId, fromOwnerId: event.detail.data.fromOwnerId };
-  const primary = primaryPartyOf(opportunity);
-  for (const party of partiesOf(opportunity)) {
+/**
+ * R-SHR-2 / R-SHR-3: each party of a created or reassigned opportunity follows its owner. A creation is a past
+ * fact: its rep and parties are the event's, so a late delivery syncs the owner it would have synced in order,
+ * and shares nothing with a rep that has handed the opportunity over since (that reassignment's event shares with
+ * the next one). A reassignment follows the owner the opportunity has now, so a late one changes nothing.
+ */
+async function followOwner(ctx: AppContext, event: DomainEvent<'opportunity.created' | 'opportunity.reassigned'>, sharing: Sharing): Promise<void> {
+  const { data } = event.detail;
+  const opportunity = await getRecord<StoredOpportunity>(ctx, opportunityModel, data.opportunityId);
+  let change: Parameters<typeof planPartyFollow>[0];
+  let followed: { contactId: string | null; companyId: string | null };
+  if (event.type === 'opportunity.created') {
+    change = { kind: 'created', opportunityOwnerId: data.ownerId };
+    followed = data;
+  } else {
+    if (!opportunity) return;
+    change = { kind: 'reassigned', opportunityOwnerId: opportunity.ownerId, fromOwnerId: event.detail.data.fromOwnerId };
+    followed = opportunity;
+  }
+  const mayShare = change.kind === 'reassigned' || opportunity?.ownerId === data.ownerId;
+  const primary = primaryPartyOf(followed);
+  for (const party of partiesOf(followed)) {
     const record = await readParty(ctx, party);
     if (!record) continue;
     const plan = planPartyFollow(change, { ownerId: record.ownerId, primary: sameParty(party, primary) }, sharing);
     if (plan.newOwnerId) await setPartyOwner(ctx, party, plan.newOwnerId);
-    if (plan.shareWith) await shareParty(ctx, party, plan.shareWith, event.detail.actorId);
+    if (plan.shareWith && mayShare) await shareParty(ctx, party, plan.shareWith, event.detail.actorId);
     if (plan.unshareCandidate) await unshareUnlessStillSeen(ctx, party, plan.unshareCandidate);
   }
   if (event.type === 'opportunity.reassigned') await followPartyMove(ctx, event, sharing);
-  return opportunity;
 }
 
 /**
@@ -104,13 +115,15 @@ async function followPartyMove(ctx: AppContext, event: DomainEvent<'opportunity.
  * R-SHR-3 `syncOwnerOfClosedLeads`: the primary party's closed opportunities move to the new opportunity's rep,
  * each as a reassignment of its own (history entry, `opportunity.reassigned` event, so their sharing follows).
  */
-async function handOverClosedOpportunities(ctx: AppContext, created: StoredOpportunity, actorId: string, settings: PipelineSettings): Promise<void> {
+async function handOverClosedOpportunities(ctx: AppContext, event: DomainEvent<'opportunity.created'>, settings: PipelineSettings): Promise<void> {
+  const { data } = event.detail;
+  const created = { id: data.opportunityId, ownerId: data.ownerId, contactId: data.contactId, companyId: data.companyId };
   const primary = primaryPartyOf(created);
   if (!primary || !settings.sharing.syncContactOwner || !settings.sharing.syncOwnerOfClosedLeads) return;
   const toHandOver = closedOpportunitiesToHandOver(created, await partyOpportunities(ctx, primary), settings.sharing);
   for (const id of toHandOver) {
     try {
-      await transitionOpportunity(ctx, id, { actorId, canSee: () => true }, (current) =>
+      await transitionOpportunity(ctx, id, { actorId: event.detail.actorId ?? created.ownerId, canSee: () => true }, (current) =>
         // Reopened or handed over meanwhile: nothing left to do but commit it unchanged.
         current.status === 'open' || current.ownerId === created.ownerId
           ? { next: current, history: [], events: [] }
@@ -184,11 +197,9 @@ export const sharingRules = defineConsumer({
   async handle(event, ctx) {
     const settings = await getPipelineSettings(ctx);
     switch (event.type) {
-      case 'opportunity.created': {
-        const created = await followOwner(ctx, event, settings.sharing);
-        if (created) await handOverClosedOpportunities(ctx, created, event.detail.actorId ?? created.ownerId, settings);
-        return;
-      }
+      case 'opportunity.created':
+        await followOwner(ctx, event, settings.sharing);
+        return handOverClosedOpportunities(ctx, event, settings);
       case 'opportunity.reassigned':
         await followOwner(ctx, event, settings.sharing);
         return;

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharingRules } from '../../functions/events/sharing-rules.ts';
+import type { AppContext } from '../../shared/app-context.ts';
+import type { EventData, EventType } from '../../shared/events/catalogue.ts';
+import { consumeBusEvent } from '../../shared/events/consumer.ts';
+import { newEvent } from '../../shared/events/outbox.ts';
+import { TestApi } from '../support/api.ts';
+
+/**
+ * R-EVT-2 for the sharing-rules consumer: the changes are made over HTTP (their own events are consumed as usual),
+ * then events are delivered again, as new deliveries the receipts do not stop (a redelivery after a failure
+ * part-way, or a late one), in whatever order: the shares and owners end as they were.
+ */
+
+interface Caller {
+  id: string;
+  token: string;
+}
+
+let api: TestApi;
+let ctx: AppContext;
+let manager: Caller;
+beforeAll(async () => {
+  api = await TestApi.start();
+  ctx = api.runtime.ctx;
+  manager = await api.createUser('manager');
+});
+afterAll(() => api?.stop());
+
+const as = (caller: Caller) => ({ token: caller.token });
+
+/** Every event gets a new id, so the consumer's receipt does not stop it: the handler runs again. */
+const redeliver = <T extends EventType>(type: T, data: EventData<T>) => {
+  const event = newEvent(ctx, type, manager.id, data);
+  return consumeBusEvent(ctx, sharingRules, { 'detail-type': event.type, detail: JSON.parse(JSON.stringify(event.detail)) });
+};
+
+/** The sharing state: every share item, and the owners of contacts and opportunities. */
+async function sharingState() {
+  const items = await api.tableSnapshot();
+  return items
+    .filter((item) => String(item.SK).startsWith('SHARE#') || ['Contact', 'Company', 'Opportunity'].includes(String(item.recordType)))
+    .map((item) => ({ PK: item.PK, SK: item.SK, ownerId: item.ownerId }));
+}
+
+async function created(path: string, body: Record<string, unknown>, by: Caller = manager): Promise<Record<string, string>> {
+  const answer = await api.post(path, body, as(by));
+  if (answer.status !== 201) throw new Error(`${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+describe('R-EVT-2 the sharing rules are safe to run again and in any order', () => {
+  it('R-EVT-2 reassignments delivered again in reverse order leave the contact shared as the last owner left it', async () => {
+    const [contactOwner, first, second, third] = await Promise.all([api.createUser('rep'), api.createUser('rep'), api.createUser('rep'), api.createUser('rep')]);
+    const contact = await created('/contacts', { lastName: 'Rossi' }, contactOwner);
+    const opportunity = await created('/opportunities', { title: 'Deal', contactId: contact.id, ownerId: first.id });
+    await api.post('/_local/settle');
+    await api.patch(`/opportunities/${opportunity.id}`, { ownerId: second.id });
+    await api.patch(`/opportunities/${opportunity.id}`, { ownerId: third.id });
+    await api.post('/_local/settle');
+    const settled = await sharingState();
+    const parties = { opportunityId: opportunity.id!, contactId: contact.id!, companyId: null };
+
+    await redeliver('opportunity.reassigned', { ...parties, ownerId: third.id, fromOwnerId: second.id });
+    await redeliver('opportunity.reassigned', { ...parties, ownerId: second.id, fromOwnerId: first.id });
+    await redeliver('opportunity.created', { ...parties, ownerId: first.id, stageId: opportunity.stageId! });
+
+    expect(await sharingState()).toEqual(settled);
+    expect((await api.get(`/contacts/${contact.id}`, as(third))).status).toBe(200);
+  });
+
+  it('R-EVT-2 a deletion and a merge delivered 3 times more change nothing further', async () => {
+    const [owner, reader] = await Promise.all([api.createUser('rep'), api.createUser('rep')]);
+    const contact = await created('/contacts', { lastName: 'Bianchi' }, owner);
+    const kept = await created('/opportunities', { title: 'Kept', contactId: contact.id }, owner);
+    const mergedAway = await created('/opportunities', { title: 'Merged', contactId: contact.id, ownerId: owner.id, allowDuplicate: true });
+    const deleted = await created('/contacts', { lastName: 'Verdi' }, owner).then((other) => created('/opportunities', { title: 'Gone', contactId: other.id }, owner));
+    await created(`/opportunities/${mergedAway.id}/shares`, { userId: reader.id }, owner);
+    await created(`/opportunities/${deleted.id}/shares`, { userId: reader.id }, owner);
+    await api.post('/opportunities/merge', { ids: [kept.id, mergedAway.id], targetId: kept.id });
+    await api.delete(`/opportunities/${deleted.id}`, as(owner));
+    await api.post('/_local/settle');
+    const settled = await sharingState();
+    const owned = { ownerId: owner.id, companyId: null };
+
+    for (let delivery = 0; delivery < 3; delivery++) {
+      await redeliver('opportunity.deleted', { opportunityId: deleted.id!, contactId: deleted.contactId!, ...owned });
+      await redeliver('opportunity.merged', {
+        opportunityId: kept.id!,
+        contactId: contact.id!,
+        ...owned,
+        mergedIds: [mergedAway.id!],
+        mergedParties: [{ contactId: contact.id!, ...owned }],
+      });
+    }
+
+    expect(await sharingState()).toEqual(settled);
+    expect((await api.get(`/opportunities/${kept.id}`, as(reader))).status).toBe(200);
+    expect((await api.get(`/contacts/${deleted.contactId}`, as(reader))).status).toBe(404);
+  });
+});
