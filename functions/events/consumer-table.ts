@@ -1,6 +1,7 @@
 import type { Consumer } from '../../shared/events/consumer.ts';
 import { sharingRules } from './sharing-rules.ts';
 import { contactStatuses } from './contact-statuses.ts';
+import { opportunityCleanup } from './opportunity-cleanup.ts';
 
 /**
  * Every event consumer, declared once. A consumer's Lambda handler lives in `functions/events/<name>.ts`
@@ -8,4 +9,4 @@ import { contactStatuses } from './contact-statuses.ts';
  * policy, a dead-letter queue and exactly the access it declares; the local runtime's bus routes to the same
  * consumers with the same patterns.
  */
-export const consumers: readonly Consumer[] = [contactStatuses, sharingRules];
+export const consumers: readonly Consumer[] = [contactStatuses, sharingRules, opportunityCleanup];

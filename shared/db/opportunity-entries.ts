@@ -5,7 +5,7 @@ import { notFound } from '../http/problem.ts';
 import type { OpportunityNote } from '../schemas/opportunities.ts';
 import { CHILD_PREFIXES, childKey, opportunityModel } from './keys.ts';
 import { fromItem, type Item } from './records.ts';
-import { recordStillExists, writeAll, type Page } from './store.ts';
+import { deleteChildren, recordStillExists, writeAll, type Page } from './store.ts';
 
 /**
  * History entries and notes of an opportunity (R-OPP-10), kept in its own partition. After a merge (R-OPP-8)
@@ -21,6 +21,14 @@ export async function addNote(ctx: AppContext, opportunity: StoredOpportunity, a
     recordStillExists(ctx, opportunityModel, opportunity.id, notFound(opportunityModel.label)),
   ]);
   return note;
+}
+
+/** After a deletion: the history entries and notes of the opportunity and of those merged into it go too. */
+export async function removeEntries(ctx: AppContext, opportunityIds: readonly string[]): Promise<void> {
+  for (const id of opportunityIds) {
+    const partition = opportunityModel.key(id).PK;
+    await Promise.all(Object.values(CHILD_PREFIXES).map((prefix) => deleteChildren(ctx, partition, prefix)));
+  }
 }
 
 export interface EntryPage {

@@ -8,7 +8,7 @@ import type { Principal } from '../http/route.ts';
 import type { OpportunityShare } from '../schemas/shares.ts';
 import { opportunitiesOfCompany, opportunitiesOfContact, opportunityModel, shareIndexKeys, shareKey, sharedWith, SHARE_PREFIX, type SharedCollection } from './keys.ts';
 import { fromItem, type BaseRecord, type EntityModel } from './records.ts';
-import { queryPage, recordStillExists, writeAll, type ExtraWrite, type FilterExpression, type Page } from './store.ts';
+import { deleteChildren, queryPage, recordStillExists, writeAll, type ExtraWrite, type FilterExpression, type Page } from './store.ts';
 import { indexKeys } from './table-definition.ts';
 
 /**
@@ -234,23 +234,6 @@ export async function unshareParty(ctx: AppContext, party: Party, userId: string
 
 /**
  * R-SHR-1 after a contact or company is deleted: its share items go too, so that no user's shared-with partition
- * keeps pointing at it. Runs after the deletion committed: if it is interrupted, what is left is unreachable
- * (listings skip records that no longer exist, and ids are never reused).
+ * keeps pointing at it (listings skip records that no longer exist meanwhile, and ids are never reused).
  */
-export async function removeSharesOf(ctx: AppContext, party: Party): Promise<void> {
-  const partition = shareKey(party.collection, party.id, '').PK;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.db.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :share)',
-        ExpressionAttributeValues: { ':pk': partition, ':share': SHARE_PREFIX },
-        ProjectionExpression: 'PK, SK',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    await Promise.all((page.Items ?? []).map((key) => ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: { PK: key.PK, SK: key.SK } }))));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-}
+export const removeSharesOf = (ctx: AppContext, party: Party): Promise<void> => deleteChildren(ctx, shareKey(party.collection, party.id, '').PK, SHARE_PREFIX);

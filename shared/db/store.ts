@@ -289,3 +289,25 @@ function keyOf(item: Item, index: IndexName | undefined): Record<string, unknown
   if (index) names.push(indexKeys(index).partitionKey, indexKeys(index).sortKey);
   return Object.fromEntries(names.map((name) => [name, item[name]]));
 }
+
+/**
+ * Deletes every item of a partition under a sort-key prefix (a record's shares, history entries, notes), page by
+ * page. For what a deletion leaves behind: if it is interrupted, what remains is unreachable and is removed by
+ * the next run.
+ */
+export async function deleteChildren(ctx: AppContext, partition: string, sortKeyPrefix: string): Promise<void> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.db.send(
+      new QueryCommand({
+        TableName: ctx.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': sortKeyPrefix },
+        ProjectionExpression: 'PK, SK',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    await Promise.all((page.Items ?? []).map((key) => ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: { PK: key.PK, SK: key.SK } }))));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}

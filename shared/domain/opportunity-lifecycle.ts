@@ -279,7 +279,10 @@ export function merge(survivor: StoredOpportunity, others: readonly StoredOpport
   };
 }
 
-/** DELETE: the record goes, with an event for the statuses of its parties (R-EVT-3); no history is left to read. */
+/**
+ * DELETE: the record goes, with an event for the statuses and sharing of its parties (R-EVT-3) and for the removal
+ * of its history and notes (and those of the opportunities merged into it): none is left to read.
+ */
 export function remove(current: StoredOpportunity): Omit<Transition, 'next'> {
-  return { history: [], events: [{ type: 'opportunity.deleted', opportunityId: current.id, data: parties(current) }] };
+  return { history: [], events: [{ type: 'opportunity.deleted', opportunityId: current.id, data: { ...parties(current), mergedIds: current.mergedIds } }] };
 }

@@ -68,8 +68,8 @@ export const opportunityMerged = defineEvent(
   z.object({ ...opportunityParties, mergedIds: z.array(id).min(1), mergedParties: z.array(parties) }),
 );
 
-/** The parties are the deleted record's, as it was. */
-export const opportunityDeleted = defineEvent('opportunity.deleted', 1, z.object(opportunityParties));
+/** The parties are the deleted record's, as it was; `mergedIds` the opportunities merged into it, whose entries it kept. */
+export const opportunityDeleted = defineEvent('opportunity.deleted', 1, z.object({ ...opportunityParties, mergedIds: z.array(id).default([]) }));
 
 /** R-LEAD-5: the lead became a contact or a company, and an opportunity when one was asked for. */
 export const leadConverted = defineEvent(

@@ -685,6 +685,23 @@ describe('R-OPP-10 history and notes', () => {
   });
 });
 
+describe('R-OPP-10 a deleted opportunity leaves nothing behind', () => {
+  it('R-OPP-10 deleting a merge survivor removes its history and notes and those of the opportunities merged into it', async () => {
+    const contactId = await newContact(manager);
+    const survivor = await newOpportunity(manager, { contactId });
+    const mergedAway = await newOpportunity(manager, { contactId, allowDuplicate: true });
+    await api.post(`/opportunities/${survivor.id}/notes`, { body: 'Kept note' }, as(manager));
+    await api.post(`/opportunities/${mergedAway.id}/notes`, { body: 'Merged note' }, as(manager));
+    await api.post('/opportunities/merge', { ids: [survivor.id, mergedAway.id], targetId: survivor.id }, as(manager));
+
+    const deleted = await api.delete(`/opportunities/${survivor.id}`, as(manager));
+    const left = (await api.tableSnapshot()).filter((item) => item.PK === `OPP#${survivor.id}` || item.PK === `OPP#${mergedAway.id}`);
+
+    expect(deleted.status).toBe(204);
+    expect(left).toEqual([]);
+  });
+});
+
 describe('SPEC §1 refusals of the lifecycle routes', () => {
   it.each([
     ['lost', (id: string) => `/opportunities/${id}/lost`, { lostReasonId: 'nope', closingNote: 5 }, ['closingNote', 'lostReasonId']],
