@@ -156,28 +156,31 @@ export const opportunityRoutes = [
     response: opportunity,
     handler: async ({ ctx, principal, params, body, ifMatch }) => {
       const [settings, definitions] = await Promise.all([getPipelineSettings(ctx), customFieldDefinitions(ctx, 'opportunity')]);
-      // No duplicate check here: R-OPP-2 refuses new opportunities (and restores, unarchives, merges); a PATCH that
-      // moves one to another contact only keeps the guards true.
+      const { allowDuplicate, ...change } = body;
+      // R-OPP-2: only admins and managers may override duplicate prevention.
+      if (allowDuplicate && !seesEverything(principal)) throw forbidden();
       const updated = await transitionOpportunity(ctx, params.id, { actorId: principal.userId, canSee: canSeeOpportunity(ctx, principal), ifMatch }, async (current) => {
-        const reassigned = body.ownerId !== undefined && body.ownerId !== current.ownerId;
+        const reassigned = change.ownerId !== undefined && change.ownerId !== current.ownerId;
         // R-OPP-9: a rep hands over its own opportunity, not one merely shared with it.
         if (reassigned && !ownsOrManages(principal, current)) throw forbidden();
         // Only what the PATCH changes is checked: naming the current contact again is no new link.
-        const changed = <K extends 'contactId' | 'companyId' | 'stageId'>(field: K) => (body[field] !== current[field] ? body[field] : undefined);
+        const changed = <K extends 'contactId' | 'companyId' | 'stageId'>(field: K) => (change[field] !== current[field] ? change[field] : undefined);
         const [references, ownerProblems] = await Promise.all([
           checkReferences(ctx, principal, { contactId: changed('contactId'), companyId: changed('companyId'), stageId: changed('stageId') }),
-          reassigned ? opportunityOwnerErrors(ctx, settings, body.ownerId!) : [],
+          reassigned ? opportunityOwnerErrors(ctx, settings, change.ownerId!) : [],
         ]);
-        const customFields = applyCustomFields(current.customFields, body.customFields ?? {}, definitions);
-        const patched = applyOpportunityPatch(current, body, {
+        const customFields = applyCustomFields(current.customFields, change.customFields ?? {}, definitions);
+        const patched = applyOpportunityPatch(current, change, {
           ...(references.stage ? { stage: references.stage } : {}),
           contactCompanyId: references.contactCompanyId,
           customFields: customFields.values,
           defaultCurrency: ctx.config.defaultCurrency,
         });
         throwIfInvalid([...references.errors, ...ownerProblems, ...customFields.errors, ...missingPartyErrors(patched)]);
-        const transition = patch(current, patched, body, settings, ctx.now().toISOString());
-        return { ...transition, extra: namedRecordsStillExist(ctx, transition.next, current) };
+        const transition = patch(current, patched, change, settings, ctx.now().toISOString());
+        // R-OPP-2 applies to a move to another contact or company, or into an active stage (the guards tell which).
+        const duplicateCheck = allowDuplicate ? undefined : { activeStageIds: settings.activeStageIds };
+        return { ...transition, duplicateCheck, extra: namedRecordsStillExist(ctx, transition.next, current) };
       });
       return withVisibleCustomFields(updated, definitions);
     },

@@ -76,8 +76,13 @@ export async function retryOnRace<T>(attempt: () => Promise<T>): Promise<T> {
 
 const guardKeyOf = (opportunity: StoredOpportunity) => openOpportunitiesGuardKey(opportunity);
 
-/** The guards a change touches: an opportunity leaves its party's guard when it stops being open and active or changes party, and joins the new one. */
-function guardChanges(records: OpportunityChange['records']): GuardChange[] {
+/**
+ * The guards a change touches: an opportunity leaves its party's guard when it stops being open and active or
+ * changes party, and joins the new one. Under a duplicate check, one that moves into an active stage within its
+ * party joins again too: the check then looks at the others, and the guard's new version makes two such moves race.
+ */
+function guardChanges(records: OpportunityChange['records'], duplicateCheck: OpportunityChange['duplicateCheck']): GuardChange[] {
+  const active = new Set(duplicateCheck?.activeStageIds ?? []);
   const changes = new Map<string, GuardChange>();
   const changeOf = (key: { PK: string; SK: string }) => {
     const found = changes.get(key.PK) ?? { key, leaving: new Set<string>(), joining: [] };
@@ -87,6 +92,10 @@ function guardChanges(records: OpportunityChange['records']): GuardChange[] {
   for (const { before, after } of records) {
     const from = before && holdsParty(before) ? guardKeyOf(before) : undefined;
     const to = after && holdsParty(after) ? guardKeyOf(after) : undefined;
+    if (from && from.PK === to?.PK) {
+      if (active.has(after!.stageId) && !active.has(before!.stageId)) changeOf(to).joining.push(after!);
+      continue;
+    }
     if (from?.PK === to?.PK) continue;
     if (from) changeOf(from).leaving.add(before!.id);
     if (to) changeOf(to).joining.push(after!);
@@ -186,7 +195,7 @@ export async function commitOpportunityChange(ctx: AppContext, change: Opportuni
 
   const inChange = new Set(records.flatMap(({ before, after }) => [before?.id, after?.id]).filter((id): id is string => id !== undefined));
   const guardWrites: ExtraWrite[] = [];
-  for (const guardChange of guardChanges(records)) {
+  for (const guardChange of guardChanges(records, change.duplicateCheck)) {
     const guard = await readGuard(ctx, guardChange.key);
     if (change.duplicateCheck) await refuseDuplicates(ctx, guard, guardChange, inChange, change.duplicateCheck.activeStageIds);
     guardWrites.push(guardWrite(ctx, guard, guardChange));

@@ -68,6 +68,7 @@ export const updateOpportunityBody = z
     expectedCloseDate: isoDate.nullable().optional(),
     tags: tags.optional(),
     customFields: customFieldValues.optional(),
+    allowDuplicate: z.boolean().optional().describe('Admins and managers: move it to a contact (or into an active stage) despite R-OPP-2'),
   })
   .meta({ id: 'UpdateOpportunity' });
 

@@ -171,6 +171,56 @@ describe('R-OPP-2 duplicate prevention', () => {
     expect(await guardHolders({ contactId: moved.contactId, companyId: null })).toEqual([]);
     expect(await guardHolders({ contactId: otherContact, companyId: null })).toEqual([moved.id]);
   });
+
+  it('R-OPP-2 moving an opportunity to a contact that has an active one is a 409 that writes nothing; staff may with allowDuplicate, a rep may not ask', async () => {
+    const existing = await newOpportunity(rep);
+    const moved = await newOpportunity(rep);
+
+    await expectNothingWritten(async () => {
+      const refused = await api.patch(`/opportunities/${moved.id}`, { contactId: existing.contactId }, as(rep));
+      const repOverride = await api.patch(`/opportunities/${moved.id}`, { contactId: existing.contactId, allowDuplicate: true }, as(rep));
+
+      expect([refused.status, refused.body.code, refused.body.existingId]).toEqual([409, 'duplicate_active_opportunity', existing.id]);
+      expect(repOverride.status).toBe(403);
+    });
+    const byManager = await api.patch(`/opportunities/${moved.id}`, { contactId: existing.contactId, allowDuplicate: true }, as(manager));
+    expect(byManager.status).toBe(200);
+    expect((await guardHolders({ contactId: existing.contactId, companyId: null })).sort()).toEqual([existing.id, moved.id].sort());
+  });
+
+  describe('R-OPP-2 moving into an active stage', () => {
+    let parked: { id: string };
+    beforeAll(async () => {
+      parked = (await api.post('/stages', { name: 'Parked', order: 5, probability: 5 })).body;
+    });
+
+    /** A contact with an opportunity in an active stage and another (created by staff) parked outside them. */
+    async function contactWithParkedOne() {
+      const contactId = await newContact(manager);
+      const active = await newOpportunity(manager, { contactId });
+      const waiting = await newOpportunity(manager, { contactId, stageId: parked.id });
+      return { active, waiting };
+    }
+
+    it('R-OPP-2 moving a parked opportunity into an active stage while another is active is a 409; with allowDuplicate staff may', async () => {
+      const { active, waiting } = await contactWithParkedOne();
+
+      const refused = await api.patch(`/opportunities/${waiting.id}`, { stageId: stages.Qualified!.id }, as(manager));
+      const overridden = await api.patch(`/opportunities/${waiting.id}`, { stageId: stages.Qualified!.id, allowDuplicate: true }, as(manager));
+
+      expect([refused.status, refused.body.existingId]).toEqual([409, active.id]);
+      expect(overridden.status).toBe(200);
+    });
+
+    it('R-OPP-2 two parked opportunities of one contact moved into active stages at once: exactly one succeeds', async () => {
+      const contactId = await newContact(manager);
+      const [first, second] = [await newOpportunity(manager, { contactId, stageId: parked.id }), await newOpportunity(manager, { contactId, stageId: parked.id })];
+
+      const answers = await Promise.all([first, second].map((opportunity) => api.patch(`/opportunities/${opportunity.id}`, { stageId: stages.New!.id }, as(manager))));
+
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    });
+  });
 });
 
 describe('R-OPP-3 won', () => {
