@@ -190,8 +190,10 @@ export const SHARED_COLLECTIONS = { opportunities: 'OPPS', contacts: 'CONTACTS',
 export type SharedCollection = keyof typeof SHARED_COLLECTIONS;
 const sharedModels = { opportunities: opportunityModel, contacts: contactModel, companies: companyModel } satisfies Record<SharedCollection, unknown>;
 export const sharedWith = (userId: string, collection: SharedCollection) => `SHAREDWITH#${userId}#${SHARED_COLLECTIONS[collection]}`;
+/** The partition holding a record and its share items. */
+export const sharedRecordPartition = (collection: SharedCollection, recordId: string) => sharedModels[collection].key(recordId).PK;
 export const shareKey = (collection: SharedCollection, recordId: string, userId: string) => ({
-  PK: sharedModels[collection].key(recordId).PK,
+  PK: sharedRecordPartition(collection, recordId),
   SK: `${SHARE_PREFIX}${userId}`,
 });
 export const shareIndexKeys = (collection: SharedCollection, recordId: string, userId: string) => ({

@@ -6,7 +6,7 @@ import { partiesOf, type Party } from '../domain/sharing.ts';
 import { conflict, notFound } from '../http/problem.ts';
 import type { Principal } from '../http/route.ts';
 import type { OpportunityShare } from '../schemas/shares.ts';
-import { opportunitiesOfCompany, opportunitiesOfContact, opportunityModel, shareIndexKeys, shareKey, sharedWith, SHARE_PREFIX, type SharedCollection } from './keys.ts';
+import { opportunitiesOfCompany, opportunitiesOfContact, opportunityModel, shareIndexKeys, shareKey, sharedRecordPartition, sharedWith, SHARE_PREFIX, type SharedCollection } from './keys.ts';
 import { fromItem, type BaseRecord, type EntityModel } from './records.ts';
 import { deleteChildren, queryPage, recordStillExists, writeAll, type ExtraWrite, type FilterExpression, type Page } from './store.ts';
 import { indexKeys } from './table-definition.ts';
@@ -236,4 +236,4 @@ export async function unshareParty(ctx: AppContext, party: Party, userId: string
  * R-SHR-1 after a contact or company is deleted: its share items go too, so that no user's shared-with partition
  * keeps pointing at it (listings skip records that no longer exist meanwhile, and ids are never reused).
  */
-export const removeSharesOf = (ctx: AppContext, party: Party): Promise<void> => deleteChildren(ctx, shareKey(party.collection, party.id, '').PK, SHARE_PREFIX);
+export const removeSharesOf = (ctx: AppContext, party: Party): Promise<void> => deleteChildren(ctx, sharedRecordPartition(party.collection, party.id), SHARE_PREFIX);
