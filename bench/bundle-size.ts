@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
-import { routeGroups } from '../functions/api/route-table.ts';
+import { routeGroups, type RouteGroup } from '../functions/api/route-table.ts';
 import { kilobytes, verdict, type Verdict } from './report.ts';
 
 export const BUNDLE_LIMIT_KB = 250;
@@ -39,8 +39,9 @@ export interface HandlerBundle {
   verdict: Verdict;
 }
 
-async function bundle(name: string, packaging: SdkPackaging): Promise<HandlerBundle> {
-  const result = await build({ ...LAMBDA_BUNDLING, entryPoints: [`functions/api/${name}.ts`], external: EXTERNALS[packaging] });
+async function bundle({ name, shipped }: RouteGroup, packaging: SdkPackaging): Promise<HandlerBundle> {
+  const external = [...EXTERNALS[packaging], ...(shipped?.leftOut ?? [])];
+  const result = await build({ ...LAMBDA_BUNDLING, entryPoints: [`functions/api/${name}.ts`], external });
   const output = result.outputFiles?.[0];
   if (!output) throw new Error(`esbuild produced no output for functions/api/${name}.ts`);
   const kb = kilobytes(output.contents.byteLength);
@@ -49,5 +50,5 @@ async function bundle(name: string, packaging: SdkPackaging): Promise<HandlerBun
 
 /** Every route group's handler, bundled both ways. */
 export function bundleHandlers(): Promise<HandlerBundle[]> {
-  return Promise.all(routeGroups.flatMap((group) => SDK_PACKAGINGS.map((packaging) => bundle(group.name, packaging))));
+  return Promise.all(routeGroups.flatMap((group) => SDK_PACKAGINGS.map((packaging) => bundle(group, packaging))));
 }

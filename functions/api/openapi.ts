@@ -1,8 +1,20 @@
+import { readFile } from 'node:fs/promises';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { buildOpenApiDocument } from '../../shared/http/openapi.ts';
 import { defineRoute } from '../../shared/http/route.ts';
 
-let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+/** The file, beside the deployed bundle, that holds the document built at synth. */
+export const SHIPPED_DOCUMENT = 'openapi.json';
+
+let document: unknown;
+
+async function shippedDocument(): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(new URL(`./${SHIPPED_DOCUMENT}`, import.meta.url), 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
 
 export const openApiRoutes = [
   defineRoute({
@@ -11,9 +23,8 @@ export const openApiRoutes = [
     summary: 'This OpenAPI 3.1 document',
     roles: 'public',
     handler: async () => {
-      // Imported lazily: the route table imports this module too.
-      const { apiRoutes } = await import('./route-table.ts');
-      document ??= buildOpenApiDocument(apiRoutes(), { title: 'Pipeline CRM API', version: '1' });
+      // Imported lazily: the route table imports this module too, and the deployed bundle leaves it out.
+      document ??= (await shippedDocument()) ?? (await import('./openapi-document.ts')).apiDocument();
       return document;
     },
   }),

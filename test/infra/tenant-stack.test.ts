@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TenantStack, tenantConfigFromContext, type TenantConfig } from '../../infra/tenant-stack.ts';
+import { apiDocument } from '../../functions/api/openapi-document.ts';
+import { SHIPPED_DOCUMENT } from '../../functions/api/openapi.ts';
 import { apiRoutes, routeGroups } from '../../functions/api/route-table.ts';
 import { CLAIM_ROLE, CLAIM_USER_ID } from '../../shared/auth/claims.ts';
 import { tableDefinition } from '../../shared/db/table-definition.ts';
@@ -23,8 +27,10 @@ const config: TenantConfig = {
 };
 
 let template: Template;
+let app: App;
 beforeAll(() => {
-  const stack = new TenantStack(new App(), 'PipelineCrm-acme', { config });
+  app = new App();
+  const stack = new TenantStack(app, 'PipelineCrm-acme', { config });
   template = Template.fromStack(stack);
 }, 180_000);
 
@@ -198,6 +204,17 @@ describe('SPEC §11 tenant stack: least privilege', () => {
 
   it('SPEC §11 the openapi function may only write its logs', () => {
     expect(actionsOf(statementsOf(functionOf('openapi')))).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+  });
+
+  it('SPEC §1 the openapi function ships the document built at synth, and its bundle holds no route group’s code', () => {
+    const assetDir = join(app.outdir, `asset.${functionOf('openapi').Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+
+    const shipped = JSON.parse(readFileSync(join(assetDir, SHIPPED_DOCUMENT), 'utf8'));
+    const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+
+    expect(shipped).toEqual(JSON.parse(JSON.stringify(apiDocument())));
+    expect(bundle).not.toContain('duplicate_active_opportunity');
+    expect(bundle.length).toBeLessThan(250 * 1024);
   });
 });
 
