@@ -18,9 +18,10 @@ import type {
 } from '../schemas/leads.ts';
 import { seesEverything } from './access.ts';
 import { applyCustomFields, type CustomFieldValues } from './custom-fields.ts';
+import { FilterBuilder } from './filter-builder.ts';
 import type { CompanyInput, ContactInput } from './parties.ts';
 import { missingReasonError } from './reasons.ts';
-import { normalizeTags } from './tags.ts';
+import { normalizeTags, searchKey } from './tags.ts';
 
 /** Leads and lead statuses (SPEC R-LEAD-1..6): building, moving, concluding, converting, losing and listing them, without I/O. */
 
@@ -108,11 +109,10 @@ export interface LeadSearchKeys {
 
 export type StoredLead = Lead & LeadSearchKeys;
 
-const fold = (text: string) => text.trim().toLocaleLowerCase('en');
 
 export function withLeadSearchKeys<T extends Fields<Lead>>(lead: T): T & LeadSearchKeys {
   const parts = [lead.name, lead.email, lead.phone, lead.companyName].filter((part): part is string => Boolean(part));
-  return { ...lead, tagKeys: lead.tags.map(fold), searchText: parts.map(fold).join(' ') };
+  return { ...lead, tagKeys: lead.tags.map(searchKey), searchText: parts.map(searchKey).join(' ') };
 }
 
 export interface NewLeadFacts {
@@ -410,30 +410,12 @@ export interface LeadFilterValues {
  * substring of name, email, phone or company name). Placeholders never clash with a key condition's.
  */
 export function leadFilterExpression(values: LeadFilterValues): FilterExpression | undefined {
-  const clauses: string[] = [];
-  const names: Record<string, string> = {};
-  const expressionValues: Record<string, unknown> = {};
-  const placeholders = (attribute: string, list: readonly unknown[]) => {
-    names[`#${attribute}`] = attribute;
-    return list.map((value, index) => {
-      expressionValues[`:${attribute}${index}`] = value;
-      return `:${attribute}${index}`;
-    });
-  };
-  const isIn = (attribute: string, list: readonly unknown[] | undefined) => {
-    if (!list || list.length === 0) return;
-    const wanted = placeholders(attribute, list);
-    clauses.push(wanted.length === 1 ? `#${attribute} = ${wanted[0]}` : `#${attribute} IN (${wanted.join(', ')})`);
-  };
-
-  isIn('ownerId', values.ownerId);
-  isIn('statusId', values.statusId);
-  isIn('lostReasonId', values.lostReasonId);
-  if (values.lost !== undefined) isIn('lost', [values.lost]);
-  if (values.tag && values.tag.length > 0) {
-    const anyTag = placeholders('tagKeys', [...new Set(values.tag.map(fold))]).map((tag) => `contains(#tagKeys, ${tag})`);
-    clauses.push(anyTag.length === 1 ? anyTag[0]! : `(${anyTag.join(' OR ')})`);
-  }
-  if (values.q) clauses.push(`contains(#searchText, ${placeholders('searchText', [fold(values.q)])[0]})`);
-  return clauses.length > 0 ? { expression: clauses.join(' AND '), names, values: expressionValues } : undefined;
+  return new FilterBuilder()
+    .isIn('ownerId', values.ownerId)
+    .isIn('statusId', values.statusId)
+    .isIn('lostReasonId', values.lostReasonId)
+    .isIn('lost', values.lost === undefined ? undefined : [values.lost])
+    .containsAny('tagKeys', values.tag?.map(searchKey))
+    .containsAny('searchText', values.q ? [searchKey(values.q)] : undefined)
+    .build();
 }

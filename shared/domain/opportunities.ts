@@ -7,8 +7,9 @@ import type { Principal } from '../http/route.ts';
 import type { createOpportunityBody, Opportunity, OpportunityStatus, updateOpportunityBody } from '../schemas/opportunities.ts';
 import type { Stage } from '../schemas/pipeline.ts';
 import { seesEverything } from './access.ts';
+import { FilterBuilder } from './filter-builder.ts';
 import type { CustomFieldValues } from './custom-fields.ts';
-import { normalizeTags } from './tags.ts';
+import { normalizeTags, searchKey } from './tags.ts';
 
 /**
  * An opportunity as stored: its tags once more, lower-cased, so `?tag=` can match case-insensitively in a
@@ -20,11 +21,10 @@ type CreateOpportunityInput = z.output<typeof createOpportunityBody>;
 type OpportunityPatch = z.output<typeof updateOpportunityBody>;
 type MoneyInput = { amount: number; currency?: string | undefined };
 
-const tagKey = (tag: string) => tag.trim().toLocaleLowerCase('en');
 
 export function withTags<T extends Opportunity>(opportunity: T, tags: readonly string[]): T & { tagKeys: string[] } {
   const normalized = normalizeTags(tags);
-  return { ...opportunity, tags: normalized, tagKeys: normalized.map(tagKey) };
+  return { ...opportunity, tags: normalized, tagKeys: normalized.map(searchKey) };
 }
 
 const storedMoney = (value: MoneyInput, defaultCurrency: string) => ({ amount: value.amount, currency: value.currency ?? defaultCurrency });
@@ -61,7 +61,7 @@ export function buildOpportunity(body: CreateOpportunityInput, facts: NewOpportu
     probability: body.probability ?? facts.stage.probability,
     expectedCloseDate: body.expectedCloseDate ?? null,
     tags,
-    tagKeys: tags.map(tagKey),
+    tagKeys: tags.map(searchKey),
     customFields: facts.customFields,
     status: 'open',
     active: true,
@@ -169,7 +169,7 @@ export function planOpportunityListing(principal: Principal, filters: Opportunit
     const wanted = filters[attribute];
     if (wanted && !key.keyedBy.includes(attribute)) filter.isIn(attribute, wanted);
   }
-  if (filters.tag) filter.containsAny('tagKeys', filters.tag.map(tagKey));
+  if (filters.tag) filter.containsAny('tagKeys', filters.tag.map(searchKey));
   if (filters.lostReasonId) filter.isIn('lostReasonId', filters.lostReasonId);
   if (filters.winReasonId) filter.containsAny('winReasonIds', filters.winReasonId);
   const expression = filter.build();
@@ -184,7 +184,7 @@ export function matchesOpportunityFilters(record: StoredOpportunity, filters: Op
   const status: OpportunityStatus = filters.status?.[0] ?? 'open';
   const active = filters.active ?? (filters.status === undefined ? true : undefined);
   const isIn = <V>(value: V, wanted: readonly V[] | undefined) => wanted === undefined || wanted.includes(value);
-  const wantedTags = filters.tag?.map(tagKey);
+  const wantedTags = filters.tag?.map(searchKey);
   return (
     record.status === status &&
     (active === undefined || record.active === active) &&
@@ -224,34 +224,3 @@ function keyForStaff(filters: OpportunityListFilters, status: OpportunityStatus)
 
 const single = (values: string[] | undefined) => (values?.length === 1 ? values[0] : undefined);
 
-/** Builds a DynamoDB FilterExpression whose conditions all hold (AND); a list means "any of" (SPEC §1). */
-class FilterBuilder {
-  private readonly conditions: string[] = [];
-  private readonly names: Record<string, string> = {};
-  private readonly values: Record<string, unknown> = {};
-
-  isIn(attribute: string, wanted: readonly unknown[]): void {
-    const placeholders = this.placeholders(attribute, wanted);
-    this.conditions.push(placeholders.length === 1 ? `#${attribute} = ${placeholders[0]}` : `#${attribute} IN (${placeholders.join(', ')})`);
-  }
-
-  /** The list attribute holds at least one of the wanted elements. */
-  containsAny(attribute: string, wanted: readonly unknown[]): void {
-    const tests = this.placeholders(attribute, wanted).map((placeholder) => `contains(#${attribute}, ${placeholder})`);
-    this.conditions.push(tests.length === 1 ? tests[0]! : `(${tests.join(' OR ')})`);
-  }
-
-  build(): FilterExpression | undefined {
-    if (this.conditions.length === 0) return undefined;
-    return { expression: this.conditions.join(' AND '), names: this.names, values: this.values };
-  }
-
-  private placeholders(attribute: string, wanted: readonly unknown[]): string[] {
-    this.names[`#${attribute}`] = attribute;
-    return wanted.map((value, index) => {
-      const placeholder = `:${attribute}${index}`;
-      this.values[placeholder] = value;
-      return placeholder;
-    });
-  }
-}

@@ -16,8 +16,9 @@ import type {
   updateContactBody,
 } from '../schemas/contacts.ts';
 import { seesEverything } from './access.ts';
+import { FilterBuilder } from './filter-builder.ts';
 import type { CustomFieldValues } from './custom-fields.ts';
-import { normalizeTags } from './tags.ts';
+import { normalizeTags, searchKey } from './tags.ts';
 
 /** Contacts and companies ("parties", SPEC §3): building, changing and listing them, without I/O. */
 
@@ -37,24 +38,23 @@ export interface PartySearchKeys {
   searchText: string;
 }
 
-const fold = (text: string) => text.trim().toLocaleLowerCase('en');
 
 const searchTextOf = (parts: readonly (string | null)[]) =>
   parts
     .filter((part): part is string => Boolean(part))
-    .map(fold)
+    .map(searchKey)
     .join(' ');
 
 export function withContactSearchKeys<T extends Fields<Contact>>(contact: T): T & PartySearchKeys {
   return {
     ...contact,
-    tagKeys: contact.tags.map(fold),
+    tagKeys: contact.tags.map(searchKey),
     searchText: searchTextOf([contact.firstName, contact.lastName, contact.email, contact.phone]),
   };
 }
 
 export function withCompanySearchKeys<T extends Fields<Company>>(company: T): T & PartySearchKeys {
-  return { ...company, tagKeys: company.tags.map(fold), searchText: searchTextOf([company.name, company.domain]) };
+  return { ...company, tagKeys: company.tags.map(searchKey), searchText: searchTextOf([company.name, company.domain]) };
 }
 
 /** A rep creates records only for itself; managers and admins for anyone (R-SHR-1 owner case). */
@@ -172,8 +172,8 @@ export function matchesPartyFilters(
     isIn(record.companyId, filters.companyId) &&
     isIn(record.prospectStatus, filters.prospectStatus) &&
     isIn(record.customerStatus, filters.customerStatus) &&
-    (!filters.tag || filters.tag.length === 0 || filters.tag.some((tag) => record.tagKeys.includes(fold(tag)))) &&
-    (!filters.q || record.searchText.includes(fold(filters.q)))
+    (!filters.tag || filters.tag.length === 0 || filters.tag.some((tag) => record.tagKeys.includes(searchKey(tag)))) &&
+    (!filters.q || record.searchText.includes(searchKey(filters.q)))
   );
 }
 
@@ -182,34 +182,12 @@ export function matchesPartyFilters(
  * "has any of"). Placeholders never clash with the key condition's `#pk` / `:pk`.
  */
 export function partyFilterExpression(filters: ContactFilters): FilterExpression | undefined {
-  const clauses: string[] = [];
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const placeholders = (attribute: string, list: readonly unknown[]) =>
-    list.map((value, index) => {
-      values[`:${attribute}${index}`] = value;
-      return `:${attribute}${index}`;
-    });
-  const isIn = (attribute: string, list: readonly string[] | undefined) => {
-    if (!list || list.length === 0) return;
-    names[`#${attribute}`] = attribute;
-    const [only, ...more] = placeholders(attribute, list);
-    clauses.push(more.length === 0 ? `#${attribute} = ${only}` : `#${attribute} IN (${[only, ...more].join(', ')})`);
-  };
-
-  isIn('ownerId', filters.ownerId);
-  isIn('companyId', filters.companyId);
-  isIn('prospectStatus', filters.prospectStatus);
-  isIn('customerStatus', filters.customerStatus);
-  if (filters.tag && filters.tag.length > 0) {
-    names['#tagKeys'] = 'tagKeys';
-    const anyTag = placeholders('tag', [...new Set(filters.tag.map(fold))]).map((tag) => `contains(#tagKeys, ${tag})`);
-    clauses.push(anyTag.length === 1 ? anyTag[0]! : `(${anyTag.join(' OR ')})`);
-  }
-  if (filters.q) {
-    names['#searchText'] = 'searchText';
-    values[':q'] = fold(filters.q);
-    clauses.push('contains(#searchText, :q)');
-  }
-  return clauses.length > 0 ? { expression: clauses.join(' AND '), names, values } : undefined;
+  return new FilterBuilder()
+    .isIn('ownerId', filters.ownerId)
+    .isIn('companyId', filters.companyId)
+    .isIn('prospectStatus', filters.prospectStatus)
+    .isIn('customerStatus', filters.customerStatus)
+    .containsAny('tagKeys', filters.tag?.map(searchKey))
+    .containsAny('searchText', filters.q ? [searchKey(filters.q)] : undefined)
+    .build();
 }

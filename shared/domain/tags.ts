@@ -1,10 +1,13 @@
+/** How tags and search text are compared: trimmed, case-folded (so "VIP", " vip" and "Vip" are one). */
+export const searchKey = (text: string) => text.trim().toLocaleLowerCase('en');
+
 /** Trimmed, case-insensitively unique tags; the first spelling met is kept (SPEC R-CFG-4). */
 export function normalizeTags(tags: readonly string[]): string[] {
   const seen = new Set<string>();
   const result: string[] = [];
   for (const raw of tags) {
     const tag = raw.trim();
-    const folded = tag.toLocaleLowerCase('en');
+    const folded = searchKey(tag);
     if (tag === '' || seen.has(folded)) continue;
     seen.add(folded);
     result.push(tag);
@@ -12,5 +15,4 @@ export function normalizeTags(tags: readonly string[]): string[] {
   return result;
 }
 
-export const tagMatches = (tags: readonly string[], wanted: string) =>
-  tags.some((tag) => tag.toLocaleLowerCase('en') === wanted.trim().toLocaleLowerCase('en'));
+export const tagMatches = (tags: readonly string[], wanted: string) => tags.some((tag) => searchKey(tag) === searchKey(wanted));

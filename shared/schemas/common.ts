@@ -33,6 +33,9 @@ export const customFieldValues = z.record(z.string(), z.union([z.string(), z.num
 
 export const email = z.email().max(254);
 
+/** A phone number as people write it (contacts, leads). */
+export const phone = z.string().trim().min(3).max(40).regex(/^[0-9+()\-.\s/]+$/, 'Digits, spaces and + ( ) - . / only');
+
 /** `a,b,c` in a query string: "is in". */
 export function csv<T extends z.ZodType<unknown, string>>(item: T) {
   return z

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { csv, customFieldValues, email, id, pageQuery, recordFields, tags } from './common.ts';
+import { csv, customFieldValues, email, id, pageQuery, phone, recordFields, tags } from './common.ts';
 
 export const PROSPECT_STATUSES = ['current', 'lost', 'none'] as const;
 export const CUSTOMER_STATUSES = ['current', 'past', 'none'] as const;
@@ -29,7 +29,6 @@ export const contact = z
 export type Contact = z.infer<typeof contact>;
 
 const name = z.string().trim().min(1).max(100);
-const phone = z.string().trim().min(3).max(40).regex(/^[0-9+()\-.\s/]+$/, 'Digits, spaces and + ( ) - . / only');
 
 const contactInputFields = {
   firstName: name.nullable().optional(),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { booleanQuery, csv, customFieldValues, email, id, isoDate, isoDateTime, pageQuery, recordFields, tags } from './common.ts';
+import { booleanQuery, csv, customFieldValues, email, id, isoDate, isoDateTime, pageQuery, phone, recordFields, tags } from './common.ts';
 import { company, contact } from './contacts.ts';
 import { opportunity } from './opportunities.ts';
 
@@ -79,9 +79,6 @@ export const updateLeadStatusBody = z.strictObject(leadStatusFields).partial().m
 export type LeadStatusChange = z.output<typeof updateLeadStatusBody>;
 
 export const leadStatusListQuery = z.strictObject({ ...pageQuery, active: booleanQuery.optional() });
-
-/** R-LEAD-2 */
-const phone = z.string().trim().min(3).max(40).regex(/^[0-9+()\-.\s/]+$/, 'Digits, spaces and + ( ) - . / only');
 
 const leadInputFields = {
   /** At most 100 characters, so that the first and last names of a contact converted from it fit (R-LEAD-5). */

@@ -168,13 +168,13 @@ describe('R-CON-4 filter expressions', () => {
 
     expect(filter).toEqual({
       expression:
-        '#prospectStatus IN (:prospectStatus0, :prospectStatus1) AND #customerStatus = :customerStatus0 AND (contains(#tagKeys, :tag0) OR contains(#tagKeys, :tag1)) AND contains(#searchText, :q)',
+        '#prospectStatus IN (:prospectStatus0, :prospectStatus1) AND #customerStatus = :customerStatus0 AND (contains(#tagKeys, :tagKeys0) OR contains(#tagKeys, :tagKeys1)) AND contains(#searchText, :searchText0)',
       names: { '#prospectStatus': 'prospectStatus', '#customerStatus': 'customerStatus', '#tagKeys': 'tagKeys', '#searchText': 'searchText' },
-      values: { ':prospectStatus0': 'current', ':prospectStatus1': 'lost', ':customerStatus0': 'past', ':tag0': 'vip', ':tag1': 'lead', ':q': 'love' },
+      values: { ':prospectStatus0': 'current', ':prospectStatus1': 'lost', ':customerStatus0': 'past', ':tagKeys0': 'vip', ':tagKeys1': 'lead', ':searchText0': 'love' },
     });
   });
 
   it('R-CON-4 a single tag is one contains()', () => {
-    expect(partyFilterExpression({ tag: ['Vip'] })).toEqual({ expression: 'contains(#tagKeys, :tag0)', names: { '#tagKeys': 'tagKeys' }, values: { ':tag0': 'vip' } });
+    expect(partyFilterExpression({ tag: ['Vip'] })).toEqual({ expression: 'contains(#tagKeys, :tagKeys0)', names: { '#tagKeys': 'tagKeys' }, values: { ':tagKeys0': 'vip' } });
   });
 });
