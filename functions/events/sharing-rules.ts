@@ -54,6 +54,9 @@ async function setPartyOwner(ctx: AppContext, party: Party, ownerId: string): Pr
   }
 }
 
+const ownsOpportunityOfParty = async (ctx: AppContext, party: Party, userId: string) =>
+  (await partyOpportunities(ctx, party)).some((opportunity) => opportunity.ownerId === userId);
+
 /** R-SHR-2: the party is unshared from the user unless the user still sees an opportunity of it. */
 async function unshareUnlessStillSeen(ctx: AppContext, party: Party, userId: string): Promise<void> {
   if (!(await seesOpportunityOfParty(ctx, party, userId))) await unshareParty(ctx, party, userId);
@@ -85,6 +88,9 @@ async function followOwner(ctx: AppContext, event: DomainEvent<'opportunity.crea
     if (!record) continue;
     const plan = planPartyFollow(change, { ownerId: record.ownerId, primary: sameParty(party, primary) }, sharing);
     if (plan.newOwnerId) await setPartyOwner(ctx, party, plan.newOwnerId);
+    if (plan.keepSharedIfAssigned && (await ownsOpportunityOfParty(ctx, party, plan.keepSharedIfAssigned))) {
+      await shareParty(ctx, party, plan.keepSharedIfAssigned, event.detail.actorId);
+    }
     if (plan.shareWith && mayShare) await shareParty(ctx, party, plan.shareWith, event.detail.actorId);
     if (plan.unshareCandidate) await unshareUnlessStillSeen(ctx, party, plan.unshareCandidate);
   }

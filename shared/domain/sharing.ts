@@ -52,6 +52,11 @@ export interface PartyFollowPlan {
   shareWith?: string;
   /** R-SHR-2: unshare the party from the previous owner unless it still sees another opportunity of it. */
   unshareCandidate?: string;
+  /**
+   * R-SHR-2 with R-SHR-3: the party's owner before `newOwnerId`, who keeps it shared if it still has an
+   * opportunity of it (`shareContactWhenAssigned`): nobody works a deal whose contact it may not read.
+   */
+  keepSharedIfAssigned?: string;
 }
 
 type FollowSwitches = Pick<PipelineSettings['sharing'], 'syncContactOwner' | 'shareContactWhenAssigned' | 'unshareContactWhenUnassigned'>;
@@ -69,8 +74,10 @@ export function planPartyFollow(
 ): PartyFollowPlan {
   const plan: PartyFollowPlan = {};
   const ownerDiffers = party.ownerId !== change.opportunityOwnerId;
-  if (ownerDiffers && change.kind === 'created' && party.primary && sharing.syncContactOwner) plan.newOwnerId = change.opportunityOwnerId;
-  else if (ownerDiffers && sharing.shareContactWhenAssigned) plan.shareWith = change.opportunityOwnerId;
+  if (ownerDiffers && change.kind === 'created' && party.primary && sharing.syncContactOwner) {
+    plan.newOwnerId = change.opportunityOwnerId;
+    if (sharing.shareContactWhenAssigned) plan.keepSharedIfAssigned = party.ownerId;
+  } else if (ownerDiffers && sharing.shareContactWhenAssigned) plan.shareWith = change.opportunityOwnerId;
   const from = change.fromOwnerId;
   if (change.kind === 'reassigned' && sharing.unshareContactWhenUnassigned && from && from !== party.ownerId && from !== change.opportunityOwnerId) {
     plan.unshareCandidate = from;

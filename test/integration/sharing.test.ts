@@ -408,6 +408,8 @@ describe('R-SHR-3 syncOwnerOfClosedLeads', () => {
 
       expect((await api.get(`/contacts/${contactId}`)).body.ownerId).toBe(next.id);
       expect((await api.get(`/opportunities/${closedId}`)).body.ownerId).toBe(previous.id);
+      // R-SHR-2: the previous owner still works an opportunity of that contact, so it keeps the contact shared.
+      expect((await api.get(`/contacts/${contactId}`, as(previous))).status).toBe(200);
     } finally {
       await setSharing({ syncOwnerOfClosedLeads: true });
     }

@@ -167,7 +167,8 @@ describe('R-SHR-2 / R-SHR-3 the parties follow their opportunity', () => {
   it('R-SHR-3 with syncContactOwner, a creation makes the rep the primary party’s owner and shares the other party', () => {
     const created = { kind: 'created' as const, opportunityOwnerId: NEW_OWNER };
 
-    expect(planPartyFollow(created, primary, all)).toEqual({ newOwnerId: NEW_OWNER });
+    expect(planPartyFollow(created, primary, all)).toEqual({ newOwnerId: NEW_OWNER, keepSharedIfAssigned: OWNER });
+    expect(planPartyFollow(created, primary, { ...all, shareContactWhenAssigned: false })).toEqual({ newOwnerId: NEW_OWNER });
     expect(planPartyFollow(created, secondary, all)).toEqual({ shareWith: NEW_OWNER });
   });
 
