@@ -130,15 +130,27 @@ export async function seesOpportunityOfParty(ctx: AppContext, party: Party, user
   return false;
 }
 
-/** The users an opportunity is shared with, all of them (the sharing rules' view; the route pages). */
+/**
+ * The users an opportunity is shared with, all of them: the sharing rules' view (the route pages with signed
+ * cursors; consumers hold no cursor key, so this reads the partition itself).
+ */
 export async function opportunitySharedWith(ctx: AppContext, opportunityId: string): Promise<string[]> {
   const userIds: string[] = [];
-  let cursor: string | undefined;
+  let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await listOpportunityShares(ctx, opportunityId, { limit: 100, cursor });
-    userIds.push(...page.items.map((share) => share.userId));
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+    const page = await ctx.db.send(
+      new QueryCommand({
+        TableName: ctx.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :share)',
+        ExpressionAttributeValues: { ':pk': sharedRecordPartition('opportunities', opportunityId), ':share': SHARE_PREFIX },
+        ProjectionExpression: 'userId',
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    userIds.push(...(page.Items ?? []).map((item) => item.userId as string));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
   return userIds;
 }
 

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
 import { sharingRules } from '../../functions/events/sharing-rules.ts';
 import type { AppContext } from '../../shared/app-context.ts';
+import { shareIndexKeys, shareKey } from '../../shared/db/keys.ts';
+import { opportunitySharedWith } from '../../shared/db/shares.ts';
 import type { EventData, EventType } from '../../shared/events/catalogue.ts';
 import { consumeBusEvent } from '../../shared/events/consumer.ts';
 import { newEvent } from '../../shared/events/outbox.ts';
@@ -97,5 +101,23 @@ describe('R-EVT-2 the sharing rules are safe to run again and in any order', () 
     expect(await sharingState()).toEqual(settled);
     expect((await api.get(`/opportunities/${kept.id}`, as(reader))).status).toBe(200);
     expect((await api.get(`/contacts/${deleted.contactId}`, as(reader))).status).toBe(404);
+  });
+
+  it('R-EVT-2 a deletion with more shares than one page is cleaned up without signed cursors (consumers hold no cursor key)', async () => {
+    const owner = await api.createUser('rep');
+    const contact = await created('/contacts', { lastName: 'Neri' }, owner);
+    const opportunity = await created('/opportunities', { title: 'Popular', contactId: contact.id }, owner);
+    const sharees = Array.from({ length: 120 }, () => ulid());
+    for (const userId of sharees) {
+      const share = { opportunityId: opportunity.id, userId, sharedAt: '2026-11-01T00:00:00.000Z', sharedBy: owner.id };
+      await ctx.db.send(new PutCommand({ TableName: ctx.tableName, Item: { ...shareKey('opportunities', opportunity.id!, userId), ...shareIndexKeys('opportunities', opportunity.id!, userId), ...share } }));
+    }
+    const noCursorKey = () => Promise.reject(new Error('consumers have no cursor key'));
+    const consumerCtx: AppContext = { ...ctx, cursors: { encode: noCursorKey, decode: noCursorKey } };
+    const event = newEvent(ctx, 'opportunity.deleted', owner.id, { opportunityId: opportunity.id!, contactId: contact.id!, companyId: null, ownerId: owner.id });
+
+    await sharingRules.handle(event, consumerCtx);
+
+    expect(await opportunitySharedWith(ctx, opportunity.id!)).toEqual([]);
   });
 });
