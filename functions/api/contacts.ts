@@ -5,7 +5,7 @@ import { companyModel, contactModel, employeesOf, opportunitiesOfCompany, opport
 import { customFieldDefinitions } from '../../shared/db/pipeline-config.ts';
 import { companyErrors, ownerErrors, referenceStillExists } from '../../shared/db/references.ts';
 import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
-import { listOwnAndShared, removeSharesOf } from '../../shared/db/shares.ts';
+import { listOwnAndShared, previousOwnerKeepsSight, removeSharesOf } from '../../shared/db/shares.ts';
 import { companyOpportunitiesOf, contactOpportunities } from '../../shared/db/statuses.ts';
 import { createRecord, deleteRecord, newRecord, partitionHasItems, updateRecord, type Page } from '../../shared/db/store.ts';
 import { canManageShared, canSeeCompany, canSeeContact, canSeeShared } from '../../shared/db/visibility.ts';
@@ -126,8 +126,9 @@ async function updateContact(
     {
       ifMatch,
       canSee: canSeeContact(ctx, principal),
-      extra: (next, current) => {
-        if (next.companyId === current.companyId) return [];
+      extra: async (next, current) => {
+        const keepsSight = next.ownerId === current.ownerId ? [] : await previousOwnerKeepsSight(ctx, { collection: 'contacts', id }, current.ownerId, principal.userId);
+        if (next.companyId === current.companyId) return keepsSight;
         // R-CON-2: the company left and the one joined no longer count the same opportunities (contact-statuses recomputes both).
         const moved = newEvent(ctx, 'contact.moved', principal.userId, {
           contactId: id,
@@ -136,7 +137,7 @@ async function updateContact(
           ownerId: next.ownerId,
         });
         const joinedStillExists = next.companyId ? [referenceStillExists(ctx, companyModel, next.companyId, 'companyId')] : [];
-        return [...joinedStillExists, outboxWrite(ctx, moved)];
+        return [...keepsSight, ...joinedStillExists, outboxWrite(ctx, moved)];
       },
     },
   );
@@ -176,7 +177,12 @@ async function updateCompany(
       throwIfInvalid([...owner, ...customFields.errors]);
       return next;
     },
-    { ifMatch, canSee: canSeeCompany(ctx, principal) },
+    {
+      ifMatch,
+      canSee: canSeeCompany(ctx, principal),
+      extra: (next, current) =>
+        next.ownerId === current.ownerId ? [] : previousOwnerKeepsSight(ctx, { collection: 'companies', id }, current.ownerId, principal.userId),
+    },
   );
   return withVisibleCustomFields(updated, definitions);
 }

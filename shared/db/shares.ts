@@ -7,6 +7,7 @@ import { conflict, notFound } from '../http/problem.ts';
 import type { Principal } from '../http/route.ts';
 import type { OpportunityShare } from '../schemas/shares.ts';
 import { opportunitiesOfCompany, opportunitiesOfContact, opportunityModel, shareIndexKeys, shareKey, sharedRecordPartition, sharedWith, SHARE_PREFIX, type SharedCollection } from './keys.ts';
+import { getPipelineSettings } from './pipeline-config.ts';
 import { fromItem, type BaseRecord, type EntityModel } from './records.ts';
 import { deleteChildren, queryPage, recordStillExists, writeAll, type ExtraWrite, type FilterExpression, type Page } from './store.ts';
 import { indexKeys } from './table-definition.ts';
@@ -233,6 +234,16 @@ async function getRecords<T extends BaseRecord>(ctx: AppContext, model: Pick<Ent
     keys = answer.UnprocessedKeys?.[ctx.tableName]?.Keys;
   }
   return found;
+}
+
+/**
+ * R-SHR-2 when a contact or company is handed to another owner by hand: its previous owner keeps it shared while
+ * it owns one of its opportunities (with `shareContactWhenAssigned`), committed with the change of owner.
+ */
+export async function previousOwnerKeepsSight(ctx: AppContext, party: Party, previousOwnerId: string, sharedBy: string): Promise<ExtraWrite[]> {
+  const [settings, opportunities] = await Promise.all([getPipelineSettings(ctx), partyOpportunities(ctx, party)]);
+  if (!settings.sharing.shareContactWhenAssigned || !opportunities.some((opportunity) => opportunity.ownerId === previousOwnerId)) return [];
+  return [{ write: { Put: { TableName: ctx.tableName, Item: partyShareItem(ctx, party, previousOwnerId, sharedBy) } } }];
 }
 
 /** R-SHR-2 the contact or company is shared with the user. */

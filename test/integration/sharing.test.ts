@@ -372,6 +372,27 @@ describe('R-SHR-1 what a rep may do with a contact or company shared with it', (
   });
 });
 
+describe('R-SHR-2 a contact or company handed over by hand', () => {
+  it('R-SHR-2 its previous owner keeps it shared while it owns one of its opportunities, and loses it otherwise', async () => {
+    const [previous, next] = await Promise.all([api.createUser('rep'), api.createUser('rep')]);
+    const withDeal = await newOpportunity(previous);
+    const withoutDeal = await newContact(previous);
+    const company = (await api.post('/companies', { name: 'Handed Ltd' }, as(previous))).body.id;
+    await newOpportunity(previous, { contactId: undefined, companyId: company });
+
+    const handed = await Promise.all([
+      api.patch(`/contacts/${withDeal.contactId}`, { ownerId: next.id }, as(previous)),
+      api.patch(`/contacts/${withoutDeal}`, { ownerId: next.id }, as(manager)),
+      api.patch(`/companies/${company}`, { ownerId: next.id }, as(manager)),
+    ]);
+
+    expect(handed.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    expect((await api.get(`/contacts/${withDeal.contactId}`, as(previous))).status).toBe(200);
+    expect((await api.get(`/companies/${company}`, as(previous))).status).toBe(200);
+    expect((await api.get(`/contacts/${withoutDeal}`, as(previous))).status).toBe(404);
+  });
+});
+
 describe('R-SHR-3 syncOwnerOfClosedLeads', () => {
   const settle = () => api.post('/_local/settle');
 
