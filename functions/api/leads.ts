@@ -7,7 +7,7 @@ import { listLeadStatuses, overdueLeadsPage } from '../../shared/db/overdue-lead
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { resolveReasonChoice } from '../../shared/db/reasons.ts';
 import { toItem } from '../../shared/db/records.ts';
-import { opportunityOwnerErrors, ownerErrors, referenceStillExists, unknownReference } from '../../shared/db/references.ts';
+import { opportunityOwnerErrors, ownerErrors, unknownReference } from '../../shared/db/references.ts';
 import { queryShownPage, requireShownRecord } from '../../shared/db/shown-records.ts';
 import {
   createRecord,
@@ -22,6 +22,7 @@ import {
   type ExtraWrite,
   type Page,
 } from '../../shared/db/store.ts';
+import { deleteUnlessUsed, moveUse } from '../../shared/db/uses.ts';
 import { canSeeOwned } from '../../shared/domain/access.ts';
 import { applyCustomFields, visibleCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import {
@@ -136,14 +137,12 @@ async function updateLeadStatus(ctx: AppContext, id: string, change: LeadStatusC
 
 /** R-LEAD-1: neither the default status nor one any lead is in (lost, concluded or not) can be deleted. */
 async function deleteLeadStatus(ctx: AppContext, id: string, ifMatch: number | undefined): Promise<void> {
-  await deleteRecord(ctx, leadStatusModel, id, {
+  await deleteUnlessUsed(ctx, leadStatusModel, id, {
     ifMatch,
-    check: async (status) => {
-      checkStatusDeletable(status);
-      if (await partitionHasItems(ctx, 'GSI5', leadsWithStatus(status.id))) {
-        throw conflict('lead_status_in_use', 'Leads are in this status; move them to another status first');
-      }
-    },
+    check: checkStatusDeletable,
+    // Leads written before statuses recorded their uses.
+    usedByIndex: (status) => partitionHasItems(ctx, 'GSI5', leadsWithStatus(status.id)),
+    inUse: conflict('lead_status_in_use', 'Leads are in this status; move them to another status first'),
   });
 }
 
@@ -157,8 +156,9 @@ function statusStillChoosable(ctx: AppContext, statusId: string): ExtraWrite {
       ConditionCheck: {
         TableName: ctx.tableName,
         Key: leadStatusModel.key(statusId),
-        ConditionExpression: 'active = :active',
-        ExpressionAttributeValues: { ':active': true },
+        // Active, and not being deleted (shared/db/uses.ts: a status in use cannot be deleted, R-LEAD-1).
+        ConditionExpression: 'active = :active AND (attribute_not_exists(retiredUntil) OR retiredUntil < :now)',
+        ExpressionAttributeValues: { ':active': true, ':now': ctx.now().toISOString() },
       },
     },
     onConditionFailed: validationFailed([{ path: 'statusId', message: 'This lead status was deactivated or deleted meanwhile' }]),
@@ -198,7 +198,8 @@ function leadChangeWrites(ctx: AppContext, current: StoredLead, planned: Planned
     onConditionFailed: ifMatch !== undefined ? preconditionFailed() : lostRace(),
   };
   const history = planned.entry ? [historyWrite(ctx, current.id, planned.entry, actorId, now)] : [];
-  return { next, writes: [leadWrite, ...history, ...(planned.extra ?? [])] };
+  const statusUse = moveUse(ctx, current.id, leadStatusModel.key(current.statusId), leadStatusModel.key(next.statusId));
+  return { next, writes: [leadWrite, ...history, ...statusUse, ...(planned.extra ?? [])] };
 }
 
 interface TransitionOptions {
@@ -257,6 +258,7 @@ async function createLead(ctx: AppContext, principal: Principal, body: CreateLea
   const record = newRecord(ctx, newLeadFields(body, { ownerId, statusId: status!.id, customFields: customFields.values, now }));
   await createRecord<StoredLead>(ctx, leadModel, record, [
     statusStillChoosable(ctx, record.statusId),
+    ...moveUse(ctx, record.id, undefined, leadStatusModel.key(record.statusId)),
     historyWrite(ctx, record.id, creationEntry(record), principal.userId, now),
   ]);
   return withVisibleCustomFields(record, definitions);
@@ -422,7 +424,8 @@ function convert(ctx: AppContext, principal: Principal, id: string, body: Conver
         ...create(opportunity.record),
         actorId: principal.userId,
         duplicateCheck: { activeStageIds: opportunity.settings.activeStageIds },
-        extra: [...writes, partyWrite, converted, referenceStillExists(ctx, stageModel, opportunity.record.stageId, 'createOpportunity.stageId')],
+        extra: [...writes, partyWrite, converted],
+        stageGone: validationFailed([unknownReference(stageModel, 'createOpportunity.stageId')]),
       });
     } else {
       await writeAll(ctx, [...writes, partyWrite, converted]);
@@ -585,7 +588,11 @@ export const leadRoutes = [
     params: idParams,
     successStatus: 204,
     handler: async ({ ctx, principal, params, ifMatch }) => {
-      await deleteRecord(ctx, leadModel, params.id, { ifMatch, canSee: canSeeOwned(principal) });
+      await deleteRecord(ctx, leadModel, params.id, {
+        ifMatch,
+        canSee: canSeeOwned(principal),
+        extra: (lead) => moveUse(ctx, lead.id, leadStatusModel.key(lead.statusId), undefined),
+      });
       await deleteHistory(ctx, params.id);
     },
   }),

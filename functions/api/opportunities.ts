@@ -21,11 +21,14 @@ import {
 import { create, patch } from '../../shared/domain/opportunity-lifecycle.ts';
 import { ownsOrManages } from '../../shared/domain/sharing.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { forbidden, throwIfInvalid, type FieldError } from '../../shared/http/problem.ts';
+import { forbidden, throwIfInvalid, validationFailed, type FieldError } from '../../shared/http/problem.ts';
 import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
 import { idParams, pageOf } from '../../shared/schemas/common.ts';
 import { createOpportunityBody, opportunity, opportunityListQuery, updateOpportunityBody, type Opportunity } from '../../shared/schemas/opportunities.ts';
 import type { Stage } from '../../shared/schemas/pipeline.ts';
+
+/** A stage named in the body that was deleted (or is being deleted) by the time the write commits. */
+const stageGone = validationFailed([unknownReference(stageModel, 'stageId')]);
 
 /** The named records, and a field error for each one that is missing or that the caller may not see. */
 interface References {
@@ -56,12 +59,14 @@ async function checkReferences(
   return { errors, contactCompanyId: contact?.companyId ?? null, ...(stage ? { stage } : {}) };
 }
 
-/** The checks, committed with the write, that the contact, company and stage an opportunity newly names still exist. */
+/**
+ * The checks, committed with the write, that the contact and company an opportunity newly names still exist (its
+ * stage is checked by `commitOpportunityChange`, answered with `stageGone`).
+ */
 function namedRecordsStillExist(ctx: AppContext, next: Opportunity, current?: Opportunity): ExtraWrite[] {
   const checks: ExtraWrite[] = [];
   if (next.contactId && next.contactId !== current?.contactId) checks.push(referenceStillExists(ctx, contactModel, next.contactId, 'contactId'));
   if (next.companyId && next.companyId !== current?.companyId) checks.push(referenceStillExists(ctx, companyModel, next.companyId, 'companyId'));
-  if (next.stageId !== current?.stageId) checks.push(referenceStillExists(ctx, stageModel, next.stageId, 'stageId'));
   return checks;
 }
 
@@ -141,6 +146,7 @@ export const opportunityRoutes = [
           // With allowDuplicate (staff only) the new opportunity still joins the guard, unchecked.
           duplicateCheck: allowDuplicate ? undefined : { activeStageIds: settings.activeStageIds },
           extra: namedRecordsStillExist(ctx, record),
+          stageGone,
         }),
       );
       return withVisibleCustomFields(record, definitions);
@@ -180,7 +186,7 @@ export const opportunityRoutes = [
         const transition = patch(current, patched, change, settings, ctx.now().toISOString());
         // R-OPP-2 applies to a move to another contact or company, or into an active stage (the guards tell which).
         const duplicateCheck = allowDuplicate ? undefined : { activeStageIds: settings.activeStageIds };
-        return { ...transition, duplicateCheck, extra: namedRecordsStillExist(ctx, transition.next, current) };
+        return { ...transition, duplicateCheck, extra: namedRecordsStillExist(ctx, transition.next, current), stageGone };
       });
       return withVisibleCustomFields(updated, definitions);
     },

@@ -5,7 +5,6 @@ import { addNote, listOpportunityEntries } from '../../shared/db/opportunity-ent
 import {
   commitOpportunityChange,
   findOpportunities,
-  movedStageStillExists,
   retryOnRace,
   transitionOpportunity,
   type TransitionOptions,
@@ -97,7 +96,7 @@ function restoreOne(ctx: AppContext, pipeline: PipelineReads, options: Transitio
   return transitionOpportunity(ctx, options.id, options, async (current) => {
     const settings = await pipeline.settings();
     const transition = restore(current, await reopenStage(pipeline, current, settings));
-    return { ...transition, extra: movedStageStillExists(ctx, current, transition.next), duplicateCheck: { activeStageIds: settings.activeStageIds } };
+    return { ...transition, duplicateCheck: { activeStageIds: settings.activeStageIds } };
   });
 }
 
@@ -161,7 +160,6 @@ function mergeOpportunities(ctx: AppContext, principal: Principal, ids: readonly
       events: merged.events,
       actorId: principal.userId,
       duplicateCheck: { activeStageIds: settings.activeStageIds },
-      extra: movedStageStillExists(ctx, survivor, merged.next),
     });
     return written!;
   });
@@ -183,7 +181,7 @@ export const opportunityLifecycleRoutes = [
         const [settings, reasons] = await Promise.all([getPipelineSettings(ctx), resolveReasonIds(ctx, 'win', body.winReasonIds ?? [], 'winReasonIds')]);
         throwIfInvalid(reasons.errors);
         const transition = win(current, { winReasonIds: reasons.reasons.map((reason) => reason.id), closingNote: body.closingNote ?? null }, settings, ctx.now().toISOString());
-        return { ...transition, extra: [...reasons.writes, ...movedStageStillExists(ctx, current, transition.next)] };
+        return { ...transition, extra: reasons.writes };
       });
       // R-PS-2 (post-sale issue) decides between none, ask and created.
       return { ...(await shown(ctx, won)), postSale: 'none' as const };
@@ -206,7 +204,7 @@ export const opportunityLifecycleRoutes = [
         ]);
         throwIfInvalid(reason?.errors ?? []);
         const transition = lose(current, { lostReasonId: reason?.resolved?.reason.id ?? null, closingNote: body.closingNote ?? null }, settings, ctx.now().toISOString());
-        return { ...transition, extra: [...(reason?.resolved?.writes ?? []), ...movedStageStillExists(ctx, current, transition.next)] };
+        return { ...transition, extra: reason?.resolved?.writes ?? [] };
       });
       return shown(ctx, lost);
     },

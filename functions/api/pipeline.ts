@@ -6,7 +6,6 @@ import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { claimReasonDescription, moveReasonDescription } from '../../shared/db/reasons.ts';
 import {
   createRecord,
-  deleteRecord,
   getRecord,
   newRecord,
   partitionHasItems,
@@ -16,6 +15,7 @@ import {
   updateRecord,
   type ExtraWrite,
 } from '../../shared/db/store.ts';
+import { deleteUnlessUsed } from '../../shared/db/uses.ts';
 import { pipelineSettingsErrors, referencedStageIds, settingsFieldsUsingStage } from '../../shared/domain/pipeline-settings.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { conflict, throwIfInvalid } from '../../shared/http/problem.ts';
@@ -71,13 +71,15 @@ const settingsUnchangedSince = (ctx: AppContext, settings: PipelineSettings): Ex
 /** R-CFG-1: a stage named by the settings or holding any opportunity (open, won, lost or archived) stays. */
 async function deleteStage(ctx: AppContext, stageId: string, ifMatch: number | undefined): Promise<void> {
   const settings = await getPipelineSettings(ctx);
-  await deleteRecord(ctx, stageModel, stageId, {
+  await deleteUnlessUsed(ctx, stageModel, stageId, {
     ifMatch,
-    check: async (current) => {
+    check: (current) => {
       const fields = settingsFieldsUsingStage(settings, current.id);
       if (fields.length > 0) throw conflict('stage_in_use', `The pipeline settings use this stage (${fields.join(', ')})`);
-      if (await partitionHasItems(ctx, 'GSI5', opportunitiesInStage(current.id))) throw conflict('stage_in_use', 'Opportunities are in this stage; move them to another stage first');
     },
+    // Opportunities written before stages recorded their uses.
+    usedByIndex: (current) => partitionHasItems(ctx, 'GSI5', opportunitiesInStage(current.id)),
+    inUse: conflict('stage_in_use', 'Opportunities are in this stage; move them to another stage first'),
     extra: () => [settingsUnchangedSince(ctx, settings)],
   });
 }

@@ -200,3 +200,10 @@ export const shareIndexKeys = (collection: SharedCollection, recordId: string, u
   GSI2PK: sharedWith(userId, collection),
   GSI2SK: recordId,
 });
+
+/**
+ * R-CFG-1 / R-LEAD-1: one item per record that uses another (an opportunity in a stage, a lead in a status), kept in
+ * the used record's partition and written with the using record (shared/db/uses.ts).
+ */
+export const USE_PREFIX = 'USEDBY#';
+export const useKey = (used: { PK: string }, userId: string) => ({ PK: used.PK, SK: `${USE_PREFIX}${userId}` });

@@ -7,7 +7,8 @@ import { conflict, preconditionFailed, ProblemError } from '../http/problem.ts';
 import type { OpportunityHistoryEntry } from '../schemas/opportunities.ts';
 import { childKey, openOpportunitiesGuardKey, opportunityModel, stageModel } from './keys.ts';
 import { fromItem, toItem } from './records.ts';
-import { recordStillExists, requireRecord, writeAll, type ExtraWrite } from './store.ts';
+import { requireRecord, writeAll, type ExtraWrite } from './store.ts';
+import { moveUse, stillInService } from './uses.ts';
 
 /**
  * The one place where opportunities are written (R-OPP-1..R-OPP-10): every creation, change, transition,
@@ -31,6 +32,11 @@ export interface OpportunityChange {
   duplicateCheck?: { activeStageIds: readonly string[] } | undefined;
   /** Other writes committed with the change (checks that named records still exist, a new reason …). */
   extra?: ExtraWrite[] | undefined;
+  /**
+   * The answer when a stage a record enters was deleted, or is being deleted, meanwhile. Default: a lost race, so
+   * `retryOnRace` starts again from the reads (a restore then falls back to the default stage).
+   */
+  stageGone?: ProblemError | undefined;
 }
 
 /** The duplicate guard of one party as read: the ids of its open, active opportunities, and its version. */
@@ -155,6 +161,18 @@ function guardWrite(ctx: AppContext, guard: Guard, change: GuardChange): ExtraWr
   };
 }
 
+/**
+ * R-CFG-1: a record that enters a stage records its use of it and commits only while the stage is in service; one
+ * that leaves a stage (or is deleted) drops its use. Deleting a stage reads these uses (shared/db/uses.ts).
+ */
+function stageUseWrites(ctx: AppContext, records: OpportunityChange['records'], stageGone: ProblemError): ExtraWrite[] {
+  const writes = records.flatMap(({ before, after }) =>
+    moveUse(ctx, (before ?? after)!.id, before && stageModel.key(before.stageId), after && stageModel.key(after.stageId)),
+  );
+  const entered = new Set(records.filter(({ before, after }) => after && after.stageId !== before?.stageId).map(({ after }) => after!.stageId));
+  return [...writes, ...[...entered].map((stageId) => stillInService(ctx, stageModel.key(stageId), stageGone))];
+}
+
 function historyWrite(ctx: AppContext, entry: OpportunityHistoryEntry): ExtraWrite {
   return {
     write: {
@@ -205,7 +223,15 @@ export async function commitOpportunityChange(ctx: AppContext, change: Opportuni
 
   // R-EVT-2: one outbox item per event of the change, in the same transaction: the change and its events commit together.
   const outbox = opportunityOutboxWrites(ctx, records, change.events, change.actorId);
-  await writeAll(ctx, [...records.map(({ before, after }) => recordWrite(ctx, before, after, change.ifMatch)), ...history, ...guardWrites, ...(change.extra ?? []), ...outbox]);
+  const stageUses = stageUseWrites(ctx, records, change.stageGone ?? lostRace());
+  await writeAll(ctx, [
+    ...records.map(({ before, after }) => recordWrite(ctx, before, after, change.ifMatch)),
+    ...history,
+    ...guardWrites,
+    ...stageUses,
+    ...(change.extra ?? []),
+    ...outbox,
+  ]);
   return records.flatMap(({ after }) => (after ? [after] : []));
 }
 
@@ -213,6 +239,7 @@ export async function commitOpportunityChange(ctx: AppContext, change: Opportuni
 export interface PlannedTransition extends Transition {
   extra?: ExtraWrite[] | undefined;
   duplicateCheck?: OpportunityChange['duplicateCheck'];
+  stageGone?: OpportunityChange['stageGone'];
 }
 
 export interface TransitionOptions {
@@ -248,14 +275,10 @@ export function transitionOpportunity(
       ifMatch: options.ifMatch,
       duplicateCheck: planned.duplicateCheck,
       extra: planned.extra,
+      stageGone: planned.stageGone,
     });
     return written!;
   });
-}
-
-/** Commits a transition only if the stage it moves the opportunity into still exists (a restore's stage may be deleted meanwhile). */
-export function movedStageStillExists(ctx: AppContext, before: StoredOpportunity, after: StoredOpportunity): ExtraWrite[] {
-  return after.stageId === before.stageId ? [] : [recordStillExists(ctx, stageModel, after.stageId, lostRace())];
 }
 
 /** DELETE: the record leaves its party's duplicate guard in the same transaction. */

@@ -1,0 +1,114 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../shared/app-context.ts';
+import { leadModel, leadStatusModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
+import { TestApi } from '../support/api.ts';
+
+/**
+ * R-CFG-1 "a stage in use cannot be deleted" and R-LEAD-1 "deleting a status in use is a 409" under concurrency:
+ * the check must not trust an index that may lag behind the last write (DynamoDB Local's never lags, so these tests
+ * hide records from the index by hand), and a record entering the stage or status while it is being deleted must
+ * either be seen by the deletion or be refused.
+ */
+
+let api: TestApi;
+let ctx: AppContext;
+beforeAll(async () => {
+  api = await TestApi.start();
+  ctx = api.runtime.ctx;
+});
+afterAll(() => api?.stop());
+
+async function created(path: string, body: Record<string, unknown>): Promise<Record<string, string>> {
+  const answer = await api.post(path, body);
+  if (answer.status !== 201) throw new Error(`${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+/** What a lagging index shows: the record is not in its GSI5 partition (the stage's or the status's). */
+const hideFromIndex = (key: { PK: string; SK: string }) =>
+  ctx.db.send(new UpdateCommand({ TableName: ctx.tableName, Key: key, UpdateExpression: 'REMOVE GSI5PK, GSI5SK' }));
+
+const setRetiredUntil = (key: { PK: string; SK: string }, until: string) =>
+  ctx.db.send(new UpdateCommand({ TableName: ctx.tableName, Key: key, UpdateExpression: 'SET retiredUntil = :until', ExpressionAttributeValues: { ':until': until } }));
+
+const newContact = async () => (await created('/contacts', { lastName: 'Rossi' })).id;
+
+describe('R-CFG-1 a stage in use cannot be deleted, whatever its index shows', () => {
+  it('R-CFG-1 an opportunity the index does not show yet still keeps its stage (409 stage_in_use)', async () => {
+    const stage = await created('/stages', { name: 'Hidden', order: 90, probability: 20 });
+    const opportunity = await created('/opportunities', { title: 'Deal', contactId: await newContact(), stageId: stage.id });
+    await hideFromIndex(opportunityModel.key(opportunity.id!));
+
+    const answer = await api.delete(`/stages/${stage.id}`);
+
+    expect([answer.status, answer.body.code]).toEqual([409, 'stage_in_use']);
+    expect((await api.get(`/stages/${stage.id}`)).body).toMatchObject({ id: stage.id, version: 1 });
+  });
+
+  it('R-CFG-1 an opportunity that leaves the stage frees it: the stage can then be deleted', async () => {
+    const stage = await created('/stages', { name: 'Passing', order: 91, probability: 20 });
+    const opportunity = await created('/opportunities', { title: 'Deal', contactId: await newContact(), stageId: stage.id });
+    const other = (await api.get('/settings/pipeline')).body.defaultStageId;
+
+    await api.patch(`/opportunities/${opportunity.id}`, { stageId: other });
+    const answer = await api.delete(`/stages/${stage.id}`);
+
+    expect(answer.status).toBe(204);
+  });
+
+  it('R-CFG-1 no opportunity enters a stage being deleted (400 on stageId); once the deletion lapses, it may', async () => {
+    const stage = await created('/stages', { name: 'Leaving', order: 92, probability: 20 });
+    const contactId = await newContact();
+    await setRetiredUntil(stageModel.key(stage.id!), new Date(Date.now() + 60_000).toISOString());
+
+    const whileDeleting = await api.post('/opportunities', { title: 'Deal', contactId, stageId: stage.id });
+    await setRetiredUntil(stageModel.key(stage.id!), new Date(Date.now() - 1_000).toISOString());
+    const afterLapse = await api.post('/opportunities', { title: 'Deal', contactId, stageId: stage.id });
+
+    expect([whileDeleting.status, whileDeleting.body.errors]).toEqual([400, [{ path: 'stageId', message: 'No such stage' }]]);
+    expect(afterLapse.status).toBe(201);
+  });
+
+  it('R-CFG-1 creations racing deletions: every opportunity created ends in a stage that exists', async () => {
+    const rounds = await Promise.all(
+      Array.from({ length: 8 }, async (_, round) => {
+        const stage = await created('/stages', { name: `Race ${round}`, order: 100 + round, probability: 20 });
+        const contactId = await newContact();
+        const [creation, deletion] = await Promise.all([
+          api.post('/opportunities', { title: 'Deal', contactId, stageId: stage.id }),
+          api.delete(`/stages/${stage.id}`),
+        ]);
+        return { creation: creation.status, deletion: deletion.status, stageExists: (await api.get(`/stages/${stage.id}`)).status === 200 };
+      }),
+    );
+
+    for (const round of rounds) {
+      expect([[201, 409, true], [400, 204, false], [409, 204, false]]).toContainEqual([round.creation, round.deletion, round.stageExists]);
+    }
+  });
+});
+
+describe('R-LEAD-1 a lead status in use cannot be deleted, whatever its index shows', () => {
+  it('R-LEAD-1 a lead the index does not show yet still keeps its status (409 lead_status_in_use); once deleted, it frees it', async () => {
+    const status = await created('/lead-statuses', { name: 'Hidden' });
+    const lead = await created('/leads', { name: 'Ada', statusId: status.id });
+    await hideFromIndex(leadModel.key(lead.id!));
+
+    const refused = await api.delete(`/lead-statuses/${status.id}`);
+    await api.delete(`/leads/${lead.id}`);
+    const allowed = await api.delete(`/lead-statuses/${status.id}`);
+
+    expect([refused.status, refused.body.code]).toEqual([409, 'lead_status_in_use']);
+    expect(allowed.status).toBe(204);
+  });
+
+  it('R-LEAD-1 no lead enters a status being deleted (400 on statusId)', async () => {
+    const status = await created('/lead-statuses', { name: 'Leaving' });
+    await setRetiredUntil(leadStatusModel.key(status.id!), new Date(Date.now() + 60_000).toISOString());
+
+    const answer = await api.post('/leads', { name: 'Bob', statusId: status.id });
+
+    expect([answer.status, answer.body.errors?.[0]?.path]).toEqual([400, 'statusId']);
+  });
+});
