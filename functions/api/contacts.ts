@@ -1,13 +1,14 @@
 import type * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
-import type { EntityModel } from '../../shared/db/records.ts';
-import { companyModel, contactModel, employeesOf, opportunitiesOfCompany, opportunitiesOfContact } from '../../shared/db/keys.ts';
+import { companyModel, contactModel, employeesOf, opportunitiesOfCompany, opportunitiesOfContact, opportunityModel } from '../../shared/db/keys.ts';
 import { customFieldDefinitions } from '../../shared/db/pipeline-config.ts';
-import { companyErrors, ownerErrors, referenceStillExists } from '../../shared/db/references.ts';
+import type { EntityModel } from '../../shared/db/records.ts';
+import { companyErrors, ownerErrors, unknownReference } from '../../shared/db/references.ts';
 import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { listOwnAndShared, previousOwnerKeepsSight, removeSharesOf } from '../../shared/db/shares.ts';
 import { companyOpportunitiesOf, contactOpportunities } from '../../shared/db/statuses.ts';
-import { createRecord, deleteRecord, newRecord, partitionHasItems, updateRecord, type Page } from '../../shared/db/store.ts';
+import { createRecord, newRecord, partitionHasItems, updateRecord, type ExtraWrite, type Page } from '../../shared/db/store.ts';
+import { deleteUnlessUsed, moveUse, stillInService } from '../../shared/db/uses.ts';
 import { canManageShared, canSeeCompany, canSeeContact, canSeeShared } from '../../shared/db/visibility.ts';
 import { seesEverything } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
@@ -31,7 +32,7 @@ import { ownsOrManages } from '../../shared/domain/sharing.ts';
 import { manualStatusRefusal, withManualStatus, type ManualPast, type OpportunityFacts, type StatusChange } from '../../shared/domain/statuses.ts';
 import { newEvent, outboxWrite } from '../../shared/events/outbox.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { conflict, forbidden, throwIfInvalid } from '../../shared/http/problem.ts';
+import { conflict, forbidden, throwIfInvalid, validationFailed } from '../../shared/http/problem.ts';
 import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
 import { idParams, pageOf } from '../../shared/schemas/common.ts';
 import {
@@ -75,6 +76,15 @@ function refuseHandOverByShare(principal: Principal, current: { ownerId: string 
   if (reassigned && !ownsOrManages(principal, current)) throw forbidden('Only the owner, a manager or an admin may reassign it');
 }
 
+/**
+ * R-CON-1: a contact moving from one employer to another (either may be none) holds a use of its employer, so the
+ * company cannot be deleted under it, and joins one only while it is in service (shared/db/uses.ts).
+ */
+function employerWrites(ctx: AppContext, contactId: string, from: string | null | undefined, to: string | null): ExtraWrite[] {
+  const joins = to && to !== from ? [stillInService(ctx, companyModel.key(to), validationFailed([unknownReference(companyModel, 'companyId')]))] : [];
+  return [...joins, ...moveUse(ctx, contactModel.key(contactId), from ? companyModel.key(from) : undefined, to ? companyModel.key(to) : undefined)];
+}
+
 /** The owner of a new record: the caller unless named; a rep may name only itself (403). */
 function ownerOfNew(principal: Principal, requested: string | undefined): string {
   const ownerId = requested ?? principal.userId;
@@ -93,7 +103,7 @@ async function createContact(ctx: AppContext, principal: Principal, body: Contac
   ]);
   throwIfInvalid([...owner, ...employer, ...customFields.errors]);
   const record = newRecord(ctx, newContactFields(body, ownerId, customFields.values));
-  await createRecord(ctx, contactModel, record, record.companyId ? [referenceStillExists(ctx, companyModel, record.companyId, 'companyId')] : []);
+  await createRecord(ctx, contactModel, record, employerWrites(ctx, record.id, undefined, record.companyId));
   return withVisibleCustomFields(record, definitions);
 }
 
@@ -136,8 +146,7 @@ async function updateContact(
           fromCompanyId: current.companyId,
           ownerId: next.ownerId,
         });
-        const joinedStillExists = next.companyId ? [referenceStillExists(ctx, companyModel, next.companyId, 'companyId')] : [];
-        return [...keepsSight, ...joinedStillExists, outboxWrite(ctx, moved)];
+        return [...keepsSight, ...employerWrites(ctx, id, current.companyId, next.companyId), outboxWrite(ctx, moved)];
       },
     },
   );
@@ -277,14 +286,17 @@ export const contactRoutes = [
     params: idParams,
     successStatus: 204,
     handler: async ({ ctx, principal, params, ifMatch }) => {
-      await deleteRecord(ctx, contactModel, params.id, {
+      await deleteUnlessUsed(ctx, contactModel, params.id, {
         ifMatch,
         canSee: canManageShared(ctx, principal, 'contacts'),
-        check: async (record) => {
-          if (await partitionHasItems(ctx, 'GSI3', opportunitiesOfContact(record.id))) {
-            throw conflict('has_opportunities', 'The contact has opportunities; delete or move them first');
-          }
-        },
+        usedBy: [
+          {
+            user: opportunityModel,
+            byIndex: (record) => partitionHasItems(ctx, 'GSI3', opportunitiesOfContact(record.id)),
+            inUse: conflict('has_opportunities', 'The contact has opportunities; delete or move them first'),
+          },
+        ],
+        extra: (record) => employerWrites(ctx, record.id, record.companyId, null),
       });
       await removeSharesOf(ctx, { collection: 'contacts', id: params.id });
     },
@@ -347,17 +359,21 @@ export const contactRoutes = [
     params: idParams,
     successStatus: 204,
     handler: async ({ ctx, principal, params, ifMatch }) => {
-      await deleteRecord(ctx, companyModel, params.id, {
+      await deleteUnlessUsed(ctx, companyModel, params.id, {
         ifMatch,
         canSee: canManageShared(ctx, principal, 'companies'),
-        check: async (record) => {
-          const [hasEmployees, hasOpportunities] = await Promise.all([
-            partitionHasItems(ctx, 'GSI3', employeesOf(record.id)),
-            partitionHasItems(ctx, 'GSI4', opportunitiesOfCompany(record.id)),
-          ]);
-          if (hasEmployees) throw conflict('company_has_contacts', 'The company still has contacts; move or delete them first');
-          if (hasOpportunities) throw conflict('has_opportunities', 'The company has opportunities; delete or move them first');
-        },
+        usedBy: [
+          {
+            user: contactModel,
+            byIndex: (record) => partitionHasItems(ctx, 'GSI3', employeesOf(record.id)),
+            inUse: conflict('company_has_contacts', 'The company still has contacts; move or delete them first'),
+          },
+          {
+            user: opportunityModel,
+            byIndex: (record) => partitionHasItems(ctx, 'GSI4', opportunitiesOfCompany(record.id)),
+            inUse: conflict('has_opportunities', 'The company has opportunities; delete or move them first'),
+          },
+        ],
       });
       await removeSharesOf(ctx, { collection: 'companies', id: params.id });
     },

@@ -2,7 +2,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
 import { CHILD_PREFIXES, childKey, COLLECTIONS, companyModel, contactModel, leadModel, leadStatusModel, leadsWithStatus, opportunityModel, stageModel } from '../../shared/db/keys.ts';
-import { commitOpportunityChange, retryOnRace } from '../../shared/db/opportunity-writes.ts';
+import { commitOpportunityChange } from '../../shared/db/opportunity-writes.ts';
 import { listLeadStatuses, overdueLeadsPage } from '../../shared/db/overdue-leads.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { resolveReasonChoice } from '../../shared/db/reasons.ts';
@@ -17,12 +17,13 @@ import {
   partitionHasItems,
   queryPage,
   requireRecord,
+  retryOnRace,
   updateRecord,
   writeAll,
   type ExtraWrite,
   type Page,
 } from '../../shared/db/store.ts';
-import { deleteUnlessUsed, moveUse } from '../../shared/db/uses.ts';
+import { deleteUnlessUsed, moveUse, NOT_RETIRED } from '../../shared/db/uses.ts';
 import { canSeeOwned } from '../../shared/domain/access.ts';
 import { applyCustomFields, visibleCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import {
@@ -140,9 +141,13 @@ async function deleteLeadStatus(ctx: AppContext, id: string, ifMatch: number | u
   await deleteUnlessUsed(ctx, leadStatusModel, id, {
     ifMatch,
     check: checkStatusDeletable,
-    // Leads written before statuses recorded their uses.
-    usedByIndex: (status) => partitionHasItems(ctx, 'GSI5', leadsWithStatus(status.id)),
-    inUse: conflict('lead_status_in_use', 'Leads are in this status; move them to another status first'),
+    usedBy: [
+      {
+        user: leadModel,
+        byIndex: (status) => partitionHasItems(ctx, 'GSI5', leadsWithStatus(status.id)),
+        inUse: conflict('lead_status_in_use', 'Leads are in this status; move them to another status first'),
+      },
+    ],
   });
 }
 
@@ -157,7 +162,7 @@ function statusStillChoosable(ctx: AppContext, statusId: string): ExtraWrite {
         TableName: ctx.tableName,
         Key: leadStatusModel.key(statusId),
         // Active, and not being deleted (shared/db/uses.ts: a status in use cannot be deleted, R-LEAD-1).
-        ConditionExpression: 'active = :active AND (attribute_not_exists(retiredUntil) OR retiredUntil < :now)',
+        ConditionExpression: `active = :active AND ${NOT_RETIRED}`,
         ExpressionAttributeValues: { ':active': true, ':now': ctx.now().toISOString() },
       },
     },
@@ -198,7 +203,7 @@ function leadChangeWrites(ctx: AppContext, current: StoredLead, planned: Planned
     onConditionFailed: ifMatch !== undefined ? preconditionFailed() : lostRace(),
   };
   const history = planned.entry ? [historyWrite(ctx, current.id, planned.entry, actorId, now)] : [];
-  const statusUse = moveUse(ctx, current.id, leadStatusModel.key(current.statusId), leadStatusModel.key(next.statusId));
+  const statusUse = moveUse(ctx, leadModel.key(current.id), leadStatusModel.key(current.statusId), leadStatusModel.key(next.statusId));
   return { next, writes: [leadWrite, ...history, ...statusUse, ...(planned.extra ?? [])] };
 }
 
@@ -258,7 +263,7 @@ async function createLead(ctx: AppContext, principal: Principal, body: CreateLea
   const record = newRecord(ctx, newLeadFields(body, { ownerId, statusId: status!.id, customFields: customFields.values, now }));
   await createRecord<StoredLead>(ctx, leadModel, record, [
     statusStillChoosable(ctx, record.statusId),
-    ...moveUse(ctx, record.id, undefined, leadStatusModel.key(record.statusId)),
+    ...moveUse(ctx, leadModel.key(record.id), undefined, leadStatusModel.key(record.statusId)),
     historyWrite(ctx, record.id, creationEntry(record), principal.userId, now),
   ]);
   return withVisibleCustomFields(record, definitions);
@@ -591,7 +596,7 @@ export const leadRoutes = [
       await deleteRecord(ctx, leadModel, params.id, {
         ifMatch,
         canSee: canSeeOwned(principal),
-        extra: (lead) => moveUse(ctx, lead.id, leadStatusModel.key(lead.statusId), undefined),
+        extra: (lead) => moveUse(ctx, leadModel.key(lead.id), leadStatusModel.key(lead.statusId), undefined),
       });
       await deleteHistory(ctx, params.id);
     },

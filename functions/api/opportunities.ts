@@ -1,11 +1,13 @@
 import type { AppContext } from '../../shared/app-context.ts';
 import { companyModel, contactModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
-import { commitOpportunityChange, removeOpportunity, retryOnRace, transitionOpportunity } from '../../shared/db/opportunity-writes.ts';
+import { commitOpportunityChange, removeOpportunity, transitionOpportunity } from '../../shared/db/opportunity-writes.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
-import { opportunityOwnerErrors, referenceStillExists, unknownReference } from '../../shared/db/references.ts';
+import type { BaseRecord, EntityModel } from '../../shared/db/records.ts';
+import { opportunityOwnerErrors, unknownReference } from '../../shared/db/references.ts';
 import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { listOwnAndShared } from '../../shared/db/shares.ts';
-import { getRecord, newRecord, type ExtraWrite } from '../../shared/db/store.ts';
+import { getRecord, newRecord, retryOnRace, type ExtraWrite } from '../../shared/db/store.ts';
+import { stillInService } from '../../shared/db/uses.ts';
 import { canManageShared, canSeeCompany, canSeeContact, canSeeOpportunity } from '../../shared/db/visibility.ts';
 import { seesEverything } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
@@ -27,8 +29,9 @@ import { idParams, pageOf } from '../../shared/schemas/common.ts';
 import { createOpportunityBody, opportunity, opportunityListQuery, updateOpportunityBody, type Opportunity } from '../../shared/schemas/opportunities.ts';
 import type { Stage } from '../../shared/schemas/pipeline.ts';
 
-/** A stage named in the body that was deleted (or is being deleted) by the time the write commits. */
-const stageGone = validationFailed([unknownReference(stageModel, 'stageId')]);
+/** A record named in the body that was deleted (or is being deleted) by the time the write commits. */
+const gone = <T extends BaseRecord>(model: EntityModel<T>, path: string) => validationFailed([unknownReference(model, path)]);
+const stageGone = gone(stageModel, 'stageId');
 
 /** The named records, and a field error for each one that is missing or that the caller may not see. */
 interface References {
@@ -65,8 +68,9 @@ async function checkReferences(
  */
 function namedRecordsStillExist(ctx: AppContext, next: Opportunity, current?: Opportunity): ExtraWrite[] {
   const checks: ExtraWrite[] = [];
-  if (next.contactId && next.contactId !== current?.contactId) checks.push(referenceStillExists(ctx, contactModel, next.contactId, 'contactId'));
-  if (next.companyId && next.companyId !== current?.companyId) checks.push(referenceStillExists(ctx, companyModel, next.companyId, 'companyId'));
+  // In service: not deleted, nor being deleted (shared/db/uses.ts).
+  if (next.contactId && next.contactId !== current?.contactId) checks.push(stillInService(ctx, contactModel.key(next.contactId), gone(contactModel, 'contactId')));
+  if (next.companyId && next.companyId !== current?.companyId) checks.push(stillInService(ctx, companyModel.key(next.companyId), gone(companyModel, 'companyId')));
   return checks;
 }
 

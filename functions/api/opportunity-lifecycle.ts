@@ -5,13 +5,12 @@ import { addNote, listOpportunityEntries } from '../../shared/db/opportunity-ent
 import {
   commitOpportunityChange,
   findOpportunities,
-  retryOnRace,
   transitionOpportunity,
   type TransitionOptions,
 } from '../../shared/db/opportunity-writes.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { resolveReasonChoice, resolveReasonIds } from '../../shared/db/reasons.ts';
-import { getRecord, requireRecord } from '../../shared/db/store.ts';
+import { getRecord, requireRecord, retryOnRace } from '../../shared/db/store.ts';
 import { canSeeOpportunity } from '../../shared/db/visibility.ts';
 import { withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import { archive, chooseSurvivor, lose, merge, restore, restoreStageId, unarchive, win } from '../../shared/domain/opportunity-lifecycle.ts';

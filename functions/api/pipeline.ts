@@ -1,7 +1,7 @@
 import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
-import { COLLECTIONS, groupModel, opportunitiesInStage, PIPELINE_SETTINGS_ID, reasonModel, reasonsOfKind, settingsModel, stageModel } from '../../shared/db/keys.ts';
+import { COLLECTIONS, groupModel, opportunitiesInStage, opportunityModel, PIPELINE_SETTINGS_ID, reasonModel, reasonsOfKind, settingsModel, stageModel } from '../../shared/db/keys.ts';
 import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { claimReasonDescription, moveReasonDescription } from '../../shared/db/reasons.ts';
 import {
@@ -77,9 +77,13 @@ async function deleteStage(ctx: AppContext, stageId: string, ifMatch: number | u
       const fields = settingsFieldsUsingStage(settings, current.id);
       if (fields.length > 0) throw conflict('stage_in_use', `The pipeline settings use this stage (${fields.join(', ')})`);
     },
-    // Opportunities written before stages recorded their uses.
-    usedByIndex: (current) => partitionHasItems(ctx, 'GSI5', opportunitiesInStage(current.id)),
-    inUse: conflict('stage_in_use', 'Opportunities are in this stage; move them to another stage first'),
+    usedBy: [
+      {
+        user: opportunityModel,
+        byIndex: (current) => partitionHasItems(ctx, 'GSI5', opportunitiesInStage(current.id)),
+        inUse: conflict('stage_in_use', 'Opportunities are in this stage; move them to another stage first'),
+      },
+    ],
     extra: () => [settingsUnchangedSince(ctx, settings)],
   });
 }

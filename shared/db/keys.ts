@@ -202,8 +202,9 @@ export const shareIndexKeys = (collection: SharedCollection, recordId: string, u
 });
 
 /**
- * R-CFG-1 / R-LEAD-1: one item per record that uses another (an opportunity in a stage, a lead in a status), kept in
- * the used record's partition and written with the using record (shared/db/uses.ts).
+ * "In use" (shared/db/uses.ts): one item per record that uses another (an opportunity its stage, contact and
+ * company; a lead its status; a contact its company), kept in the used record's partition, written with the user.
  */
 export const USE_PREFIX = 'USEDBY#';
-export const useKey = (used: { PK: string }, userId: string) => ({ PK: used.PK, SK: `${USE_PREFIX}${userId}` });
+/** The use of `used` by `user` (its key, e.g. `OPP#<id>`), so the uses of one kind share a sort-key prefix. */
+export const useKey = (used: { PK: string }, user: { PK: string }) => ({ PK: used.PK, SK: `${USE_PREFIX}${user.PK}` });

@@ -5,9 +5,9 @@ import { opportunityOutboxWrites } from '../events/opportunity-events.ts';
 import type { StoredOpportunity } from '../domain/opportunities.ts';
 import { conflict, preconditionFailed, ProblemError } from '../http/problem.ts';
 import type { OpportunityHistoryEntry } from '../schemas/opportunities.ts';
-import { childKey, openOpportunitiesGuardKey, opportunityModel, stageModel } from './keys.ts';
+import { childKey, companyModel, contactModel, openOpportunitiesGuardKey, opportunityModel, stageModel } from './keys.ts';
 import { fromItem, toItem } from './records.ts';
-import { requireRecord, writeAll, type ExtraWrite } from './store.ts';
+import { requireRecord, retryOnRace, writeAll, type ExtraWrite } from './store.ts';
 import { moveUse, stillInService } from './uses.ts';
 
 /**
@@ -58,27 +58,6 @@ const CONCURRENT_UPDATE = 'concurrent_update';
 
 /** The answer of a write that lost a race it can win on a second try (no If-Match was sent). */
 const lostRace = () => conflict(CONCURRENT_UPDATE, 'The opportunity or its contact changed meanwhile; read it again and retry');
-
-const isLostRace = (error: unknown) => error instanceof ProblemError && error.status === 409 && error.code === CONCURRENT_UPDATE;
-
-const MAX_ATTEMPTS = 5;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Runs `attempt` (reads, decision, commit) again from the start when its commit lost a race, so a change is
- * never applied on a state it did not read; after a few attempts the 409 `concurrent_update` is the answer.
- * The pause grows and is random, so that concurrent requests do not collide again in step.
- */
-export async function retryOnRace<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let attempts = 1; ; attempts++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!isLostRace(error) || attempts >= MAX_ATTEMPTS) throw error;
-      await sleep(Math.random() * 10 * 2 ** attempts);
-    }
-  }
-}
 
 const guardKeyOf = (opportunity: StoredOpportunity) => openOpportunitiesGuardKey(opportunity);
 
@@ -162,13 +141,22 @@ function guardWrite(ctx: AppContext, guard: Guard, change: GuardChange): ExtraWr
 }
 
 /**
- * R-CFG-1: a record that enters a stage records its use of it and commits only while the stage is in service; one
- * that leaves a stage (or is deleted) drops its use. Deleting a stage reads these uses (shared/db/uses.ts).
+ * "In use" (shared/db/uses.ts): a record holds a use of its stage, contact and company, moved as it moves and
+ * dropped when it is deleted, so that none of them can be deleted under it (R-CFG-1, R-CON-1). A record entering a
+ * stage commits only while the stage is in service; the records that name a contact or company check those (the
+ * routes, with their own answers).
  */
-function stageUseWrites(ctx: AppContext, records: OpportunityChange['records'], stageGone: ProblemError): ExtraWrite[] {
-  const writes = records.flatMap(({ before, after }) =>
-    moveUse(ctx, (before ?? after)!.id, before && stageModel.key(before.stageId), after && stageModel.key(after.stageId)),
-  );
+function useWrites(ctx: AppContext, records: OpportunityChange['records'], stageGone: ProblemError): ExtraWrite[] {
+  const used = (opportunity: StoredOpportunity | undefined) => ({
+    stage: opportunity && stageModel.key(opportunity.stageId),
+    contact: opportunity?.contactId ? contactModel.key(opportunity.contactId) : undefined,
+    company: opportunity?.companyId ? companyModel.key(opportunity.companyId) : undefined,
+  });
+  const writes = records.flatMap(({ before, after }) => {
+    const user = opportunityModel.key((before ?? after)!.id);
+    const [from, to] = [used(before), used(after)];
+    return [...moveUse(ctx, user, from.stage, to.stage), ...moveUse(ctx, user, from.contact, to.contact), ...moveUse(ctx, user, from.company, to.company)];
+  });
   const entered = new Set(records.filter(({ before, after }) => after && after.stageId !== before?.stageId).map(({ after }) => after!.stageId));
   return [...writes, ...[...entered].map((stageId) => stillInService(ctx, stageModel.key(stageId), stageGone))];
 }
@@ -223,12 +211,12 @@ export async function commitOpportunityChange(ctx: AppContext, change: Opportuni
 
   // R-EVT-2: one outbox item per event of the change, in the same transaction: the change and its events commit together.
   const outbox = opportunityOutboxWrites(ctx, records, change.events, change.actorId);
-  const stageUses = stageUseWrites(ctx, records, change.stageGone ?? lostRace());
+  const uses = useWrites(ctx, records, change.stageGone ?? lostRace());
   await writeAll(ctx, [
     ...records.map(({ before, after }) => recordWrite(ctx, before, after, change.ifMatch)),
     ...history,
     ...guardWrites,
-    ...stageUses,
+    ...uses,
     ...(change.extra ?? []),
     ...outbox,
   ]);

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
-import { conflict, notFound, preconditionFailed, type ProblemError } from '../http/problem.ts';
+import { conflict, notFound, preconditionFailed, ProblemError } from '../http/problem.ts';
 import { fromItem, toItem, type BaseRecord, type EntityModel, type Item } from './records.ts';
 import { indexKeys, TABLE_KEYS, type IndexName } from './table-definition.ts';
 
@@ -310,4 +310,25 @@ export async function deleteChildren(ctx: AppContext, partition: string, sortKey
     await Promise.all((page.Items ?? []).map((key) => ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: { PK: key.PK, SK: key.SK } }))));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+}
+
+const isLostRace = (error: unknown) => error instanceof ProblemError && error.status === 409 && error.code === 'concurrent_update';
+
+const MAX_RACE_ATTEMPTS = 5;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `attempt` (reads, decision, commit) again from the start when its commit lost a race (a 409
+ * `concurrent_update`), so a change is never applied on a state it did not read; after a few attempts that 409 is
+ * the answer. The pause grows and is random, so that concurrent requests do not collide again in step.
+ */
+export async function retryOnRace<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let attempts = 1; ; attempts++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isLostRace(error) || attempts >= MAX_RACE_ATTEMPTS) throw error;
+      await sleep(Math.random() * 10 * 2 ** attempts);
+    }
+  }
 }

@@ -4,10 +4,11 @@ import type { AppContext } from '../app-context.ts';
 import { conflict, preconditionFailed, type ProblemError } from '../http/problem.ts';
 import { USE_PREFIX, useKey } from './keys.ts';
 import type { BaseRecord, EntityModel } from './records.ts';
-import { requireRecord, writeAll, type ExtraWrite } from './store.ts';
+import { requireRecord, retryOnRace, writeAll, type ExtraWrite } from './store.ts';
 
 /**
- * "In use" that holds under concurrency (R-CFG-1 stages, R-LEAD-1 lead statuses). A record others point at holds
+ * "In use" that holds under concurrency (R-CFG-1 stages, R-LEAD-1 lead statuses, R-CON-1 contacts and companies
+ * with opportunities or employees). A record others point at holds
  * one use item per record pointing at it, written in the same transaction as that record, and a write that starts
  * using it commits only while it is in service (exists, not retired). Deleting it retires it first, then reads its
  * uses strongly consistent: a record that started using it before the retirement is seen, one after it is refused.
@@ -17,8 +18,14 @@ import { requireRecord, writeAll, type ExtraWrite } from './store.ts';
 
 const RETIREMENT_LEASE_MS = 30_000;
 
+/**
+ * Not retired at `:now`: no lease, an expired one, or one taken on another version (a write that replaced the
+ * record since, copying the lease forward, voids it: the deletion that took it then fails and judges again).
+ */
+export const NOT_RETIRED = '(attribute_not_exists(retiredUntil) OR retiredUntil < :now OR retiredVersion <> version)';
+
 /** The condition of a used record that may take new uses at `:now`. */
-const IN_SERVICE = 'attribute_exists(PK) AND (attribute_not_exists(retiredUntil) OR retiredUntil < :now)';
+const IN_SERVICE = `attribute_exists(PK) AND ${NOT_RETIRED}`;
 
 /** Commits only while the used record is in service; `answer` when it is gone or being deleted. */
 export function stillInService(ctx: AppContext, used: { PK: string; SK: string }, answer: ProblemError): ExtraWrite {
@@ -28,21 +35,22 @@ export function stillInService(ctx: AppContext, used: { PK: string; SK: string }
   };
 }
 
-/** The use items of `userId` as it moves from one used record to another (either may be absent: created, deleted). */
-export function moveUse(ctx: AppContext, userId: string, from: { PK: string } | undefined, to: { PK: string } | undefined): ExtraWrite[] {
+/** The use items of `user` (its key) as it moves from one used record to another (either may be absent: created, deleted). */
+export function moveUse(ctx: AppContext, user: { PK: string }, from: { PK: string } | undefined, to: { PK: string } | undefined): ExtraWrite[] {
   if (from?.PK === to?.PK) return [];
   return [
-    ...(from ? [{ write: { Delete: { TableName: ctx.tableName, Key: useKey(from, userId) } } }] : []),
-    ...(to ? [{ write: { Put: { TableName: ctx.tableName, Item: { ...useKey(to, userId), recordType: 'Use' } } } }] : []),
+    ...(from ? [{ write: { Delete: { TableName: ctx.tableName, Key: useKey(from, user) } } }] : []),
+    ...(to ? [{ write: { Put: { TableName: ctx.tableName, Item: { ...useKey(to, user), recordType: 'Use' } } } }] : []),
   ];
 }
 
-async function hasUses(ctx: AppContext, used: { PK: string }): Promise<boolean> {
+/** Whether any record of the kind (the key prefix of its model, e.g. `OPP#`) uses `used`, read strongly consistent. */
+async function hasUses(ctx: AppContext, used: { PK: string }, userPrefix: string): Promise<boolean> {
   const answer = await ctx.db.send(
     new QueryCommand({
       TableName: ctx.tableName,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :use)',
-      ExpressionAttributeValues: { ':pk': used.PK, ':use': USE_PREFIX },
+      ExpressionAttributeValues: { ':pk': used.PK, ':use': `${USE_PREFIX}${userPrefix}` },
       ConsistentRead: true,
       Limit: 1,
     }),
@@ -50,28 +58,45 @@ async function hasUses(ctx: AppContext, used: { PK: string }): Promise<boolean> 
   return (answer.Items?.length ?? 0) > 0;
 }
 
+/** One kind of record that may use the one being deleted, and the answer when one does. */
+export interface UseKind<T> {
+  /** A key of the kind's model (any id): its prefix selects the kind's uses. */
+  user: { key(id: string): { PK: string } };
+  /** Uses recorded before use items existed, read from an index of the using records. */
+  byIndex: (record: T) => Promise<boolean>;
+  inUse: ProblemError;
+}
+
 export interface DeleteUnusedOptions<T> {
   ifMatch?: number | undefined;
+  canSee?: ((record: T) => boolean | Promise<boolean>) | undefined;
   /** Throws when the record may not be deleted for another reason (named by the settings, the default …). */
   check?: (record: T) => Promise<void> | void;
-  /** Uses recorded before use items existed, read from an index. */
-  usedByIndex: (record: T) => Promise<boolean>;
-  inUse: ProblemError;
+  /** The kinds of records that may use it, checked in this order. */
+  usedBy: readonly UseKind<T>[];
   extra?: (record: T) => ExtraWrite[];
 }
 
-/** Deletes a record that others may point at, only if none does (see above); in use, it is put back in service. */
-export async function deleteUnlessUsed<T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string, options: DeleteUnusedOptions<T>): Promise<void> {
-  const current = await requireRecord(ctx, model, id);
+/**
+ * Deletes a record that others may point at, only if none does (see above); in use, it is put back in service.
+ * Without If-Match, a record changed meanwhile (a consumer recomputing its statuses …) is read and judged again.
+ */
+export function deleteUnlessUsed<T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string, options: DeleteUnusedOptions<T>): Promise<void> {
+  const once = () => deleteOnce(ctx, model, id, options);
+  return options.ifMatch === undefined ? retryOnRace(once) : once();
+}
+
+async function deleteOnce<T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string, options: DeleteUnusedOptions<T>): Promise<void> {
+  const current = await requireRecord(ctx, model, id, options.canSee);
   if (options.ifMatch !== undefined && options.ifMatch !== current.version) throw preconditionFailed();
   await options.check?.(current);
+  const changedMeanwhile = options.ifMatch !== undefined ? preconditionFailed() : conflict('concurrent_update', `${model.label} was changed while deleting it; retry`);
   const key = model.key(id);
   const now = ctx.now();
   const retiredUntil = new Date(now.getTime() + RETIREMENT_LEASE_MS).toISOString();
-  const changedMeanwhile = options.ifMatch !== undefined ? preconditionFailed() : conflict('concurrent_update', `${model.label} was changed while deleting it; retry`);
   // The version stays: a refused deletion leaves the record as it was. A write that replaces the record meanwhile
-  // drops the retirement, and then the deletion's condition fails instead.
-  await updateIf(ctx, key, 'SET retiredUntil = :until', 'version = :read AND (attribute_not_exists(retiredUntil) OR retiredUntil < :now)', {
+  // moves the version on, which voids the lease, and then the deletion's condition fails instead.
+  await updateIf(ctx, key, 'SET retiredUntil = :until, retiredVersion = :read', `version = :read AND ${NOT_RETIRED}`, {
     ':until': retiredUntil,
     ':read': current.version,
     ':now': now.toISOString(),
@@ -79,15 +104,18 @@ export async function deleteUnlessUsed<T extends BaseRecord>(ctx: AppContext, mo
     throw error instanceof ConditionalCheckFailedException ? changedMeanwhile : error;
   });
   try {
-    if ((await hasUses(ctx, key)) || (await options.usedByIndex(current))) throw options.inUse;
+    for (const kind of options.usedBy) {
+      const userPrefix = kind.user.key('').PK;
+      if ((await hasUses(ctx, key, userPrefix)) || (await kind.byIndex(current))) throw kind.inUse;
+    }
     await writeAll(ctx, [
       {
         write: {
           Delete: {
             TableName: ctx.tableName,
             Key: key,
-            ConditionExpression: 'retiredUntil = :until AND retiredUntil > :now',
-            ExpressionAttributeValues: { ':until': retiredUntil, ':now': ctx.now().toISOString() },
+            ConditionExpression: 'retiredUntil = :until AND retiredUntil > :now AND version = :read',
+            ExpressionAttributeValues: { ':until': retiredUntil, ':now': ctx.now().toISOString(), ':read': current.version },
           },
         },
         onConditionFailed: changedMeanwhile,
@@ -96,7 +124,7 @@ export async function deleteUnlessUsed<T extends BaseRecord>(ctx: AppContext, mo
     ]);
   } catch (error) {
     // Back in service at once; should this fail, the lease runs out on its own.
-    await updateIf(ctx, key, 'REMOVE retiredUntil', 'retiredUntil = :until', { ':until': retiredUntil }).catch(() => undefined);
+    await updateIf(ctx, key, 'REMOVE retiredUntil, retiredVersion', 'retiredUntil = :until', { ':until': retiredUntil }).catch(() => undefined);
     throw error;
   }
 }
