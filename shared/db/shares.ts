@@ -9,7 +9,7 @@ import type { OpportunityShare } from '../schemas/shares.ts';
 import { opportunitiesOfCompany, opportunitiesOfContact, opportunityModel, shareIndexKeys, shareKey, sharedRecordPartition, sharedWith, SHARE_PREFIX, type SharedCollection } from './keys.ts';
 import { getPipelineSettings } from './pipeline-config.ts';
 import { fromItem, type BaseRecord, type EntityModel } from './records.ts';
-import { deleteChildren, queryPage, recordStillExists, writeAll, type ExtraWrite, type FilterExpression, type Page } from './store.ts';
+import { childrenOf, deleteChildren, queryPage, recordStillExists, writeAll, type ExtraWrite, type FilterExpression, type Page } from './store.ts';
 import { indexKeys } from './table-definition.ts';
 
 /**
@@ -136,23 +136,8 @@ export async function seesOpportunityOfParty(ctx: AppContext, party: Party, user
  * cursors; consumers hold no cursor key, so this reads the partition itself).
  */
 export async function opportunitySharedWith(ctx: AppContext, opportunityId: string): Promise<string[]> {
-  const userIds: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.db.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :share)',
-        ExpressionAttributeValues: { ':pk': sharedRecordPartition('opportunities', opportunityId), ':share': SHARE_PREFIX },
-        ProjectionExpression: 'userId',
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    userIds.push(...(page.Items ?? []).map((item) => item.userId as string));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return userIds;
+  const shares = await childrenOf(ctx, sharedRecordPartition('opportunities', opportunityId), SHARE_PREFIX, ['userId']);
+  return shares.map((share) => share.userId as string);
 }
 
 /** Removes one share item of an opportunity (gone already: nothing to do). */

@@ -290,26 +290,35 @@ function keyOf(item: Item, index: IndexName | undefined): Record<string, unknown
   return Object.fromEntries(names.map((name) => [name, item[name]]));
 }
 
-/**
- * Deletes every item of a partition under a sort-key prefix (a record's shares, history entries, notes), page by
- * page. For what a deletion leaves behind: if it is interrupted, what remains is unreachable and is removed by
- * the next run.
- */
-export async function deleteChildren(ctx: AppContext, partition: string, sortKeyPrefix: string): Promise<void> {
+/** Every item of a partition under a sort-key prefix (a record's shares, history entries, notes …), read strongly consistent. */
+export async function childrenOf(ctx: AppContext, partition: string, sortKeyPrefix: string, attributes: readonly string[]): Promise<Item[]> {
+  const items: Item[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await ctx.db.send(
       new QueryCommand({
         TableName: ctx.tableName,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeNames: Object.fromEntries(attributes.map((name, at) => [`#a${at}`, name])),
         ExpressionAttributeValues: { ':pk': partition, ':prefix': sortKeyPrefix },
-        ProjectionExpression: 'PK, SK',
+        ProjectionExpression: attributes.map((_, at) => `#a${at}`).join(', '),
+        ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),
     );
-    await Promise.all((page.Items ?? []).map((key) => ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: { PK: key.PK, SK: key.SK } }))));
+    items.push(...((page.Items ?? []) as Item[]));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+  return items;
+}
+
+/**
+ * Deletes every item of a partition under a sort-key prefix. For what a deletion leaves behind: if it is
+ * interrupted, what remains is unreachable and is removed by the next run.
+ */
+export async function deleteChildren(ctx: AppContext, partition: string, sortKeyPrefix: string): Promise<void> {
+  const keys = await childrenOf(ctx, partition, sortKeyPrefix, ['PK', 'SK']);
+  await Promise.all(keys.map((key) => ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: { PK: key.PK, SK: key.SK } }))));
 }
 
 const isLostRace = (error: unknown) => error instanceof ProblemError && error.status === 409 && error.code === 'concurrent_update';
