@@ -9,7 +9,7 @@ import type { OpportunityShare } from '../schemas/shares.ts';
 import { opportunitiesOfCompany, opportunitiesOfContact, opportunityModel, shareIndexKeys, shareKey, sharedRecordPartition, sharedWith, SHARE_PREFIX, type SharedCollection } from './keys.ts';
 import { getPipelineSettings } from './pipeline-config.ts';
 import { fromItem, type BaseRecord, type EntityModel } from './records.ts';
-import { childrenOf, deleteChildren, queryPage, recordStillExists, writeAll, type ExtraWrite, type FilterExpression, type Page } from './store.ts';
+import { childrenOf, deleteChildren, indexPartitionItems, queryPage, recordStillExists, writeAll, type ExtraWrite, type FilterExpression, type Page } from './store.ts';
 import { indexKeys } from './table-definition.ts';
 
 /**
@@ -93,27 +93,10 @@ const opportunitiesOfParty = (party: Party) =>
   party.collection === 'contacts' ? { index: 'GSI3' as const, partition: opportunitiesOfContact(party.id) } : { index: 'GSI4' as const, partition: opportunitiesOfCompany(party.id) };
 
 /** The opportunities of a contact or company, with what the sharing rules need of them. */
-export async function partyOpportunities(ctx: AppContext, party: Party): Promise<Pick<StoredOpportunity, 'id' | 'ownerId' | 'status' | 'contactId' | 'companyId'>[]> {
+export const partyOpportunities = (ctx: AppContext, party: Party) => {
   const { index, partition } = opportunitiesOfParty(party);
-  const found: Pick<StoredOpportunity, 'id' | 'ownerId' | 'status' | 'contactId' | 'companyId'>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.db.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        IndexName: index,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': indexKeys(index).partitionKey, '#id': 'id', '#ownerId': 'ownerId', '#status': 'status', '#contactId': 'contactId', '#companyId': 'companyId' },
-        ExpressionAttributeValues: { ':pk': partition },
-        ProjectionExpression: '#id, #ownerId, #status, #contactId, #companyId',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    found.push(...((page.Items ?? []) as Pick<StoredOpportunity, 'id' | 'ownerId' | 'status' | 'contactId' | 'companyId'>[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return found;
-}
+  return indexPartitionItems<Pick<StoredOpportunity, 'id' | 'ownerId' | 'status' | 'contactId' | 'companyId'>>(ctx, index, partition, ['id', 'ownerId', 'status', 'contactId', 'companyId']);
+};
 
 /** Whether the user owns, or has been shared, an opportunity of the contact or company (other than `exceptId`) (R-SHR-2). */
 export async function seesOpportunityOfParty(ctx: AppContext, party: Party, userId: string, exceptId?: string): Promise<boolean> {

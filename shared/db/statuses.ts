@@ -1,4 +1,4 @@
-import { BatchGetCommand, QueryCommand, type BatchGetCommandOutput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import {
   companyOpportunities,
@@ -13,8 +13,7 @@ import { ProblemError } from '../http/problem.ts';
 import type { Company, Contact } from '../schemas/contacts.ts';
 import { companyModel, contactModel, employeesOf, opportunitiesOfCompany, opportunitiesOfContact, opportunityModel } from './keys.ts';
 import type { EntityModel } from './records.ts';
-import { getRecord, updateRecord } from './store.ts';
-import { indexKeys, type IndexName } from './table-definition.ts';
+import { getRecord, indexPartitionItems, updateRecord } from './store.ts';
 
 /**
  * Reading a party's opportunities for its statuses (R-CON-2) and writing the statuses recomputed from them.
@@ -28,32 +27,10 @@ const FACTS = ['id', 'status', 'closedAt', 'contactId', 'companyId'] as const;
 /** Opportunities read afresh by id (a strongly consistent read): `null` for one that no longer exists. */
 export type FreshOpportunities = ReadonlyMap<string, OpportunityOfParty | null>;
 
-/** Every item of an index partition, only the named attributes (a company may have more than one page). */
-async function queryAll<T>(ctx: AppContext, index: IndexName, partition: string, attributes: readonly string[]): Promise<T[]> {
-  const items: T[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page: QueryCommandOutput = await ctx.db.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        IndexName: index,
-        KeyConditionExpression: '#pk = :pk',
-        ProjectionExpression: attributes.map((_, at) => `#a${at}`).join(', '),
-        ExpressionAttributeNames: { '#pk': indexKeys(index).partitionKey, ...Object.fromEntries(attributes.map((name, at) => [`#a${at}`, name])) },
-        ExpressionAttributeValues: { ':pk': partition },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...((page.Items ?? []) as T[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
-
-export const contactOpportunities = (ctx: AppContext, contactId: string) => queryAll<OpportunityOfParty>(ctx, 'GSI3', opportunitiesOfContact(contactId), FACTS);
+export const contactOpportunities = (ctx: AppContext, contactId: string) => indexPartitionItems<OpportunityOfParty>(ctx, 'GSI3', opportunitiesOfContact(contactId), FACTS);
 
 export const employeeIdsOf = async (ctx: AppContext, companyId: string) =>
-  (await queryAll<{ id: string }>(ctx, 'GSI3', employeesOf(companyId), ['id'])).map((employee) => employee.id);
+  (await indexPartitionItems<{ id: string }>(ctx, 'GSI3', employeesOf(companyId), ['id'])).map((employee) => employee.id);
 
 /** Contacts read from the table itself, whose employer the employees index may not show yet. */
 export type FreshEmployers = readonly { contactId: string; companyId: string | null }[];
@@ -67,7 +44,7 @@ export async function companyOpportunitiesOf(
   companyId: string,
   freshEmployers: FreshEmployers = [],
 ): Promise<{ opportunities: OpportunityOfParty[]; employeeIds: Set<string> }> {
-  const [own, listedEmployeeIds] = await Promise.all([queryAll<OpportunityOfParty>(ctx, 'GSI4', opportunitiesOfCompany(companyId), FACTS), employeeIdsOf(ctx, companyId)]);
+  const [own, listedEmployeeIds] = await Promise.all([indexPartitionItems<OpportunityOfParty>(ctx, 'GSI4', opportunitiesOfCompany(companyId), FACTS), employeeIdsOf(ctx, companyId)]);
   const employees = new Set(listedEmployeeIds);
   for (const fresh of freshEmployers) {
     if (fresh.companyId === companyId) employees.add(fresh.contactId);

@@ -290,6 +290,28 @@ function keyOf(item: Item, index: IndexName | undefined): Record<string, unknown
   return Object.fromEntries(names.map((name) => [name, item[name]]));
 }
 
+/** Every item of an index partition, only the named attributes, page after page. */
+export async function indexPartitionItems<T>(ctx: AppContext, index: IndexName, partition: string, attributes: readonly string[]): Promise<T[]> {
+  const items: T[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.db.send(
+      new QueryCommand({
+        TableName: ctx.tableName,
+        IndexName: index,
+        KeyConditionExpression: '#pk = :pk',
+        ProjectionExpression: attributes.map((_, at) => `#a${at}`).join(', '),
+        ExpressionAttributeNames: { '#pk': indexKeys(index).partitionKey, ...Object.fromEntries(attributes.map((name, at) => [`#a${at}`, name])) },
+        ExpressionAttributeValues: { ':pk': partition },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...((page.Items ?? []) as T[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
 /** Every item of a partition under a sort-key prefix (a record's shares, history entries, notes …), read strongly consistent. */
 export async function childrenOf(ctx: AppContext, partition: string, sortKeyPrefix: string, attributes: readonly string[]): Promise<Item[]> {
   const items: Item[] = [];
