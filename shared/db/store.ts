@@ -290,48 +290,48 @@ function keyOf(item: Item, index: IndexName | undefined): Record<string, unknown
   return Object.fromEntries(names.map((name) => [name, item[name]]));
 }
 
-/** Every item of an index partition, only the named attributes, page after page. */
-export async function indexPartitionItems<T>(ctx: AppContext, index: IndexName, partition: string, attributes: readonly string[]): Promise<T[]> {
+/** Every item a Query matches, page after page. */
+async function allPages<T>(ctx: AppContext, input: QueryCommandInput): Promise<T[]> {
   const items: T[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await ctx.db.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        IndexName: index,
-        KeyConditionExpression: '#pk = :pk',
-        ProjectionExpression: attributes.map((_, at) => `#a${at}`).join(', '),
-        ExpressionAttributeNames: { '#pk': indexKeys(index).partitionKey, ...Object.fromEntries(attributes.map((name, at) => [`#a${at}`, name])) },
-        ExpressionAttributeValues: { ':pk': partition },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+    const page = await ctx.db.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
     items.push(...((page.Items ?? []) as T[]));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
 }
 
+/** Placeholders `#a0, #a1 …` for the attributes a Query projects. */
+const projection = (attributes: readonly string[]) => ({
+  ProjectionExpression: attributes.map((_, at) => `#a${at}`).join(', '),
+  names: Object.fromEntries(attributes.map((name, at) => [`#a${at}`, name])),
+});
+
+/** Every item of an index partition, only the named attributes. */
+export function indexPartitionItems<T>(ctx: AppContext, index: IndexName, partition: string, attributes: readonly string[]): Promise<T[]> {
+  const { ProjectionExpression, names } = projection(attributes);
+  return allPages<T>(ctx, {
+    TableName: ctx.tableName,
+    IndexName: index,
+    KeyConditionExpression: '#pk = :pk',
+    ProjectionExpression,
+    ExpressionAttributeNames: { '#pk': indexKeys(index).partitionKey, ...names },
+    ExpressionAttributeValues: { ':pk': partition },
+  });
+}
+
 /** Every item of a partition under a sort-key prefix (a record's shares, history entries, notes …), read strongly consistent. */
-export async function childrenOf(ctx: AppContext, partition: string, sortKeyPrefix: string, attributes: readonly string[]): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.db.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeNames: Object.fromEntries(attributes.map((name, at) => [`#a${at}`, name])),
-        ExpressionAttributeValues: { ':pk': partition, ':prefix': sortKeyPrefix },
-        ProjectionExpression: attributes.map((_, at) => `#a${at}`).join(', '),
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...((page.Items ?? []) as Item[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+export function childrenOf(ctx: AppContext, partition: string, sortKeyPrefix: string, attributes: readonly string[]): Promise<Item[]> {
+  const { ProjectionExpression, names } = projection(attributes);
+  return allPages<Item>(ctx, {
+    TableName: ctx.tableName,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ProjectionExpression,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: { ':pk': partition, ':prefix': sortKeyPrefix },
+    ConsistentRead: true,
+  });
 }
 
 /**
