@@ -1,10 +1,10 @@
 import type { AppContext } from '../app-context.ts';
-import { validationFailed, type FieldError } from '../http/problem.ts';
+import type { FieldError } from '../http/problem.ts';
 import type { Company } from '../schemas/contacts.ts';
 import type { PipelineSettings } from '../schemas/pipeline.ts';
 import { companyModel, groupModel, userModel } from './keys.ts';
 import type { BaseRecord, EntityModel } from './records.ts';
-import { getRecord, recordStillExists, type ExtraWrite } from './store.ts';
+import { getRecord } from './store.ts';
 
 /** Checks of the records a contact, company or opportunity names (R-CON-1, R-OPP-1), answered as field errors. */
 
@@ -23,13 +23,6 @@ export async function companyErrors(ctx: AppContext, companyId: string, canSee: 
   const company = await getRecord(ctx, companyModel, companyId);
   return company && (await canSee(company)) ? [] : [unknownReference(companyModel, 'companyId')];
 }
-
-/**
- * Commits a write only if a record it names, checked before, still exists; otherwise the write is refused as
- * naming an unknown record on `path` (deletions refuse records in use, so none is left named by a dangling id).
- */
-export const referenceStillExists = <T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string, path: string): ExtraWrite =>
-  recordStillExists(ctx, model, id, validationFailed([unknownReference(model, path)]));
 
 /** R-OPP-1: the owner is an active user and, when the pipeline has an assign-to group, one of its members. */
 export async function opportunityOwnerErrors(ctx: AppContext, settings: PipelineSettings, ownerId: string): Promise<FieldError[]> {
