@@ -15,13 +15,14 @@ import { findUserByEmail } from '../shared/db/users.ts';
 import { createTableInput } from '../shared/db/table-definition.ts';
 import { createApiHandler } from '../shared/http/api-handler.ts';
 import { createCursorCodec } from '../shared/http/cursor.ts';
-import { badRequest, forbidden, notFound } from '../shared/http/problem.ts';
+import { badRequest } from '../shared/http/problem.ts';
 import { id } from '../shared/schemas/common.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startLocalEvents, type LocalEvents, type LocalEventsOptions } from './events.ts';
 import { createLocalAuth } from './local-auth.ts';
 import { startLocalServer, type LocalRoute } from './server.ts';
 import { readEmulatorInbox, startSesLocal } from './ses-local.ts';
+import { forbidden, notFound } from '../shared/domain/errors.ts';
 
 export const FIRST_ADMIN = { email: 'admin@example.com', name: 'Admin' } as const;
 

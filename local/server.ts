@@ -5,11 +5,12 @@ import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResponse } from '../shared/http/api-handler.ts';
 import { errorResponse, routeKey } from '../shared/http/api-handler.ts';
 import { corsHeaders } from '../shared/http/cors.ts';
-import { notFound, ProblemError, unauthorized } from '../shared/http/problem.ts';
+import { ProblemError, unauthorized } from '../shared/http/problem.ts';
 import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE, tokenBucket } from '../shared/http/throttle.ts';
 import type { Route } from '../shared/http/route.ts';
 import type { LocalAuth } from './local-auth.ts';
 import { createRouteMatcher } from './route-matcher.ts';
+import { notFound } from '../shared/domain/errors.ts';
 
 /** API Gateway refuses payloads over 10 MB before any Lambda runs; the local server does the same. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;

@@ -32,8 +32,7 @@ import { ownsOrManages } from '../../shared/domain/sharing.ts';
 import { manualStatusRefusal, withManualStatus, type ManualPast, type OpportunityFacts, type StatusChange } from '../../shared/domain/statuses.ts';
 import { newEvent, outboxWrite } from '../../shared/events/outbox.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { conflict, forbidden, throwIfInvalid, validationFailed } from '../../shared/http/problem.ts';
-import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
+import { defineRoute } from '../../shared/http/route.ts';
 import { idParams, pageOf } from '../../shared/schemas/common.ts';
 import {
   company,
@@ -49,6 +48,8 @@ import {
   type Contact,
 } from '../../shared/schemas/contacts.ts';
 import type { CustomFieldEntity } from '../../shared/schemas/custom-fields.ts';
+import { conflict, forbidden, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
+import { EVERYONE, type Principal } from '../../shared/domain/principal.ts';
 
 /**
  * A listing of contacts or companies: staff query the plan's partition; a rep's own partition is merged with the

@@ -3,8 +3,7 @@ import type { AppContext } from '../../shared/app-context.ts';
 import { COLLECTIONS, customFieldKeyGuard, customFieldModel, customFieldsOf } from '../../shared/db/keys.ts';
 import { createRecord, deleteRecord, newRecord, queryPage, updateRecord } from '../../shared/db/store.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { conflict, validationFailed } from '../../shared/http/problem.ts';
-import { ADMIN_ONLY, defineRoute, EVERYONE } from '../../shared/http/route.ts';
+import { defineRoute } from '../../shared/http/route.ts';
 import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
 import {
   createCustomFieldBody,
@@ -13,6 +12,8 @@ import {
   updateCustomFieldBody,
   type CustomFieldDefinition,
 } from '../../shared/schemas/custom-fields.ts';
+import { conflict, validationFailed } from '../../shared/domain/errors.ts';
+import { ADMIN_ONLY, EVERYONE } from '../../shared/domain/principal.ts';
 
 type NewCustomField = z.infer<typeof createCustomFieldBody>;
 type CustomFieldChange = z.infer<typeof updateCustomFieldBody>;

@@ -4,10 +4,11 @@ import { COLLECTIONS, groupModel } from '../../shared/db/keys.ts';
 import { createRecord, newRecord, queryPage, requireRecord, updateRecord } from '../../shared/db/store.ts';
 import { unknownUserIds } from '../../shared/db/users.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { throwIfInvalid } from '../../shared/http/problem.ts';
-import { ADMIN_ONLY, defineRoute, EVERYONE } from '../../shared/http/route.ts';
+import { defineRoute } from '../../shared/http/route.ts';
 import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
 import { createGroupBody, group, updateGroupBody, type Group } from '../../shared/schemas/users.ts';
+import { throwIfInvalid } from '../../shared/domain/errors.ts';
+import { ADMIN_ONLY, EVERYONE } from '../../shared/domain/principal.ts';
 
 /** R-CFG-5: members must be existing users (every unknown one listed by its position); each is kept once. */
 async function checkedMemberIds(ctx: AppContext, memberIds: readonly string[]): Promise<string[]> {

@@ -23,11 +23,12 @@ import {
 import { create, patch } from '../../shared/domain/opportunity-lifecycle.ts';
 import { ownsOrManages } from '../../shared/domain/sharing.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { forbidden, throwIfInvalid, validationFailed, type FieldError } from '../../shared/http/problem.ts';
-import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
+import { defineRoute } from '../../shared/http/route.ts';
 import { idParams, pageOf } from '../../shared/schemas/common.ts';
 import { createOpportunityBody, opportunity, opportunityListQuery, updateOpportunityBody, type Opportunity } from '../../shared/schemas/opportunities.ts';
 import type { Stage } from '../../shared/schemas/pipeline.ts';
+import { type FieldError, forbidden, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
+import { EVERYONE, type Principal } from '../../shared/domain/principal.ts';
 
 /** A record named in the body that was deleted (or is being deleted) by the time the write commits. */
 const gone = <T extends BaseRecord>(model: EntityModel<T>, path: string) => validationFailed([unknownReference(model, path)]);

@@ -18,8 +18,8 @@ import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import { hasChoice, lossReasonChoice } from '../../shared/domain/reasons.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { logger } from '../../shared/http/logger.ts';
-import { internalError, ProblemError, throwIfInvalid } from '../../shared/http/problem.ts';
-import { defineRoute, EVERYONE, type Principal } from '../../shared/http/route.ts';
+import { toProblem, type ProblemError } from '../../shared/http/problem.ts';
+import { defineRoute } from '../../shared/http/route.ts';
 import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
 import {
   bulkRestoreBody,
@@ -35,6 +35,8 @@ import {
   type BulkRestoreResult,
 } from '../../shared/schemas/opportunities.ts';
 import type { PipelineSettings, Stage } from '../../shared/schemas/pipeline.ts';
+import { throwIfInvalid } from '../../shared/domain/errors.ts';
+import { EVERYONE, type Principal } from '../../shared/domain/principal.ts';
 
 /**
  * Won, lost, restore (single and bulk), archive, merge, history and notes of opportunities (R-OPP-2..R-OPP-10).
@@ -100,9 +102,9 @@ function restoreOne(ctx: AppContext, pipeline: PipelineReads, options: Transitio
 }
 
 const asProblem = (error: unknown, id: string): ProblemError => {
-  if (error instanceof ProblemError) return error;
-  logger.error('Bulk restore failed for one opportunity', { error, opportunityId: id });
-  return internalError();
+  const problem = toProblem(error);
+  if (problem.status >= 500) logger.error('Bulk restore failed for one opportunity', { error, opportunityId: id });
+  return problem;
 };
 
 /** Restores run this many at a time; the restores of one party run one after the other, as they share its duplicate guard. */

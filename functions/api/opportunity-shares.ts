@@ -8,10 +8,11 @@ import { canManageShared, canSeeOpportunity } from '../../shared/db/visibility.t
 import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import { shareTargetErrors } from '../../shared/domain/sharing.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { notFound, throwIfInvalid } from '../../shared/http/problem.ts';
-import { defineRoute, EVERYONE, result, type Principal } from '../../shared/http/route.ts';
+import { defineRoute, result } from '../../shared/http/route.ts';
 import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
 import { opportunityShare, shareOpportunityBody, shareParams } from '../../shared/schemas/shares.ts';
+import { notFound, throwIfInvalid } from '../../shared/domain/errors.ts';
+import { EVERYONE, type Principal } from '../../shared/domain/principal.ts';
 
 /**
  * R-OPP-9 sharing an opportunity with other users (R-SHR-1: they then see it), and with `shareContactWhenShared` /

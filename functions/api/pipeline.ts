@@ -18,8 +18,7 @@ import {
 import { deleteUnlessUsed } from '../../shared/db/uses.ts';
 import { pipelineSettingsErrors, referencedStageIds, settingsFieldsUsingStage } from '../../shared/domain/pipeline-settings.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { conflict, throwIfInvalid } from '../../shared/http/problem.ts';
-import { ADMIN_ONLY, defineRoute, EVERYONE } from '../../shared/http/route.ts';
+import { defineRoute } from '../../shared/http/route.ts';
 import { booleanQuery, idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
 import {
   createReasonBody,
@@ -36,6 +35,8 @@ import {
   type Reason,
   type Stage,
 } from '../../shared/schemas/pipeline.ts';
+import { conflict, throwIfInvalid } from '../../shared/domain/errors.ts';
+import { ADMIN_ONLY, EVERYONE } from '../../shared/domain/principal.ts';
 
 /** The ids among `stageIds` that name a stage (the settings name a few dozen at most: one BatchGet). */
 async function existingStageIds(ctx: AppContext, stageIds: readonly string[]): Promise<Set<string>> {

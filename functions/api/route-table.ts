@@ -2,6 +2,8 @@ import type { Route } from '../../shared/http/route.ts';
 import { contactRoutes } from './contacts.ts';
 import { customFieldRoutes } from './custom-fields.ts';
 import { groupRoutes } from './groups.ts';
+import { leadConversionRoutes } from './lead-conversion.ts';
+import { leadStatusRoutes } from './lead-statuses.ts';
 import { leadRoutes } from './leads.ts';
 import { apiDocument } from './openapi-document.ts';
 import { openApiRoutes, SHIPPED_DOCUMENT } from './openapi.ts';
@@ -38,7 +40,7 @@ export const routeGroups: readonly RouteGroup[] = [
   { name: 'custom-fields', routes: customFieldRoutes, needs: ['table'] },
   { name: 'groups', routes: groupRoutes, needs: ['table'] },
   { name: 'opportunities', routes: opportunityRoutes, needs: ['table'] },
-  { name: 'leads', routes: leadRoutes, needs: ['table'] },
+  { name: 'leads', routes: [...leadStatusRoutes, ...leadRoutes, ...leadConversionRoutes], needs: ['table'] },
   { name: 'opportunity-lifecycle', routes: opportunityLifecycleRoutes, needs: ['table'] },
   { name: 'opportunity-shares', routes: opportunityShareRoutes, needs: ['table'] },
   {

@@ -5,10 +5,11 @@ import { queryPage, requireRecord, updateRecord } from '../../shared/db/store.ts
 import { anotherActiveAdminExists, createUser } from '../../shared/db/users.ts';
 import { removesAnActiveAdmin } from '../../shared/domain/users.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { conflict } from '../../shared/http/problem.ts';
-import { ADMIN_ONLY, defineRoute, EVERYONE } from '../../shared/http/route.ts';
+import { defineRoute } from '../../shared/http/route.ts';
 import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
 import { createUserBody, mySettingsBody, updateUserBody, user, type User } from '../../shared/schemas/users.ts';
+import { conflict } from '../../shared/domain/errors.ts';
+import { ADMIN_ONLY, EVERYONE } from '../../shared/domain/principal.ts';
 
 async function updateUser(ctx: AppContext, id: string, change: Partial<User>, ifMatch?: number): Promise<User> {
   const updated = await updateRecord(

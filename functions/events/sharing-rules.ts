@@ -28,9 +28,9 @@ import {
 } from '../../shared/domain/sharing.ts';
 import type { DomainEvent } from '../../shared/events/catalogue.ts';
 import { defineConsumer } from '../../shared/events/consumer.ts';
-import { ProblemError } from '../../shared/http/problem.ts';
 import type { PipelineSettings } from '../../shared/schemas/pipeline.ts';
 import { consumerHandler } from './consumer-handler.ts';
+import { isRefusal } from '../../shared/domain/errors.ts';
 
 /**
  * R-EVT-3 → §8: the sharing rules, applied to an opportunity's contact and company (its parties) when the
@@ -50,7 +50,7 @@ async function setPartyOwner(ctx: AppContext, party: Party, ownerId: string): Pr
     if (party.collection === 'contacts') await updateRecord(ctx, contactModel, party.id, (current) => ({ ...current, ownerId }));
     else await updateRecord(ctx, companyModel, party.id, (current) => ({ ...current, ownerId }));
   } catch (error) {
-    if (!(error instanceof ProblemError && error.status === 404)) throw error;
+    if (!(isRefusal(error, 'not_found'))) throw error;
   }
 }
 
@@ -137,7 +137,7 @@ async function handOverClosedOpportunities(ctx: AppContext, event: DomainEvent<'
       );
     } catch (error) {
       // Deleted or merged away since it was listed: nothing to hand over.
-      if (!(error instanceof ProblemError && error.status === 404)) throw error;
+      if (!(isRefusal(error, 'not_found'))) throw error;
     }
   }
 }
@@ -179,7 +179,7 @@ async function carryOverMerged(ctx: AppContext, event: DomainEvent<'opportunity.
         await shareOpportunity(ctx, survivor, { userId, sharedBy: event.detail.actorId ?? survivor.ownerId, withParties: sharing.shareContactWhenShared });
       } catch (error) {
         // The survivor was deleted since: its own event cleans up after it.
-        if (!(error instanceof ProblemError && error.status === 404)) throw error;
+        if (!(isRefusal(error, 'not_found'))) throw error;
       }
     }
   }

@@ -1,4 +1,4 @@
-import { ROLES, type Principal, type Role } from '../http/route.ts';
+import { type Principal, type Role, ROLES } from '../domain/principal.ts';
 
 /**
  * The token claims that identify a caller. Cognito ID tokens carry them as custom attributes; the local

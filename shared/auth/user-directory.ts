@@ -1,6 +1,6 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CLAIM_ROLE, CLAIM_USER_ID } from './claims.ts';
-import type { Role } from '../http/route.ts';
+import type { Role } from '../domain/principal.ts';
 
 /**
  * Where people sign in. In AWS it is the stack's Cognito user pool (the invitation mail is the user's way in);

@@ -1,11 +1,11 @@
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import type { StoredOpportunity } from '../domain/opportunities.ts';
-import { notFound } from '../http/problem.ts';
 import type { OpportunityNote } from '../schemas/opportunities.ts';
 import { CHILD_PREFIXES, childKey, opportunityModel } from './keys.ts';
 import { fromItem, type Item } from './records.ts';
 import { deleteChildren, recordStillExists, writeAll, type Page } from './store.ts';
+import { notFound } from '../domain/errors.ts';
 
 /**
  * History entries and notes of an opportunity (R-OPP-10), kept in its own partition. After a merge (R-OPP-8)

@@ -3,12 +3,12 @@ import type { AppContext } from '../app-context.ts';
 import { holdsParty, remove, type EventDraft, type HistoryDraft, type Transition } from '../domain/opportunity-lifecycle.ts';
 import { opportunityOutboxWrites } from '../events/opportunity-events.ts';
 import type { StoredOpportunity } from '../domain/opportunities.ts';
-import { conflict, preconditionFailed, ProblemError } from '../http/problem.ts';
 import type { OpportunityHistoryEntry } from '../schemas/opportunities.ts';
 import { childKey, companyModel, contactModel, openOpportunitiesGuardKey, opportunityModel, stageModel } from './keys.ts';
 import { fromItem, toItem } from './records.ts';
 import { requireRecord, retryOnRace, writeAll, type ExtraWrite } from './store.ts';
 import { moveUse, stillInService } from './uses.ts';
+import { conflict, type DomainError, preconditionFailed } from '../domain/errors.ts';
 
 /**
  * The one place where opportunities are written (R-OPP-1..R-OPP-10): every creation, change, transition,
@@ -36,7 +36,7 @@ export interface OpportunityChange {
    * The answer when a stage a record enters was deleted, or is being deleted, meanwhile. Default: a lost race, so
    * `retryOnRace` starts again from the reads (a restore then falls back to the default stage).
    */
-  stageGone?: ProblemError | undefined;
+  stageGone?: DomainError | undefined;
 }
 
 /** The duplicate guard of one party as read: the ids of its open, active opportunities, and its version. */
@@ -146,7 +146,7 @@ function guardWrite(ctx: AppContext, guard: Guard, change: GuardChange): ExtraWr
  * stage commits only while the stage is in service; the records that name a contact or company check those (the
  * routes, with their own answers).
  */
-function useWrites(ctx: AppContext, records: OpportunityChange['records'], stageGone: ProblemError): ExtraWrite[] {
+function useWrites(ctx: AppContext, records: OpportunityChange['records'], stageGone: DomainError): ExtraWrite[] {
   const used = (opportunity: StoredOpportunity | undefined) => ({
     stage: opportunity && stageModel.key(opportunity.stageId),
     contact: opportunity?.contactId ? contactModel.key(opportunity.contactId) : undefined,

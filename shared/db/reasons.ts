@@ -1,11 +1,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { reasonChoiceError, uniqueIds, type ReasonChoice, type ReasonKind } from '../domain/reasons.ts';
-import { conflict, validationFailed, type FieldError } from '../http/problem.ts';
 import type { Reason } from '../schemas/pipeline.ts';
 import { reasonDescriptionKey, reasonModel } from './keys.ts';
 import { toItem } from './records.ts';
 import { getRecord, newRecord, type ExtraWrite } from './store.ts';
+import { conflict, type FieldError, validationFailed } from '../domain/errors.ts';
 
 /**
  * Win and loss reasons as chosen when something is closed (R-OPP-3, R-OPP-4, R-LEAD-6): independent of what is

@@ -1,10 +1,10 @@
 import type { AppContext } from '../app-context.ts';
-import type { FieldError } from '../http/problem.ts';
 import type { Company } from '../schemas/contacts.ts';
 import type { PipelineSettings } from '../schemas/pipeline.ts';
 import { companyModel, groupModel, userModel } from './keys.ts';
 import type { BaseRecord, EntityModel } from './records.ts';
 import { getRecord } from './store.ts';
+import type { FieldError } from '../domain/errors.ts';
 
 /** Checks of the records a contact, company or opportunity names (R-CON-1, R-OPP-1), answered as field errors. */
 

@@ -3,14 +3,14 @@ import type { AppContext } from '../app-context.ts';
 import { mergeNewestFirst, type SourceRead } from '../domain/merged-page.ts';
 import type { StoredOpportunity } from '../domain/opportunities.ts';
 import { partiesOf, type Party } from '../domain/sharing.ts';
-import { conflict, notFound } from '../http/problem.ts';
-import type { Principal } from '../http/route.ts';
 import type { OpportunityShare } from '../schemas/shares.ts';
 import { opportunitiesOfCompany, opportunitiesOfContact, opportunityModel, shareIndexKeys, shareKey, sharedRecordPartition, sharedWith, SHARE_PREFIX, type SharedCollection } from './keys.ts';
 import { getPipelineSettings } from './pipeline-config.ts';
 import { fromItem, type BaseRecord, type EntityModel } from './records.ts';
 import { childrenOf, deleteChildren, indexPartitionItems, queryPage, recordStillExists, writeAll, type ExtraWrite, type FilterExpression, type Page } from './store.ts';
 import { indexKeys } from './table-definition.ts';
+import { conflict, notFound } from '../domain/errors.ts';
+import type { Principal } from '../domain/principal.ts';
 
 /**
  * R-OPP-9 and R-SHR-2 share items (keys.ts `shareKey`): written and removed in one transaction with the contact

@@ -9,11 +9,11 @@ import {
   type Membership,
   type OpportunityFacts,
 } from '../domain/statuses.ts';
-import { ProblemError } from '../http/problem.ts';
 import type { Company, Contact } from '../schemas/contacts.ts';
 import { companyModel, contactModel, employeesOf, opportunitiesOfCompany, opportunitiesOfContact, opportunityModel } from './keys.ts';
 import type { EntityModel } from './records.ts';
 import { getRecord, indexPartitionItems, updateRecord } from './store.ts';
+import { isRefusal } from '../domain/errors.ts';
 
 /**
  * Reading a party's opportunities for its statuses (R-CON-2) and writing the statuses recomputed from them.
@@ -100,7 +100,7 @@ async function writeDerivedStatuses<T extends Party>(ctx: AppContext, model: Ent
     return true;
   } catch (error) {
     // Deleted since it was read: a party that no longer exists has no statuses to keep.
-    if (error instanceof ProblemError && error.status === 404) return false;
+    if (isRefusal(error, 'not_found')) return false;
     throw error;
   }
 }

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
-import { conflict, notFound, preconditionFailed, ProblemError } from '../http/problem.ts';
 import { fromItem, toItem, type BaseRecord, type EntityModel, type Item } from './records.ts';
 import { indexKeys, TABLE_KEYS, type IndexName } from './table-definition.ts';
+import { conflict, type DomainError, isRefusal, notFound, preconditionFailed } from '../domain/errors.ts';
 
 type DocTransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -11,7 +11,7 @@ type DocTransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCom
 export interface ExtraWrite {
   write: DocTransactItem;
   /** The answer when this write's condition fails (a duplicate, a record in use …). */
-  onConditionFailed?: ProblemError;
+  onConditionFailed?: DomainError;
 }
 
 const MAX_UPDATE_ATTEMPTS = 3;
@@ -47,7 +47,7 @@ export function newRecord<T extends object>(ctx: AppContext, fields: T): T & Bas
  * Commits a write only if another record still exists: one read before the write is no guarantee, the record
  * may be deleted in between. `answer` is what the caller gets when it no longer does.
  */
-export function recordStillExists<T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string, answer: ProblemError): ExtraWrite {
+export function recordStillExists<T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string, answer: DomainError): ExtraWrite {
   return {
     write: { ConditionCheck: { TableName: ctx.tableName, Key: model.key(id), ConditionExpression: 'attribute_exists(PK)' } },
     onConditionFailed: answer,
@@ -110,7 +110,7 @@ export async function updateRecord<T extends BaseRecord>(
               ExpressionAttributeValues: { ':read': current.version },
             },
           },
-          onConditionFailed: staleWrite as ProblemError,
+          onConditionFailed: staleWrite as DomainError,
         },
         ...((await options.extra?.(next, current)) ?? []),
       ]);
@@ -343,7 +343,7 @@ export async function deleteChildren(ctx: AppContext, partition: string, sortKey
   await Promise.all(keys.map((key) => ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: { PK: key.PK, SK: key.SK } }))));
 }
 
-const isLostRace = (error: unknown) => error instanceof ProblemError && error.status === 409 && error.code === 'concurrent_update';
+const isLostRace = (error: unknown) => isRefusal(error, 'conflict', 'concurrent_update');
 
 const MAX_RACE_ATTEMPTS = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,11 +2,11 @@ import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sd
 import type * as z from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { logger } from '../http/logger.ts';
-import { conflict, ProblemError } from '../http/problem.ts';
 import type { createUserBody, User } from '../schemas/users.ts';
 import { COLLECTIONS, userEmailKey, userModel } from './keys.ts';
 import { fromItem } from './records.ts';
 import { createRecord, getRecord, newRecord, queryPage, writeAll } from './store.ts';
+import { conflict, unavailable } from '../domain/errors.ts';
 
 export async function findUserByEmail(ctx: AppContext, email: string): Promise<User | undefined> {
   const { Item: guard } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: userEmailKey(email) }));
@@ -72,7 +72,7 @@ export async function createUser(ctx: AppContext, input: NewUser): Promise<User>
       throw conflict('duplicate_email', `A sign-in for ${record.email} already exists in the user pool`);
     }
     logger.error('The user directory refused a new user', { error, userId: record.id });
-    throw new ProblemError(503, 'directory_unavailable', 'The sign-in directory did not accept the user; nothing was saved, try again');
+    throw unavailable('directory_unavailable', 'The sign-in directory did not accept the user; nothing was saved, try again');
   }
   return record;
 }

@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
-import { conflict, preconditionFailed, type ProblemError } from '../http/problem.ts';
 import { USE_PREFIX, useKey } from './keys.ts';
 import type { BaseRecord, EntityModel } from './records.ts';
 import { requireRecord, retryOnRace, writeAll, type ExtraWrite } from './store.ts';
+import { conflict, type DomainError, preconditionFailed } from '../domain/errors.ts';
 
 /**
  * "In use" that holds under concurrency (R-CFG-1 stages, R-LEAD-1 lead statuses, R-CON-1 contacts and companies
@@ -28,7 +28,7 @@ export const NOT_RETIRED = '(attribute_not_exists(retiredUntil) OR retiredUntil 
 const IN_SERVICE = `attribute_exists(PK) AND ${NOT_RETIRED}`;
 
 /** Commits only while the used record is in service; `answer` when it is gone or being deleted. */
-export function stillInService(ctx: AppContext, used: { PK: string; SK: string }, answer: ProblemError): ExtraWrite {
+export function stillInService(ctx: AppContext, used: { PK: string; SK: string }, answer: DomainError): ExtraWrite {
   return {
     write: { ConditionCheck: { TableName: ctx.tableName, Key: used, ConditionExpression: IN_SERVICE, ExpressionAttributeValues: { ':now': ctx.now().toISOString() } } },
     onConditionFailed: answer,
@@ -64,7 +64,7 @@ export interface UseKind<T> {
   user: { key(id: string): { PK: string } };
   /** Uses recorded before use items existed, read from an index of the using records. */
   byIndex: (record: T) => Promise<boolean>;
-  inUse: ProblemError;
+  inUse: DomainError;
 }
 
 export interface DeleteUnusedOptions<T> {

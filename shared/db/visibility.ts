@@ -2,9 +2,9 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { seesEverything } from '../domain/access.ts';
 import { ownsOrManages } from '../domain/sharing.ts';
-import { forbidden } from '../http/problem.ts';
-import type { Principal } from '../http/route.ts';
 import { shareKey, type SharedCollection } from './keys.ts';
+import { forbidden } from '../domain/errors.ts';
+import type { Principal } from '../domain/principal.ts';
 
 type OwnedRecord = { id: string; ownerId: string };
 

@@ -1,4 +1,4 @@
-import type { Principal } from '../http/route.ts';
+import type { Principal } from './principal.ts';
 
 /** Managers and admins see and edit every record (SPEC §1 roles). */
 export const seesEverything = (principal: Principal) => principal.role === 'admin' || principal.role === 'manager';

@@ -1,5 +1,5 @@
-import type { FieldError } from '../http/problem.ts';
 import type { CustomFieldDefinition } from '../schemas/custom-fields.ts';
+import type { FieldError } from './errors.ts';
 
 export type CustomFieldValue = string | number | boolean | null;
 export type CustomFieldValues = Record<string, CustomFieldValue>;

@@ -2,8 +2,6 @@ import { leadsIn, leadsWithStatus, ownedBy } from '../db/keys.ts';
 import type { BaseRecord } from '../db/records.ts';
 import type { FilterExpression } from '../db/store.ts';
 import type { IndexName } from '../db/table-definition.ts';
-import { conflict, throwIfInvalid, validationFailed, type FieldError, type ProblemError } from '../http/problem.ts';
-import type { Principal } from '../http/route.ts';
 import type { CustomFieldDefinition } from '../schemas/custom-fields.ts';
 import type {
   ConversionTarget,
@@ -22,6 +20,8 @@ import { FilterBuilder } from './filter-builder.ts';
 import type { CompanyInput, ContactInput } from './parties.ts';
 import { missingReasonError } from './reasons.ts';
 import { normalizeTags, searchKey } from './tags.ts';
+import { conflict, type DomainError, type FieldError, throwIfInvalid, validationFailed } from './errors.ts';
+import type { Principal } from './principal.ts';
 
 /** Leads and lead statuses (SPEC R-LEAD-1..6): building, moving, concluding, converting, losing and listing them, without I/O. */
 
@@ -224,7 +224,7 @@ export function concludeLead(current: StoredLead, status: LeadStatus | undefined
  * Why the lead cannot be converted (R-LEAD-5), checked after a lead already converted is answered as it is:
  * a lost lead is restored first; only a lead in a qualified status converts.
  */
-export function conversionRefusal(lead: Lead, status: LeadStatus | undefined): ProblemError | undefined {
+export function conversionRefusal(lead: Lead, status: LeadStatus | undefined): DomainError | undefined {
   if (lead.lost) return leadLost();
   if (status?.type !== 'qualified') return conflict('lead_not_qualified', 'Only a lead in a qualified status can be converted; conclude it as qualified first');
   return undefined;

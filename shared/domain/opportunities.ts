@@ -2,14 +2,14 @@ import type * as z from 'zod';
 import { opportunitiesInStage, opportunitiesOfCompany, opportunitiesOfContact, opportunitiesWithStatus, ownedBy } from '../db/keys.ts';
 import type { FilterExpression } from '../db/store.ts';
 import type { IndexName } from '../db/table-definition.ts';
-import { conflict, validationFailed, type FieldError } from '../http/problem.ts';
-import type { Principal } from '../http/route.ts';
 import type { createOpportunityBody, Opportunity, OpportunityStatus, updateOpportunityBody } from '../schemas/opportunities.ts';
 import type { Stage } from '../schemas/pipeline.ts';
 import { seesEverything } from './access.ts';
 import { FilterBuilder } from './filter-builder.ts';
 import type { CustomFieldValues } from './custom-fields.ts';
 import { normalizeTags, searchKey } from './tags.ts';
+import { conflict, type FieldError, validationFailed } from './errors.ts';
+import type { Principal } from './principal.ts';
 
 /**
  * An opportunity as stored: its tags once more, lower-cased, so `?tag=` can match case-insensitively in a

@@ -1,8 +1,8 @@
-import { conflict, validationFailed } from '../http/problem.ts';
 import { HISTORY_FIELDS, type HistoryChange, type HistoryKind } from '../schemas/opportunities.ts';
 import type { PipelineSettings, Stage } from '../schemas/pipeline.ts';
 import { withTags, type StoredOpportunity } from './opportunities.ts';
 import { missingReasonError } from './reasons.ts';
+import { conflict, validationFailed } from './errors.ts';
 
 /**
  * The opportunity lifecycle as pure transitions (R-OPP-2..R-OPP-10): each takes the records as read and

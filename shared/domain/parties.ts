@@ -3,8 +3,6 @@ import { COLLECTIONS, employeesOf, ownedBy, withCustomerStatus, withProspectStat
 import type { BaseRecord } from '../db/records.ts';
 import type { FilterExpression } from '../db/store.ts';
 import type { IndexName } from '../db/table-definition.ts';
-import type { FieldError } from '../http/problem.ts';
-import type { Principal } from '../http/route.ts';
 import type {
   Company,
   Contact,
@@ -19,6 +17,8 @@ import { seesEverything } from './access.ts';
 import { FilterBuilder } from './filter-builder.ts';
 import type { CustomFieldValues } from './custom-fields.ts';
 import { normalizeTags, searchKey } from './tags.ts';
+import type { FieldError } from './errors.ts';
+import type { Principal } from './principal.ts';
 
 /** Contacts and companies ("parties", SPEC §3): building, changing and listing them, without I/O. */
 

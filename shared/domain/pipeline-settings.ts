@@ -1,5 +1,5 @@
-import type { FieldError } from '../http/problem.ts';
 import type { PipelineSettingsInput, Reason } from '../schemas/pipeline.ts';
+import type { FieldError } from './errors.ts';
 
 /** The records a settings document may name, as found in the table. */
 export interface ExistingReferences {

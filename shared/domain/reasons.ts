@@ -1,5 +1,5 @@
-import type { FieldError } from '../http/problem.ts';
 import type { Reason } from '../schemas/pipeline.ts';
+import type { FieldError } from './errors.ts';
 
 /** Rules for choosing a win or loss reason when closing an opportunity or a lead (R-CFG-3, R-OPP-3, R-OPP-4, R-LEAD-6). */
 

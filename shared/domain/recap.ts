@@ -1,6 +1,6 @@
 import { calendarDate, type Overdue } from './overdue.ts';
-import type { Role } from '../http/route.ts';
 import type { Locale } from '../i18n/messages.ts';
+import type { Role } from './principal.ts';
 
 /**
  * The morning recap's rules (R-REC-1, R-REC-3): when it runs, who gets a mail and what it lists. Pure: the job

@@ -1,7 +1,7 @@
-import type { FieldError } from '../http/problem.ts';
-import type { Principal } from '../http/route.ts';
 import type { PipelineSettings } from '../schemas/pipeline.ts';
 import { seesEverything } from './access.ts';
+import type { FieldError } from './errors.ts';
+import type { Principal } from './principal.ts';
 
 /** R-OPP-9: the owner, a manager or an admin shares and unshares; a rep it is only shared with may not. */
 export const ownsOrManages = (principal: Principal, record: { ownerId: string }) => seesEverything(principal) || record.ownerId === principal.userId;

@@ -1,6 +1,6 @@
-import { conflict, type ProblemError } from '../http/problem.ts';
 import type { CustomerStatus, ProspectStatus } from '../schemas/contacts.ts';
 import type { Opportunity } from '../schemas/opportunities.ts';
+import { conflict, type DomainError } from './errors.ts';
 
 /**
  * Contact and company statuses (R-CON-2, R-CON-3), without I/O. They are derived from the party's
@@ -88,7 +88,7 @@ export type StatusChange = Partial<PartyStatuses>;
  * R-CON-3: a party with an open opportunity cannot become a `none` or `lost` prospect; one with a won
  * opportunity cannot become a `lost` prospect (409 `status_not_allowed`). Customer statuses have no restriction.
  */
-export function manualStatusRefusal(opportunities: readonly OpportunityFacts[], change: StatusChange, label: string): ProblemError | undefined {
+export function manualStatusRefusal(opportunities: readonly OpportunityFacts[], change: StatusChange, label: string): DomainError | undefined {
   const wanted = change.prospectStatus;
   if (wanted === undefined || wanted === 'current') return undefined;
   if (opportunities.some((opportunity) => opportunity.status === 'open')) {

@@ -6,9 +6,11 @@ import { appContext, type AppContext } from '../app-context.ts';
 import { principalFromClaims } from '../auth/claims.ts';
 import { claimIdempotencyKey, type StoredResponse } from './idempotency.ts';
 import { logger } from './logger.ts';
-import { ProblemError, forbidden, internalError, notFound, throwIfInvalid, unauthorized, type FieldError } from './problem.ts';
+import { toProblem, unauthorized } from './problem.ts';
 import { parseJsonBody } from './request-body.ts';
-import { isApiResult, type Principal, type Route } from './route.ts';
+import { isApiResult, type Route } from './route.ts';
+import { type FieldError, forbidden, notFound, throwIfInvalid } from '../domain/errors.ts';
+import type { Principal } from '../domain/principal.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type ApiResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
@@ -124,7 +126,7 @@ function successResponse(route: Route, answer: unknown): ApiResponse {
 }
 
 export function errorResponse(error: unknown, event?: Pick<ApiEvent, 'routeKey' | 'rawPath'>): ApiResponse {
-  const problem = error instanceof ProblemError ? error : internalError();
+  const problem = toProblem(error);
   if (problem.status >= 500) logger.error('Unhandled error', { error, routeKey: event?.routeKey, path: event?.rawPath });
   return {
     statusCode: problem.status,

@@ -3,7 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { idempotencyKey } from '../db/keys.ts';
-import { conflict } from './problem.ts';
+import { conflict } from '../domain/errors.ts';
 
 /** SPEC §1: the same Idempotency-Key and body within 24 h replays the first answer; another body is a 409. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;

@@ -1,12 +1,9 @@
-/**
- * RFC 9457 problem details. Every error the API returns is a ProblemError thrown somewhere and rendered
- * once by the API handler, so the shape cannot drift between routes.
- */
-export interface FieldError {
-  path: string;
-  message: string;
-}
+import { DomainError, type FieldError, type RefusalKind } from '../domain/errors.ts';
 
+/**
+ * RFC 9457 problem details. Every error the API returns is rendered once by the API handler from a ProblemError
+ * (errors of the HTTP layer itself) or a DomainError (refusals of the rules, mapped here), so the shape cannot drift.
+ */
 export interface ProblemBody {
   type: string;
   title: string;
@@ -59,22 +56,15 @@ export class ProblemError extends Error {
   }
 }
 
-export const badRequest = (code: string, detail: string, errors?: FieldError[]) =>
-  new ProblemError(400, code, detail, errors);
-export const validationFailed = (errors: FieldError[]) =>
-  new ProblemError(400, 'validation_failed', `${errors.length} field(s) failed validation`, errors);
-/** Errors from every check of a request (owner, references, custom fields …) are answered together in one 400. */
-export function throwIfInvalid(errors: FieldError[]): void {
-  if (errors.length > 0) throw validationFailed(errors);
+export const badRequest = (code: string, detail: string, errors?: FieldError[]) => new ProblemError(400, code, detail, errors);
+export const unauthorized = (detail = 'A valid bearer token is required') => new ProblemError(401, 'unauthorized', detail);
+export const internalError = () => new ProblemError(500, 'internal_error', 'An unexpected error occurred; it has been logged');
+
+const STATUS_OF: Record<RefusalKind, number> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409, stale: 412, gone: 410, unavailable: 503 };
+
+/** The problem an error is answered with: a refusal by its kind, a problem as it is, anything else a 500. */
+export function toProblem(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  if (error instanceof DomainError) return new ProblemError(STATUS_OF[error.kind], error.code, error.detail, error.errors, error.extensions);
+  return internalError();
 }
-export const unauthorized = (detail = 'A valid bearer token is required') =>
-  new ProblemError(401, 'unauthorized', detail);
-export const forbidden = (detail = 'Your role does not allow this action') =>
-  new ProblemError(403, 'forbidden', detail);
-export const notFound = (what = 'Resource') => new ProblemError(404, 'not_found', `${what} not found`);
-export const conflict = (code: string, detail: string, extensions?: Record<string, unknown>) =>
-  new ProblemError(409, code, detail, undefined, extensions);
-export const preconditionFailed = () =>
-  new ProblemError(412, 'version_mismatch', 'If-Match does not match the current version of the record');
-export const internalError = () =>
-  new ProblemError(500, 'internal_error', 'An unexpected error occurred; it has been logged');

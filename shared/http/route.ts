@@ -1,17 +1,6 @@
 import type * as z from 'zod';
 import type { AppContext } from '../app-context.ts';
-
-export const ROLES = ['admin', 'manager', 'rep'] as const;
-export type Role = (typeof ROLES)[number];
-
-export const EVERYONE: readonly Role[] = ROLES;
-export const ADMIN_ONLY: readonly Role[] = ['admin'];
-export const STAFF: readonly Role[] = ['admin', 'manager'];
-
-export interface Principal {
-  userId: string;
-  role: Role;
-}
+import type { Principal, Role } from '../domain/principal.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { ROLES } from '../http/route.ts';
 import { email, id, recordFields } from './common.ts';
+import { ROLES } from '../domain/principal.ts';
 
 export const LOCALES = ['it', 'en', 'es'] as const;
 export const POST_SALE_ON_WIN = ['ask', 'always', 'never'] as const;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../shared/http/route.ts';
 import { TestApi } from '../support/api.ts';
+import type { Role } from '../../shared/domain/principal.ts';
 
 /**
  * R-SHR-1 (with R-OPP-9 and SPEC §1's "404, never reveal existence"): every role × the caller's relation to the

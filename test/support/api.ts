@@ -2,7 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { ulid } from 'ulid';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime.ts';
-import type { Role } from '../../shared/http/route.ts';
+import type { Role } from '../../shared/domain/principal.ts';
 
 export interface TestResponse<T = any> {
   status: number;

@@ -3,8 +3,9 @@ import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import type { AppContext } from '../../shared/app-context.ts';
 import { createApiHandler, type ApiEvent } from '../../shared/http/api-handler.ts';
-import { conflict } from '../../shared/http/problem.ts';
-import { defineRoute, EVERYONE, STAFF } from '../../shared/http/route.ts';
+import { defineRoute } from '../../shared/http/route.ts';
+import { conflict } from '../../shared/domain/errors.ts';
+import { EVERYONE, STAFF } from '../../shared/domain/principal.ts';
 
 // No I/O: these routes never touch the database, so the context is never read.
 const noContext = () => ({}) as AppContext;

@@ -24,9 +24,9 @@ import {
   withoutDefault,
   type StoredLead,
 } from '../../shared/domain/leads.ts';
-import type { Principal } from '../../shared/http/route.ts';
 import type { CustomFieldDefinition } from '../../shared/schemas/custom-fields.ts';
 import type { LeadStatus, LeadStatusType } from '../../shared/schemas/leads.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 
 const rep: Principal = { userId: '01HZREP0000000000000000000', role: 'rep' };
 const otherRep = '01HZOTHER00000000000000000';
@@ -79,7 +79,7 @@ const codeOf = (act: () => unknown) => {
   try {
     act();
   } catch (error) {
-    return [(error as { status: number }).status, (error as { code: string }).code];
+    return [(error as { kind: string }).kind, (error as { code: string }).code];
   }
   return undefined;
 };
@@ -111,11 +111,11 @@ describe('R-LEAD-1 lead statuses and the one default', () => {
   it('R-LEAD-1 the default cannot be unset, deactivated or turned into a status leads do not start in (409)', () => {
     const theDefault = status('open', { isDefault: true });
 
-    expect(codeOf(() => checkDefaultStatusRules(theDefault, { ...theDefault, isDefault: false }))).toEqual([409, 'default_lead_status']);
-    expect(codeOf(() => checkDefaultStatusRules(theDefault, { ...theDefault, active: false }))).toEqual([409, 'default_lead_status']);
-    expect(codeOf(() => checkDefaultStatusRules(theDefault, { ...theDefault, type: 'abandoned' }))).toEqual([409, 'default_lead_status']);
+    expect(codeOf(() => checkDefaultStatusRules(theDefault, { ...theDefault, isDefault: false }))).toEqual(['conflict', 'default_lead_status']);
+    expect(codeOf(() => checkDefaultStatusRules(theDefault, { ...theDefault, active: false }))).toEqual(['conflict', 'default_lead_status']);
+    expect(codeOf(() => checkDefaultStatusRules(theDefault, { ...theDefault, type: 'abandoned' }))).toEqual(['conflict', 'default_lead_status']);
     expect(codeOf(() => checkDefaultStatusRules(theDefault, { ...theDefault, type: 'frozen', name: 'Waiting' }))).toBeUndefined();
-    expect(codeOf(() => checkStatusDeletable(theDefault))).toEqual([409, 'default_lead_status']);
+    expect(codeOf(() => checkStatusDeletable(theDefault))).toEqual(['conflict', 'default_lead_status']);
     expect(codeOf(() => checkStatusDeletable(open))).toBeUndefined();
   });
 
@@ -203,8 +203,8 @@ describe('R-LEAD-2 building and changing leads', () => {
   });
 
   it('R-LEAD-2 a concluded lead no longer moves (409 lead_concluded), a lost one is restored first (409 lead_lost)', () => {
-    expect(codeOf(() => moveToStatus(storedLead({ statusId: qualified.id, concludedAt: EARLIER }), working, NOW))).toEqual([409, 'lead_concluded']);
-    expect(codeOf(() => moveToStatus(storedLead({ lost: true }), working, NOW))).toEqual([409, 'lead_lost']);
+    expect(codeOf(() => moveToStatus(storedLead({ statusId: qualified.id, concludedAt: EARLIER }), working, NOW))).toEqual(['conflict', 'lead_concluded']);
+    expect(codeOf(() => moveToStatus(storedLead({ lost: true }), working, NOW))).toEqual(['conflict', 'lead_lost']);
   });
 });
 
@@ -240,8 +240,8 @@ describe('R-LEAD-4 concluding a lead', () => {
     const concluded = storedLead({ statusId: qualified.id, concludedAt: EARLIER });
 
     expect(concludeLead(concluded, qualified, NOW)).toBeUndefined();
-    expect(codeOf(() => concludeLead(concluded, junk, NOW))).toEqual([409, 'lead_concluded']);
-    expect(codeOf(() => concludeLead(storedLead({ lost: true }), qualified, NOW))).toEqual([409, 'lead_lost']);
+    expect(codeOf(() => concludeLead(concluded, junk, NOW))).toEqual(['conflict', 'lead_concluded']);
+    expect(codeOf(() => concludeLead(storedLead({ lost: true }), qualified, NOW))).toEqual(['conflict', 'lead_lost']);
   });
 });
 
@@ -329,9 +329,9 @@ describe('R-LEAD-6 lost and restored leads', () => {
   });
 
   it('R-LEAD-6 a lost lead cannot be lost again, a converted one not at all (409)', () => {
-    expect(codeOf(() => markLeadLost(storedLead({ lost: true }), { lostReasonId: null, closingNote: null }, rules, NOW))).toEqual([409, 'already_lost']);
+    expect(codeOf(() => markLeadLost(storedLead({ lost: true }), { lostReasonId: null, closingNote: null }, rules, NOW))).toEqual(['conflict', 'already_lost']);
     const converted = storedLead({ convertedTo: { contactId: '01HZCONTACT000000000000000', companyId: null, opportunityId: null } });
-    expect(codeOf(() => markLeadLost(converted, { lostReasonId: null, closingNote: null }, rules, NOW))).toEqual([409, 'lead_converted']);
+    expect(codeOf(() => markLeadLost(converted, { lostReasonId: null, closingNote: null }, rules, NOW))).toEqual(['conflict', 'lead_converted']);
   });
 
   it('R-LEAD-6 restore clears reason and note (the history keeps them) and restarts the overdue clock', () => {
@@ -349,7 +349,7 @@ describe('R-LEAD-6 lost and restored leads', () => {
         { field: 'statusEnteredAt', from: EARLIER, to: NOW },
       ],
     });
-    expect(codeOf(() => restoreLead(storedLead(), NOW))).toEqual([409, 'lead_not_lost']);
+    expect(codeOf(() => restoreLead(storedLead(), NOW))).toEqual(['conflict', 'lead_not_lost']);
   });
 });
 

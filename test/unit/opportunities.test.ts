@@ -7,9 +7,9 @@ import {
   planOpportunityListing,
   type StoredOpportunity,
 } from '../../shared/domain/opportunities.ts';
-import { ProblemError } from '../../shared/http/problem.ts';
-import type { Principal } from '../../shared/http/route.ts';
+import { DomainError } from '../../shared/domain/errors.ts';
 import type { Stage } from '../../shared/schemas/pipeline.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 
 const STAMP = { version: 1, createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z' };
 const stage = (id: string, probability: number): Stage => ({ ...STAMP, id, name: id, order: 10, probability });
@@ -122,7 +122,7 @@ describe('R-OPP-1 applying a PATCH', () => {
     const move = () => applyOpportunityPatch(won, { stageId: NEGOTIATION.id }, { ...patchFacts, stage: NEGOTIATION });
     const edited = applyOpportunityPatch(won, { title: 'Renamed', value: { amount: 5 }, tags: ['Later'] }, patchFacts);
 
-    expect(move).toThrow(expect.objectContaining({ status: 409, code: 'opportunity_closed' }));
+    expect(move).toThrow(expect.objectContaining({ kind: 'conflict', code: 'opportunity_closed' }));
     expect(edited).toMatchObject({ title: 'Renamed', value: { amount: 5, currency: 'EUR' }, tags: ['Later'], tagKeys: ['later'], status: 'won' });
   });
 
@@ -180,8 +180,8 @@ describe('R-OPP-5 / R-SHR-1 list planner', () => {
   it('R-OPP-5 more than one status in one request is a 400 on query.status', () => {
     const plan = () => planOpportunityListing(MANAGER, { status: ['open', 'lost'] });
 
-    expect(plan).toThrow(ProblemError);
-    expect(plan).toThrow(expect.objectContaining({ status: 400, errors: [expect.objectContaining({ path: 'query.status' })] }));
+    expect(plan).toThrow(DomainError);
+    expect(plan).toThrow(expect.objectContaining({ kind: 'invalid', errors: [expect.objectContaining({ path: 'query.status' })] }));
   });
 
   it('R-SHR-1 a rep stays in its own partition whatever it filters on; other filters become conditions', () => {

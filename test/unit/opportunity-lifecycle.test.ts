@@ -76,7 +76,7 @@ describe('R-OPP-3 won', () => {
     ['won', wonOpp(), 'already_won'],
     ['lost', lostOpp(), 'already_lost'],
   ])('R-OPP-3 winning a %s opportunity is a 409 %s', (_, record, code) => {
-    expect(() => win(record, { winReasonIds: [], closingNote: null }, settings, NOW)).toThrow(expect.objectContaining({ status: 409, code }));
+    expect(() => win(record, { winReasonIds: [], closingNote: null }, settings, NOW)).toThrow(expect.objectContaining({ kind: 'conflict', code }));
   });
 
   it('R-OPP-3 an archived opportunity can be won and stays archived', () => {
@@ -94,7 +94,7 @@ describe('R-OPP-3 won', () => {
   it('R-CFG-2 requireWinReason: no reason is a 400 on winReasonIds', () => {
     const missing = () => win(opp(), { winReasonIds: [], closingNote: null }, { ...settings, requireWinReason: true }, NOW);
 
-    expect(missing).toThrow(expect.objectContaining({ status: 400, errors: [{ path: 'winReasonIds', message: 'A win reason is required' }] }));
+    expect(missing).toThrow(expect.objectContaining({ kind: 'invalid', errors: [{ path: 'winReasonIds', message: 'A win reason is required' }] }));
   });
 });
 
@@ -125,13 +125,13 @@ describe('R-OPP-4 lost', () => {
     ['won', wonOpp(), 'already_won'],
     ['lost', lostOpp(), 'already_lost'],
   ])('R-OPP-4 losing a %s opportunity is a 409 %s', (_, record, code) => {
-    expect(() => lose(record, { lostReasonId: null, closingNote: null }, settings, NOW)).toThrow(expect.objectContaining({ status: 409, code }));
+    expect(() => lose(record, { lostReasonId: null, closingNote: null }, settings, NOW)).toThrow(expect.objectContaining({ kind: 'conflict', code }));
   });
 
   it('R-CFG-2 requireLossReason: no reason is a 400 on lostReasonId', () => {
     const missing = () => lose(opp(), { lostReasonId: null, closingNote: 'x' }, { ...settings, requireLossReason: true }, NOW);
 
-    expect(missing).toThrow(expect.objectContaining({ status: 400, errors: [{ path: 'lostReasonId', message: 'A loss reason is required' }] }));
+    expect(missing).toThrow(expect.objectContaining({ kind: 'invalid', errors: [{ path: 'lostReasonId', message: 'A loss reason is required' }] }));
   });
 });
 
@@ -173,7 +173,7 @@ describe('R-OPP-6 restore', () => {
   });
 
   it('R-OPP-6 restoring an open opportunity is a 409 not_closed', () => {
-    expect(() => restore(opp(), QUALIFIED)).toThrow(expect.objectContaining({ status: 409, code: 'not_closed' }));
+    expect(() => restore(opp(), QUALIFIED)).toThrow(expect.objectContaining({ kind: 'conflict', code: 'not_closed' }));
   });
 });
 
@@ -193,7 +193,7 @@ describe('R-OPP-7 archive', () => {
     ['archiving an archived one', archive, opp({ active: false }), 'already_archived'],
     ['unarchiving an active one', unarchive, opp(), 'already_active'],
   ] as const)('R-OPP-7 %s is a 409 %s', (_, transition, record, code) => {
-    expect(() => transition(record)).toThrow(expect.objectContaining({ status: 409, code }));
+    expect(() => transition(record)).toThrow(expect.objectContaining({ kind: 'conflict', code }));
   });
 });
 

@@ -10,8 +10,8 @@ import {
   planCompanyList,
   planContactList,
 } from '../../shared/domain/parties.ts';
-import type { Principal } from '../../shared/http/route.ts';
 import type { Company, Contact } from '../../shared/schemas/contacts.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 
 const rep: Principal = { userId: '01HZREP0000000000000000000', role: 'rep' };
 const otherRep = '01HZOTHER00000000000000000';

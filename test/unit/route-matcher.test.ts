@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRouteMatcher } from '../../local/route-matcher.ts';
-import { defineRoute, EVERYONE } from '../../shared/http/route.ts';
+import { defineRoute } from '../../shared/http/route.ts';
+import { EVERYONE } from '../../shared/domain/principal.ts';
 
 const route = (method: 'GET' | 'POST', path: string) => defineRoute({ method, path, summary: path, roles: EVERYONE, handler: async () => undefined });
 

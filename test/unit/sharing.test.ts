@@ -13,8 +13,8 @@ import {
   survivorSharesAfterMerge,
   unshareCandidatesAfterRemoval,
 } from '../../shared/domain/sharing.ts';
-import type { Principal } from '../../shared/http/route.ts';
 import type { Stage } from '../../shared/schemas/pipeline.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 
 const STAMP = { version: 1, createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z' };
 const STAGE: Stage = { ...STAMP, id: '01STAGENEW0000000000000000', name: 'New', order: 10, probability: 10 };

@@ -11,7 +11,7 @@ import {
   type OpportunityFacts,
   type PartyStatuses,
 } from '../../shared/domain/statuses.ts';
-import type { Principal } from '../../shared/http/route.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 
 let sequence = 0;
 const opportunity = (status: OpportunityFacts['status'], closedAt: string | null = status === 'open' ? null : '2026-03-01T10:00:00.000Z'): OpportunityFacts => ({
@@ -141,13 +141,13 @@ describe('R-CON-3 statuses set by hand', () => {
   it('R-CON-3 with an open opportunity, neither a none nor a lost prospect (409); current is fine', () => {
     for (const prospectStatus of ['none', 'lost'] as const) {
       const refusal = manualStatusRefusal([open(), won()], { prospectStatus }, 'contact');
-      expect(refusal).toMatchObject({ status: 409, code: 'status_not_allowed' });
+      expect(refusal).toMatchObject({ kind: 'conflict', code: 'status_not_allowed' });
     }
     expect(manualStatusRefusal([open()], { prospectStatus: 'current' }, 'contact')).toBeUndefined();
   });
 
   it('R-CON-3 with a won opportunity, not a lost prospect (409); none is fine', () => {
-    expect(manualStatusRefusal([won(), lost()], { prospectStatus: 'lost' }, 'company')).toMatchObject({ status: 409, code: 'status_not_allowed' });
+    expect(manualStatusRefusal([won(), lost()], { prospectStatus: 'lost' }, 'company')).toMatchObject({ kind: 'conflict', code: 'status_not_allowed' });
     expect(manualStatusRefusal([won()], { prospectStatus: 'none' }, 'company')).toBeUndefined();
   });
 
