@@ -4,6 +4,7 @@ import { documentClient, type AppContext } from '../../shared/app-context.ts';
 import { contactModel, leadModel, leadStatusModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
 import { deleteUnlessUsed } from '../../shared/db/uses.ts';
 import { TestApi } from '../support/api.ts';
+import { created, newContact } from '../support/fixtures.ts';
 
 /**
  * R-CFG-1 "a stage in use cannot be deleted", R-LEAD-1 "deleting a status in use is a 409" and R-CON-1 (a contact
@@ -21,12 +22,6 @@ beforeAll(async () => {
 });
 afterAll(() => api?.stop());
 
-async function created(path: string, body: Record<string, unknown>): Promise<Record<string, string>> {
-  const answer = await api.post(path, body);
-  if (answer.status !== 201) throw new Error(`${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body;
-}
-
 /** What a lagging index shows: the record is not in that index's partition yet (by default GSI5: a stage's, a status's). */
 const hideFromIndex = (key: { PK: string; SK: string }, index = 'GSI5') =>
   ctx.db.send(new UpdateCommand({ TableName: ctx.tableName, Key: key, UpdateExpression: `REMOVE ${index}PK, ${index}SK` }));
@@ -35,12 +30,10 @@ const hideFromIndex = (key: { PK: string; SK: string }, index = 'GSI5') =>
 const setRetiredUntil = (key: { PK: string; SK: string }, until: string) =>
   ctx.db.send(new UpdateCommand({ TableName: ctx.tableName, Key: key, UpdateExpression: 'SET retiredUntil = :until, retiredVersion = version', ExpressionAttributeValues: { ':until': until } }));
 
-const newContact = async () => (await created('/contacts', { lastName: 'Rossi' })).id;
-
 describe('R-CFG-1 a stage in use cannot be deleted, whatever its index shows', () => {
   it('R-CFG-1 an opportunity the index does not show yet still keeps its stage (409 stage_in_use)', async () => {
-    const stage = await created('/stages', { name: 'Hidden', order: 90, probability: 20 });
-    const opportunity = await created('/opportunities', { title: 'Deal', contactId: await newContact(), stageId: stage.id });
+    const stage = await created(api, '/stages', { name: 'Hidden', order: 90, probability: 20 });
+    const opportunity = await created(api, '/opportunities', { title: 'Deal', contactId: await newContact(api), stageId: stage.id });
     await hideFromIndex(opportunityModel.key(opportunity.id!));
 
     const answer = await api.delete(`/stages/${stage.id}`);
@@ -50,8 +43,8 @@ describe('R-CFG-1 a stage in use cannot be deleted, whatever its index shows', (
   });
 
   it('R-CFG-1 an opportunity that leaves the stage frees it: the stage can then be deleted', async () => {
-    const stage = await created('/stages', { name: 'Passing', order: 91, probability: 20 });
-    const opportunity = await created('/opportunities', { title: 'Deal', contactId: await newContact(), stageId: stage.id });
+    const stage = await created(api, '/stages', { name: 'Passing', order: 91, probability: 20 });
+    const opportunity = await created(api, '/opportunities', { title: 'Deal', contactId: await newContact(api), stageId: stage.id });
     const other = (await api.get('/settings/pipeline')).body.defaultStageId;
 
     await api.patch(`/opportunities/${opportunity.id}`, { stageId: other });
@@ -61,8 +54,8 @@ describe('R-CFG-1 a stage in use cannot be deleted, whatever its index shows', (
   });
 
   it('R-CFG-1 no opportunity enters a stage being deleted (400 on stageId); once the deletion lapses, it may', async () => {
-    const stage = await created('/stages', { name: 'Leaving', order: 92, probability: 20 });
-    const contactId = await newContact();
+    const stage = await created(api, '/stages', { name: 'Leaving', order: 92, probability: 20 });
+    const contactId = await newContact(api);
     await setRetiredUntil(stageModel.key(stage.id!), new Date(Date.now() + 60_000).toISOString());
 
     const whileDeleting = await api.post('/opportunities', { title: 'Deal', contactId, stageId: stage.id });
@@ -76,8 +69,8 @@ describe('R-CFG-1 a stage in use cannot be deleted, whatever its index shows', (
   it('R-CFG-1 creations racing deletions: every opportunity created ends in a stage that exists', async () => {
     const rounds = await Promise.all(
       Array.from({ length: 8 }, async (_, round) => {
-        const stage = await created('/stages', { name: `Race ${round}`, order: 100 + round, probability: 20 });
-        const contactId = await newContact();
+        const stage = await created(api, '/stages', { name: `Race ${round}`, order: 100 + round, probability: 20 });
+        const contactId = await newContact(api);
         const [creation, deletion] = await Promise.all([
           api.post('/opportunities', { title: 'Deal', contactId, stageId: stage.id }),
           api.delete(`/stages/${stage.id}`),
@@ -94,8 +87,8 @@ describe('R-CFG-1 a stage in use cannot be deleted, whatever its index shows', (
 
 describe('R-LEAD-1 a lead status in use cannot be deleted, whatever its index shows', () => {
   it('R-LEAD-1 a lead the index does not show yet still keeps its status (409 lead_status_in_use); once deleted, it frees it', async () => {
-    const status = await created('/lead-statuses', { name: 'Hidden' });
-    const lead = await created('/leads', { name: 'Ada', statusId: status.id });
+    const status = await created(api, '/lead-statuses', { name: 'Hidden' });
+    const lead = await created(api, '/leads', { name: 'Ada', statusId: status.id });
     await hideFromIndex(leadModel.key(lead.id!));
 
     const refused = await api.delete(`/lead-statuses/${status.id}`);
@@ -107,7 +100,7 @@ describe('R-LEAD-1 a lead status in use cannot be deleted, whatever its index sh
   });
 
   it('R-LEAD-1 no lead enters a status being deleted (400 on statusId)', async () => {
-    const status = await created('/lead-statuses', { name: 'Leaving' });
+    const status = await created(api, '/lead-statuses', { name: 'Leaving' });
     await setRetiredUntil(leadStatusModel.key(status.id!), new Date(Date.now() + 60_000).toISOString());
 
     const answer = await api.post('/leads', { name: 'Bob', statusId: status.id });
@@ -118,8 +111,8 @@ describe('R-LEAD-1 a lead status in use cannot be deleted, whatever its index sh
 
 describe('R-CON-1 a contact or company in use cannot be deleted, whatever the indexes show', () => {
   it('R-CON-1 a contact keeps an opportunity the index does not show yet (409 has_opportunities)', async () => {
-    const contactId = await newContact();
-    const opportunity = await created('/opportunities', { title: 'Deal', contactId });
+    const contactId = await newContact(api);
+    const opportunity = await created(api, '/opportunities', { title: 'Deal', contactId });
     await hideFromIndex(opportunityModel.key(opportunity.id!), 'GSI3');
 
     const answer = await api.delete(`/contacts/${contactId}`);
@@ -128,9 +121,9 @@ describe('R-CON-1 a contact or company in use cannot be deleted, whatever the in
   });
 
   it('R-CON-1 a company keeps an employee and an opportunity the indexes do not show yet; once both leave, it can go', async () => {
-    const company = await created('/companies', { name: 'Acme' });
-    const employee = await created('/contacts', { lastName: 'Neri', companyId: company.id });
-    const opportunity = await created('/opportunities', { title: 'Deal', companyId: company.id });
+    const company = await created(api, '/companies', { name: 'Acme' });
+    const employee = await created(api, '/contacts', { lastName: 'Neri', companyId: company.id });
+    const opportunity = await created(api, '/opportunities', { title: 'Deal', companyId: company.id });
     await hideFromIndex(contactModel.key(employee.id!), 'GSI3');
     await hideFromIndex(opportunityModel.key(opportunity.id!), 'GSI4');
 
@@ -147,7 +140,7 @@ describe('R-CON-1 a contact or company in use cannot be deleted, whatever the in
   });
 
   it('R-CON-1 no opportunity names a contact being deleted (400 on contactId)', async () => {
-    const contactId = await newContact();
+    const contactId = await newContact(api);
     await setRetiredUntil(contactModel.key(contactId!), new Date(Date.now() + 60_000).toISOString());
 
     const answer = await api.post('/opportunities', { title: 'Deal', contactId });
@@ -176,13 +169,13 @@ describe('SPEC §1 a deletion that loses a race without If-Match is judged again
   }
 
   it('SPEC §1 a stage changed between the read and the retirement is read again and deleted; with If-Match it is a 412', async () => {
-    const [first, second] = [await created('/stages', { name: 'Raced', order: 120, probability: 5 }), await created('/stages', { name: 'Raced too', order: 121, probability: 5 })];
+    const [first, second] = [await created(api, '/stages', { name: 'Raced', order: 120, probability: 5 }), await created(api, '/stages', { name: 'Raced too', order: 121, probability: 5 })];
     const noUses = { usedBy: [] };
 
     await deleteUnlessUsed(contextWithConcurrentWriter(stageModel.key(first.id!)), stageModel, first.id!, noUses);
     const withIfMatch = deleteUnlessUsed(contextWithConcurrentWriter(stageModel.key(second.id!)), stageModel, second.id!, { ...noUses, ifMatch: 1 });
 
     expect((await api.get(`/stages/${first.id}`)).status).toBe(404);
-    await expect(withIfMatch).rejects.toMatchObject({ status: 412 });
+    await expect(withIfMatch).rejects.toMatchObject({ kind: 'stale' });
   });
 });

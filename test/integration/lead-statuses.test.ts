@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestApi } from '../support/api.ts';
+import { expectNothingWritten, pathsOf } from '../support/fixtures.ts';
 
 let api: TestApi;
 let rep: { id: string; token: string };
@@ -34,15 +35,6 @@ async function createStatus(body: Record<string, unknown>): Promise<Status> {
 }
 
 const defaultStatus = async () => (await allStatuses()).find((status) => status.isDefault)!;
-const pathsOf = (answer: { body: { errors: { path: string }[] } }) => answer.body.errors.map((error) => error.path).sort();
-
-/** Refused requests change nothing: the whole table is the same before and after. */
-async function expectNothingWritten(act: () => Promise<void>) {
-  const before = await api.tableSnapshot();
-  await act();
-  expect(await api.tableSnapshot()).toEqual(before);
-}
-
 describe('R-LEAD-1 the default lead statuses', () => {
   it('R-LEAD-1 a new stack has the seven default statuses in order, with their types; Open is the default', async () => {
     const statuses = await allStatuses();
@@ -120,7 +112,7 @@ describe('R-LEAD-1 lead status CRUD', () => {
     expect(lead.status).toBe(201);
     expect((await api.post(`/leads/${lead.body.id}/lost`, {})).status).toBe(200);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const answer = await api.delete(`/lead-statuses/${status.id}`);
 
       expect(answer.status).toBe(409);
@@ -132,7 +124,7 @@ describe('R-LEAD-1 lead status CRUD', () => {
     const manager = await api.createUser('manager');
     const status = (await allStatuses())[0]!;
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       for (const token of [rep.token, manager.token]) {
         expect((await api.post('/lead-statuses', { name: 'Nope' }, { token })).status).toBe(403);
         expect((await api.patch(`/lead-statuses/${status.id}`, { name: 'Nope' }, { token })).status).toBe(403);
@@ -144,7 +136,7 @@ describe('R-LEAD-1 lead status CRUD', () => {
   it('R-LEAD-1 bad input is a 400 listing every field and writes nothing', async () => {
     const status = (await allStatuses())[0]!;
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const created = await api.post('/lead-statuses', { name: ' ', expiryDays: 366, type: 'won', order: -1, isDefault: 'yes' });
       const patched = await api.patch(`/lead-statuses/${status.id}`, { expiryDays: -1, active: 'no', name: '' });
       const noName = await api.post('/lead-statuses', { type: 'open' });
@@ -194,7 +186,7 @@ describe('R-LEAD-1 exactly one default status', () => {
   it('R-LEAD-1 the default cannot be unset, deactivated, turned qualified or deleted (409 default_lead_status)', async () => {
     const current = await defaultStatus();
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       for (const change of [{ isDefault: false }, { active: false }, { type: 'qualified' }]) {
         const answer = await api.patch(`/lead-statuses/${current.id}`, change);
         expect(answer.status).toBe(409);
@@ -209,7 +201,7 @@ describe('R-LEAD-1 exactly one default status', () => {
   it('R-LEAD-1 only an active open or frozen status can become the default (400 isDefault), nothing written', async () => {
     const qualified = (await allStatuses()).find((status) => status.type === 'qualified')!;
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const inactive = await api.post('/lead-statuses', { name: 'Dormant default', isDefault: true, active: false });
       const wrongType = await api.patch(`/lead-statuses/${qualified.id}`, { isDefault: true });
 

@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TestApi } from '../support/api.ts';
+import { expectNothingWritten, idsOf, pathsOf } from '../support/fixtures.ts';
 
 /** The runtime's clock: each test sets it, so the overdue rules can be checked day by day. */
 let clock = new Date('2026-03-02T10:00:00.000Z');
@@ -44,15 +45,6 @@ async function createStatus(body: Record<string, unknown>): Promise<{ id: string
   const created = await api.post('/lead-statuses', body);
   expect(created.status).toBe(201);
   return created.body;
-}
-
-const idsOf = (answer: { body: { items: { id: string }[] } }) => answer.body.items.map((item) => item.id);
-const pathsOf = (answer: { body: { errors: { path: string }[] } }) => answer.body.errors.map((error) => error.path).sort();
-
-async function expectNothingWritten(act: () => Promise<void>) {
-  const before = await api.tableSnapshot();
-  await act();
-  expect(await api.tableSnapshot()).toEqual(before);
 }
 
 async function historyOf(leadId: string, token = api.adminToken) {
@@ -113,7 +105,7 @@ describe('R-LEAD-2 leads CRUD', () => {
   });
 
   it('R-LEAD-2 a rep creates leads only for itself (403), nothing written', async () => {
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const answer = await api.post('/leads', { name: 'Not mine', ownerId: repB.id }, { token: repA.token });
 
       expect(answer.status).toBe(403);
@@ -123,7 +115,7 @@ describe('R-LEAD-2 leads CRUD', () => {
   it('R-LEAD-2 only active statuses where work happens can be chosen: inactive, unknown or concluding ones are a 400', async () => {
     const inactive = await createStatus({ name: 'Dormant', active: false });
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       for (const statusId of [inactive.id, ulid(), statuses.Qualified!.id, statuses.Junk!.id]) {
         const answer = await api.post('/leads', { name: 'Somebody', statusId });
         expect(answer.status).toBe(400);
@@ -133,7 +125,7 @@ describe('R-LEAD-2 leads CRUD', () => {
   });
 
   it('R-LEAD-2 bad input is a 400 listing every field, nothing written', async () => {
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const answer = await api.post('/leads', { name: '', email: 'not-an-email', phone: 'call me', tags: 'VIP', ownerId: 'nobody', lost: true });
       const unknownOwner = await api.post('/leads', { name: 'Someone', ownerId: ulid() });
 
@@ -150,7 +142,7 @@ describe('R-LEAD-2 leads CRUD', () => {
     expect((await api.post('/custom-fields', { entity: 'contact', key: `${key}_c`, label: 'Contact only', type: 'text' })).status).toBe(201);
 
     const lead = await createLead({ name: 'With budget', customFields: { [key]: 5000 } });
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const answer = await api.post('/leads', { name: 'Bad fields', customFields: { [key]: 'lots', [`${key}_c`]: 'x' } });
 
       expect(answer.status).toBe(400);
@@ -163,7 +155,7 @@ describe('R-LEAD-2 leads CRUD', () => {
     const lead = await createLead({ name: 'Giulia Verdi', email: 'giulia@example.com', tags: ['Web'] }, repA.token);
 
     const patched = await api.patch(`/leads/${lead.id}`, { email: null, phone: '+39 02 555', tags: ['Hot', 'hot'] }, { token: repA.token });
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const withStatus = await api.patch(`/leads/${lead.id}`, { statusId: statuses.Working!.id, statusEnteredAt: clock.toISOString() }, { token: repA.token });
 
       expect(withStatus.status).toBe(400);
@@ -178,7 +170,7 @@ describe('R-LEAD-2 leads CRUD', () => {
   it('R-LEAD-2 a PATCH with a stale If-Match is a 412 and changes nothing', async () => {
     const lead = await createLead({ name: 'Versioned' });
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const answer = await api.patch(`/leads/${lead.id}`, { name: 'Changed' }, { headers: { 'if-match': '"5"' } });
 
       expect(answer.status).toBe(412);
@@ -235,7 +227,7 @@ describe('R-SHR-1 leads visibility (owner case)', () => {
     const ofA = await createLead({ name: 'Of A' }, repA.token);
     const ofB = await createLead({ name: 'Of B' }, repB.token);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const listA = await api.get('/leads?limit=100', { token: repA.token });
       const onlyB = await api.get(`/leads?ownerId=${repB.id}`, { token: repA.token });
       expect(idsOf(listA)).toContain(ofA.id);
@@ -285,7 +277,7 @@ describe('R-LEAD-2 status moves and history', () => {
     const lead = await createLead({ name: 'Stayer' }, repA.token);
     setClock('2026-03-05T08:30:00.000Z');
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const answer = await api.post(`/leads/${lead.id}/status`, { statusId: statuses.Open!.id }, { token: repA.token });
 
       expect(answer.status).toBe(200);
@@ -297,7 +289,7 @@ describe('R-LEAD-2 status moves and history', () => {
     const lead = await createLead({ name: 'Picky' }, repA.token);
     const inactive = await createStatus({ name: 'Shelved', active: false });
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       for (const statusId of [inactive.id, ulid(), statuses.Qualified!.id]) {
         const answer = await api.post(`/leads/${lead.id}/status`, { statusId }, { token: repA.token });
         expect(answer.status).toBe(400);
@@ -315,7 +307,7 @@ describe('R-LEAD-4 concluding leads', () => {
     setClock('2026-03-03T11:00:00.000Z');
 
     const concluded = await api.post(`/leads/${lead.id}/conclude`, { statusId: statuses.Qualified!.id }, { token: repA.token });
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const moved = await api.post(`/leads/${lead.id}/status`, { statusId: statuses.Working!.id }, { token: repA.token });
 
       expect(moved.status).toBe(409);
@@ -331,7 +323,7 @@ describe('R-LEAD-4 concluding leads', () => {
     const lead = await createLead({ name: 'Uninterested' });
     const concluded = await api.post(`/leads/${lead.id}/conclude`, { statusId: statuses.Junk!.id });
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const again = await api.post(`/leads/${lead.id}/conclude`, { statusId: statuses.Junk!.id });
       const other = await api.post(`/leads/${lead.id}/conclude`, { statusId: statuses.Qualified!.id });
 
@@ -346,7 +338,7 @@ describe('R-LEAD-4 concluding leads', () => {
   it('R-LEAD-4 concluding with an open, frozen or abandoned status is a 400, nothing written', async () => {
     const lead = await createLead({ name: 'Not yet' });
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       for (const name of ['Working', 'Not engaged', 'Ignored']) {
         const answer = await api.post(`/leads/${lead.id}/conclude`, { statusId: statuses[name]!.id });
         expect(answer.status).toBe(400);
@@ -544,7 +536,7 @@ describe('R-LEAD-5 converting qualified leads', () => {
     const lead = await qualifiedLead({ name: 'Twice Converted' });
     const first = await api.post(`/leads/${lead.id}/convert`, { into: 'contact' });
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const again = await api.post(`/leads/${lead.id}/convert`, { into: 'contact' });
       const other = await api.post(`/leads/${lead.id}/convert`, { into: 'company', createOpportunity: { title: 'More' } });
 
@@ -606,7 +598,7 @@ describe('R-LEAD-5 converting qualified leads', () => {
     const lost = await qualifiedLead({ name: 'Qualified then lost' });
     expect((await api.post(`/leads/${lost.id}/lost`, {})).status).toBe(200);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const answers = await Promise.all([open, junk, lost].map((lead) => api.post(`/leads/${lead.id}/convert`, { into: 'contact' })));
 
       expect(answers.map((answer) => [answer.status, answer.body.code])).toEqual([
@@ -620,7 +612,7 @@ describe('R-LEAD-5 converting qualified leads', () => {
   it('R-LEAD-5 bad input is a 400 (target, title, unknown stage), nothing written; another rep gets a 404', async () => {
     const lead = await qualifiedLead({ name: 'Careful' }, repA.token);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const badTarget = await api.post(`/leads/${lead.id}/convert`, { into: 'deal', createOpportunity: { stageId: 'x' } });
       const unknownStage = await api.post(`/leads/${lead.id}/convert`, { into: 'contact', createOpportunity: { title: 'Deal', stageId: ulid() } });
       const otherRep = await api.post(`/leads/${lead.id}/convert`, { into: 'contact' }, { token: repB.token });
@@ -640,7 +632,7 @@ describe('R-LEAD-5 converting qualified leads', () => {
     const { version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = settings.body;
     expect((await api.put('/settings/pipeline', { ...document, assignToGroupId: group.body.id })).status).toBe(200);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const answer = await api.post(`/leads/${lead.id}/convert`, { into: 'contact', createOpportunity: { title: 'Blocked' } }, { token: repA.token });
 
       expect(answer.status).toBe(400);
@@ -703,7 +695,7 @@ describe('R-LEAD-6 lost and restored leads', () => {
     const alreadyLost = await createLead({ name: 'Already lost' });
     await api.post(`/leads/${alreadyLost.id}/lost`, {});
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const wrongKind = await api.post(`/leads/${lead.id}/lost`, { lostReasonId: win.body.id });
       const both = await api.post(`/leads/${lead.id}/lost`, { lostReasonId: win.body.id, lostReason: 'Text' });
       const again = await api.post(`/leads/${alreadyLost.id}/lost`, { lostReason: 'Brand new reason text' });
@@ -722,7 +714,7 @@ describe('R-LEAD-6 lost and restored leads', () => {
     const { version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = settings.body;
     expect((await api.put('/settings/pipeline', { ...document, requireLossReason: true })).status).toBe(200);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const answer = await api.post(`/leads/${lead.id}/lost`, { closingNote: 'No reason given' });
 
       expect(answer.status).toBe(400);
@@ -751,7 +743,7 @@ describe('R-LEAD-6 lost and restored leads', () => {
         { field: 'statusEnteredAt', from: '2026-03-02T10:00:00.000Z', to: '2026-04-01T08:00:00.000Z' },
       ],
     });
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const again = await api.post(`/leads/${lead.id}/restore`, undefined, { token: repA.token });
       expect([again.status, again.body.code]).toEqual([409, 'lead_not_lost']);
     });
@@ -781,7 +773,7 @@ describe('R-LEAD-6 lost and restored leads', () => {
   });
 
   it('R-LEAD-6 bulk restore takes 1 to 100 distinct ids (400 otherwise), nothing written', async () => {
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const none = await api.post('/leads/restore', { ids: [] });
       const tooMany = await api.post('/leads/restore', { ids: Array.from({ length: 101 }, () => ulid()) });
       const malformed = await api.post('/leads/restore', { ids: ['nope'] });

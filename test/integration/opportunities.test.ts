@@ -3,11 +3,7 @@ import { opportunityModel } from '../../shared/db/keys.ts';
 import { updateRecord } from '../../shared/db/store.ts';
 import type { Opportunity } from '../../shared/schemas/opportunities.ts';
 import { TestApi } from '../support/api.ts';
-
-interface Caller {
-  id: string;
-  token: string;
-}
+import { as, type Caller, expectNothingWritten, newCompany, newContact, newOpportunity } from '../support/fixtures.ts';
 
 let api: TestApi;
 let rep: Caller;
@@ -25,42 +21,16 @@ beforeAll(async () => {
 });
 afterAll(() => api?.stop());
 
-const as = (caller: Caller) => ({ token: caller.token });
-
-async function newContact(owner: Caller, fields: Record<string, unknown> = {}): Promise<string> {
-  const answer = await api.post('/contacts', { lastName: 'Rossi', ...fields }, as(owner));
-  if (answer.status !== 201) throw new Error(`contact: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body.id;
-}
-
-async function newCompany(owner: Caller): Promise<string> {
-  const answer = await api.post('/companies', { name: 'Acme' }, as(owner));
-  if (answer.status !== 201) throw new Error(`company: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body.id;
-}
-
-async function newOpportunity(caller: Caller, body: Record<string, unknown>): Promise<Opportunity> {
-  const answer = await api.post('/opportunities', { title: 'Deal', ...body }, as(caller));
-  if (answer.status !== 201) throw new Error(`opportunity: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body;
-}
-
 /** Puts an opportunity in a state no route of this issue reaches yet (won, lost, archived). */
 const force = (id: string, change: Partial<Opportunity>) =>
   updateRecord(api.runtime.ctx, opportunityModel, id, (current) => ({ ...current, ...change }));
 
 const ids = (page: { items: { id: string }[] }) => page.items.map((item) => item.id);
 
-async function expectNothingWritten(act: () => Promise<void>) {
-  const before = await api.tableSnapshot();
-  await act();
-  expect(await api.tableSnapshot()).toEqual(before);
-}
-
 describe('R-OPP-1 creating opportunities', () => {
   it("R-OPP-1 a rep's new opportunity: open, active, default stage and probability, its owner, the contact's company, default currency", async () => {
-    const company = await newCompany(rep);
-    const contact = await newContact(rep, { companyId: company });
+    const company = await newCompany(api, rep);
+    const contact = await newContact(api, rep, { companyId: company });
 
     const created = await api.post('/opportunities', { title: ' Big deal ', contactId: contact, value: { amount: 150000 }, tags: ['VIP', 'vip', 'Q3'] }, as(rep));
     const read = await api.get(`/opportunities/${created.body.id}`, as(rep));
@@ -97,27 +67,27 @@ describe('R-OPP-1 creating opportunities', () => {
   });
 
   it('R-OPP-1 a given stage sets the probability; a given probability wins; a company alone is enough', async () => {
-    const company = await newCompany(manager);
+    const company = await newCompany(api, manager);
 
-    const inStage = await newOpportunity(manager, { companyId: company, stageId: stages.Negotiation!.id });
-    const withProbability = await newOpportunity(manager, { companyId: company, stageId: stages.Negotiation!.id, probability: 55, allowDuplicate: true });
+    const inStage = await newOpportunity(api, manager, { companyId: company, stageId: stages.Negotiation!.id });
+    const withProbability = await newOpportunity(api, manager, { companyId: company, stageId: stages.Negotiation!.id, probability: 55, allowDuplicate: true });
 
     expect(inStage).toMatchObject({ stageId: stages.Negotiation!.id, probability: 70, contactId: null, companyId: company });
     expect(withProbability.probability).toBe(55);
   });
 
   it('R-OPP-1 staff create for another active user; custom fields are stored and shown', async () => {
-    const contact = await newContact(rep);
+    const contact = await newContact(api, rep);
 
-    const created = await newOpportunity(manager, { contactId: contact, ownerId: rep.id, customFields: { size: 3 } });
+    const created = await newOpportunity(api, manager, { contactId: contact, ownerId: rep.id, customFields: { size: 3 } });
 
     expect(created).toMatchObject({ ownerId: rep.id, customFields: { size: 3 } });
   });
 
   it('R-OPP-1 a rep creating for someone else, or sending allowDuplicate, is a 403 and writes nothing', async () => {
-    const contact = await newContact(rep);
+    const contact = await newContact(api, rep);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const forOther = await api.post('/opportunities', { title: 'Deal', contactId: contact, ownerId: otherRep.id }, as(rep));
       const duplicate = await api.post('/opportunities', { title: 'Deal', contactId: contact, allowDuplicate: true }, as(rep));
 
@@ -127,9 +97,9 @@ describe('R-OPP-1 creating opportunities', () => {
   });
 
   it('R-OPP-2 staff may send allowDuplicate; the flag is not stored', async () => {
-    const contact = await newContact(manager);
+    const contact = await newContact(api, manager);
 
-    const created = await newOpportunity(manager, { contactId: contact, allowDuplicate: true });
+    const created = await newOpportunity(api, manager, { contactId: contact, allowDuplicate: true });
 
     expect(created).not.toHaveProperty('allowDuplicate');
     expect((await api.get(`/opportunities/${created.id}`)).body).not.toHaveProperty('allowDuplicate');
@@ -139,7 +109,7 @@ describe('R-OPP-1 creating opportunities', () => {
     const inactive = await api.createUser('rep');
     await api.patch(`/users/${inactive.id}`, { active: false });
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const answer = await api.post('/opportunities', {
         title: 'Deal',
         contactId: '01ARZ3NDEKTSV4RRFFQ69G5FAV',
@@ -162,10 +132,10 @@ describe('R-OPP-1 creating opportunities', () => {
   });
 
   it("R-SHR-1 a rep may not attach another rep's contact or company (400, as if unknown)", async () => {
-    const contact = await newContact(otherRep);
-    const company = await newCompany(otherRep);
+    const contact = await newContact(api, otherRep);
+    const company = await newCompany(api, otherRep);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const answer = await api.post('/opportunities', { title: 'Deal', contactId: contact, companyId: company }, as(rep));
 
       expect(answer.status).toBe(400);
@@ -177,7 +147,7 @@ describe('R-OPP-1 creating opportunities', () => {
   });
 
   it('SPEC §1 unknown fields and a missing contact and company are 400s that write nothing', async () => {
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const unknownField = await api.post('/opportunities', { title: 'Deal', companyId: '01ARZ3NDEKTSV4RRFFQ69G5FAY', status: 'won' });
       const noParty = await api.post('/opportunities', { title: 'Deal' });
 
@@ -191,8 +161,8 @@ describe('R-OPP-1 creating opportunities', () => {
 
 describe('R-OPP-1 changing opportunities', () => {
   it('R-OPP-1 a stage change without probability takes the stage probability; custom fields merge and null removes', async () => {
-    const contact = await newContact(rep);
-    const created = await newOpportunity(rep, { contactId: contact, customFields: { size: 3 } });
+    const contact = await newContact(api, rep);
+    const created = await newOpportunity(api, rep, { contactId: contact, customFields: { size: 3 } });
 
     const moved = await api.patch(`/opportunities/${created.id}`, { stageId: stages.Proposition!.id, tags: ['Hot'] }, as(rep));
     const cleared = await api.patch(`/opportunities/${created.id}`, { customFields: { size: null }, probability: 60, value: { amount: 10, currency: 'USD' } }, as(rep));
@@ -203,10 +173,10 @@ describe('R-OPP-1 changing opportunities', () => {
   });
 
   it('R-OPP-1 a closed opportunity keeps its stage (409 opportunity_closed) but its title and value may change', async () => {
-    const created = await newOpportunity(manager, { contactId: await newContact(manager) });
+    const created = await newOpportunity(api, manager, { contactId: await newContact(api, manager) });
     await force(created.id, { status: 'won', probability: 100, closedAt: new Date().toISOString() });
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const move = await api.patch(`/opportunities/${created.id}`, { stageId: stages.Qualified!.id });
 
       expect(move.status).toBe(409);
@@ -218,9 +188,9 @@ describe('R-OPP-1 changing opportunities', () => {
   });
 
   it('R-OPP-1 a PATCH naming an unknown stage or contact, or leaving no contact and company, is a 400 that writes nothing', async () => {
-    const created = await newOpportunity(rep, { contactId: await newContact(rep) });
+    const created = await newOpportunity(api, rep, { contactId: await newContact(api, rep) });
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const unknown = await api.patch(`/opportunities/${created.id}`, { stageId: '01ARZ3NDEKTSV4RRFFQ69G5FAX', contactId: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }, as(rep));
       const orphan = await api.patch(`/opportunities/${created.id}`, { contactId: null }, as(rep));
 
@@ -232,8 +202,8 @@ describe('R-OPP-1 changing opportunities', () => {
   });
 
   it("R-OPP-1 a rep may resend its opportunity's current contact even when a manager linked a contact the rep does not own", async () => {
-    const managersContact = await newContact(manager);
-    const created = await newOpportunity(manager, { contactId: managersContact, ownerId: rep.id });
+    const managersContact = await newContact(api, manager);
+    const created = await newOpportunity(api, manager, { contactId: managersContact, ownerId: rep.id });
 
     const resent = await api.patch(`/opportunities/${created.id}`, { contactId: managersContact, title: 'Kept' }, as(rep));
 
@@ -242,10 +212,10 @@ describe('R-OPP-1 changing opportunities', () => {
   });
 
   it('SPEC §1 a stale If-Match is a 412 on PATCH and DELETE and changes nothing', async () => {
-    const created = await newOpportunity(rep, { contactId: await newContact(rep) });
+    const created = await newOpportunity(api, rep, { contactId: await newContact(api, rep) });
     await api.patch(`/opportunities/${created.id}`, { title: 'Second' }, as(rep));
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const patch = await api.patch(`/opportunities/${created.id}`, { title: 'Third' }, { ...as(rep), headers: { 'if-match': '"1"' } });
       const remove = await api.delete(`/opportunities/${created.id}`, { ...as(rep), headers: { 'if-match': '"1"' } });
 
@@ -257,7 +227,7 @@ describe('R-OPP-1 changing opportunities', () => {
   });
 
   it('R-OPP-9 a rep hands its own opportunity to another user and then no longer sees it', async () => {
-    const created = await newOpportunity(rep, { contactId: await newContact(rep) });
+    const created = await newOpportunity(api, rep, { contactId: await newContact(api, rep) });
 
     const handed = await api.patch(`/opportunities/${created.id}`, { ownerId: otherRep.id }, as(rep));
     const byFormerOwner = await api.get(`/opportunities/${created.id}`, as(rep));
@@ -272,7 +242,7 @@ describe('R-OPP-1 changing opportunities', () => {
 
 describe('R-SHR-1 visibility of opportunities (owner case)', () => {
   it('R-SHR-1 an owner, a manager and an admin see, list and change a rep opportunity; another rep gets 404 everywhere', async () => {
-    const created = await newOpportunity(rep, { contactId: await newContact(rep) });
+    const created = await newOpportunity(api, rep, { contactId: await newContact(api, rep) });
     const admin = { id: '', token: api.adminToken };
     const path = `/opportunities/${created.id}`;
 
@@ -285,7 +255,7 @@ describe('R-SHR-1 visibility of opportunities (owner case)', () => {
     expect(await answers(rep)).toEqual({ listed: true, get: 200, patch: 200 });
     expect(await answers(manager)).toEqual({ listed: true, get: 200, patch: 200 });
     expect(await answers(admin)).toEqual({ listed: true, get: 200, patch: 200 });
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       expect(await answers(otherRep)).toEqual({ listed: false, get: 404, patch: 404 });
       expect((await api.delete(path, as(otherRep))).status).toBe(404);
       expect(ids((await api.get('/opportunities?limit=100', as(otherRep))).body)).not.toContain(created.id);
@@ -293,9 +263,9 @@ describe('R-SHR-1 visibility of opportunities (owner case)', () => {
   });
 
   it('R-SHR-1 a rep deletes its own opportunity; a manager and an admin delete anyone’s (204, then 404)', async () => {
-    const own = await newOpportunity(rep, { contactId: await newContact(rep) });
-    const forManager = await newOpportunity(rep, { contactId: await newContact(rep) });
-    const forAdmin = await newOpportunity(rep, { contactId: await newContact(rep) });
+    const own = await newOpportunity(api, rep, { contactId: await newContact(api, rep) });
+    const forManager = await newOpportunity(api, rep, { contactId: await newContact(api, rep) });
+    const forAdmin = await newOpportunity(api, rep, { contactId: await newContact(api, rep) });
 
     const byOwner = await api.delete(`/opportunities/${own.id}`, as(rep));
     const byManager = await api.delete(`/opportunities/${forManager.id}`, as(manager));
@@ -314,9 +284,9 @@ describe('R-OPP-1 assign-to group', () => {
     const set = await api.put('/settings/pipeline', { ...document, assignToGroupId: group.body.id });
     expect(set.status).toBe(200);
     try {
-      const contact = await newContact(manager);
+      const contact = await newContact(api, manager);
 
-      await expectNothingWritten(async () => {
+      await expectNothingWritten(api, async () => {
         const outsider = await api.post('/opportunities', { title: 'Deal', contactId: contact, ownerId: otherRep.id }, as(manager));
 
         expect(outsider.status).toBe(400);
@@ -324,7 +294,7 @@ describe('R-OPP-1 assign-to group', () => {
       });
       const member = await api.post('/opportunities', { title: 'Deal', contactId: contact, ownerId: rep.id }, as(manager));
       expect(member.status).toBe(201);
-      await expectNothingWritten(async () => {
+      await expectNothingWritten(api, async () => {
         const reassigned = await api.patch(`/opportunities/${member.body.id}`, { ownerId: otherRep.id }, as(manager));
 
         expect(reassigned.status).toBe(400);
@@ -345,7 +315,7 @@ describe('R-OPP-5 listing and filters', () => {
 
   beforeAll(async () => {
     seller = await api.createUser('rep');
-    [contactA, contactB] = await Promise.all([newContact(seller), newContact(seller)]);
+    [contactA, contactB] = await Promise.all([newContact(api, seller), newContact(api, seller)]);
     // Created one after the other so ids (ULIDs) give a known newest-first order.
     const plan: [string, Record<string, unknown>][] = [
       ['openA', { contactId: contactA, tags: ['VIP'] }],
@@ -357,7 +327,7 @@ describe('R-OPP-5 listing and filters', () => {
       ['openLast', { contactId: contactA, stageId: stages.Qualified!.id, tags: ['VIP'] }],
     ];
     // Several open ones per contact: made by a manager for the seller, past duplicate prevention (R-OPP-2).
-    for (const [name, body] of plan) made[name] = (await newOpportunity(manager, { ...body, ownerId: seller.id, allowDuplicate: true })).id;
+    for (const [name, body] of plan) made[name] = (await newOpportunity(api, manager, { ...body, ownerId: seller.id, allowDuplicate: true })).id;
     await force(made.archived!, { active: false });
     await force(made.lost!, { status: 'lost', probability: 0 });
     await force(made.lostArchived!, { status: 'lost', probability: 0, active: false });

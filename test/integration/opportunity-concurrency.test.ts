@@ -1,7 +1,6 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openOpportunitiesGuardKey } from '../../shared/db/keys.ts';
 import { TestApi } from '../support/api.ts';
+import { guardHolders } from '../support/fixtures.ts';
 
 /** SPEC §1 concurrency and R-OPP-2 over real HTTP: requests sent at the same time, one DynamoDB Local behind them. */
 let api: TestApi;
@@ -18,11 +17,6 @@ afterAll(() => api?.stop());
 const countBy = (values: readonly unknown[]) =>
   values.reduce<Record<string, number>>((counts, value) => ({ ...counts, [String(value)]: (counts[String(value)] ?? 0) + 1 }), {});
 
-const guardHolders = async (party: { contactId: string | null; companyId: string | null }) => {
-  const { Item } = await api.runtime.ctx.db.send(new GetCommand({ TableName: api.runtime.ctx.tableName, Key: openOpportunitiesGuardKey(party) }));
-  return (Item?.holders as string[] | undefined) ?? [];
-};
-
 describe('R-OPP-2 concurrent creations', () => {
   it('R-OPP-2 20 parallel creations for one contact: exactly one is created, 19 are 409 duplicate_active_opportunity naming it', async () => {
     const contactId = (await api.post('/contacts', { lastName: 'Verdi' })).body.id;
@@ -33,7 +27,7 @@ describe('R-OPP-2 concurrent creations', () => {
     expect(countBy(answers.map((answer) => `${answer.status} ${answer.body.code ?? ''}`.trim()))).toEqual({ '201': 1, '409 duplicate_active_opportunity': 19 });
     expect(answers.filter((answer) => answer.status === 409).every((answer) => answer.body.existingId === created[0]!.body.id)).toBe(true);
     expect((await api.get(`/opportunities?contactId=${contactId}&status=open&limit=100`)).body.items).toHaveLength(1);
-    expect(await guardHolders({ contactId, companyId: null })).toEqual([created[0]!.body.id]);
+    expect(await guardHolders(api, { contactId, companyId: null })).toEqual([created[0]!.body.id]);
   });
 
   it('R-OPP-2 20 parallel creations for one company without a contact: exactly one', async () => {
@@ -95,6 +89,6 @@ describe('SPEC §1 concurrent transitions of one opportunity', () => {
     const answers = await Promise.all(ids.map((id) => api.get(`/opportunities/${id}`)));
     const openActive = answers.filter((answer) => answer.status === 200 && answer.body.status === 'open' && answer.body.active).map((answer) => answer.body.id);
     expect(openActive).toEqual([ids[4]]);
-    expect(await guardHolders({ contactId, companyId: null })).toEqual([ids[4]]);
+    expect(await guardHolders(api, { contactId, companyId: null })).toEqual([ids[4]]);
   });
 });

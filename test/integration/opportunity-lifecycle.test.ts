@@ -1,14 +1,8 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openOpportunitiesGuardKey } from '../../shared/db/keys.ts';
 import type { Opportunity } from '../../shared/schemas/opportunities.ts';
 import type { PipelineSettingsInput } from '../../shared/schemas/pipeline.ts';
 import { TestApi } from '../support/api.ts';
-
-interface Caller {
-  id: string;
-  token: string;
-}
+import { as, type Caller, expectNothingWritten, guardHolders, newContact, newOpportunity } from '../support/fixtures.ts';
 
 let api: TestApi;
 let rep: Caller;
@@ -40,33 +34,13 @@ beforeAll(async () => {
 });
 afterAll(() => api?.stop());
 
-const as = (caller: Caller) => ({ token: caller.token });
 const paths = (answer: { body: { errors: { path: string }[] } }) => answer.body.errors.map((error) => error.path).sort();
 
-async function newContact(owner: Caller): Promise<string> {
-  const answer = await api.post('/contacts', { lastName: 'Bianchi' }, as(owner));
-  if (answer.status !== 201) throw new Error(`contact: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body.id;
-}
-
-async function newOpportunity(caller: Caller, body: Record<string, unknown> = {}): Promise<Opportunity> {
-  const contactId = body.contactId ?? (body.companyId ? undefined : await newContact(caller));
-  const answer = await api.post('/opportunities', { title: 'Deal', ...(contactId ? { contactId } : {}), ...body }, as(caller));
-  if (answer.status !== 201) throw new Error(`opportunity: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body;
-}
-
 async function lostOpportunity(caller: Caller, body: Record<string, unknown> = {}, lost: Record<string, unknown> = {}): Promise<Opportunity> {
-  const created = await newOpportunity(caller, body);
+  const created = await newOpportunity(api, caller, body);
   const answer = await api.post(`/opportunities/${created.id}/lost`, lost, as(caller));
   if (answer.status !== 200) throw new Error(`lost: ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer.body;
-}
-
-async function expectNothingWritten(act: () => Promise<void>) {
-  const before = await api.tableSnapshot();
-  await act();
-  expect(await api.tableSnapshot()).toEqual(before);
 }
 
 /** Runs `act` with some pipeline settings changed, then puts the settings back. */
@@ -85,16 +59,11 @@ async function withSettings(change: Partial<PipelineSettingsInput>, act: () => P
 
 const history = async (id: string, caller?: Caller) => (await api.get(`/opportunities/${id}/history?limit=100`, caller ? as(caller) : {})).body.items;
 
-const guardHolders = async (party: { contactId: string | null; companyId: string | null }) => {
-  const { Item } = await api.runtime.ctx.db.send(new GetCommand({ TableName: api.runtime.ctx.tableName, Key: openOpportunitiesGuardKey(party) }));
-  return (Item?.holders as string[] | undefined) ?? [];
-};
-
 describe('R-OPP-2 duplicate prevention', () => {
   it('R-OPP-2 a second open opportunity for a contact in an active stage is a 409 naming the existing one, and writes nothing', async () => {
-    const first = await newOpportunity(rep);
+    const first = await newOpportunity(api, rep);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const second = await api.post('/opportunities', { title: 'Again', contactId: first.contactId, stageId: stages.Proposition!.id }, as(rep));
 
       expect(second.status).toBe(409);
@@ -103,7 +72,7 @@ describe('R-OPP-2 duplicate prevention', () => {
   });
 
   it('R-OPP-2 a new one outside the active stages, or while the other is outside them, is no duplicate', async () => {
-    const first = await newOpportunity(rep);
+    const first = await newOpportunity(api, rep);
 
     const inWonStage = await api.post('/opportunities', { title: 'Later', contactId: first.contactId, stageId: stages.Won!.id }, as(rep));
     await api.patch(`/opportunities/${first.id}`, { stageId: stages.Lost!.id }, as(rep));
@@ -115,7 +84,7 @@ describe('R-OPP-2 duplicate prevention', () => {
 
   it('R-OPP-2 without a contact the rule holds per company', async () => {
     const company = (await api.post('/companies', { name: 'Acme' }, as(rep))).body.id;
-    const first = await newOpportunity(rep, { companyId: company });
+    const first = await newOpportunity(api, rep, { companyId: company });
 
     const second = await api.post('/opportunities', { title: 'Again', companyId: company }, as(rep));
 
@@ -124,21 +93,21 @@ describe('R-OPP-2 duplicate prevention', () => {
   });
 
   it('R-OPP-2 staff may create a duplicate with allowDuplicate; both then count for later checks', async () => {
-    const contactId = await newContact(manager);
-    const first = await newOpportunity(manager, { contactId });
+    const contactId = await newContact(api, manager);
+    const first = await newOpportunity(api, manager, { contactId });
 
-    const duplicate = await newOpportunity(manager, { contactId, allowDuplicate: true });
+    const duplicate = await newOpportunity(api, manager, { contactId, allowDuplicate: true });
     await api.post(`/opportunities/${first.id}/lost`, {});
     const third = await api.post('/opportunities', { title: 'Third', contactId });
 
     expect(third.status).toBe(409);
     expect(third.body.existingId).toBe(duplicate.id);
-    expect(await guardHolders({ contactId, companyId: null })).toEqual([duplicate.id]);
+    expect(await guardHolders(api, { contactId, companyId: null })).toEqual([duplicate.id]);
   });
 
   it('R-OPP-2 winning, losing, archiving and deleting free the contact; restoring and unarchiving check again', async () => {
     const free = async (act: (id: string) => Promise<unknown>) => {
-      const first = await newOpportunity(rep);
+      const first = await newOpportunity(api, rep);
       await act(first.id);
       const next = await api.post('/opportunities', { title: 'Next', contactId: first.contactId }, as(rep));
       return { first, next };
@@ -150,33 +119,33 @@ describe('R-OPP-2 duplicate prevention', () => {
     const deleted = await free((id) => api.delete(`/opportunities/${id}`, as(rep)));
 
     expect([won, lost, archived, deleted].map(({ next }) => next.status)).toEqual([201, 201, 201, 201]);
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const restore = await api.post(`/opportunities/${lost.first.id}/restore`, undefined, as(rep));
       const unarchive = await api.post(`/opportunities/${archived.first.id}/unarchive`, undefined, as(rep));
 
       expect([restore.status, restore.body.code, restore.body.existingId]).toEqual([409, 'duplicate_active_opportunity', lost.next.body.id]);
       expect([unarchive.status, unarchive.body.code, unarchive.body.existingId]).toEqual([409, 'duplicate_active_opportunity', archived.next.body.id]);
     });
-    expect(await guardHolders({ contactId: won.first.contactId, companyId: null })).toEqual([won.next.body.id]);
-    expect(await guardHolders({ contactId: deleted.first.contactId, companyId: null })).toEqual([deleted.next.body.id]);
+    expect(await guardHolders(api, { contactId: won.first.contactId, companyId: null })).toEqual([won.next.body.id]);
+    expect(await guardHolders(api, { contactId: deleted.first.contactId, companyId: null })).toEqual([deleted.next.body.id]);
   });
 
   it('R-OPP-2 moving an opportunity to another contact moves it between the guards', async () => {
-    const moved = await newOpportunity(rep);
-    const otherContact = await newContact(rep);
+    const moved = await newOpportunity(api, rep);
+    const otherContact = await newContact(api, rep);
 
     const answer = await api.patch(`/opportunities/${moved.id}`, { contactId: otherContact }, as(rep));
 
     expect(answer.status).toBe(200);
-    expect(await guardHolders({ contactId: moved.contactId, companyId: null })).toEqual([]);
-    expect(await guardHolders({ contactId: otherContact, companyId: null })).toEqual([moved.id]);
+    expect(await guardHolders(api, { contactId: moved.contactId, companyId: null })).toEqual([]);
+    expect(await guardHolders(api, { contactId: otherContact, companyId: null })).toEqual([moved.id]);
   });
 
   it('R-OPP-2 moving an opportunity to a contact that has an active one is a 409 that writes nothing; staff may with allowDuplicate, a rep may not ask', async () => {
-    const existing = await newOpportunity(rep);
-    const moved = await newOpportunity(rep);
+    const existing = await newOpportunity(api, rep);
+    const moved = await newOpportunity(api, rep);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const refused = await api.patch(`/opportunities/${moved.id}`, { contactId: existing.contactId }, as(rep));
       const repOverride = await api.patch(`/opportunities/${moved.id}`, { contactId: existing.contactId, allowDuplicate: true }, as(rep));
 
@@ -185,7 +154,7 @@ describe('R-OPP-2 duplicate prevention', () => {
     });
     const byManager = await api.patch(`/opportunities/${moved.id}`, { contactId: existing.contactId, allowDuplicate: true }, as(manager));
     expect(byManager.status).toBe(200);
-    expect((await guardHolders({ contactId: existing.contactId, companyId: null })).sort()).toEqual([existing.id, moved.id].sort());
+    expect((await guardHolders(api, { contactId: existing.contactId, companyId: null })).sort()).toEqual([existing.id, moved.id].sort());
   });
 
   describe('R-OPP-2 moving into an active stage', () => {
@@ -196,9 +165,9 @@ describe('R-OPP-2 duplicate prevention', () => {
 
     /** A contact with an opportunity in an active stage and another (created by staff) parked outside them. */
     async function contactWithParkedOne() {
-      const contactId = await newContact(manager);
-      const active = await newOpportunity(manager, { contactId });
-      const waiting = await newOpportunity(manager, { contactId, stageId: parked.id });
+      const contactId = await newContact(api, manager);
+      const active = await newOpportunity(api, manager, { contactId });
+      const waiting = await newOpportunity(api, manager, { contactId, stageId: parked.id });
       return { active, waiting };
     }
 
@@ -213,8 +182,8 @@ describe('R-OPP-2 duplicate prevention', () => {
     });
 
     it('R-OPP-2 two parked opportunities of one contact moved into active stages at once: exactly one succeeds', async () => {
-      const contactId = await newContact(manager);
-      const [first, second] = [await newOpportunity(manager, { contactId, stageId: parked.id }), await newOpportunity(manager, { contactId, stageId: parked.id })];
+      const contactId = await newContact(api, manager);
+      const [first, second] = [await newOpportunity(api, manager, { contactId, stageId: parked.id }), await newOpportunity(api, manager, { contactId, stageId: parked.id })];
 
       const answers = await Promise.all([first, second].map((opportunity) => api.patch(`/opportunities/${opportunity.id}`, { stageId: stages.New!.id }, as(manager))));
 
@@ -225,7 +194,7 @@ describe('R-OPP-2 duplicate prevention', () => {
 
 describe('R-OPP-3 won', () => {
   it('R-OPP-3 won: status, probability 100, win stage, closedAt, reasons, closing note; the answer says postSale none', async () => {
-    const created = await newOpportunity(rep, { stageId: stages.Negotiation!.id });
+    const created = await newOpportunity(api, rep, { stageId: stages.Negotiation!.id });
 
     const won = await api.post(`/opportunities/${created.id}/won`, { winReasonIds: [reasons.referral], closingNote: ' Signed today ' }, as(rep));
 
@@ -246,10 +215,10 @@ describe('R-OPP-3 won', () => {
   });
 
   it('R-OPP-3 winning twice is a 409 already_won, losing a won one a 409 already_won, and nothing is written', async () => {
-    const created = await newOpportunity(rep);
+    const created = await newOpportunity(api, rep);
     await api.post(`/opportunities/${created.id}/won`, {}, as(rep));
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const again = await api.post(`/opportunities/${created.id}/won`, {}, as(rep));
       const lost = await api.post(`/opportunities/${created.id}/lost`, { lostReason: 'A brand new reason' }, as(rep));
 
@@ -259,9 +228,9 @@ describe('R-OPP-3 won', () => {
   });
 
   it('R-CFG-3 a loss reason, an archived reason or an unknown one cannot be a win reason (400 per position)', async () => {
-    const created = await newOpportunity(rep);
+    const created = await newOpportunity(api, rep);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const answer = await api.post(`/opportunities/${created.id}/won`, { winReasonIds: [reasons.referral, reasons.price, UNKNOWN_ID] }, as(rep));
 
       expect(answer.status).toBe(400);
@@ -273,10 +242,10 @@ describe('R-OPP-3 won', () => {
   });
 
   it('R-CFG-2 requireWinReason: a won without a reason is a 400 listing winReasonIds', async () => {
-    const created = await newOpportunity(rep);
+    const created = await newOpportunity(api, rep);
 
     await withSettings({ requireWinReason: true }, async () => {
-      await expectNothingWritten(async () => {
+      await expectNothingWritten(api, async () => {
         const answer = await api.post(`/opportunities/${created.id}/won`, { closingNote: 'No reason' }, as(rep));
 
         expect(answer.status).toBe(400);
@@ -288,9 +257,9 @@ describe('R-OPP-3 won', () => {
   });
 
   it('SPEC §1 won: an unknown field and two invalid fields are all listed; unknown and invisible ids are 404s', async () => {
-    const created = await newOpportunity(rep);
+    const created = await newOpportunity(api, rep);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const unknownField = await api.post(`/opportunities/${created.id}/won`, { status: 'won' }, as(rep));
       const invalid = await api.post(`/opportunities/${created.id}/won`, { winReasonIds: 'all', closingNote: 7 }, as(rep));
       const unknownId = await api.post(`/opportunities/${UNKNOWN_ID}/won`, {}, as(rep));
@@ -307,7 +276,7 @@ describe('R-OPP-3 won', () => {
 
 describe('R-OPP-4 lost', () => {
   it('R-OPP-4 lost with a reason: probability 0, loss stage, lostFromStageId, closedAt; listed by lostReasonId', async () => {
-    const created = await newOpportunity(rep, { stageId: stages.Proposition!.id });
+    const created = await newOpportunity(api, rep, { stageId: stages.Proposition!.id });
 
     const lost = await api.post(`/opportunities/${created.id}/lost`, { lostReasonId: reasons.price, closingNote: 'Budget cut' }, as(rep));
     const byReason = await api.get(`/opportunities?status=lost&lostReasonId=${reasons.silent},${reasons.price}&limit=100`, as(rep));
@@ -330,7 +299,7 @@ describe('R-OPP-4 lost', () => {
   });
 
   it('R-OPP-5 won opportunities are listed by winReasonId', async () => {
-    const created = await newOpportunity(rep);
+    const created = await newOpportunity(api, rep);
     await api.post(`/opportunities/${created.id}/won`, { winReasonIds: [reasons.referral] }, as(rep));
 
     const listed = await api.get(`/opportunities?status=won&winReasonId=${reasons.referral}&limit=100`, as(rep));
@@ -339,7 +308,7 @@ describe('R-OPP-4 lost', () => {
   });
 
   it('R-OPP-4 a typed-in reason is created once and reused case-insensitively, also an admin-made one', async () => {
-    const [first, second, third] = await Promise.all([newOpportunity(rep), newOpportunity(rep), newOpportunity(rep)]);
+    const [first, second, third] = await Promise.all([newOpportunity(api, rep), newOpportunity(api, rep), newOpportunity(api, rep)]);
 
     const created = await api.post(`/opportunities/${first.id}/lost`, { lostReason: '  Chose a cheaper tool ' }, as(rep));
     const reused = await api.post(`/opportunities/${second.id}/lost`, { lostReason: 'CHOSE A CHEAPER TOOL' }, as(rep));
@@ -353,9 +322,9 @@ describe('R-OPP-4 lost', () => {
   });
 
   it('R-OPP-4 both lostReasonId and lostReason, an archived or a win reason are 400s that write nothing', async () => {
-    const created = await newOpportunity(rep);
+    const created = await newOpportunity(api, rep);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const both = await api.post(`/opportunities/${created.id}/lost`, { lostReasonId: reasons.price, lostReason: 'Price' }, as(rep));
       const archived = await api.post(`/opportunities/${created.id}/lost`, { lostReasonId: reasons.archivedLoss }, as(rep));
       const archivedByText = await api.post(`/opportunities/${created.id}/lost`, { lostReason: 'bought elsewhere' }, as(rep));
@@ -369,10 +338,10 @@ describe('R-OPP-4 lost', () => {
   });
 
   it('R-CFG-2 requireLossReason: a lost without a reason is a 400 listing lostReasonId; with a typed-in one it passes', async () => {
-    const created = await newOpportunity(rep);
+    const created = await newOpportunity(api, rep);
 
     await withSettings({ requireLossReason: true }, async () => {
-      await expectNothingWritten(async () => {
+      await expectNothingWritten(api, async () => {
         const answer = await api.post(`/opportunities/${created.id}/lost`, { closingNote: 'Gone' }, as(rep));
 
         expect(answer.status).toBe(400);
@@ -384,7 +353,7 @@ describe('R-OPP-4 lost', () => {
   });
 
   it('R-OPP-4 with no loss stage the opportunity stays in the stage it was lost from', async () => {
-    const created = await newOpportunity(rep, { stageId: stages.Qualified!.id });
+    const created = await newOpportunity(api, rep, { stageId: stages.Qualified!.id });
 
     await withSettings({ lossStageId: null }, async () => {
       const lost = await api.post(`/opportunities/${created.id}/lost`, {}, as(rep));
@@ -410,7 +379,7 @@ describe('R-CFG-3 reason descriptions are unique per kind', () => {
   it('R-CFG-3 a second reason of the same kind and description (any case) is a 409 duplicate_reason; the other kind may', async () => {
     await api.post('/reasons', { kind: 'loss', description: 'No champion' });
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const duplicate = await api.post('/reasons', { kind: 'loss', description: ' no CHAMPION' });
 
       expect([duplicate.status, duplicate.body.code]).toEqual([409, 'duplicate_reason']);
@@ -463,7 +432,7 @@ describe('R-OPP-6 restore', () => {
   });
 
   it('R-OPP-6 a won one returns to the stage it was won from', async () => {
-    const created = await newOpportunity(rep, { stageId: stages.Qualified!.id });
+    const created = await newOpportunity(api, rep, { stageId: stages.Qualified!.id });
     await api.post(`/opportunities/${created.id}/won`, { winReasonIds: [reasons.referral] }, as(rep));
 
     const restored = await api.post(`/opportunities/${created.id}/restore`, undefined, as(rep));
@@ -482,10 +451,10 @@ describe('R-OPP-6 restore', () => {
   });
 
   it('R-OPP-6 restoring an open one is a 409 not_closed; unknown and invisible ids are 404s; nothing is written', async () => {
-    const open = await newOpportunity(rep);
+    const open = await newOpportunity(api, rep);
     const lost = await lostOpportunity(rep);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const openAnswer = await api.post(`/opportunities/${open.id}/restore`, undefined, as(rep));
       const unknown = await api.post(`/opportunities/${UNKNOWN_ID}/restore`, undefined, as(rep));
       const invisible = await api.post(`/opportunities/${lost.id}/restore`, undefined, as(otherRep));
@@ -498,7 +467,7 @@ describe('R-OPP-6 restore', () => {
 
   it('R-OPP-6 bulk: every id gets its result in order; a bad, open or invisible id does not stop the others', async () => {
     const [first, second] = await Promise.all([lostOpportunity(rep), lostOpportunity(rep)]);
-    const open = await newOpportunity(rep);
+    const open = await newOpportunity(api, rep);
     const othersLost = await lostOpportunity(otherRep);
 
     const answer = await api.post('/opportunities/restore', { ids: [first.id, open.id, UNKNOWN_ID, othersLost.id, second.id] }, as(rep));
@@ -530,7 +499,7 @@ describe('R-OPP-6 restore', () => {
   it('R-OPP-6 bulk: 101 ids, repeated ids or none are 400s that write nothing', async () => {
     const ids = Array.from({ length: 101 }, (_, index) => `01J${String(index).padStart(23, '0')}`);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const tooMany = await api.post('/opportunities/restore', { ids });
       const repeated = await api.post('/opportunities/restore', { ids: [UNKNOWN_ID, UNKNOWN_ID] });
       const none = await api.post('/opportunities/restore', { ids: [] });
@@ -544,16 +513,16 @@ describe('R-OPP-6 restore', () => {
 
 describe('R-OPP-7 archive', () => {
   it('R-OPP-7 archive and unarchive toggle active; doing it twice is a 409 that writes nothing', async () => {
-    const created = await newOpportunity(rep);
+    const created = await newOpportunity(api, rep);
 
     const archived = await api.post(`/opportunities/${created.id}/archive`, undefined, as(rep));
     const defaultListing = await api.get('/opportunities?limit=100', as(rep));
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const again = await api.post(`/opportunities/${created.id}/archive`, undefined, as(rep));
       expect([again.status, again.body.code]).toEqual([409, 'already_archived']);
     });
     const unarchived = await api.post(`/opportunities/${created.id}/unarchive`, undefined, as(rep));
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const again = await api.post(`/opportunities/${created.id}/unarchive`, undefined, as(rep));
       expect([again.status, again.body.code]).toEqual([409, 'already_active']);
     });
@@ -565,7 +534,7 @@ describe('R-OPP-7 archive', () => {
   });
 
   it('R-OPP-7 probability 0 on an archived open opportunity marks it lost without a reason, even when reasons are required', async () => {
-    const created = await newOpportunity(rep, { stageId: stages.Qualified!.id });
+    const created = await newOpportunity(api, rep, { stageId: stages.Qualified!.id });
     await api.post(`/opportunities/${created.id}/archive`, undefined, as(rep));
 
     await withSettings({ requireLossReason: true }, async () => {
@@ -588,11 +557,11 @@ describe('R-OPP-7 archive', () => {
 
 describe('R-OPP-8 merge', () => {
   it('R-OPP-8 a lost target merged with an open one is reinstated; tags, custom fields, notes and history are combined; the others are gone', async () => {
-    const contactId = await newContact(manager);
-    const older = await newOpportunity(manager, { contactId, tags: ['VIP'], customFields: { size: 1 }, stageId: stages.Qualified!.id });
+    const contactId = await newContact(api, manager);
+    const older = await newOpportunity(api, manager, { contactId, tags: ['VIP'], customFields: { size: 1 }, stageId: stages.Qualified!.id });
     await api.post(`/opportunities/${older.id}/notes`, { body: 'Older note' });
     await api.post(`/opportunities/${older.id}/lost`, { lostReasonId: reasons.price });
-    const newer = await newOpportunity(manager, { contactId, tags: ['vip', 'Renewal'], customFields: { size: 2, region: 'north' } });
+    const newer = await newOpportunity(api, manager, { contactId, tags: ['vip', 'Renewal'], customFields: { size: 2, region: 'north' } });
     await api.post(`/opportunities/${newer.id}/notes`, { body: 'Newer note' });
 
     const merged = await api.post('/opportunities/merge', { ids: [newer.id, older.id] }, as(manager));
@@ -620,15 +589,15 @@ describe('R-OPP-8 merge', () => {
       ['created', newer.id],
       ['merged', older.id],
     ]);
-    expect(await guardHolders({ contactId, companyId: null })).toEqual([older.id]);
+    expect(await guardHolders(api, { contactId, companyId: null })).toEqual([older.id]);
   });
 
   it('R-OPP-8 without a target the earliest created survives; merging again flattens mergedIds and keeps every history', async () => {
-    const contactId = await newContact(manager);
+    const contactId = await newContact(api, manager);
     const [first, second, third] = [
-      await newOpportunity(manager, { contactId }),
-      await newOpportunity(manager, { contactId, allowDuplicate: true }),
-      await newOpportunity(manager, { contactId, allowDuplicate: true }),
+      await newOpportunity(api, manager, { contactId }),
+      await newOpportunity(api, manager, { contactId, allowDuplicate: true }),
+      await newOpportunity(api, manager, { contactId, allowDuplicate: true }),
     ];
 
     const intoSecond = await api.post('/opportunities/merge', { ids: [second.id, third.id], targetId: second.id });
@@ -649,10 +618,10 @@ describe('R-OPP-8 merge', () => {
   });
 
   it('R-OPP-8 one id, a target not among the ids, repeated ids, or an invisible one are refused and write nothing', async () => {
-    const own = await newOpportunity(rep);
-    const others = await newOpportunity(otherRep);
+    const own = await newOpportunity(api, rep);
+    const others = await newOpportunity(api, otherRep);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const single = await api.post('/opportunities/merge', { ids: [own.id] }, as(rep));
       const foreignTarget = await api.post('/opportunities/merge', { ids: [own.id, others.id], targetId: UNKNOWN_ID }, as(rep));
       const repeated = await api.post('/opportunities/merge', { ids: [own.id, own.id] }, as(rep));
@@ -679,7 +648,7 @@ describe('R-OPP-8 merge', () => {
 
 describe('R-OPP-10 history and notes', () => {
   it('R-OPP-10 stage, owner and probability changes are recorded with who and when, oldest first; a title change is not', async () => {
-    const created = await newOpportunity(manager);
+    const created = await newOpportunity(api, manager);
 
     await api.patch(`/opportunities/${created.id}`, { stageId: stages.Proposition!.id }, as(manager));
     await api.patch(`/opportunities/${created.id}`, { title: 'Renamed' }, as(manager));
@@ -710,7 +679,7 @@ describe('R-OPP-10 history and notes', () => {
   });
 
   it('R-OPP-10 notes: 201 with author and time, listed newest first and paged; invisible and invalid ones refused', async () => {
-    const created = await newOpportunity(rep);
+    const created = await newOpportunity(api, rep);
 
     const first = await api.post(`/opportunities/${created.id}/notes`, { body: ' Called them ' }, as(rep));
     await api.post(`/opportunities/${created.id}/notes`, { body: 'Sent the offer' }, as(rep));
@@ -721,7 +690,7 @@ describe('R-OPP-10 history and notes', () => {
     expect(first.body).toEqual({ id: expect.any(String), opportunityId: created.id, body: 'Called them', authorId: rep.id, createdAt: expect.any(String) });
     expect(page1.body.items.map((note: { body: string }) => note.body)).toEqual(['Sent the offer']);
     expect(page2.body.items.map((note: { body: string }) => note.body)).toEqual(['Called them']);
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const invisible = await api.post(`/opportunities/${created.id}/notes`, { body: 'Hi' }, as(otherRep));
       const invisibleList = await api.get(`/opportunities/${created.id}/notes`, as(otherRep));
       const invisibleHistory = await api.get(`/opportunities/${created.id}/history`, as(otherRep));
@@ -737,9 +706,9 @@ describe('R-OPP-10 history and notes', () => {
 
 describe('R-OPP-10 a deleted opportunity leaves nothing behind', () => {
   it('R-OPP-10 deleting a merge survivor removes its history and notes and those of the opportunities merged into it', async () => {
-    const contactId = await newContact(manager);
-    const survivor = await newOpportunity(manager, { contactId });
-    const mergedAway = await newOpportunity(manager, { contactId, allowDuplicate: true });
+    const contactId = await newContact(api, manager);
+    const survivor = await newOpportunity(api, manager, { contactId });
+    const mergedAway = await newOpportunity(api, manager, { contactId, allowDuplicate: true });
     await api.post(`/opportunities/${survivor.id}/notes`, { body: 'Kept note' }, as(manager));
     await api.post(`/opportunities/${mergedAway.id}/notes`, { body: 'Merged note' }, as(manager));
     await api.post('/opportunities/merge', { ids: [survivor.id, mergedAway.id], targetId: survivor.id }, as(manager));
@@ -759,9 +728,9 @@ describe('SPEC §1 refusals of the lifecycle routes', () => {
     ['bulk restore', () => '/opportunities/restore', { ids: [1, 'nope'] }, ['ids.0', 'ids.1']],
     ['notes', (id: string) => `/opportunities/${id}/notes`, { body: 5 }, ['body']],
   ] as const)('SPEC §1 %s: every invalid field is listed in one 400 and nothing is written', async (_, path, body, invalid) => {
-    const created = await newOpportunity(rep);
+    const created = await newOpportunity(api, rep);
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const answer = await api.post(path(created.id), body, as(rep));
 
       expect(answer.status).toBe(400);
@@ -770,11 +739,11 @@ describe('SPEC §1 refusals of the lifecycle routes', () => {
   });
 
   it("R-SHR-1 every lifecycle route answers 404 for another rep's opportunity and writes nothing", async () => {
-    const others = await newOpportunity(otherRep);
-    const own = await newOpportunity(rep);
+    const others = await newOpportunity(api, otherRep);
+    const own = await newOpportunity(api, rep);
     const path = `/opportunities/${others.id}`;
 
-    await expectNothingWritten(async () => {
+    await expectNothingWritten(api, async () => {
       const answers = await Promise.all([
         api.post(`${path}/won`, {}, as(rep)),
         api.post(`${path}/lost`, {}, as(rep)),

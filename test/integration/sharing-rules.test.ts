@@ -9,17 +9,13 @@ import type { EventData, EventType } from '../../shared/events/catalogue.ts';
 import { consumeBusEvent } from '../../shared/events/consumer.ts';
 import { newEvent } from '../../shared/events/outbox.ts';
 import { TestApi } from '../support/api.ts';
+import { as, type Caller, created } from '../support/fixtures.ts';
 
 /**
  * R-EVT-2 for the sharing-rules consumer: the changes are made over HTTP (their own events are consumed as usual),
  * then events are delivered again, as new deliveries the receipts do not stop (a redelivery after a failure
  * part-way, or a late one), in whatever order: the shares and owners end as they were.
  */
-
-interface Caller {
-  id: string;
-  token: string;
-}
 
 let api: TestApi;
 let ctx: AppContext;
@@ -30,8 +26,6 @@ beforeAll(async () => {
   manager = await api.createUser('manager');
 });
 afterAll(() => api?.stop());
-
-const as = (caller: Caller) => ({ token: caller.token });
 
 /** Every event gets a new id, so the consumer's receipt does not stop it: the handler runs again. */
 const redeliver = <T extends EventType>(type: T, data: EventData<T>) => {
@@ -47,17 +41,11 @@ async function sharingState() {
     .map((item) => ({ PK: item.PK, SK: item.SK, ownerId: item.ownerId }));
 }
 
-async function created(path: string, body: Record<string, unknown>, by: Caller = manager): Promise<Record<string, string>> {
-  const answer = await api.post(path, body, as(by));
-  if (answer.status !== 201) throw new Error(`${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body;
-}
-
 describe('R-EVT-2 the sharing rules are safe to run again and in any order', () => {
   it('R-EVT-2 reassignments delivered again in reverse order leave the contact shared as the last owner left it', async () => {
     const [contactOwner, first, second, third] = await Promise.all([api.createUser('rep'), api.createUser('rep'), api.createUser('rep'), api.createUser('rep')]);
-    const contact = await created('/contacts', { lastName: 'Rossi' }, contactOwner);
-    const opportunity = await created('/opportunities', { title: 'Deal', contactId: contact.id, ownerId: first.id });
+    const contact = await created(api, '/contacts', { lastName: 'Rossi' }, contactOwner);
+    const opportunity = await created(api, '/opportunities', { title: 'Deal', contactId: contact.id, ownerId: first.id }, manager);
     await api.post('/_local/settle');
     await api.patch(`/opportunities/${opportunity.id}`, { ownerId: second.id });
     await api.patch(`/opportunities/${opportunity.id}`, { ownerId: third.id });
@@ -75,12 +63,12 @@ describe('R-EVT-2 the sharing rules are safe to run again and in any order', () 
 
   it('R-EVT-2 a deletion and a merge delivered 3 times more change nothing further', async () => {
     const [owner, reader] = await Promise.all([api.createUser('rep'), api.createUser('rep')]);
-    const contact = await created('/contacts', { lastName: 'Bianchi' }, owner);
-    const kept = await created('/opportunities', { title: 'Kept', contactId: contact.id }, owner);
-    const mergedAway = await created('/opportunities', { title: 'Merged', contactId: contact.id, ownerId: owner.id, allowDuplicate: true });
-    const deleted = await created('/contacts', { lastName: 'Verdi' }, owner).then((other) => created('/opportunities', { title: 'Gone', contactId: other.id }, owner));
-    await created(`/opportunities/${mergedAway.id}/shares`, { userId: reader.id }, owner);
-    await created(`/opportunities/${deleted.id}/shares`, { userId: reader.id }, owner);
+    const contact = await created(api, '/contacts', { lastName: 'Bianchi' }, owner);
+    const kept = await created(api, '/opportunities', { title: 'Kept', contactId: contact.id }, owner);
+    const mergedAway = await created(api, '/opportunities', { title: 'Merged', contactId: contact.id, ownerId: owner.id, allowDuplicate: true }, manager);
+    const deleted = await created(api, '/contacts', { lastName: 'Verdi' }, owner).then((other) => created(api, '/opportunities', { title: 'Gone', contactId: other.id }, owner));
+    await created(api, `/opportunities/${mergedAway.id}/shares`, { userId: reader.id }, owner);
+    await created(api, `/opportunities/${deleted.id}/shares`, { userId: reader.id }, owner);
     await api.post('/opportunities/merge', { ids: [kept.id, mergedAway.id], targetId: kept.id });
     await api.delete(`/opportunities/${deleted.id}`, as(owner));
     await api.post('/_local/settle');
@@ -105,8 +93,8 @@ describe('R-EVT-2 the sharing rules are safe to run again and in any order', () 
 
   it('R-EVT-2 a deletion with more shares than one page is cleaned up without signed cursors (consumers hold no cursor key)', async () => {
     const owner = await api.createUser('rep');
-    const contact = await created('/contacts', { lastName: 'Neri' }, owner);
-    const opportunity = await created('/opportunities', { title: 'Popular', contactId: contact.id }, owner);
+    const contact = await created(api, '/contacts', { lastName: 'Neri' }, owner);
+    const opportunity = await created(api, '/opportunities', { title: 'Popular', contactId: contact.id }, owner);
     const sharees = Array.from({ length: 120 }, () => ulid());
     for (const userId of sharees) {
       const share = { opportunityId: opportunity.id, userId, sharedAt: '2026-11-01T00:00:00.000Z', sharedBy: owner.id };
