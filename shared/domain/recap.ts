@@ -1,4 +1,5 @@
-import { calendarDate, type Overdue } from './overdue.ts';
+import { calendarDate } from './calendar.ts';
+import type { Overdue } from './overdue.ts';
 import type { Locale } from '../i18n/messages.ts';
 import type { Role } from './principal.ts';
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { calendarDate, latestPossiblyOverdueEntry, overdueAt } from '../../shared/domain/overdue.ts';
+import { calendarDate } from '../../shared/domain/calendar.ts';
+import { latestPossiblyOverdueEntry, overdueAt } from '../../shared/domain/overdue.ts';
 
 const open = (expiryDays: number) => ({ type: 'open' as const, expiryDays });
 
