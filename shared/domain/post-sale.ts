@@ -1,0 +1,191 @@
+import {
+  MAX_TASKS,
+  type CreateTemplateInput,
+  type PostSaleProcess,
+  type PostSaleTask,
+  type PostSaleTemplate,
+  type ProcessChange,
+  type ProcessStatus,
+  type TaskChange,
+  type TaskInput,
+  type TemplateChange,
+  type TemplateTask,
+} from '../schemas/post-sale.ts';
+import { addDays, calendarDate, wallClockInstant } from './calendar.ts';
+import { conflict, forbidden, notFound, validationFailed } from './errors.ts';
+import type { Principal } from './principal.ts';
+import { normalizeTags } from './tags.ts';
+
+/**
+ * Post-sale processes as pure rules (SPEC §7): a process is one record holding its tasks, so its derived status
+ * (R-PS-4) is written in the same version as the tasks it comes from; the data layer adds one index item per task
+ * (reminders, assignees) in the same transaction.
+ */
+
+/** A template or process task's dates fall at this hour of the tenant's wall clock (the start of a working day). */
+export const TASK_HOUR = 9;
+
+/** R-PS-4: `todo` if any task is todo; else `waiting` if any is waiting; else `done` (no task: nothing left to do). */
+export function processStatus(tasks: readonly Pick<PostSaleTask, 'status'>[]): ProcessStatus {
+  if (tasks.some((task) => task.status === 'todo')) return 'todo';
+  if (tasks.some((task) => task.status === 'waiting')) return 'waiting';
+  return 'done';
+}
+
+/** The process's owner (R-PS-2): its assignee, else the opportunity's owner. */
+export const processOwnerOf = (process: Pick<PostSaleProcess, 'assigneeId' | 'opportunityOwnerId'>) => process.assigneeId ?? process.opportunityOwnerId;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Templates (R-PS-1)
+
+const templateTasks = (tasks: CreateTemplateInput['tasks']): TemplateTask[] =>
+  (tasks ?? []).map((task) => ({ title: task.title, assigneeId: task.assigneeId ?? null, dueInDays: task.dueInDays ?? null, reminderInDays: task.reminderInDays ?? null }));
+
+export const newTemplateFields = (input: CreateTemplateInput) => ({ name: input.name, isDefault: input.isDefault ?? false, tasks: templateTasks(input.tasks) });
+
+export const changedTemplate = (current: PostSaleTemplate, change: TemplateChange): PostSaleTemplate => ({
+  ...current,
+  ...(change.name !== undefined ? { name: change.name } : {}),
+  ...(change.isDefault !== undefined ? { isDefault: change.isDefault } : {}),
+  ...(change.tasks !== undefined ? { tasks: templateTasks(change.tasks) } : {}),
+});
+
+/** The assignees a template names, for the check that they are users (each with the path of its field). */
+export const templateAssignees = (tasks: CreateTemplateInput['tasks']) =>
+  (tasks ?? []).flatMap((task, index) => (task.assigneeId ? [{ userId: task.assigneeId, path: `tasks.${index}.assigneeId` }] : []));
+
+/** One default template at a time: the one that stops being it when `next` becomes it. */
+export const replacedDefaultTemplate = (templates: readonly PostSaleTemplate[], next: PostSaleTemplate) =>
+  next.isDefault ? templates.find((template) => template.isDefault && template.id !== next.id) : undefined;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Processes (R-PS-2, R-PS-3, R-PS-5)
+
+/** A date `days` calendar days after the win's date in the tenant's time zone, at TASK_HOUR there (ISO-8601 UTC). */
+export function dayAfterWin(wonAt: string, days: number | null, timeZone: string): string | null {
+  if (days === null) return null;
+  return new Date(wallClockInstant(addDays(calendarDate(new Date(wonAt), timeZone), days), TASK_HOUR, timeZone)).toISOString();
+}
+
+export interface ProcessClock {
+  now: string;
+  newId: () => string;
+}
+
+const newTask = (input: TaskInput, clock: ProcessClock): PostSaleTask => ({
+  id: clock.newId(),
+  title: input.title,
+  status: input.status ?? 'todo',
+  assigneeId: input.assigneeId ?? null,
+  dueAt: input.dueAt ?? null,
+  reminderAt: input.reminderAt ?? null,
+  createdAt: clock.now,
+  updatedAt: clock.now,
+});
+
+/** R-PS-2: a template's tasks, dated from the win in the tenant's time zone. */
+export function tasksFromTemplate(template: Pick<PostSaleTemplate, 'tasks'>, wonAt: string, timeZone: string, clock: ProcessClock): PostSaleTask[] {
+  return template.tasks.map((task) =>
+    newTask(
+      {
+        title: task.title,
+        ...(task.assigneeId ? { assigneeId: task.assigneeId } : {}),
+        ...(task.dueInDays !== null ? { dueAt: dayAfterWin(wonAt, task.dueInDays, timeZone)! } : {}),
+        ...(task.reminderInDays !== null ? { reminderAt: dayAfterWin(wonAt, task.reminderInDays, timeZone)! } : {}),
+      },
+      clock,
+    ),
+  );
+}
+
+export interface NewProcess {
+  opportunity: { id: string; ownerId: string; tags: readonly string[]; closedAt: string | null };
+  template: PostSaleTemplate | undefined;
+  assigneeId: string | null;
+  labels: readonly string[];
+  tasks: readonly TaskInput[];
+  prefillLabelsFromTags: boolean;
+  timeZone: string;
+}
+
+export type ProcessFields = Omit<PostSaleProcess, 'id' | 'version' | 'createdAt' | 'updatedAt'>;
+
+/** With its derived fields (owner, status) computed from the rest. */
+const derived = <T extends Omit<ProcessFields, 'ownerId' | 'status'>>(process: T) => ({ ...process, ownerId: processOwnerOf(process), status: processStatus(process.tasks) });
+
+/**
+ * R-PS-2, R-PS-5: a process for the opportunity, with the template's tasks (dated from the win, or from now for an
+ * opportunity not won) then its own, labelled with the labels given and, when the settings say so, the opportunity's tags.
+ */
+export function newProcessFields(input: NewProcess, clock: ProcessClock): ProcessFields {
+  const wonAt = input.opportunity.closedAt ?? clock.now;
+  const tasks = [...(input.template ? tasksFromTemplate(input.template, wonAt, input.timeZone, clock) : []), ...input.tasks.map((task) => newTask(task, clock))];
+  if (tasks.length > MAX_TASKS) throw validationFailed([{ path: 'tasks', message: `A process holds at most ${MAX_TASKS} tasks (the template's included)` }]);
+  return derived({
+    opportunityId: input.opportunity.id,
+    templateId: input.template?.id ?? null,
+    assigneeId: input.assigneeId,
+    opportunityOwnerId: input.opportunity.ownerId,
+    labels: normalizeTags([...input.labels, ...(input.prefillLabelsFromTags ? input.opportunity.tags : [])]),
+    tasks,
+  });
+}
+
+export function changedProcess(current: PostSaleProcess, change: ProcessChange): PostSaleProcess {
+  return derived({
+    ...current,
+    ...(change.assigneeId !== undefined ? { assigneeId: change.assigneeId } : {}),
+    ...(change.labels !== undefined ? { labels: normalizeTags(change.labels) } : {}),
+  });
+}
+
+/** The opportunity changed hands: a process without an assignee follows it. */
+export const withOpportunityOwner = (current: PostSaleProcess, ownerId: string): PostSaleProcess => derived({ ...current, opportunityOwnerId: ownerId });
+
+export function withAddedTask(current: PostSaleProcess, input: TaskInput, clock: ProcessClock): { next: PostSaleProcess; task: PostSaleTask } {
+  if (current.tasks.length >= MAX_TASKS) throw conflict('too_many_tasks', `A process holds at most ${MAX_TASKS} tasks`);
+  const task = newTask(input, clock);
+  return { next: derived({ ...current, tasks: [...current.tasks, task] }), task };
+}
+
+const requireTask = (process: PostSaleProcess, taskId: string) => {
+  const task = process.tasks.find((candidate) => candidate.id === taskId);
+  if (!task) throw notFound('Task');
+  return task;
+};
+
+export function withChangedTask(current: PostSaleProcess, taskId: string, change: TaskChange, now: string): { next: PostSaleProcess; task: PostSaleTask } {
+  const task: PostSaleTask = { ...requireTask(current, taskId), ...definedFields(change), updatedAt: now };
+  return { next: derived({ ...current, tasks: current.tasks.map((candidate) => (candidate.id === taskId ? task : candidate)) }), task };
+}
+
+export function withoutTask(current: PostSaleProcess, taskId: string): PostSaleProcess {
+  requireTask(current, taskId);
+  return derived({ ...current, tasks: current.tasks.filter((task) => task.id !== taskId) });
+}
+
+const definedFields = <T extends object>(change: T) => Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) as Partial<T>;
+
+/** The events a change of a process emits: `postsale.completed` when its status reaches done (R-PS-4). */
+export function completionEvents(before: PostSaleProcess, after: PostSaleProcess): 'postsale.completed'[] {
+  return before.status !== 'done' && after.status === 'done' && after.tasks.length > 0 ? ['postsale.completed'] : [];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Access (R-PS-6, R-PS-7, R-SHR-1)
+
+/** The users an assignment lets see the process, its opportunity and its contact: its assignee and its tasks' assignees. */
+export function processGrantees(process: Pick<PostSaleProcess, 'assigneeId' | 'tasks'>): Set<string> {
+  return new Set([process.assigneeId, ...process.tasks.map((task) => task.assigneeId)].filter((userId): userId is string => userId !== null));
+}
+
+/** R-PS-7: deleting a process or one of its tasks takes staff or the process's owner. */
+export function checkMayDelete(principal: Principal, process: Pick<PostSaleProcess, 'ownerId'>): void {
+  if (principal.role === 'rep' && principal.userId !== process.ownerId) throw forbidden('Only staff or the owner of the process may delete it or its tasks');
+}
+
+/** R-PS-8: a task's reminder is due to be sent while it has one and is not done. */
+export const hasPendingReminder = (task: Pick<PostSaleTask, 'reminderAt' | 'status'>) => task.reminderAt !== null && task.status !== 'done';
+
+/** R-PS-6: a task counts as open for its assignee until it is done. */
+export const isOpenTask = (task: Pick<PostSaleTask, 'status'>) => task.status !== 'done';
