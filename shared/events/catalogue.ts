@@ -45,7 +45,22 @@ const parties = z.object({ contactId: id.nullable(), companyId: id.nullable(), o
 
 export const opportunityCreated = defineEvent('opportunity.created', 1, z.object({ ...opportunityParties, stageId: id }));
 
-export const opportunityWon = defineEvent('opportunity.won', 1, z.object({ ...opportunityParties, winReasonIds: z.array(id) }));
+/**
+ * R-PS-2: `postSale` says what the winner's preference asked for: a process to create (`create`, with the id it
+ * gets and the template named in the won request, null for the default one) or none (`none`, also for "ask").
+ * Absent in events written before post-sale processes existed: none.
+ */
+export const opportunityWon = defineEvent(
+  'opportunity.won',
+  1,
+  z.object({
+    ...opportunityParties,
+    winReasonIds: z.array(id),
+    postSale: z
+      .discriminatedUnion('kind', [z.object({ kind: z.literal('create'), processId: id, templateId: id.nullable() }), z.object({ kind: z.literal('none') })])
+      .default({ kind: 'none' }),
+  }),
+);
 
 export const opportunityLost = defineEvent('opportunity.lost', 1, z.object({ ...opportunityParties, lostReasonId: id.nullable() }));
 
@@ -93,6 +108,12 @@ export const buyNowPurchased = defineEvent(
   z.object({ opportunityId: id, linkId: id, contactId: id.nullable(), ownerId: id, paymentRef: z.string().min(1), amount: storedMoney }),
 );
 
+/** R-PS-2: a post-sale process was created (on won, or by hand). */
+export const postSaleCreated = defineEvent('postsale.created', 1, z.object({ processId: id, opportunityId: id, ownerId: id, templateId: id.nullable() }));
+
+/** R-PS-4: a process's status reached done (its last open task was done or removed). */
+export const postSaleCompleted = defineEvent('postsale.completed', 1, z.object({ processId: id, opportunityId: id, ownerId: id }));
+
 export const EVENT_CATALOGUE = [
   opportunityCreated,
   opportunityWon,
@@ -105,6 +126,8 @@ export const EVENT_CATALOGUE = [
   contactMoved,
   buyNowClicked,
   buyNowPurchased,
+  postSaleCreated,
+  postSaleCompleted,
 ] as const;
 
 type Catalogue = (typeof EVENT_CATALOGUE)[number];

@@ -24,6 +24,8 @@ describe('R-EVT-1 the event catalogue', () => {
       'contact.moved',
       'buynow.clicked',
       'buynow.purchased',
+      'postsale.created',
+      'postsale.completed',
     ]);
     for (const definition of EVENT_CATALOGUE) expect(definition.version).toBeGreaterThanOrEqual(1);
     expect(OPPORTUNITY_EVENT_TYPES).toHaveLength(7);
@@ -120,5 +122,18 @@ describe('R-EVT-2 the outbox item', () => {
       },
     });
     expect(OUTBOX_TTL_SECONDS).toBe(7 * 24 * 3600);
+  });
+});
+
+describe('R-PS-2 the won event carries the post-sale decision', () => {
+  const won = { opportunityId: opp, contactId: contact, companyId: null, ownerId: owner, winReasonIds: [] };
+
+  it('R-PS-2 a process to create names its id and template; an event without the field (written before) means none', () => {
+    const processId = ulid();
+    const create = parseEvent('opportunity.won', newEvent(ctx, 'opportunity.won', owner, { ...won, postSale: { kind: 'create', processId, templateId: null } }).detail);
+    const older = parseEvent('opportunity.won', { ...newEvent(ctx, 'opportunity.won', owner, won).detail, data: won });
+
+    expect(create.detail.data).toMatchObject({ postSale: { kind: 'create', processId, templateId: null } });
+    expect(older.detail.data).toMatchObject({ postSale: { kind: 'none' } });
   });
 });
