@@ -10,24 +10,34 @@ export interface CursorCodec {
   decode(cursor: string, scope: string): Promise<Record<string, unknown>>;
 }
 
-/**
- * Reads the signing key from CURSOR_SECRET (local) or the Secrets Manager secret CURSOR_SECRET_ARN (AWS), once
- * per container; the SDK client is loaded then, not at cold start.
- */
+/** One Secrets Manager client per container, loaded on the first listing that signs a cursor, not at cold start. */
+let secretsClient: Promise<{ client: import('@aws-sdk/client-secrets-manager').SecretsManagerClient; module: typeof import('@aws-sdk/client-secrets-manager') }> | undefined;
+const secretsManager = () =>
+  (secretsClient ??= import('@aws-sdk/client-secrets-manager').then((module) => ({ client: new module.SecretsManagerClient({}), module })));
+
+/** Reads the signing key from CURSOR_SECRET (local) or the Secrets Manager secret CURSOR_SECRET_ARN (AWS). */
 async function loadSecretFromEnv(): Promise<string> {
   if (process.env.CURSOR_SECRET) return process.env.CURSOR_SECRET;
   const secretId = process.env.CURSOR_SECRET_ARN;
   if (!secretId) throw new Error('Neither CURSOR_SECRET nor CURSOR_SECRET_ARN is set');
-  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretId }));
+  const { client, module } = await secretsManager();
+  const secret = await client.send(new module.GetSecretValueCommand({ SecretId: secretId }));
   if (!secret.SecretString) throw new Error('The cursor secret is empty');
   return secret.SecretString;
 }
 
+/**
+ * The key is loaded once per container and kept; a failed load is forgotten, so the next listing tries again
+ * instead of every listing failing until the container is recycled (issue 13 item 5).
+ */
 export function createCursorCodec(loadSecret: () => Promise<string> = loadSecretFromEnv): CursorCodec {
   let secret: Promise<string> | undefined;
-  const sign = async (payload: string) =>
-    createHmac('sha256', await (secret ??= loadSecret())).update(payload).digest('base64url');
+  const key = () =>
+    (secret ??= loadSecret().catch((error: unknown) => {
+      secret = undefined;
+      throw error;
+    }));
+  const sign = async (payload: string) => createHmac('sha256', await key()).update(payload).digest('base64url');
 
   return {
     async encode(lastKey, scope) {

@@ -33,3 +33,21 @@ describe('SPEC §1 signed list cursors', () => {
     await expect(codec.decode(await other.encode(lastKey, 'scope-a'), 'scope-a')).rejects.toMatchObject({ status: 400 });
   });
 });
+
+describe('Issue 13 item 5: a failed load of the signing key is not kept', () => {
+  it('SPEC §1 after one failed secret load, the next listing loads it again and works; a loaded key is read once', async () => {
+    let loads = 0;
+    const flaky = createCursorCodec(async () => {
+      loads += 1;
+      if (loads === 1) throw new Error('Secrets Manager is unreachable');
+      return 'test-secret';
+    });
+
+    await expect(flaky.encode(lastKey, 'scope-a')).rejects.toThrow('unreachable');
+    const cursor = await flaky.encode(lastKey, 'scope-a');
+    await flaky.encode(lastKey, 'scope-b');
+
+    expect(await codec.decode(cursor, 'scope-a')).toEqual(lastKey);
+    expect(loads).toBe(2);
+  });
+});
