@@ -1,5 +1,6 @@
 import type { StatusGroup, TeamTotals } from '../domain/recap.ts';
 import { translator, type Locale, type Translator } from '../i18n/messages.ts';
+import { withoutControlCharacters as oneLine } from '../schemas/common.ts';
 
 /** What one recap mail shows (R-REC-1); built by the recap job from `planRecap`'s mail. */
 export interface RecapEmailView {
@@ -30,22 +31,23 @@ export function renderRecapEmail(view: RecapEmailView, locale: Locale): Rendered
 
 const intro = (view: RecapEmailView, t: Translator) => (view.ownCount > 0 ? t.plural('introOwn', view.ownCount) : t.text('introNone'));
 
+/** Names are written on one line whatever was stored (records kept from before names were cleaned on input). */
 function renderText(view: RecapEmailView, t: Translator): string {
   const underline = (heading: string, mark: string) => `${heading}\n${mark.repeat(heading.length)}`;
   const blocks: string[] = [
     `${t.text('title')}\n${t.longDate(view.now, view.timeZone)}`,
-    t.text('greeting', { name: view.recipientName }),
+    t.text('greeting', { name: oneLine(view.recipientName) }),
     intro(view, t),
   ];
   for (const group of view.own) {
     const lines = group.leads.map(
       (lead) =>
-        `- ${t.plural('leadLine', lead.daysOverdue, { lead: lead.name, date: t.calendarDate(lead.dueDate) })}\n  ${leadUrl(view.appUrl, lead.id)}`,
+        `- ${t.plural('leadLine', lead.daysOverdue, { lead: oneLine(lead.name), date: t.calendarDate(lead.dueDate) })}\n  ${leadUrl(view.appUrl, lead.id)}`,
     );
-    blocks.push(`${underline(`${group.statusName} (${t.plural('statusLeadCount', group.leads.length)})`, '-')}\n${lines.join('\n')}`);
+    blocks.push(`${underline(`${oneLine(group.statusName)} (${t.plural('statusLeadCount', group.leads.length)})`, '-')}\n${lines.join('\n')}`);
   }
   if (view.team) {
-    const rows = view.team.perStatus.map((status) => `- ${status.statusName}: ${t.number(status.count)}`);
+    const rows = view.team.perStatus.map((status) => `- ${oneLine(status.statusName)}: ${t.number(status.count)}`);
     blocks.push(
       [underline(t.text('teamHeading'), '='), t.plural('teamIntro', view.team.count), ...rows, `${t.text('teamTotal')}: ${t.number(view.team.count)}`].join('\n'),
     );

@@ -31,6 +31,15 @@ export const tags = z.array(z.string().trim().min(1).max(50)).max(50);
 /** Custom field values, checked against the definitions by shared/domain/custom-fields.ts. */
 export const customFieldValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 
+/**
+ * Control characters (line breaks, tabs, escapes, C1 controls, line and paragraph separators) out of one-line
+ * text: each run becomes one space. A name never breaks a plain-text mail or a log line into lines of its own.
+ */
+export const withoutControlCharacters = (text: string) => text.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
+
+/** A name or a title as people type it, on one line (issue 13 item 9): one made only of control characters is empty, so refused. */
+export const singleLine = (max: number) => z.string().overwrite(withoutControlCharacters).trim().min(1).max(max);
+
 export const email = z.email().max(254);
 
 /** A phone number as people write it (contacts, leads). */

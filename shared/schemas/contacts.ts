@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { csv, customFieldValues, email, id, pageQuery, phone, recordFields, tags } from './common.ts';
+import { csv, customFieldValues, email, id, pageQuery, phone, recordFields, singleLine, tags } from './common.ts';
 
 export const PROSPECT_STATUSES = ['current', 'lost', 'none'] as const;
 export const CUSTOMER_STATUSES = ['current', 'past', 'none'] as const;
@@ -28,7 +28,7 @@ export const contact = z
   .meta({ id: 'Contact' });
 export type Contact = z.infer<typeof contact>;
 
-const name = z.string().trim().min(1).max(100);
+const name = singleLine(100);
 
 const contactInputFields = {
   firstName: name.nullable().optional(),
@@ -63,7 +63,7 @@ export const company = z
 export type Company = z.infer<typeof company>;
 
 const companyInputFields = {
-  name: z.string().trim().min(1).max(200),
+  name: singleLine(200),
   domain: z
     .string()
     .trim()

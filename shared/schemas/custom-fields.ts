@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { recordFields } from './common.ts';
+import { recordFields, singleLine } from './common.ts';
 
 export const CUSTOM_FIELD_ENTITIES = ['contact', 'company', 'lead', 'opportunity'] as const;
 export type CustomFieldEntity = (typeof CUSTOM_FIELD_ENTITIES)[number];
@@ -25,7 +25,7 @@ export const createCustomFieldBody = z
   .strictObject({
     entity: z.enum(CUSTOM_FIELD_ENTITIES),
     key: customFieldKey,
-    label: z.string().trim().min(1).max(100),
+    label: singleLine(100),
     type: z.enum(CUSTOM_FIELD_TYPES),
     options: options.optional(),
   })
@@ -36,5 +36,5 @@ export const createCustomFieldBody = z
   .meta({ id: 'CreateCustomField' });
 
 export const updateCustomFieldBody = z
-  .strictObject({ label: z.string().trim().min(1).max(100).optional(), options: options.optional() })
+  .strictObject({ label: singleLine(100).optional(), options: options.optional() })
   .meta({ id: 'UpdateCustomField' });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { booleanQuery, csv, customFieldValues, email, id, isoDate, isoDateTime, pageQuery, phone, recordFields, tags } from './common.ts';
+import { booleanQuery, csv, customFieldValues, email, id, isoDate, isoDateTime, pageQuery, phone, recordFields, singleLine, tags } from './common.ts';
 import { company, contact } from './contacts.ts';
 import { opportunity } from './opportunities.ts';
 
@@ -53,7 +53,7 @@ export type Lead = z.infer<typeof lead>;
 
 /** R-LEAD-1 */
 const leadStatusFields = {
-  name: z.string().trim().min(1).max(100),
+  name: singleLine(100),
   order: z.int().min(0).max(9999),
   active: z.boolean(),
   expiryDays: z.int().min(0).max(365),
@@ -82,11 +82,11 @@ export const leadStatusListQuery = z.strictObject({ ...pageQuery, active: boolea
 
 const leadInputFields = {
   /** At most 100 characters, so that the first and last names of a contact converted from it fit (R-LEAD-5). */
-  name: z.string().trim().min(1).max(100),
+  name: singleLine(100),
   email: email.nullable().optional(),
   phone: phone.nullable().optional(),
-  companyName: z.string().trim().min(1).max(200).nullable().optional(),
-  source: z.string().trim().min(1).max(100).nullable().optional(),
+  companyName: singleLine(200).nullable().optional(),
+  source: singleLine(100).nullable().optional(),
   ownerId: id.optional(),
   tags: tags.optional(),
   customFields: customFieldValues.optional(),
@@ -110,7 +110,7 @@ export type ConversionTarget = (typeof CONVERSION_TARGETS)[number];
 export const convertLeadBody = z
   .strictObject({
     into: z.enum(CONVERSION_TARGETS),
-    createOpportunity: z.strictObject({ title: z.string().trim().min(1).max(200), stageId: id.optional() }).optional(),
+    createOpportunity: z.strictObject({ title: singleLine(200), stageId: id.optional() }).optional(),
   })
   .meta({ id: 'ConvertLead' });
 export type ConvertLeadInput = z.output<typeof convertLeadBody>;

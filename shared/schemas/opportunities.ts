@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { booleanQuery, csv, customFieldValues, id, isoDate, isoDateTime, money, pageQuery, recordFields, storedMoney, tags } from './common.ts';
+import { booleanQuery, csv, customFieldValues, id, isoDate, isoDateTime, money, pageQuery, recordFields, singleLine, storedMoney, tags } from './common.ts';
 
 export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
 export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
@@ -33,7 +33,7 @@ export const opportunity = z
   .meta({ id: 'Opportunity' });
 export type Opportunity = z.infer<typeof opportunity>;
 
-const title = z.string().trim().min(1).max(200);
+const title = singleLine(200);
 
 export const createOpportunityBody = z
   .strictObject({
@@ -104,7 +104,7 @@ export const wonBody = z
 export const lostBody = z
   .strictObject({
     lostReasonId: id.optional(),
-    lostReason: z.string().trim().min(1).max(200).optional(),
+    lostReason: singleLine(200).optional(),
     closingNote: closingNote.optional(),
   })
   .refine((value) => value.lostReasonId === undefined || value.lostReason === undefined, {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { id, recordFields } from './common.ts';
+import { id, recordFields, singleLine } from './common.ts';
 import { timezone } from './users.ts';
 
 export const stage = z
@@ -8,7 +8,7 @@ export const stage = z
 export type Stage = z.infer<typeof stage>;
 
 const stageFields = {
-  name: z.string().trim().min(1).max(100),
+  name: singleLine(100),
   order: z.int().min(0).max(9999),
   probability: z.int().min(0).max(100),
 };
@@ -23,12 +23,12 @@ export type Reason = z.infer<typeof reason>;
 export const createReasonBody = z
   .strictObject({
     kind: z.enum(REASON_KINDS),
-    description: z.string().trim().min(1).max(200),
+    description: singleLine(200),
     active: z.boolean().default(true),
   })
   .meta({ id: 'CreateReason' });
 export const updateReasonBody = z
-  .strictObject({ description: z.string().trim().min(1).max(200).optional(), active: z.boolean().optional() })
+  .strictObject({ description: singleLine(200).optional(), active: z.boolean().optional() })
   .meta({ id: 'UpdateReason' });
 
 /**

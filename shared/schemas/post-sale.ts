@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { csv, id, isoDateTime, pageQuery, recordFields } from './common.ts';
+import { csv, id, isoDateTime, pageQuery, recordFields, singleLine } from './common.ts';
 
 /** Post-sale processes (SPEC §7, R-PS-1..8): templates, processes spawned on won deals, their tasks. */
 
@@ -11,9 +11,9 @@ export type ProcessStatus = TaskStatus;
 /** The most tasks a template or a process holds: a process and its task index items commit in one transaction. */
 export const MAX_TASKS = 40;
 
-const title = z.string().trim().min(1).max(200);
+const title = singleLine(200);
 const days = z.int('Whole days').min(0).max(3650);
-const label = z.string().trim().min(1).max(50);
+const label = singleLine(50);
 export const labels = z.array(label).max(50);
 
 // ---------------------------------------------------------------------------------------------------------------

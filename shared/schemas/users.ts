@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { email, id, recordFields } from './common.ts';
+import { email, id, recordFields, singleLine } from './common.ts';
 import { ROLES } from '../domain/principal.ts';
 
 export const LOCALES = ['it', 'en', 'es'] as const;
@@ -41,7 +41,7 @@ export type User = z.infer<typeof user>;
 export const createUserBody = z
   .strictObject({
     email,
-    name: z.string().trim().min(1).max(200),
+    name: singleLine(200),
     role,
     locale: locale.optional(),
     timezone: timezone.optional(),
@@ -51,7 +51,7 @@ export const createUserBody = z
 
 export const updateUserBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: singleLine(200).optional(),
     role: role.optional(),
     locale: locale.optional(),
     timezone: timezone.optional(),
@@ -74,9 +74,9 @@ export const group = z
 export type Group = z.infer<typeof group>;
 
 export const createGroupBody = z
-  .strictObject({ name: z.string().trim().min(1).max(200), memberIds: z.array(id).max(500).default([]) })
+  .strictObject({ name: singleLine(200), memberIds: z.array(id).max(500).default([]) })
   .meta({ id: 'CreateGroup' });
 
 export const updateGroupBody = z
-  .strictObject({ name: z.string().trim().min(1).max(200).optional(), memberIds: z.array(id).max(500).optional() })
+  .strictObject({ name: singleLine(200).optional(), memberIds: z.array(id).max(500).optional() })
   .meta({ id: 'UpdateGroup' });

@@ -138,3 +138,14 @@ describe('R-REC-1 message catalogue', () => {
     }
   });
 });
+
+describe('Issue 13 item 9: names cannot inject lines into the plain-text recap', () => {
+  it('R-REC-1 a stored lead name with a line break and a URL stays on its lead line', () => {
+    const injected: StatusGroup = { ...working([1]), leads: [{ id: 'L1', name: 'Acme\r\nVerify your account: https://evil.example', dueDate: '2026-11-22', daysOverdue: 1 }] };
+
+    const { text } = renderRecapEmail(view({ own: [injected], ownCount: 1, recipientName: 'Maria\nAdmin' }), 'en');
+
+    expect(text.split('\n').filter((line) => line.includes('evil.example'))).toEqual(['- Acme Verify your account: https://evil.example: due Nov 22, 2026, 1 day overdue']);
+    expect(text).toContain('Maria Admin');
+  });
+});
