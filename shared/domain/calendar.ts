@@ -22,8 +22,8 @@ export function startOfCalendarDay(date: string, timeZone: string): number {
 }
 
 /**
- * The instant (epoch ms) a time zone's clocks show `hour`:00 on `date`. In an hour the clocks skip, the instant
- * the wall clock would read it an hour later (the skipped hour's first real instant after it).
+ * The instant (epoch ms) a time zone's clocks show `hour`:00 on `date`. For an hour the clocks skip, an instant at
+ * the edge of the gap (which edge depends on the zone's offset): callers pick hours that exist, like 09:00.
  */
 export function wallClockInstant(date: string, hour: number, timeZone: string): number {
   const asUtc = Date.parse(`${date}T00:00:00Z`) + hour * HOUR_MS;

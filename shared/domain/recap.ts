@@ -44,8 +44,9 @@ export function recapDecision(recap: RecapSettings, now: Date, trigger: RecapTri
   if (trigger === 'by-hand') return { day, send: true };
   const hour = localHour(now, recap.timezone);
   const hourBefore = new Date(now.getTime() - HOUR_MS);
+  // Past the recap hour, and the previous run was before it: on the day before (the clocks skipped midnight) or earlier today.
   const jumpedOver =
-    calendarDate(hourBefore, recap.timezone) === day && localHour(hourBefore, recap.timezone) < recap.hour && recap.hour < hour;
+    recap.hour < hour && (calendarDate(hourBefore, recap.timezone) !== day || localHour(hourBefore, recap.timezone) < recap.hour);
   return hour === recap.hour || jumpedOver ? { day, send: true } : { day, send: false, reason: 'not_recap_hour' };
 }
 

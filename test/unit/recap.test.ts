@@ -50,6 +50,17 @@ describe('R-REC-1 when the recap is sent', () => {
     expect(recapDecision(atTwo, new Date('2026-03-30T01:00:00Z'), 'schedule').send).toBe(false); // 03:00 CEST, a normal day
   });
 
+  it('Issue 13 item 10: when the clocks skip midnight and the recap hour is 0, the first run of that day sends', () => {
+    const santiagoMidnight = { hour: 0, timezone: 'America/Santiago', enabled: true };
+
+    // 7 September 2025 in Santiago: 23:59 on the 6th (UTC-4) is followed by 01:00 on the 7th (UTC-3, 04:00 UTC).
+    expect(recapDecision(santiagoMidnight, new Date('2025-09-07T03:00:00Z'), 'schedule')).toEqual({ day: '2025-09-06', send: false, reason: 'not_recap_hour' }); // 23:00 on the 6th
+    expect(recapDecision(santiagoMidnight, new Date('2025-09-07T04:00:00Z'), 'schedule')).toEqual({ day: '2025-09-07', send: true }); // 01:00 on the 7th
+    expect(recapDecision(santiagoMidnight, new Date('2025-09-07T05:00:00Z'), 'schedule').send).toBe(false); // 02:00
+    expect(recapDecision(santiagoMidnight, new Date('2025-09-08T03:00:00Z'), 'schedule').send).toBe(true); // 00:00 on a normal day
+    expect(recapDecision(santiagoMidnight, new Date('2025-09-08T04:00:00Z'), 'schedule').send).toBe(false); // 01:00 on a normal day
+  });
+
   it('R-REC-3 the day is the calendar date of now in the recap time zone', () => {
     // 23:30 UTC on the 24th is already the 25th in Rome.
     expect(recapDecision(rome, new Date('2026-11-24T23:30:00Z'), 'by-hand').day).toBe('2026-11-25');
