@@ -1,5 +1,5 @@
 import { leadsIn, leadsWithStatus, ownedBy } from '../db/keys.ts';
-import type { BaseRecord } from '../db/records.ts';
+import type { BaseRecord } from './record.ts';
 import type { FilterExpression } from '../db/store.ts';
 import type { IndexName } from '../db/table-definition.ts';
 import type { CustomFieldDefinition } from '../schemas/custom-fields.ts';

@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { COLLECTIONS, employeesOf, ownedBy, withCustomerStatus, withProspectStatus } from '../db/keys.ts';
-import type { BaseRecord } from '../db/records.ts';
+import type { BaseRecord } from './record.ts';
 import type { FilterExpression } from '../db/store.ts';
 import type { IndexName } from '../db/table-definition.ts';
 import type {
