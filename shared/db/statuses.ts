@@ -10,7 +10,8 @@ import {
   type OpportunityFacts,
 } from '../domain/statuses.ts';
 import type { Company, Contact } from '../schemas/contacts.ts';
-import { companyModel, contactModel, employeesOf, opportunitiesOfCompany, opportunitiesOfContact, opportunityModel } from './keys.ts';
+import { contacts, opportunities } from './access-patterns.ts';
+import { companyModel, contactModel, opportunityModel } from './keys.ts';
 import type { EntityModel } from './records.ts';
 import { getRecord, indexPartitionItems, updateRecord } from './store.ts';
 import { isRefusal } from '../domain/errors.ts';
@@ -27,10 +28,10 @@ const FACTS = ['id', 'status', 'closedAt', 'contactId', 'companyId'] as const;
 /** Opportunities read afresh by id (a strongly consistent read): `null` for one that no longer exists. */
 export type FreshOpportunities = ReadonlyMap<string, OpportunityOfParty | null>;
 
-export const contactOpportunities = (ctx: AppContext, contactId: string) => indexPartitionItems<OpportunityOfParty>(ctx, 'GSI3', opportunitiesOfContact(contactId), FACTS);
+export const contactOpportunities = (ctx: AppContext, contactId: string) => indexPartitionItems<OpportunityOfParty>(ctx, opportunities.ofContact(contactId), FACTS);
 
 export const employeeIdsOf = async (ctx: AppContext, companyId: string) =>
-  (await indexPartitionItems<{ id: string }>(ctx, 'GSI3', employeesOf(companyId), ['id'])).map((employee) => employee.id);
+  (await indexPartitionItems<{ id: string }>(ctx, contacts.employeesOf(companyId), ['id'])).map((employee) => employee.id);
 
 /** Contacts read from the table itself, whose employer the employees index may not show yet. */
 export type FreshEmployers = readonly { contactId: string; companyId: string | null }[];
@@ -44,7 +45,7 @@ export async function companyOpportunitiesOf(
   companyId: string,
   freshEmployers: FreshEmployers = [],
 ): Promise<{ opportunities: OpportunityOfParty[]; employeeIds: Set<string> }> {
-  const [own, listedEmployeeIds] = await Promise.all([indexPartitionItems<OpportunityOfParty>(ctx, 'GSI4', opportunitiesOfCompany(companyId), FACTS), employeeIdsOf(ctx, companyId)]);
+  const [own, listedEmployeeIds] = await Promise.all([indexPartitionItems<OpportunityOfParty>(ctx, opportunities.ofCompany(companyId), FACTS), employeeIdsOf(ctx, companyId)]);
   const employees = new Set(listedEmployeeIds);
   for (const fresh of freshEmployers) {
     if (fresh.companyId === companyId) employees.add(fresh.contactId);
