@@ -11,7 +11,7 @@ import { findOverdueLeads } from '../../shared/db/overdue-leads.ts';
 import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { queryPage } from '../../shared/db/store.ts';
 import { planRecap, recapDecision, type RecapMail, type RecapTrigger, type SkipReason } from '../../shared/domain/recap.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/logger.ts';
 import { renderRecapEmail } from '../../shared/mail/recap-email.ts';
 import type { User } from '../../shared/schemas/users.ts';
 

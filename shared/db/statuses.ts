@@ -14,7 +14,6 @@ import { contacts, opportunities } from './access-patterns.ts';
 import { companyModel, contactModel, opportunityModel } from './keys.ts';
 import type { EntityModel } from './records.ts';
 import { getRecord, indexPartitionItems, updateRecord } from './store.ts';
-import { isRefusal } from '../domain/errors.ts';
 
 /**
  * Reading a party's opportunities for its statuses (R-CON-2) and writing the statuses recomputed from them.
@@ -91,19 +90,15 @@ type Party = (Contact | Company) & ManualPast;
 /**
  * Writes the statuses derived from `opportunities` when they differ from the stored ones (no write, no new
  * version otherwise). The derivation reads the manual `past` of the record being written, so a concurrent
- * manual change is never overwritten with a stale one (updateRecord retries on a version race).
+ * manual change is never overwritten with a stale one (updateRecord retries on a version race). A party that no
+ * longer exists has no statuses to keep; one deleted between the read and the write fails the event's delivery,
+ * whose redelivery reads it gone.
  */
 async function writeDerivedStatuses<T extends Party>(ctx: AppContext, model: EntityModel<T>, id: string, opportunities: readonly OpportunityFacts[]): Promise<boolean> {
   const stored = await getRecord(ctx, model, id);
   if (!stored || sameStatuses(stored, deriveStatuses(opportunities, stored))) return false;
-  try {
-    await updateRecord(ctx, model, id, (current) => ({ ...current, ...deriveStatuses(opportunities, current) }));
-    return true;
-  } catch (error) {
-    // Deleted since it was read: a party that no longer exists has no statuses to keep.
-    if (isRefusal(error, 'not_found')) return false;
-    throw error;
-  }
+  await updateRecord(ctx, model, id, (current) => ({ ...current, ...deriveStatuses(opportunities, current) }));
+  return true;
 }
 
 /** R-CON-2 for one contact; `fresh` are opportunities read afresh (the event's), trusted over the index. */

@@ -1,7 +1,7 @@
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import type { AppContext } from '../app-context.ts';
-import { logger } from '../http/logger.ts';
+import { logger } from '../logger.ts';
 import type { createUserBody, User } from '../schemas/users.ts';
 import { users } from './access-patterns.ts';
 import { userEmailKey, userModel } from './keys.ts';
