@@ -4,7 +4,7 @@ import type { AppContext } from '../shared/app-context.ts';
 import type { PutEvents } from '../shared/events/bus.ts';
 import { eventPattern } from '../shared/events/catalogue.ts';
 import { consumeBusEvent, type BusEvent, type Consumer } from '../shared/events/consumer.ts';
-import { logger } from '../shared/http/logger.ts';
+import { logger } from '../shared/logger.ts';
 import type { Deliveries } from './stream-poller.ts';
 
 /**

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { AppContext } from '../shared/app-context.ts';
-import { logger } from '../shared/http/logger.ts';
+import { logger } from '../shared/logger.ts';
 import type { StreamHandler } from '../functions/events/publisher.ts';
 
 /**

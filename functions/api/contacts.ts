@@ -1,6 +1,8 @@
 import type * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
-import { companyModel, contactModel, employeesOf, opportunitiesOfCompany, opportunitiesOfContact, opportunityModel } from '../../shared/db/keys.ts';
+import { contacts, opportunities } from '../../shared/db/access-patterns.ts';
+import { companyModel, contactModel, opportunityModel } from '../../shared/db/keys.ts';
+import { partyQuery } from '../../shared/db/list-queries.ts';
 import { customFieldDefinitions } from '../../shared/db/pipeline-config.ts';
 import type { EntityModel } from '../../shared/db/records.ts';
 import { companyErrors, ownerErrors, unknownReference } from '../../shared/db/references.ts';
@@ -25,7 +27,7 @@ import {
   type CompanyInput,
   type ContactFilters,
   type ContactInput,
-  type ListPlan,
+  type PartyListPlan,
   type PartySearchKeys,
 } from '../../shared/domain/parties.ts';
 import { ownsOrManages } from '../../shared/domain/sharing.ts';
@@ -58,15 +60,15 @@ import { EVERYONE, type Principal } from '../../shared/domain/principal.ts';
 async function listParties<T extends Contact | Company>(
   ctx: AppContext,
   principal: Principal,
-  listed: { entity: CustomFieldEntity; model: EntityModel<T>; collection: 'contacts' | 'companies'; plan: ListPlan; filters: ContactFilters },
+  listed: { entity: CustomFieldEntity; model: EntityModel<T>; collection: 'contacts' | 'companies'; plan: PartyListPlan; filters: ContactFilters },
   page: { limit: number; cursor?: string },
 ): Promise<Page<T>> {
   const { entity, plan, filters } = listed;
+  const own = plan.kind === 'query' ? partyQuery(plan) : null;
   if (seesEverything(principal)) {
-    if (plan.kind === 'empty') return { items: [], nextCursor: null };
-    return queryShownPage<T>(ctx, entity, { index: plan.index, partition: plan.partition, filter: plan.filter, ...page });
+    if (!own) return { items: [], nextCursor: null };
+    return queryShownPage<T>(ctx, entity, { ...own, ...page });
   }
-  const own = plan.kind === 'query' ? { partition: plan.partition, filter: plan.filter } : null;
   // Stored records carry their search keys (`newContactFields`, `newCompanyFields`).
   const matches = (record: T) => matchesPartyFilters(record as T & PartySearchKeys, filters);
   return shownRecords(ctx, entity, await listOwnAndShared(ctx, principal, { model: listed.model, collection: listed.collection, own, matches, scope: filters }, page));
@@ -293,7 +295,7 @@ export const contactRoutes = [
         usedBy: [
           {
             user: opportunityModel,
-            byIndex: (record) => partitionHasItems(ctx, 'GSI3', opportunitiesOfContact(record.id)),
+            byIndex: (record) => partitionHasItems(ctx, opportunities.ofContact(record.id)),
             inUse: conflict('has_opportunities', 'The contact has opportunities; delete or move them first'),
           },
         ],
@@ -366,12 +368,12 @@ export const contactRoutes = [
         usedBy: [
           {
             user: contactModel,
-            byIndex: (record) => partitionHasItems(ctx, 'GSI3', employeesOf(record.id)),
+            byIndex: (record) => partitionHasItems(ctx, contacts.employeesOf(record.id)),
             inUse: conflict('company_has_contacts', 'The company still has contacts; move or delete them first'),
           },
           {
             user: opportunityModel,
-            byIndex: (record) => partitionHasItems(ctx, 'GSI4', opportunitiesOfCompany(record.id)),
+            byIndex: (record) => partitionHasItems(ctx, opportunities.ofCompany(record.id)),
             inUse: conflict('has_opportunities', 'The company has opportunities; delete or move them first'),
           },
         ],

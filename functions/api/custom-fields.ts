@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
-import { COLLECTIONS, customFieldKeyGuard, customFieldModel, customFieldsOf } from '../../shared/db/keys.ts';
+import { customFields } from '../../shared/db/access-patterns.ts';
+import { customFieldKeyGuard, customFieldModel } from '../../shared/db/keys.ts';
 import { createRecord, deleteRecord, newRecord, queryPage, updateRecord } from '../../shared/db/store.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { defineRoute } from '../../shared/http/route.ts';
@@ -61,7 +62,7 @@ export const customFieldRoutes = [
     response: pageOf(customFieldDefinition),
     handler: ({ ctx, query: { entity, ...page } }) =>
       queryPage<CustomFieldDefinition>(ctx, {
-        ...(entity ? { index: 'GSI2', partition: customFieldsOf(entity) } : { index: 'GSI1', partition: COLLECTIONS.customFields }),
+        ...(entity ? customFields.of(entity) : customFields.all()),
         ...page,
       }),
   }),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
-import { COLLECTIONS, groupModel } from '../../shared/db/keys.ts';
+import { groups } from '../../shared/db/access-patterns.ts';
+import { groupModel } from '../../shared/db/keys.ts';
 import { createRecord, newRecord, queryPage, requireRecord, updateRecord } from '../../shared/db/store.ts';
 import { unknownUserIds } from '../../shared/db/users.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
@@ -40,7 +41,7 @@ export const groupRoutes = [
     roles: EVERYONE,
     query: z.strictObject(pageQuery),
     response: pageOf(group),
-    handler: ({ ctx, query }) => queryPage<Group>(ctx, { index: 'GSI1', partition: COLLECTIONS.groups, ...query }),
+    handler: ({ ctx, query }) => queryPage<Group>(ctx, { ...groups.all(), ...query }),
   }),
   defineRoute({
     method: 'GET',

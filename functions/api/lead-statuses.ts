@@ -1,6 +1,7 @@
 /** Lead statuses (R-LEAD-1): their order, their default, and deletion only when no lead is in one. */
 import type { AppContext } from '../../shared/app-context.ts';
-import { COLLECTIONS, leadModel, leadStatusModel, leadsWithStatus } from '../../shared/db/keys.ts';
+import { leads, leadStatuses } from '../../shared/db/access-patterns.ts';
+import { leadModel, leadStatusModel } from '../../shared/db/keys.ts';
 import { listLeadStatuses } from '../../shared/db/overdue-leads.ts';
 import { toItem } from '../../shared/db/records.ts';
 import { createRecord, newRecord, partitionHasItems, queryPage, requireRecord, updateRecord, type ExtraWrite } from '../../shared/db/store.ts';
@@ -64,7 +65,7 @@ async function deleteLeadStatus(ctx: AppContext, id: string, ifMatch: number | u
     usedBy: [
       {
         user: leadModel,
-        byIndex: (status) => partitionHasItems(ctx, 'GSI5', leadsWithStatus(status.id)),
+        byIndex: (status) => partitionHasItems(ctx, leads.withStatus(status.id)),
         inUse: conflict('lead_status_in_use', 'Leads are in this status; move them to another status first'),
       },
     ],
@@ -83,7 +84,7 @@ export const leadStatusRoutes = [
     query: leadStatusListQuery,
     response: pageOf(leadStatus),
     handler: ({ ctx, query: { active, ...page } }) =>
-      queryPage<LeadStatus>(ctx, { index: 'GSI1', partition: COLLECTIONS.leadStatuses, ascending: true, ...statusListFilter(active), ...page }),
+      queryPage<LeadStatus>(ctx, { ...leadStatuses.inOrder(), ascending: true, ...statusListFilter(active), ...page }),
   }),
   defineRoute({
     method: 'GET',

@@ -2,6 +2,7 @@
 import type * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
 import { CHILD_PREFIXES, leadModel, leadStatusModel } from '../../shared/db/keys.ts';
+import { leadQuery } from '../../shared/db/list-queries.ts';
 import { listLeadStatuses, overdueLeadsPage } from '../../shared/db/overdue-leads.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { resolveReasonChoice } from '../../shared/db/reasons.ts';
@@ -16,7 +17,7 @@ import type { Overdue } from '../../shared/domain/overdue.ts';
 import { mayCreateFor } from '../../shared/domain/parties.ts';
 import { hasChoice, lossReasonChoice } from '../../shared/domain/reasons.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/logger.ts';
 import { toProblem, type ProblemError } from '../../shared/http/problem.ts';
 import { defineRoute } from '../../shared/http/route.ts';
 import { idParams, pageOf } from '../../shared/schemas/common.ts';
@@ -77,13 +78,13 @@ async function updateLead(
 async function listLeads(ctx: AppContext, principal: Principal, { limit, cursor, ...filters }: LeadListQuery): Promise<Page<Lead & { overdue?: Overdue }>> {
   const plan = planLeadList(principal, filters);
   if (plan.kind === 'empty') return { items: [], nextCursor: null };
-  if (plan.kind === 'query') return queryShownPage<Lead>(ctx, 'lead', { index: plan.index, partition: plan.partition, filter: plan.filter, limit, cursor });
+  if (plan.kind === 'query') return queryShownPage<Lead>(ctx, 'lead', { ...leadQuery(plan), limit, cursor });
   const [settings, definitions] = await Promise.all([getPipelineSettings(ctx), customFieldDefinitions(ctx, 'lead')]);
   const page = await overdueLeadsPage(ctx, {
     now: ctx.now(),
     timeZone: settings.recap.timezone,
     ...(plan.statusIds ? { statusIds: plan.statusIds } : {}),
-    ...(plan.filter ? { filter: plan.filter } : {}),
+    filters: plan.filters,
     limit,
     ...(cursor ? { cursor } : {}),
   });

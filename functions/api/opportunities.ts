@@ -1,6 +1,7 @@
 import type { AppContext } from '../../shared/app-context.ts';
 import { companyModel, contactModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
 import { commitOpportunityChange, removeOpportunity, transitionOpportunity } from '../../shared/db/opportunity-writes.ts';
+import { opportunityQuery } from '../../shared/db/list-queries.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import type { BaseRecord, EntityModel } from '../../shared/db/records.ts';
 import { opportunityOwnerErrors, unknownReference } from '../../shared/db/references.ts';
@@ -86,15 +87,15 @@ export const opportunityRoutes = [
     handler: async ({ ctx, principal, query }) => {
       const { limit, cursor, ...filters } = query;
       const plan = planOpportunityListing(principal, filters);
+      const own = plan.kind === 'query' ? opportunityQuery(plan) : null;
       // R-SHR-1: a rep's listing is its own partition merged with what is shared with it.
       if (!seesEverything(principal)) {
-        const own = plan ? { partition: plan.partition, filter: plan.filter } : null;
         const matches = (record: StoredOpportunity) => matchesOpportunityFilters(record, filters);
         const page = await listOwnAndShared(ctx, principal, { model: opportunityModel, collection: 'opportunities', own, matches, scope: filters }, { limit, cursor });
         return shownRecords(ctx, 'opportunity', page);
       }
-      if (!plan) return { items: [], nextCursor: null };
-      return queryShownPage<Opportunity>(ctx, 'opportunity', { ...plan, limit, cursor });
+      if (!own) return { items: [], nextCursor: null };
+      return queryShownPage<Opportunity>(ctx, 'opportunity', { ...own, limit, cursor });
     },
   }),
   defineRoute({

@@ -17,7 +17,7 @@ import { archive, chooseSurvivor, lose, merge, restore, restoreStageId, unarchiv
 import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import { hasChoice, lossReasonChoice } from '../../shared/domain/reasons.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/logger.ts';
 import { toProblem, type ProblemError } from '../../shared/http/problem.ts';
 import { defineRoute } from '../../shared/http/route.ts';
 import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';

@@ -1,7 +1,8 @@
 import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
-import { COLLECTIONS, groupModel, opportunitiesInStage, opportunityModel, PIPELINE_SETTINGS_ID, reasonModel, reasonsOfKind, settingsModel, stageModel } from '../../shared/db/keys.ts';
+import { opportunities, reasons, stages } from '../../shared/db/access-patterns.ts';
+import { groupModel, opportunityModel, PIPELINE_SETTINGS_ID, reasonModel, settingsModel, stageModel } from '../../shared/db/keys.ts';
 import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { claimReasonDescription, moveReasonDescription } from '../../shared/db/reasons.ts';
 import {
@@ -81,7 +82,7 @@ async function deleteStage(ctx: AppContext, stageId: string, ifMatch: number | u
     usedBy: [
       {
         user: opportunityModel,
-        byIndex: (current) => partitionHasItems(ctx, 'GSI5', opportunitiesInStage(current.id)),
+        byIndex: (current) => partitionHasItems(ctx, opportunities.inStage(current.id)),
         inUse: conflict('stage_in_use', 'Opportunities are in this stage; move them to another stage first'),
       },
     ],
@@ -120,7 +121,7 @@ export const pipelineRoutes = [
     roles: EVERYONE,
     query: z.strictObject(pageQuery),
     response: pageOf(stage),
-    handler: ({ ctx, query }) => queryPage<Stage>(ctx, { index: 'GSI1', partition: COLLECTIONS.stages, ascending: true, ...query }),
+    handler: ({ ctx, query }) => queryPage<Stage>(ctx, { ...stages.inOrder(), ascending: true, ...query }),
   }),
   defineRoute({
     method: 'POST',
@@ -186,7 +187,7 @@ export const pipelineRoutes = [
     response: pageOf(reason),
     handler: ({ ctx, query: { kind, active, ...page } }) =>
       queryPage<Reason>(ctx, {
-        ...(kind ? { index: 'GSI2', partition: reasonsOfKind(kind) } : { index: 'GSI1', partition: COLLECTIONS.reasons }),
+        ...(kind ? reasons.ofKind(kind) : reasons.all()),
         ...(active === undefined ? {} : { filter: { expression: '#active = :active', names: { '#active': 'active' }, values: { ':active': active } } }),
         ...page,
       }),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
-import { COLLECTIONS, userModel } from '../../shared/db/keys.ts';
+import { users } from '../../shared/db/access-patterns.ts';
+import { userModel } from '../../shared/db/keys.ts';
 import { queryPage, requireRecord, updateRecord } from '../../shared/db/store.ts';
 import { anotherActiveAdminExists, createUser } from '../../shared/db/users.ts';
 import { removesAnActiveAdmin } from '../../shared/domain/users.ts';
@@ -36,7 +37,7 @@ export const userRoutes = [
     roles: EVERYONE,
     query: z.strictObject(pageQuery),
     response: pageOf(user),
-    handler: ({ ctx, query }) => queryPage<User>(ctx, { index: 'GSI1', partition: COLLECTIONS.users, ...query }),
+    handler: ({ ctx, query }) => queryPage<User>(ctx, { ...users.all(), ...query }),
   }),
   defineRoute({
     method: 'GET',

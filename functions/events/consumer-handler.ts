@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import { appContext } from '../../shared/app-context.ts';
 import { consumeBusEvent, type BusEvent, type Consumer, type Consumption } from '../../shared/events/consumer.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/logger.ts';
 
 /**
  * The Lambda of one consumer, target of its EventBridge rule (invoked asynchronously: a thrown error is

@@ -6,7 +6,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { busEntry, eventBridgePutEvents, PUT_EVENTS_MAX_ENTRIES, type PutEvents } from '../../shared/events/bus.ts';
 import type { DomainEvent } from '../../shared/events/catalogue.ts';
 import { eventOfOutboxItem, isOutboxItem } from '../../shared/events/outbox.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/logger.ts';
 
 /**
  * R-EVT-2 publisher: reads the table's stream (in AWS an event source mapping that only passes INSERTs of

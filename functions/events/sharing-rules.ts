@@ -30,7 +30,6 @@ import type { DomainEvent } from '../../shared/events/catalogue.ts';
 import { defineConsumer } from '../../shared/events/consumer.ts';
 import type { PipelineSettings } from '../../shared/schemas/pipeline.ts';
 import { consumerHandler } from './consumer-handler.ts';
-import { isRefusal } from '../../shared/domain/errors.ts';
 
 /**
  * R-EVT-3 → §8: the sharing rules, applied to an opportunity's contact and company (its parties) when the
@@ -41,17 +40,17 @@ import { isRefusal } from '../../shared/domain/errors.ts';
 
 type Sharing = PipelineSettings['sharing'];
 
-/** A contact or company deleted since the event is left alone. */
+/**
+ * A contact or company deleted since the event is left alone. Each step reads what it changes first and skips
+ * what is gone; a record deleted between that read and the write fails the delivery, and the redelivery reads it
+ * gone (no refusal is taken to mean "deleted").
+ */
 const readParty = (ctx: AppContext, party: Party) => (party.collection === 'contacts' ? getRecord(ctx, contactModel, party.id) : getRecord(ctx, companyModel, party.id));
 
-/** R-SHR-3: the party gets a new owner (a party deleted meanwhile is no longer anyone's concern). */
+/** R-SHR-3: the party (read just before: it exists) gets a new owner. */
 async function setPartyOwner(ctx: AppContext, party: Party, ownerId: string): Promise<void> {
-  try {
-    if (party.collection === 'contacts') await updateRecord(ctx, contactModel, party.id, (current) => ({ ...current, ownerId }));
-    else await updateRecord(ctx, companyModel, party.id, (current) => ({ ...current, ownerId }));
-  } catch (error) {
-    if (!(isRefusal(error, 'not_found'))) throw error;
-  }
+  if (party.collection === 'contacts') await updateRecord(ctx, contactModel, party.id, (current) => ({ ...current, ownerId }));
+  else await updateRecord(ctx, companyModel, party.id, (current) => ({ ...current, ownerId }));
 }
 
 const ownsOpportunityOfParty = async (ctx: AppContext, party: Party, userId: string) =>
@@ -128,17 +127,15 @@ async function handOverClosedOpportunities(ctx: AppContext, event: DomainEvent<'
   if (!primary || !settings.sharing.syncContactOwner || !settings.sharing.syncOwnerOfClosedLeads) return;
   const toHandOver = closedOpportunitiesToHandOver(created, await partyOpportunities(ctx, primary), settings.sharing);
   for (const id of toHandOver) {
-    try {
-      await transitionOpportunity(ctx, id, { actorId: event.detail.actorId ?? created.ownerId, canSee: () => true }, (current) =>
-        // Reopened or handed over meanwhile: nothing left to do but commit it unchanged.
-        current.status === 'open' || current.ownerId === created.ownerId
-          ? { next: current, history: [], events: [] }
-          : patch(current, { ...current, ownerId: created.ownerId }, {}, settings, ctx.now().toISOString()),
-      );
-    } catch (error) {
-      // Deleted or merged away since it was listed: nothing to hand over.
-      if (!(isRefusal(error, 'not_found'))) throw error;
-    }
+    // Deleted or merged away since it was listed: nothing to hand over.
+    const read = await getRecord<StoredOpportunity>(ctx, opportunityModel, id);
+    if (!read) continue;
+    await transitionOpportunity(ctx, id, { actorId: event.detail.actorId ?? created.ownerId, canSee: () => true, read }, (current) =>
+      // Reopened or handed over meanwhile: nothing left to do but commit it unchanged.
+      current.status === 'open' || current.ownerId === created.ownerId
+        ? { next: current, history: [], events: [] }
+        : patch(current, { ...current, ownerId: created.ownerId }, {}, settings, ctx.now().toISOString()),
+    );
   }
 }
 
@@ -172,15 +169,11 @@ async function carryOverMerged(ctx: AppContext, event: DomainEvent<'opportunity.
   const sights = await Promise.all(
     data.mergedIds.map(async (id, index) => ({ id, parties: data.mergedParties[index]!, sight: { ownerId: data.mergedParties[index]!.ownerId, sharedWith: await opportunitySharedWith(ctx, id) } })),
   );
+  // Deleted since: its own event cleans up after it.
   const survivor = await getRecord<StoredOpportunity>(ctx, opportunityModel, data.opportunityId);
   if (survivor) {
     for (const userId of survivorSharesAfterMerge(survivor, sights.map(({ sight }) => sight))) {
-      try {
-        await shareOpportunity(ctx, survivor, { userId, sharedBy: event.detail.actorId ?? survivor.ownerId, withParties: sharing.shareContactWhenShared });
-      } catch (error) {
-        // The survivor was deleted since: its own event cleans up after it.
-        if (!(isRefusal(error, 'not_found'))) throw error;
-      }
+      await shareOpportunity(ctx, survivor, { userId, sharedBy: event.detail.actorId ?? survivor.ownerId, withParties: sharing.shareContactWhenShared });
     }
   }
   for (const { id, parties, sight } of sights) {

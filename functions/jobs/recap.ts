@@ -5,12 +5,13 @@ import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { appContext, type AppContext } from '../../shared/app-context.ts';
-import { COLLECTIONS, recapReceiptKey } from '../../shared/db/keys.ts';
+import { users } from '../../shared/db/access-patterns.ts';
+import { recapReceiptKey } from '../../shared/db/keys.ts';
 import { findOverdueLeads } from '../../shared/db/overdue-leads.ts';
 import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { queryPage } from '../../shared/db/store.ts';
 import { planRecap, recapDecision, type RecapMail, type RecapTrigger, type SkipReason } from '../../shared/domain/recap.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/logger.ts';
 import { renderRecapEmail } from '../../shared/mail/recap-email.ts';
 import type { User } from '../../shared/schemas/users.ts';
 
@@ -77,14 +78,14 @@ export async function runRecap(ctx: AppContext, options: RecapOptions): Promise<
 
 /** Every user, a page at a time (the users collection on GSI1; never a Scan). */
 async function listUsers(ctx: AppContext): Promise<User[]> {
-  const users: User[] = [];
+  const listed: User[] = [];
   let cursor: string | undefined;
   do {
-    const page = await queryPage<User>(ctx, { index: 'GSI1', partition: COLLECTIONS.users, limit: 100, cursor, ascending: true });
-    users.push(...page.items);
+    const page = await queryPage<User>(ctx, { ...users.all(), limit: 100, cursor, ascending: true });
+    listed.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
-  return users;
+  return listed;
 }
 
 type Delivery = { kind: 'sent' } | { kind: 'already_sent' } | { kind: 'failed'; error: string };

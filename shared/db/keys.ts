@@ -4,13 +4,13 @@ import type { Lead, LeadStatus } from '../schemas/leads.ts';
 import type { Opportunity } from '../schemas/opportunities.ts';
 import type { PipelineSettings, Reason, Stage } from '../schemas/pipeline.ts';
 import type { Group, User } from '../schemas/users.ts';
-import type { EntityModel } from './records.ts';
+import type { BaseRecord, EntityModel } from './records.ts';
 
 /**
  * Every key of the single table is built here (docs/data-model.md explains each one). Index sort keys are
  * ULIDs unless said otherwise, so Query with ScanIndexForward=false lists newest first.
  */
-const entity = <T extends { id: string; version: number; createdAt: string; updatedAt: string }>(
+const entity = <T extends BaseRecord>(
   label: string,
   prefix: string,
   indexKeys: EntityModel<T>['indexKeys'],

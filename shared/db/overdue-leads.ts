@@ -1,8 +1,11 @@
 import type { AppContext } from '../app-context.ts';
-import { leadFilterExpression, type StoredLead } from '../domain/leads.ts';
+import { leadConditions, type StoredLead } from '../domain/leads.ts';
+import type { Condition } from '../domain/list-plan.ts';
 import { canBecomeOverdue, latestPossiblyOverdueEntry, overdueAt, type Overdue } from '../domain/overdue.ts';
 import type { Lead, LeadStatus } from '../schemas/leads.ts';
-import { COLLECTIONS, leadsInProgressIn, leadStatusModel } from './keys.ts';
+import { leads, leadStatuses } from './access-patterns.ts';
+import { filterExpression } from './filter-builder.ts';
+import { leadStatusModel } from './keys.ts';
 import { queryPage, type FilterExpression, type ListQuery, type Page } from './store.ts';
 
 /**
@@ -35,7 +38,7 @@ export async function listLeadStatuses(ctx: AppContext): Promise<LeadStatus[]> {
   const statuses: LeadStatus[] = [];
   let cursor: string | undefined;
   do {
-    const page = await queryPage<LeadStatus>(ctx, { index: 'GSI1', partition: COLLECTIONS.leadStatuses, ascending: true, limit: PAGE_SIZE, cursor });
+    const page = await queryPage<LeadStatus>(ctx, { ...leadStatuses.inOrder(), ascending: true, limit: PAGE_SIZE, cursor });
     statuses.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
@@ -49,8 +52,7 @@ async function statusesThatCanBeOverdue(ctx: AppContext, statusIds: readonly str
 
 /** The in-progress leads of one status old enough to be overdue somewhere at `now`, oldest first. */
 const possiblyOverdue = (status: LeadStatus, now: Date, timeZone: string, filter: FilterExpression | undefined): Omit<ListQuery, 'limit'> => ({
-  index: 'GSI4',
-  partition: leadsInProgressIn(status.id),
+  ...leads.inProgressIn(status.id),
   // GSI4SK is `<statusEnteredAt>#<id>`: every lead that entered at or before the bound sorts below bound + U+FFFF.
   sortKeyAtMost: `${latestPossiblyOverdueEntry(status.expiryDays, now, timeZone)}\uffff`,
   ascending: true,
@@ -67,7 +69,7 @@ function overdueOf(leads: readonly StoredLead[], status: LeadStatus, query: Pick
 /** Every overdue lead (for the morning recap), grouped by status in status order, longest overdue first within one. */
 export async function findOverdueLeads(ctx: AppContext, query: OverdueQuery): Promise<OverdueLead[]> {
   if (query.ownerIds?.length === 0) return [];
-  const filter = leadFilterExpression({ ownerId: query.ownerIds });
+  const filter = filterExpression(leadConditions({ ownerId: query.ownerIds }));
   const found: OverdueLead[] = [];
   for (const status of await statusesThatCanBeOverdue(ctx, query.statusIds)) {
     let cursor: string | undefined;
@@ -84,8 +86,8 @@ export interface OverduePageQuery {
   now: Date;
   timeZone: string;
   statusIds?: readonly string[];
-  /** Any filter of the listing (owner, tag, text), applied on the index query. */
-  filter?: FilterExpression;
+  /** Any condition of the listing (owner, tag, text), applied on the index query. */
+  filters: readonly Condition[];
   limit: number;
   cursor?: string;
 }
@@ -105,7 +107,8 @@ const statusKeyOf = (status: LeadStatus) => leadStatusModel.indexKeys(status).GS
  * the margin turn out not to be overdue.
  */
 export async function overdueLeadsPage(ctx: AppContext, query: OverduePageQuery): Promise<Page<OverdueLead>> {
-  const scope = JSON.stringify(['overdue-leads', query.statusIds ?? [], query.filter?.expression ?? '', query.filter?.values ?? {}]);
+  const filter = filterExpression(query.filters);
+  const scope = JSON.stringify(['overdue-leads', query.statusIds ?? [], filter?.expression ?? '', filter?.values ?? {}]);
   const resume = query.cursor ? ((await ctx.cursors.decode(query.cursor, scope)) as OverdueCursor) : undefined;
   const statuses = (await statusesThatCanBeOverdue(ctx, query.statusIds)).filter((status) => !resume || statusKeyOf(status) >= resume.statusKey);
   const items: OverdueLead[] = [];
@@ -116,7 +119,7 @@ export async function overdueLeadsPage(ctx: AppContext, query: OverduePageQuery)
         const stop: OverdueCursor = { statusKey: statusKeyOf(status), statusId: status.id, inner: inner ?? null };
         return { items, nextCursor: await ctx.cursors.encode(stop, scope) };
       }
-      const page = await queryPage<StoredLead>(ctx, { ...possiblyOverdue(status, query.now, query.timeZone, query.filter), limit: query.limit - items.length, cursor: inner });
+      const page = await queryPage<StoredLead>(ctx, { ...possiblyOverdue(status, query.now, query.timeZone, filter), limit: query.limit - items.length, cursor: inner });
       items.push(...overdueOf(page.items, status, query));
       inner = page.nextCursor ?? undefined;
     } while (inner);

@@ -1,7 +1,8 @@
 import type { AppContext } from '../app-context.ts';
 import type { CustomFieldDefinition, CustomFieldEntity } from '../schemas/custom-fields.ts';
 import type { PipelineSettings } from '../schemas/pipeline.ts';
-import { customFieldsOf, PIPELINE_SETTINGS_ID, settingsModel } from './keys.ts';
+import { customFields } from './access-patterns.ts';
+import { PIPELINE_SETTINGS_ID, settingsModel } from './keys.ts';
 import { queryPage, requireRecord } from './store.ts';
 
 /** The tenant's pipeline settings (seeded with the tenant, so always present). */
@@ -13,7 +14,7 @@ export async function customFieldDefinitions(ctx: AppContext, entity: CustomFiel
   const definitions: CustomFieldDefinition[] = [];
   let cursor: string | undefined;
   do {
-    const page = await queryPage<CustomFieldDefinition>(ctx, { index: 'GSI2', partition: customFieldsOf(entity), limit: 100, cursor });
+    const page = await queryPage<CustomFieldDefinition>(ctx, { ...customFields.of(entity), limit: 100, cursor });
     definitions.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);

@@ -1,12 +1,7 @@
+import type { BaseRecord } from '../domain/record.ts';
 import { INDEX_NAMES, TABLE_KEYS, TTL_ATTRIBUTE } from './table-definition.ts';
 
-/** Fields every record carries (SPEC §1 concurrency). */
-export interface BaseRecord {
-  id: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { BaseRecord };
 
 export type Item = Record<string, unknown>;
 

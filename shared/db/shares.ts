@@ -4,11 +4,13 @@ import { mergeNewestFirst, type SourceRead } from '../domain/merged-page.ts';
 import type { StoredOpportunity } from '../domain/opportunities.ts';
 import { partiesOf, type Party } from '../domain/sharing.ts';
 import type { OpportunityShare } from '../schemas/shares.ts';
-import { opportunitiesOfCompany, opportunitiesOfContact, opportunityModel, shareIndexKeys, shareKey, sharedRecordPartition, sharedWith, SHARE_PREFIX, type SharedCollection } from './keys.ts';
+import { opportunities, sharedWith } from './access-patterns.ts';
+import { opportunityModel, shareIndexKeys, shareKey, sharedRecordPartition, SHARE_PREFIX, type SharedCollection } from './keys.ts';
 import { getPipelineSettings } from './pipeline-config.ts';
 import { fromItem, type BaseRecord, type EntityModel } from './records.ts';
-import { childrenOf, deleteChildren, indexPartitionItems, queryPage, recordStillExists, writeAll, type ExtraWrite, type FilterExpression, type Page } from './store.ts';
+import { childrenOf, deleteChildren, indexPartitionItems, queryPage, recordStillExists, writeAll, type ExtraWrite, type Page } from './store.ts';
 import { indexKeys } from './table-definition.ts';
+import type { IndexQuery } from './list-queries.ts';
 import { conflict, notFound } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
 
@@ -88,15 +90,12 @@ export async function unshareOpportunity(ctx: AppContext, opportunity: StoredOpp
   await writeAll(ctx, writes);
 }
 
-/** The index partition of a party's opportunities: a contact's (GSI3) or a company's own (GSI4). */
-const opportunitiesOfParty = (party: Party) =>
-  party.collection === 'contacts' ? { index: 'GSI3' as const, partition: opportunitiesOfContact(party.id) } : { index: 'GSI4' as const, partition: opportunitiesOfCompany(party.id) };
+/** The index partition of a party's opportunities: a contact's or a company's own. */
+const opportunitiesOfParty = (party: Party) => (party.collection === 'contacts' ? opportunities.ofContact(party.id) : opportunities.ofCompany(party.id));
 
 /** The opportunities of a contact or company, with what the sharing rules need of them. */
-export const partyOpportunities = (ctx: AppContext, party: Party) => {
-  const { index, partition } = opportunitiesOfParty(party);
-  return indexPartitionItems<Pick<StoredOpportunity, 'id' | 'ownerId' | 'status' | 'contactId' | 'companyId'>>(ctx, index, partition, ['id', 'ownerId', 'status', 'contactId', 'companyId']);
-};
+export const partyOpportunities = (ctx: AppContext, party: Party) =>
+  indexPartitionItems<Pick<StoredOpportunity, 'id' | 'ownerId' | 'status' | 'contactId' | 'companyId'>>(ctx, opportunitiesOfParty(party), ['id', 'ownerId', 'status', 'contactId', 'companyId']);
 
 /** Whether the user owns, or has been shared, an opportunity of the contact or company (other than `exceptId`) (R-SHR-2). */
 export async function seesOpportunityOfParty(ctx: AppContext, party: Party, userId: string, exceptId?: string): Promise<boolean> {
@@ -133,46 +132,42 @@ export function listOpportunityShares(ctx: AppContext, opportunityId: string, pa
   return queryPage<OpportunityShare>(ctx, { partition: opportunityModel.key(opportunityId).PK, sortKeyPrefix: SHARE_PREFIX, ascending: true, ...page });
 }
 
-const GSI2 = indexKeys('GSI2');
-
-/** Reads at most `limit` index entries of a partition below `before`; `readUpTo` is where it stopped (null: the end). */
+/**
+ * Reads at most `limit` index entries of a partition below `before` (sort keys are record ids, newest first);
+ * `readUpTo` is where it stopped (null: the end).
+ */
 async function readBelow(
   ctx: AppContext,
-  partition: string,
+  { index, partition, filter }: IndexQuery,
   before: string | undefined,
   limit: number,
-  filter?: FilterExpression,
 ): Promise<{ items: Record<string, unknown>[]; readUpTo: string | null }> {
+  const keys = indexKeys(index);
   const page = await ctx.db.send(
     new QueryCommand({
       TableName: ctx.tableName,
-      IndexName: 'GSI2',
+      IndexName: index,
       KeyConditionExpression: before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
-      ExpressionAttributeNames: { '#pk': GSI2.partitionKey, ...(before === undefined ? {} : { '#sk': GSI2.sortKey }), ...filter?.names },
+      ExpressionAttributeNames: { '#pk': keys.partitionKey, ...(before === undefined ? {} : { '#sk': keys.sortKey }), ...filter?.names },
       ExpressionAttributeValues: { ':pk': partition, ...(before === undefined ? {} : { ':before': before }), ...filter?.values },
       FilterExpression: filter?.expression,
       ScanIndexForward: false,
       Limit: limit,
     }),
   );
-  return { items: page.Items ?? [], readUpTo: (page.LastEvaluatedKey?.[GSI2.sortKey] as string | undefined) ?? null };
+  return { items: page.Items ?? [], readUpTo: (page.LastEvaluatedKey?.[keys.sortKey] as string | undefined) ?? null };
 }
 
-/** A rep's own partition of a listing, with the filter its Query applies; null when its filters exclude its own. */
-export interface OwnPartition {
-  partition: string;
-  filter?: FilterExpression | undefined;
-}
 
 /**
- * R-SHR-1 a rep's listing: its owner partition merged newest first with the records shared with it (their share
+ * R-SHR-1 a rep's listing: its owner partition (`own`, with its filter; null when its filters exclude its own) merged newest first with the records shared with it (their share
  * entries, then one BatchGet, then the same filters as `matches`). One signed cursor holds the bound below which
  * both partitions resume.
  */
 export async function listOwnAndShared<T extends BaseRecord>(
   ctx: AppContext,
   principal: Principal,
-  source: { model: Pick<EntityModel<BaseRecord>, 'key'>; collection: SharedCollection; own: OwnPartition | null; matches: (record: T) => boolean; scope: unknown },
+  source: { model: Pick<EntityModel<BaseRecord>, 'key'>; collection: SharedCollection; own: IndexQuery | null; matches: (record: T) => boolean; scope: unknown },
   page: { limit: number; cursor?: string | undefined },
 ): Promise<Page<T>> {
   const scope = JSON.stringify(['own-and-shared', source.collection, principal.userId, source.scope]);
@@ -180,12 +175,13 @@ export async function listOwnAndShared<T extends BaseRecord>(
 
   const ownRead = async (): Promise<SourceRead<T>> => {
     if (!source.own) return { items: [], readUpTo: null };
-    const read = await readBelow(ctx, source.own.partition, before, page.limit, source.own.filter);
+    const read = await readBelow(ctx, source.own, before, page.limit);
     return { items: read.items.map((item) => fromItem<T>(item)), readUpTo: read.readUpTo };
   };
   const sharedRead = async (): Promise<SourceRead<T>> => {
-    const read = await readBelow(ctx, sharedWith(principal.userId, source.collection), before, page.limit);
-    const found = await getRecords<T>(ctx, source.model, read.items.map((item) => item[GSI2.sortKey] as string));
+    const shared = sharedWith(principal.userId, source.collection);
+    const read = await readBelow(ctx, shared, before, page.limit);
+    const found = await getRecords<T>(ctx, source.model, read.items.map((item) => item[indexKeys(shared.index).sortKey] as string));
     return { items: found.filter(source.matches), readUpTo: read.readUpTo };
   };
   const merged = mergeNewestFirst(await Promise.all([ownRead(), sharedRead()]), page.limit);

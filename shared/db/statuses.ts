@@ -10,10 +10,10 @@ import {
   type OpportunityFacts,
 } from '../domain/statuses.ts';
 import type { Company, Contact } from '../schemas/contacts.ts';
-import { companyModel, contactModel, employeesOf, opportunitiesOfCompany, opportunitiesOfContact, opportunityModel } from './keys.ts';
+import { contacts, opportunities } from './access-patterns.ts';
+import { companyModel, contactModel, opportunityModel } from './keys.ts';
 import type { EntityModel } from './records.ts';
 import { getRecord, indexPartitionItems, updateRecord } from './store.ts';
-import { isRefusal } from '../domain/errors.ts';
 
 /**
  * Reading a party's opportunities for its statuses (R-CON-2) and writing the statuses recomputed from them.
@@ -27,10 +27,10 @@ const FACTS = ['id', 'status', 'closedAt', 'contactId', 'companyId'] as const;
 /** Opportunities read afresh by id (a strongly consistent read): `null` for one that no longer exists. */
 export type FreshOpportunities = ReadonlyMap<string, OpportunityOfParty | null>;
 
-export const contactOpportunities = (ctx: AppContext, contactId: string) => indexPartitionItems<OpportunityOfParty>(ctx, 'GSI3', opportunitiesOfContact(contactId), FACTS);
+export const contactOpportunities = (ctx: AppContext, contactId: string) => indexPartitionItems<OpportunityOfParty>(ctx, opportunities.ofContact(contactId), FACTS);
 
 export const employeeIdsOf = async (ctx: AppContext, companyId: string) =>
-  (await indexPartitionItems<{ id: string }>(ctx, 'GSI3', employeesOf(companyId), ['id'])).map((employee) => employee.id);
+  (await indexPartitionItems<{ id: string }>(ctx, contacts.employeesOf(companyId), ['id'])).map((employee) => employee.id);
 
 /** Contacts read from the table itself, whose employer the employees index may not show yet. */
 export type FreshEmployers = readonly { contactId: string; companyId: string | null }[];
@@ -44,7 +44,7 @@ export async function companyOpportunitiesOf(
   companyId: string,
   freshEmployers: FreshEmployers = [],
 ): Promise<{ opportunities: OpportunityOfParty[]; employeeIds: Set<string> }> {
-  const [own, listedEmployeeIds] = await Promise.all([indexPartitionItems<OpportunityOfParty>(ctx, 'GSI4', opportunitiesOfCompany(companyId), FACTS), employeeIdsOf(ctx, companyId)]);
+  const [own, listedEmployeeIds] = await Promise.all([indexPartitionItems<OpportunityOfParty>(ctx, opportunities.ofCompany(companyId), FACTS), employeeIdsOf(ctx, companyId)]);
   const employees = new Set(listedEmployeeIds);
   for (const fresh of freshEmployers) {
     if (fresh.companyId === companyId) employees.add(fresh.contactId);
@@ -90,19 +90,15 @@ type Party = (Contact | Company) & ManualPast;
 /**
  * Writes the statuses derived from `opportunities` when they differ from the stored ones (no write, no new
  * version otherwise). The derivation reads the manual `past` of the record being written, so a concurrent
- * manual change is never overwritten with a stale one (updateRecord retries on a version race).
+ * manual change is never overwritten with a stale one (updateRecord retries on a version race). A party that no
+ * longer exists has no statuses to keep; one deleted between the read and the write fails the event's delivery,
+ * whose redelivery reads it gone.
  */
 async function writeDerivedStatuses<T extends Party>(ctx: AppContext, model: EntityModel<T>, id: string, opportunities: readonly OpportunityFacts[]): Promise<boolean> {
   const stored = await getRecord(ctx, model, id);
   if (!stored || sameStatuses(stored, deriveStatuses(opportunities, stored))) return false;
-  try {
-    await updateRecord(ctx, model, id, (current) => ({ ...current, ...deriveStatuses(opportunities, current) }));
-    return true;
-  } catch (error) {
-    // Deleted since it was read: a party that no longer exists has no statuses to keep.
-    if (isRefusal(error, 'not_found')) return false;
-    throw error;
-  }
+  await updateRecord(ctx, model, id, (current) => ({ ...current, ...deriveStatuses(opportunities, current) }));
+  return true;
 }
 
 /** R-CON-2 for one contact; `fresh` are opportunities read afresh (the event's), trusted over the index. */

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException, type Tra
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { fromItem, toItem, type BaseRecord, type EntityModel, type Item } from './records.ts';
-import { indexKeys, TABLE_KEYS, type IndexName } from './table-definition.ts';
+import { indexKeys, TABLE_KEYS, type IndexName, type IndexPartition } from './table-definition.ts';
 import { conflict, type DomainError, isRefusal, notFound, preconditionFailed } from '../domain/errors.ts';
 
 type DocTransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -270,7 +270,7 @@ function sortKeyCondition(query: ListQuery): { condition: string; placeholder: s
 }
 
 /** Whether an index partition holds anything (e.g. "does this company still have employees?"): one item read at most. */
-export async function partitionHasItems(ctx: AppContext, index: IndexName, partition: string): Promise<boolean> {
+export async function partitionHasItems(ctx: AppContext, { index, partition }: IndexPartition): Promise<boolean> {
   const answer = await ctx.db.send(
     new QueryCommand({
       TableName: ctx.tableName,
@@ -309,7 +309,7 @@ const projection = (attributes: readonly string[]) => ({
 });
 
 /** Every item of an index partition, only the named attributes. */
-export function indexPartitionItems<T>(ctx: AppContext, index: IndexName, partition: string, attributes: readonly string[]): Promise<T[]> {
+export function indexPartitionItems<T>(ctx: AppContext, { index, partition }: IndexPartition, attributes: readonly string[]): Promise<T[]> {
   const { ProjectionExpression, names } = projection(attributes);
   return allPages<T>(ctx, {
     TableName: ctx.tableName,

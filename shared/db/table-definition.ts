@@ -7,6 +7,12 @@ export const TABLE_KEYS = { partitionKey: 'PK', sortKey: 'SK' } as const;
 export const INDEX_NAMES = ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5'] as const;
 export type IndexName = (typeof INDEX_NAMES)[number];
 
+/** Where a Query reads: one partition of one index (shared/db/access-patterns.ts names each one). */
+export interface IndexPartition {
+  index: IndexName;
+  partition: string;
+}
+
 export const indexKeys = (index: IndexName) => ({ partitionKey: `${index}PK`, sortKey: `${index}SK` }) as const;
 
 /** Items with this attribute (epoch seconds) are deleted by DynamoDB TTL: idempotency records, outbox items. */

@@ -1,9 +1,10 @@
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import type { AppContext } from '../app-context.ts';
-import { logger } from '../http/logger.ts';
+import { logger } from '../logger.ts';
 import type { createUserBody, User } from '../schemas/users.ts';
-import { COLLECTIONS, userEmailKey, userModel } from './keys.ts';
+import { users } from './access-patterns.ts';
+import { userEmailKey, userModel } from './keys.ts';
 import { fromItem } from './records.ts';
 import { createRecord, getRecord, newRecord, queryPage, writeAll } from './store.ts';
 import { conflict, unavailable } from '../domain/errors.ts';
@@ -81,8 +82,7 @@ export async function createUser(ctx: AppContext, input: NewUser): Promise<User>
 /** Whether an active admin other than `exceptUserId` exists (a filtered Query on the small users collection). */
 export async function anotherActiveAdminExists(ctx: AppContext, exceptUserId: string): Promise<boolean> {
   const page = await queryPage<User>(ctx, {
-    index: 'GSI1',
-    partition: COLLECTIONS.users,
+    ...users.all(),
     limit: 1,
     filter: {
       expression: '#role = :admin AND #active = :true AND #id <> :except',

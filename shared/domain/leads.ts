@@ -1,7 +1,4 @@
-import { leadsIn, leadsWithStatus, ownedBy } from '../db/keys.ts';
-import type { BaseRecord } from '../db/records.ts';
-import type { FilterExpression } from '../db/store.ts';
-import type { IndexName } from '../db/table-definition.ts';
+import type { BaseRecord } from './record.ts';
 import type { CustomFieldDefinition } from '../schemas/custom-fields.ts';
 import type {
   ConversionTarget,
@@ -16,7 +13,7 @@ import type {
 } from '../schemas/leads.ts';
 import { seesEverything } from './access.ts';
 import { applyCustomFields, type CustomFieldValues } from './custom-fields.ts';
-import { FilterBuilder } from './filter-builder.ts';
+import { containsAny, EMPTY, isIn, type Condition, type ListPlan } from './list-plan.ts';
 import type { CompanyInput, ContactInput } from './parties.ts';
 import { missingReasonError } from './reasons.ts';
 import { normalizeTags, searchKey } from './tags.ts';
@@ -345,14 +342,14 @@ export interface LeadListFilters {
   q?: string | undefined;
 }
 
+/** The leads a listing reads before its conditions: each one is an index partition (shared/db/access-patterns.ts). */
+export type LeadSource = { pattern: 'all'; lost: boolean } | { pattern: 'ownedBy'; ownerId: string; lost: boolean } | { pattern: 'withStatus'; statusId: string };
+
 /**
- * How `GET /leads` is read: one Query on an index partition plus a server-side filter; the overdue leads of the
- * statuses that can be overdue (see shared/db/overdue-leads.ts) plus the same filter; or nothing at all.
+ * How `GET /leads` is read: the leads of one source that meet the conditions; the overdue leads of the statuses
+ * that can be overdue (see shared/db/overdue-leads.ts) that meet them; or nothing at all.
  */
-export type LeadListPlan =
-  | { kind: 'empty' }
-  | { kind: 'query'; index: IndexName; partition: string; filter?: FilterExpression }
-  | { kind: 'overdue'; statusIds?: string[]; filter?: FilterExpression };
+export type LeadListPlan = ListPlan<LeadSource> | { kind: 'overdue'; statusIds?: string[]; filters: Condition[] };
 
 const unique = (values: readonly string[] | undefined) => (values ? [...new Set(values)] : undefined);
 const single = (values: readonly string[] | undefined) => (values?.length === 1 ? values[0] : undefined);
@@ -360,41 +357,37 @@ const single = (values: readonly string[] | undefined) => (values?.length === 1 
 /**
  * - Lost leads are listed apart (`lost=true`); without `lost`, a `lostReasonId` filter lists lost leads, else the
  *   others are listed.
- * - A rep reads its own partition (GSI2 owner + lost), so it never lists another's leads; an `ownerId` filter
- *   naming only others is an empty page.
- * - A manager or admin reads the narrowest partition a single-valued filter names: a status's leads (GSI5,
- *   `lost` then filtered), an owner's (GSI2); otherwise all leads, lost or not (GSI1).
- * - `overdue=true` reads the in-progress index per status (never lost ones: `lost=true` or a reason is empty).
- * Every other filter is a FilterExpression.
+ * - A rep reads its own leads (lost or not), so it never lists another's; an `ownerId` filter naming only others
+ *   is an empty page.
+ * - A manager or admin reads the narrowest source a single-valued filter names: a status's leads (`lost` then a
+ *   condition), an owner's; otherwise all leads, lost or not.
+ * - `overdue=true` reads the leads in progress per status (never lost ones: `lost=true` or a reason is empty).
+ * Every other filter is a condition.
  */
 export function planLeadList(principal: Principal, filters: LeadListFilters): LeadListPlan {
   const lost = filters.lost ?? filters.lostReasonId !== undefined;
   const ownerIds = unique(filters.ownerId);
   const statusIds = unique(filters.statusId);
-  if (!seesEverything(principal) && ownerIds && !ownerIds.includes(principal.userId)) return { kind: 'empty' };
+  if (!seesEverything(principal) && ownerIds && !ownerIds.includes(principal.userId)) return EMPTY;
   // A rep sees only its own leads, whatever else it names.
   const visibleOwnerIds = seesEverything(principal) ? ownerIds : [principal.userId];
 
   if (filters.overdue) {
-    if (lost) return { kind: 'empty' };
-    const filter = leadFilterExpression({ ownerId: visibleOwnerIds, tag: filters.tag, q: filters.q });
-    return { kind: 'overdue', ...(statusIds ? { statusIds } : {}), ...(filter ? { filter } : {}) };
+    if (lost) return EMPTY;
+    return { kind: 'overdue', ...(statusIds ? { statusIds } : {}), filters: leadConditions({ ownerId: visibleOwnerIds, tag: filters.tag, q: filters.q }) };
   }
 
   const rest: LeadFilterValues = { ownerId: visibleOwnerIds, statusId: statusIds, lostReasonId: unique(filters.lostReasonId), tag: filters.tag, q: filters.q };
   const statusId = single(statusIds);
   const ownerId = single(visibleOwnerIds);
   if (!seesEverything(principal) || ownerId) {
-    return query('GSI2', ownedBy(ownerId!, leadsIn(lost)), { ...rest, ownerId: undefined });
+    return query({ pattern: 'ownedBy', ownerId: ownerId!, lost }, { ...rest, ownerId: undefined });
   }
-  if (statusId) return query('GSI5', leadsWithStatus(statusId), { ...rest, statusId: undefined, lost });
-  return query('GSI1', leadsIn(lost), rest);
+  if (statusId) return query({ pattern: 'withStatus', statusId }, { ...rest, statusId: undefined, lost });
+  return query({ pattern: 'all', lost }, rest);
 }
 
-function query(index: IndexName, partition: string, values: LeadFilterValues): LeadListPlan {
-  const filter = leadFilterExpression(values);
-  return { kind: 'query', index, partition, ...(filter ? { filter } : {}) };
-}
+const query = (by: LeadSource, values: LeadFilterValues): LeadListPlan => ({ kind: 'query', by, filters: leadConditions(values) });
 
 export interface LeadFilterValues {
   ownerId?: readonly string[] | undefined;
@@ -406,16 +399,16 @@ export interface LeadFilterValues {
 }
 
 /**
- * The filters as one FilterExpression (AND of each; a list is "is in", tags "has any of", `q` a case-insensitive
- * substring of name, email, phone or company name). Placeholders never clash with a key condition's.
+ * The filters as conditions that all hold (a list is "is in", tags "has any of", `q` a case-insensitive substring
+ * of name, email, phone or company name).
  */
-export function leadFilterExpression(values: LeadFilterValues): FilterExpression | undefined {
-  return new FilterBuilder()
-    .isIn('ownerId', values.ownerId)
-    .isIn('statusId', values.statusId)
-    .isIn('lostReasonId', values.lostReasonId)
-    .isIn('lost', values.lost === undefined ? undefined : [values.lost])
-    .containsAny('tagKeys', values.tag?.map(searchKey))
-    .containsAny('searchText', values.q ? [searchKey(values.q)] : undefined)
-    .build();
+export function leadConditions(values: LeadFilterValues): Condition[] {
+  return [
+    ...isIn('ownerId', values.ownerId),
+    ...isIn('statusId', values.statusId),
+    ...isIn('lostReasonId', values.lostReasonId),
+    ...isIn('lost', values.lost === undefined ? undefined : [values.lost]),
+    ...containsAny('tagKeys', values.tag?.map(searchKey)),
+    ...containsAny('searchText', values.q ? [searchKey(values.q)] : undefined),
+  ];
 }

@@ -1,11 +1,8 @@
 import type * as z from 'zod';
-import { opportunitiesInStage, opportunitiesOfCompany, opportunitiesOfContact, opportunitiesWithStatus, ownedBy } from '../db/keys.ts';
-import type { FilterExpression } from '../db/store.ts';
-import type { IndexName } from '../db/table-definition.ts';
 import type { createOpportunityBody, Opportunity, OpportunityStatus, updateOpportunityBody } from '../schemas/opportunities.ts';
 import type { Stage } from '../schemas/pipeline.ts';
 import { seesEverything } from './access.ts';
-import { FilterBuilder } from './filter-builder.ts';
+import { containsAny, EMPTY, isIn, type Condition, type ListPlan } from './list-plan.ts';
 import type { CustomFieldValues } from './custom-fields.ts';
 import { normalizeTags, searchKey } from './tags.ts';
 import { conflict, type FieldError, validationFailed } from './errors.ts';
@@ -48,7 +45,7 @@ export interface NewOpportunityFacts {
 export function buildOpportunity(body: CreateOpportunityInput, facts: NewOpportunityFacts): Omit<StoredOpportunity, 'id' | 'version' | 'createdAt' | 'updatedAt'> {
   const contactId = body.contactId ?? null;
   // An opportunity of a company's employee also belongs to that company: copying the contact's company lets
-  // the company-level status rules (R-CON-2) and the per-company duplicate check (R-OPP-2) find it by GSI4.
+  // the company-level status rules (R-CON-2) and the per-company duplicate check (R-OPP-2) find it among the company's opportunities.
   const companyId = body.companyId ?? (contactId ? facts.contactCompanyId : null);
   const tags = normalizeTags(body.tags ?? []);
   return {
@@ -130,55 +127,54 @@ export interface OpportunityListFilters {
   winReasonId?: string[] | undefined;
 }
 
-export interface ListingPlan {
-  index: IndexName;
-  partition: string;
-  filter?: FilterExpression;
-}
+/** The opportunities a listing reads before its conditions: each one is an index partition (shared/db/access-patterns.ts). */
+export type OpportunitySource =
+  | { pattern: 'withStatus'; status: OpportunityStatus }
+  | { pattern: 'ownedBy'; ownerId: string; status: OpportunityStatus }
+  | { pattern: 'ofContact'; contactId: string }
+  | { pattern: 'ofCompany'; companyId: string }
+  | { pattern: 'inStage'; stageId: string };
+
+export type OpportunityListPlan = ListPlan<OpportunitySource>;
 
 type KeyedBy = 'status' | 'ownerId' | 'contactId' | 'companyId' | 'stageId';
 
 /**
- * Which index answers `GET /opportunities` and which conditions become a server-side filter (R-OPP-5, R-SHR-1).
- * Returns null when the caller can see nothing that matches (a rep asking for someone else's opportunities).
+ * Which opportunities `GET /opportunities` reads and which conditions they must then meet (R-OPP-5, R-SHR-1).
+ * Empty when the caller can see nothing that matches (a rep asking for someone else's opportunities).
  *
- * - Status is part of the status (GSI1) and owner (GSI2) partitions, so a request names one status at a time
- *   (`open` when none is given; the other indexes filter on it). Without `status` and `active`, the listing is
- *   the open active pipeline.
- * - A rep reads its own partition, GSI2 owner+status: it sees only what it owns, and its pipeline is one Query.
- * - A manager or admin reads the narrowest partition the filters name with a single value: a contact's
- *   opportunities (GSI3), a company's (GSI4), a stage's (GSI5), an owner's for the status (GSI2); otherwise
- *   every opportunity of the status (GSI1).
- * - Whatever the partition does not already guarantee (comma lists, `active`, tags through the lower-cased
- *   `tagKeys`, reasons, status on the contact/company/stage indexes) is a FilterExpression on that Query.
+ * - Status is part of the status and owner sources, so a request names one status at a time (`open` when none is
+ *   given; the other sources are conditioned on it). Without `status` and `active`, the listing is the open
+ *   active pipeline.
+ * - A rep reads its own opportunities of the status: it sees only what it owns, and its pipeline is one Query.
+ * - A manager or admin reads the narrowest source the filters name with a single value: a contact's
+ *   opportunities, a company's, a stage's, an owner's of the status; otherwise every opportunity of the status.
+ * - Whatever the source does not already guarantee (comma lists, `active`, tags through the lower-cased
+ *   `tagKeys`, reasons, status on the contact/company/stage sources) is a condition (a server-side filter).
  */
-export function planOpportunityListing(principal: Principal, filters: OpportunityListFilters): ListingPlan | null {
+export function planOpportunityListing(principal: Principal, filters: OpportunityListFilters): OpportunityListPlan {
   if (filters.status && filters.status.length > 1) {
     throw validationFailed([{ path: 'query.status', message: 'One status at a time: ask for open, won and lost separately' }]);
   }
   const status: OpportunityStatus = filters.status?.[0] ?? 'open';
   const active = filters.active ?? (filters.status === undefined ? true : undefined);
 
-  const key = seesEverything(principal) ? keyForStaff(filters, status) : keyForRep(principal, filters, status);
-  if (!key) return null;
+  const source = seesEverything(principal) ? sourceForStaff(filters, status) : sourceForRep(principal, filters, status);
+  if (!source) return EMPTY;
 
-  const filter = new FilterBuilder();
-  if (!key.keyedBy.includes('status')) filter.isIn('status', [status]);
-  if (active !== undefined) filter.isIn('active', [active]);
-  for (const attribute of ['ownerId', 'contactId', 'companyId', 'stageId'] as const) {
-    const wanted = filters[attribute];
-    if (wanted && !key.keyedBy.includes(attribute)) filter.isIn(attribute, wanted);
+  const conditions: Condition[] = [];
+  if (!source.keyedBy.includes('status')) conditions.push(...isIn('status', [status]));
+  if (active !== undefined) conditions.push(...isIn('active', [active]));
+  for (const field of ['ownerId', 'contactId', 'companyId', 'stageId'] as const) {
+    if (!source.keyedBy.includes(field)) conditions.push(...isIn(field, filters[field]));
   }
-  if (filters.tag) filter.containsAny('tagKeys', filters.tag.map(searchKey));
-  if (filters.lostReasonId) filter.isIn('lostReasonId', filters.lostReasonId);
-  if (filters.winReasonId) filter.containsAny('winReasonIds', filters.winReasonId);
-  const expression = filter.build();
-  return { index: key.index, partition: key.partition, ...(expression ? { filter: expression } : {}) };
+  conditions.push(...containsAny('tagKeys', filters.tag?.map(searchKey)), ...isIn('lostReasonId', filters.lostReasonId), ...containsAny('winReasonIds', filters.winReasonId));
+  return { kind: 'query', by: source.by, filters: conditions };
 }
 
 /**
  * The same conditions as `planOpportunityListing`, on a record already read: opportunities shared with a rep
- * come from its shared-with partition (BatchGet), where no FilterExpression applies (R-SHR-1).
+ * come from its shared-with partition (BatchGet), where no server-side filter applies (R-SHR-1).
  */
 export function matchesOpportunityFilters(record: StoredOpportunity, filters: OpportunityListFilters): boolean {
   const status: OpportunityStatus = filters.status?.[0] ?? 'open';
@@ -198,28 +194,27 @@ export function matchesOpportunityFilters(record: StoredOpportunity, filters: Op
   );
 }
 
-interface ListingKey {
-  index: IndexName;
-  partition: string;
-  /** The filters this partition already satisfies. */
+interface ChosenSource {
+  by: OpportunitySource;
+  /** The filters this source already satisfies. */
   keyedBy: KeyedBy[];
 }
 
-function keyForRep(principal: Principal, filters: OpportunityListFilters, status: OpportunityStatus): ListingKey | null {
+function sourceForRep(principal: Principal, filters: OpportunityListFilters, status: OpportunityStatus): ChosenSource | null {
   if (filters.ownerId && !filters.ownerId.includes(principal.userId)) return null;
-  return { index: 'GSI2', partition: ownedBy(principal.userId, opportunitiesWithStatus(status)), keyedBy: ['status', 'ownerId'] };
+  return { by: { pattern: 'ownedBy', ownerId: principal.userId, status }, keyedBy: ['status', 'ownerId'] };
 }
 
-function keyForStaff(filters: OpportunityListFilters, status: OpportunityStatus): ListingKey {
+function sourceForStaff(filters: OpportunityListFilters, status: OpportunityStatus): ChosenSource {
   const contactId = single(filters.contactId);
-  if (contactId) return { index: 'GSI3', partition: opportunitiesOfContact(contactId), keyedBy: ['contactId'] };
+  if (contactId) return { by: { pattern: 'ofContact', contactId }, keyedBy: ['contactId'] };
   const companyId = single(filters.companyId);
-  if (companyId) return { index: 'GSI4', partition: opportunitiesOfCompany(companyId), keyedBy: ['companyId'] };
+  if (companyId) return { by: { pattern: 'ofCompany', companyId }, keyedBy: ['companyId'] };
   const stageId = single(filters.stageId);
-  if (stageId) return { index: 'GSI5', partition: opportunitiesInStage(stageId), keyedBy: ['stageId'] };
+  if (stageId) return { by: { pattern: 'inStage', stageId }, keyedBy: ['stageId'] };
   const ownerId = single(filters.ownerId);
-  if (ownerId) return { index: 'GSI2', partition: ownedBy(ownerId, opportunitiesWithStatus(status)), keyedBy: ['status', 'ownerId'] };
-  return { index: 'GSI1', partition: opportunitiesWithStatus(status), keyedBy: ['status'] };
+  if (ownerId) return { by: { pattern: 'ownedBy', ownerId, status }, keyedBy: ['status', 'ownerId'] };
+  return { by: { pattern: 'withStatus', status }, keyedBy: ['status'] };
 }
 
 const single = (values: string[] | undefined) => (values?.length === 1 ? values[0] : undefined);

@@ -1,20 +1,17 @@
 import type * as z from 'zod';
-import { COLLECTIONS, employeesOf, ownedBy, withCustomerStatus, withProspectStatus } from '../db/keys.ts';
-import type { BaseRecord } from '../db/records.ts';
-import type { FilterExpression } from '../db/store.ts';
-import type { IndexName } from '../db/table-definition.ts';
+import type { BaseRecord } from './record.ts';
 import type {
   Company,
   Contact,
   createCompanyBody,
   createContactBody,
-  CUSTOMER_STATUSES,
-  PROSPECT_STATUSES,
+  CustomerStatus,
+  ProspectStatus,
   updateCompanyBody,
   updateContactBody,
 } from '../schemas/contacts.ts';
 import { seesEverything } from './access.ts';
-import { FilterBuilder } from './filter-builder.ts';
+import { containsAny, EMPTY, isIn, type Condition, type ListPlan } from './list-plan.ts';
 import type { CustomFieldValues } from './custom-fields.ts';
 import { normalizeTags, searchKey } from './tags.ts';
 import type { FieldError } from './errors.ts';
@@ -112,54 +109,59 @@ export interface PartyFilters {
   ownerId?: readonly string[];
   tag?: readonly string[];
   q?: string;
-  prospectStatus?: readonly (typeof PROSPECT_STATUSES)[number][];
-  customerStatus?: readonly (typeof CUSTOMER_STATUSES)[number][];
+  prospectStatus?: readonly ProspectStatus[];
+  customerStatus?: readonly CustomerStatus[];
 }
 
 export interface ContactFilters extends PartyFilters {
   companyId?: readonly string[];
 }
 
-/** How a list is read: a Query on one index partition plus a server-side filter, or nothing at all. */
-export type ListPlan = { kind: 'empty' } | { kind: 'query'; index: IndexName; partition: string; filter?: FilterExpression };
+/** The contacts or companies a listing reads before its conditions: each one is an index partition (shared/db/access-patterns.ts). */
+export type PartySource =
+  | ({ collection: 'contacts' | 'companies' } & (
+      | { pattern: 'all' }
+      | { pattern: 'ownedBy'; ownerId: string }
+      | { pattern: 'withProspectStatus'; status: ProspectStatus }
+      | { pattern: 'withCustomerStatus'; status: CustomerStatus }
+    ))
+  | { collection: 'contacts'; pattern: 'employeesOf'; companyId: string };
+
+export type PartyListPlan = ListPlan<PartySource>;
 
 const unique = <T extends string>(values: readonly T[] | undefined) => (values ? [...new Set(values)] : undefined);
 
 /**
- * R-CON-4 / R-SHR-1: the key condition comes from the most selective index the filters allow, every other
- * filter becomes a FilterExpression. A rep always reads its own partition, so it can never list someone else's.
- * Staff: a company's employees (GSI3), an owner's records (GSI2), the records of one prospect status (GSI4) or
- * one customer status (GSI5), else the whole collection (GSI1).
+ * R-CON-4 / R-SHR-1: the records come from the most selective source the filters allow, every other filter
+ * becomes a condition. A rep always reads its own records, so it can never list someone else's. Staff: a
+ * company's employees, an owner's records, the records of one prospect status or one customer status, else the
+ * whole collection.
  */
-function planPartyList(principal: Principal, filters: ContactFilters, collection: string, byCompany: boolean): ListPlan {
+function planPartyList(principal: Principal, filters: ContactFilters, collection: PartySource['collection']): PartyListPlan {
   const ownerIds = unique(filters.ownerId);
   const companyIds = unique(filters.companyId);
   const prospectStatuses = unique(filters.prospectStatus);
   const customerStatuses = unique(filters.customerStatus);
   const rest = { ...filters, ownerId: ownerIds, companyId: companyIds, prospectStatus: prospectStatuses, customerStatus: customerStatuses };
+  const query = (by: PartySource, conditions: ContactFilters): PartyListPlan => ({ kind: 'query', by, filters: partyConditions(conditions) });
   if (!seesEverything(principal)) {
-    if (ownerIds && !ownerIds.includes(principal.userId)) return { kind: 'empty' };
-    return query('GSI2', ownedBy(principal.userId, collection), { ...rest, ownerId: undefined });
+    if (ownerIds && !ownerIds.includes(principal.userId)) return EMPTY;
+    return query({ collection, pattern: 'ownedBy', ownerId: principal.userId }, { ...rest, ownerId: undefined });
   }
-  if (byCompany && companyIds?.length === 1) return query('GSI3', employeesOf(companyIds[0]!), { ...rest, companyId: undefined });
-  if (ownerIds?.length === 1) return query('GSI2', ownedBy(ownerIds[0]!, collection), { ...rest, ownerId: undefined });
-  if (prospectStatuses?.length === 1) return query('GSI4', withProspectStatus(collection, prospectStatuses[0]!), { ...rest, prospectStatus: undefined });
-  if (customerStatuses?.length === 1) return query('GSI5', withCustomerStatus(collection, customerStatuses[0]!), { ...rest, customerStatus: undefined });
-  return query('GSI1', collection, rest);
+  if (collection === 'contacts' && companyIds?.length === 1) return query({ collection, pattern: 'employeesOf', companyId: companyIds[0]! }, { ...rest, companyId: undefined });
+  if (ownerIds?.length === 1) return query({ collection, pattern: 'ownedBy', ownerId: ownerIds[0]! }, { ...rest, ownerId: undefined });
+  if (prospectStatuses?.length === 1) return query({ collection, pattern: 'withProspectStatus', status: prospectStatuses[0]! }, { ...rest, prospectStatus: undefined });
+  if (customerStatuses?.length === 1) return query({ collection, pattern: 'withCustomerStatus', status: customerStatuses[0]! }, { ...rest, customerStatus: undefined });
+  return query({ collection, pattern: 'all' }, rest);
 }
 
-function query(index: IndexName, partition: string, filters: ContactFilters): ListPlan {
-  const filter = partyFilterExpression(filters);
-  return filter ? { kind: 'query', index, partition, filter } : { kind: 'query', index, partition };
-}
+export const planContactList = (principal: Principal, filters: ContactFilters) => planPartyList(principal, filters, 'contacts');
 
-export const planContactList = (principal: Principal, filters: ContactFilters) => planPartyList(principal, filters, COLLECTIONS.contacts, true);
-
-export const planCompanyList = (principal: Principal, filters: PartyFilters) => planPartyList(principal, filters, COLLECTIONS.companies, false);
+export const planCompanyList = (principal: Principal, filters: PartyFilters) => planPartyList(principal, filters, 'companies');
 
 /**
- * The same conditions as `partyFilterExpression`, on a record already read: contacts shared with a rep come from
- * its shared-with partition (BatchGet), where no FilterExpression applies (R-SHR-1).
+ * The same conditions as `partyConditions`, on a record already read: contacts shared with a rep come from its
+ * shared-with partition (BatchGet), where no server-side filter applies (R-SHR-1).
  */
 export function matchesPartyFilters(
   record: { ownerId: string; companyId?: string | null; prospectStatus: string; customerStatus: string } & PartySearchKeys,
@@ -177,17 +179,14 @@ export function matchesPartyFilters(
   );
 }
 
-/**
- * The filters as one DynamoDB FilterExpression (AND of each filter; a comma list is "is in", a tag list is
- * "has any of"). Placeholders never clash with the key condition's `#pk` / `:pk`.
- */
-export function partyFilterExpression(filters: ContactFilters): FilterExpression | undefined {
-  return new FilterBuilder()
-    .isIn('ownerId', filters.ownerId)
-    .isIn('companyId', filters.companyId)
-    .isIn('prospectStatus', filters.prospectStatus)
-    .isIn('customerStatus', filters.customerStatus)
-    .containsAny('tagKeys', filters.tag?.map(searchKey))
-    .containsAny('searchText', filters.q ? [searchKey(filters.q)] : undefined)
-    .build();
+/** The filters as conditions that all hold: a comma list is "is in", a tag list "has any of" (case-insensitive), `q` a case-insensitive substring. */
+export function partyConditions(filters: ContactFilters): Condition[] {
+  return [
+    ...isIn('ownerId', filters.ownerId),
+    ...isIn('companyId', filters.companyId),
+    ...isIn('prospectStatus', filters.prospectStatus),
+    ...isIn('customerStatus', filters.customerStatus),
+    ...containsAny('tagKeys', filters.tag?.map(searchKey)),
+    ...containsAny('searchText', filters.q ? [searchKey(filters.q)] : undefined),
+  ];
 }

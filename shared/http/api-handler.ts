@@ -5,7 +5,7 @@ import type * as z from 'zod';
 import { appContext, type AppContext } from '../app-context.ts';
 import { principalFromClaims } from '../auth/claims.ts';
 import { claimIdempotencyKey, type StoredResponse } from './idempotency.ts';
-import { logger } from './logger.ts';
+import { logger } from '../logger.ts';
 import { toProblem, unauthorized } from './problem.ts';
 import { parseJsonBody } from './request-body.ts';
 import { isApiResult, type Route } from './route.ts';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { leadsIn, leadsWithStatus, ownedBy } from '../../shared/db/keys.ts';
 import {
   buildLeadStatus,
   carriedCustomFields,
@@ -10,7 +9,7 @@ import {
   conversionRefusal,
   convertLead,
   creationEntry,
-  leadFilterExpression,
+  leadConditions,
   markLeadLost,
   moveToStatus,
   newLeadFields,
@@ -354,18 +353,16 @@ describe('R-LEAD-6 lost and restored leads', () => {
 });
 
 describe('R-LEAD-3, R-LEAD-6, R-SHR-1 planning lead listings', () => {
-  it('R-SHR-1 a rep reads its own partition of leads that are not lost, whatever it filters', () => {
-    expect(planLeadList(rep, {})).toEqual({ kind: 'query', index: 'GSI2', partition: ownedBy(rep.userId, leadsIn(false)) });
-    expect(planLeadList(rep, { statusId: [open.id], tag: ['VIP'] })).toEqual({
-      kind: 'query',
-      index: 'GSI2',
-      partition: ownedBy(rep.userId, leadsIn(false)),
-      filter: {
-        expression: '#statusId = :statusId0 AND contains(#tagKeys, :tagKeys0)',
-        names: { '#statusId': 'statusId', '#tagKeys': 'tagKeys' },
-        values: { ':statusId0': open.id, ':tagKeys0': 'vip' },
-      },
-    });
+  const query = (by: object, filters: object[] = []) => ({ kind: 'query', by, filters });
+
+  it('R-SHR-1 a rep reads its own leads that are not lost, whatever it filters', () => {
+    expect(planLeadList(rep, {})).toEqual(query({ pattern: 'ownedBy', ownerId: rep.userId, lost: false }));
+    expect(planLeadList(rep, { statusId: [open.id], tag: ['VIP'] })).toEqual(
+      query({ pattern: 'ownedBy', ownerId: rep.userId, lost: false }, [
+        { field: 'statusId', in: [open.id] },
+        { field: 'tagKeys', containsAny: ['vip'] },
+      ]),
+    );
   });
 
   it('R-SHR-1 a rep naming only other owners gets an empty page without a query', () => {
@@ -373,63 +370,38 @@ describe('R-LEAD-3, R-LEAD-6, R-SHR-1 planning lead listings', () => {
     expect(planLeadList(rep, { ownerId: [otherRep], overdue: true })).toEqual({ kind: 'empty' });
   });
 
-  it('R-LEAD-2 staff read all leads, an owner partition, or a status partition with lost as a filter', () => {
-    expect(planLeadList(manager, {})).toEqual({ kind: 'query', index: 'GSI1', partition: leadsIn(false) });
-    expect(planLeadList(manager, { ownerId: [otherRep] })).toEqual({ kind: 'query', index: 'GSI2', partition: ownedBy(otherRep, leadsIn(false)) });
-    expect(planLeadList(manager, { statusId: [open.id] })).toEqual({
-      kind: 'query',
-      index: 'GSI5',
-      partition: leadsWithStatus(open.id),
-      filter: { expression: '#lost = :lost0', names: { '#lost': 'lost' }, values: { ':lost0': false } },
-    });
-    expect(planLeadList(manager, { statusId: [open.id, working.id], q: ' Rossi ' })).toEqual({
-      kind: 'query',
-      index: 'GSI1',
-      partition: leadsIn(false),
-      filter: {
-        expression: '#statusId IN (:statusId0, :statusId1) AND contains(#searchText, :searchText0)',
-        names: { '#statusId': 'statusId', '#searchText': 'searchText' },
-        values: { ':statusId0': open.id, ':statusId1': working.id, ':searchText0': 'rossi' },
-      },
-    });
+  it("R-LEAD-2 staff read all leads, an owner's, or a status's with lost as a condition", () => {
+    expect(planLeadList(manager, {})).toEqual(query({ pattern: 'all', lost: false }));
+    expect(planLeadList(manager, { ownerId: [otherRep] })).toEqual(query({ pattern: 'ownedBy', ownerId: otherRep, lost: false }));
+    expect(planLeadList(manager, { statusId: [open.id] })).toEqual(query({ pattern: 'withStatus', statusId: open.id }, [{ field: 'lost', in: [false] }]));
+    expect(planLeadList(manager, { statusId: [open.id, working.id], q: ' Rossi ' })).toEqual(
+      query({ pattern: 'all', lost: false }, [
+        { field: 'statusId', in: [open.id, working.id] },
+        { field: 'searchText', containsAny: ['rossi'] },
+      ]),
+    );
   });
 
   it('R-LEAD-6 lost=true lists the lost leads; a lostReasonId filter alone lists lost leads too', () => {
     const reasons = ['01HZREASONA000000000000000', '01HZREASONB000000000000000'];
-    expect(planLeadList(manager, { lost: true })).toEqual({ kind: 'query', index: 'GSI1', partition: leadsIn(true) });
-    expect(planLeadList(manager, { lostReasonId: reasons })).toEqual({
-      kind: 'query',
-      index: 'GSI1',
-      partition: leadsIn(true),
-      filter: {
-        expression: '#lostReasonId IN (:lostReasonId0, :lostReasonId1)',
-        names: { '#lostReasonId': 'lostReasonId' },
-        values: { ':lostReasonId0': reasons[0], ':lostReasonId1': reasons[1] },
-      },
-    });
+    expect(planLeadList(manager, { lost: true })).toEqual(query({ pattern: 'all', lost: true }));
+    expect(planLeadList(manager, { lostReasonId: reasons })).toEqual(query({ pattern: 'all', lost: true }, [{ field: 'lostReasonId', in: reasons }]));
   });
 
   it('R-LEAD-3 overdue=true reads the overdue leads, for a rep only its own, never lost ones', () => {
-    expect(planLeadList(manager, { overdue: true })).toEqual({ kind: 'overdue' });
+    expect(planLeadList(manager, { overdue: true })).toEqual({ kind: 'overdue', filters: [] });
     expect(planLeadList(manager, { overdue: true, statusId: [open.id], ownerId: [otherRep] })).toEqual({
       kind: 'overdue',
       statusIds: [open.id],
-      filter: { expression: '#ownerId = :ownerId0', names: { '#ownerId': 'ownerId' }, values: { ':ownerId0': otherRep } },
+      filters: [{ field: 'ownerId', in: [otherRep] }],
     });
-    expect(planLeadList(rep, { overdue: true })).toEqual({
-      kind: 'overdue',
-      filter: { expression: '#ownerId = :ownerId0', names: { '#ownerId': 'ownerId' }, values: { ':ownerId0': rep.userId } },
-    });
+    expect(planLeadList(rep, { overdue: true })).toEqual({ kind: 'overdue', filters: [{ field: 'ownerId', in: [rep.userId] }] });
     expect(planLeadList(manager, { overdue: true, lost: true })).toEqual({ kind: 'empty' });
     expect(planLeadList(manager, { overdue: true, lostReasonId: ['01HZREASONA000000000000000'] })).toEqual({ kind: 'empty' });
   });
 
-  it('R-LEAD-2 several tags match any of them; no filter is no expression', () => {
-    expect(leadFilterExpression({ tag: ['A', 'b', 'a'] })).toEqual({
-      expression: '(contains(#tagKeys, :tagKeys0) OR contains(#tagKeys, :tagKeys1))',
-      names: { '#tagKeys': 'tagKeys' },
-      values: { ':tagKeys0': 'a', ':tagKeys1': 'b' },
-    });
-    expect(leadFilterExpression({ ownerId: [] })).toBeUndefined();
+  it('R-LEAD-2 several tags match any of them; no filter is no condition', () => {
+    expect(leadConditions({ tag: ['A', 'b', 'a'] })).toEqual([{ field: 'tagKeys', containsAny: ['a', 'b'] }]);
+    expect(leadConditions({ ownerId: [] })).toEqual([]);
   });
 });

@@ -151,30 +151,22 @@ describe('R-OPP-1 applying a PATCH', () => {
 });
 
 describe('R-OPP-5 / R-SHR-1 list planner', () => {
-  it('R-OPP-5 a rep without filters reads its own open partition, filtered to active ones', () => {
+  it('R-OPP-5 a rep without filters reads its own open opportunities, on condition that they are active', () => {
     const plan = planOpportunityListing(REP, {});
 
-    expect(plan).toEqual({
-      index: 'GSI2',
-      partition: `OWNER#${REP.userId}#OPPS#open`,
-      filter: { expression: '#active = :active0', names: { '#active': 'active' }, values: { ':active0': true } },
-    });
+    expect(plan).toEqual({ kind: 'query', by: { pattern: 'ownedBy', ownerId: REP.userId, status: 'open' }, filters: [{ field: 'active', in: [true] }] });
   });
 
   it('R-OPP-5 a status filter alone lists that status whatever active is', () => {
     const plan = planOpportunityListing(REP, { status: ['lost'] });
 
-    expect(plan).toEqual({ index: 'GSI2', partition: `OWNER#${REP.userId}#OPPS#lost` });
+    expect(plan).toEqual({ kind: 'query', by: { pattern: 'ownedBy', ownerId: REP.userId, status: 'lost' }, filters: [] });
   });
 
   it('R-OPP-5 an active filter alone keeps the open status of the pipeline', () => {
     const plan = planOpportunityListing(MANAGER, { active: false });
 
-    expect(plan).toEqual({
-      index: 'GSI1',
-      partition: 'OPPS#open',
-      filter: { expression: '#active = :active0', names: { '#active': 'active' }, values: { ':active0': false } },
-    });
+    expect(plan).toEqual({ kind: 'query', by: { pattern: 'withStatus', status: 'open' }, filters: [{ field: 'active', in: [false] }] });
   });
 
   it('R-OPP-5 more than one status in one request is a 400 on query.status', () => {
@@ -184,67 +176,65 @@ describe('R-OPP-5 / R-SHR-1 list planner', () => {
     expect(plan).toThrow(expect.objectContaining({ kind: 'invalid', errors: [expect.objectContaining({ path: 'query.status' })] }));
   });
 
-  it('R-SHR-1 a rep stays in its own partition whatever it filters on; other filters become conditions', () => {
+  it('R-SHR-1 a rep stays in its own opportunities whatever it filters on; other filters become conditions', () => {
     const plan = planOpportunityListing(REP, { status: ['open'], contactId: [CONTACT], stageId: [NEW.id], ownerId: [REP.userId] });
 
     expect(plan).toEqual({
-      index: 'GSI2',
-      partition: `OWNER#${REP.userId}#OPPS#open`,
-      filter: {
-        expression: '#contactId = :contactId0 AND #stageId = :stageId0',
-        names: { '#contactId': 'contactId', '#stageId': 'stageId' },
-        values: { ':contactId0': CONTACT, ':stageId0': NEW.id },
-      },
+      kind: 'query',
+      by: { pattern: 'ownedBy', ownerId: REP.userId, status: 'open' },
+      filters: [
+        { field: 'contactId', in: [CONTACT] },
+        { field: 'stageId', in: [NEW.id] },
+      ],
     });
   });
 
   it("R-SHR-1 a rep asking for someone else's opportunities gets no query at all", () => {
-    expect(planOpportunityListing(REP, { ownerId: [MANAGER.userId] })).toBeNull();
+    expect(planOpportunityListing(REP, { ownerId: [MANAGER.userId] })).toEqual({ kind: 'empty' });
   });
 
   it.each([
-    ['contactId', { contactId: [CONTACT], companyId: [COMPANY], stageId: [NEW.id], ownerId: [REP.userId] }, 'GSI3', `CONTACT#${CONTACT}#OPPS`],
-    ['companyId', { companyId: [COMPANY], stageId: [NEW.id], ownerId: [REP.userId] }, 'GSI4', `COMPANY#${COMPANY}#OPPS`],
-    ['stageId', { stageId: [NEW.id], ownerId: [REP.userId] }, 'GSI5', `STAGE#${NEW.id}#OPPS`],
-    ['ownerId', { ownerId: [REP.userId], status: ['won' as const] }, 'GSI2', `OWNER#${REP.userId}#OPPS#won`],
-    ['nothing', { status: ['won' as const] }, 'GSI1', 'OPPS#won'],
-  ])('R-OPP-5 staff with a single %s read the narrowest partition', (_, filters, index, partition) => {
+    ['contactId', { contactId: [CONTACT], companyId: [COMPANY], stageId: [NEW.id], ownerId: [REP.userId] }, { pattern: 'ofContact', contactId: CONTACT }],
+    ['companyId', { companyId: [COMPANY], stageId: [NEW.id], ownerId: [REP.userId] }, { pattern: 'ofCompany', companyId: COMPANY }],
+    ['stageId', { stageId: [NEW.id], ownerId: [REP.userId] }, { pattern: 'inStage', stageId: NEW.id }],
+    ['ownerId', { ownerId: [REP.userId], status: ['won' as const] }, { pattern: 'ownedBy', ownerId: REP.userId, status: 'won' }],
+    ['nothing', { status: ['won' as const] }, { pattern: 'withStatus', status: 'won' }],
+  ])('R-OPP-5 staff with a single %s read the narrowest source', (_, filters, by) => {
     const plan = planOpportunityListing(ADMIN, filters);
 
-    expect(plan).toMatchObject({ index, partition });
+    expect(plan.kind === 'query' && plan.by).toEqual(by);
   });
 
-  it('R-OPP-5 staff on the contact index filter on status, the other single ids and active', () => {
+  it('R-OPP-5 staff reading a contact\'s opportunities filter on status, the other single ids and active', () => {
     const plan = planOpportunityListing(MANAGER, { contactId: [CONTACT], ownerId: [REP.userId] });
 
-    expect(plan?.filter).toEqual({
-      expression: '#status = :status0 AND #active = :active0 AND #ownerId = :ownerId0',
-      names: { '#status': 'status', '#active': 'active', '#ownerId': 'ownerId' },
-      values: { ':status0': 'open', ':active0': true, ':ownerId0': REP.userId },
-    });
+    expect(plan.kind === 'query' && plan.filters).toEqual([
+      { field: 'status', in: ['open'] },
+      { field: 'active', in: [true] },
+      { field: 'ownerId', in: [REP.userId] },
+    ]);
   });
 
-  it('R-OPP-5 comma lists are "is in" conditions on the status index', () => {
+  it('R-OPP-5 comma lists are "is in" conditions on the opportunities of the status', () => {
     const plan = planOpportunityListing(MANAGER, { status: ['open'], contactId: [CONTACT, '01CONTACTB0000000000000000'], stageId: [NEW.id, NEGOTIATION.id] });
 
     expect(plan).toEqual({
-      index: 'GSI1',
-      partition: 'OPPS#open',
-      filter: {
-        expression: '#contactId IN (:contactId0, :contactId1) AND #stageId IN (:stageId0, :stageId1)',
-        names: { '#contactId': 'contactId', '#stageId': 'stageId' },
-        values: { ':contactId0': CONTACT, ':contactId1': '01CONTACTB0000000000000000', ':stageId0': NEW.id, ':stageId1': NEGOTIATION.id },
-      },
+      kind: 'query',
+      by: { pattern: 'withStatus', status: 'open' },
+      filters: [
+        { field: 'contactId', in: [CONTACT, '01CONTACTB0000000000000000'] },
+        { field: 'stageId', in: [NEW.id, NEGOTIATION.id] },
+      ],
     });
   });
 
   it('R-OPP-5 tags match case-insensitively, reasons by "is in" and win reasons by list membership', () => {
     const plan = planOpportunityListing(MANAGER, { status: ['lost'], tag: ['VIP', 'Big Deal'], lostReasonId: ['01LOSTA0000000000000000000'], winReasonId: ['01WINA00000000000000000000'] });
 
-    expect(plan?.filter).toEqual({
-      expression: '(contains(#tagKeys, :tagKeys0) OR contains(#tagKeys, :tagKeys1)) AND #lostReasonId = :lostReasonId0 AND contains(#winReasonIds, :winReasonIds0)',
-      names: { '#tagKeys': 'tagKeys', '#lostReasonId': 'lostReasonId', '#winReasonIds': 'winReasonIds' },
-      values: { ':tagKeys0': 'vip', ':tagKeys1': 'big deal', ':lostReasonId0': '01LOSTA0000000000000000000', ':winReasonIds0': '01WINA00000000000000000000' },
-    });
+    expect(plan.kind === 'query' && plan.filters).toEqual([
+      { field: 'tagKeys', containsAny: ['vip', 'big deal'] },
+      { field: 'lostReasonId', in: ['01LOSTA0000000000000000000'] },
+      { field: 'winReasonIds', containsAny: ['01WINA00000000000000000000'] },
+    ]);
   });
 });

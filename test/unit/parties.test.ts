@@ -4,7 +4,7 @@ import {
   mayCreateFor,
   newCompanyFields,
   newContactFields,
-  partyFilterExpression,
+  partyConditions,
   patchCompany,
   patchContact,
   planCompanyList,
@@ -106,75 +106,65 @@ describe('R-CON-1 building contacts and companies', () => {
 });
 
 describe('R-CON-4 list planning', () => {
-  it('R-SHR-1 a rep always reads its own owner partition', () => {
-    expect(planContactList(rep, {})).toEqual({ kind: 'query', index: 'GSI2', partition: `OWNER#${rep.userId}#CONTACTS` });
-    expect(planCompanyList(rep, {})).toEqual({ kind: 'query', index: 'GSI2', partition: `OWNER#${rep.userId}#COMPANIES` });
+  const query = (by: object, filters: object[] = []) => ({ kind: 'query', by, filters });
+
+  it('R-SHR-1 a rep always reads its own records', () => {
+    expect(planContactList(rep, {})).toEqual(query({ collection: 'contacts', pattern: 'ownedBy', ownerId: rep.userId }));
+    expect(planCompanyList(rep, {})).toEqual(query({ collection: 'companies', pattern: 'ownedBy', ownerId: rep.userId }));
   });
 
-  it('R-SHR-1 a rep filtering on someone else gets an empty page; on itself among others, its own partition', () => {
+  it('R-SHR-1 a rep filtering on someone else gets an empty page; on itself among others, its own records', () => {
     expect(planContactList(rep, { ownerId: [otherRep] })).toEqual({ kind: 'empty' });
-    expect(planContactList(rep, { ownerId: [otherRep, rep.userId] })).toEqual({ kind: 'query', index: 'GSI2', partition: `OWNER#${rep.userId}#CONTACTS` });
+    expect(planContactList(rep, { ownerId: [otherRep, rep.userId] })).toEqual(query({ collection: 'contacts', pattern: 'ownedBy', ownerId: rep.userId }));
   });
 
-  it('R-CON-4 a rep filtering on one company keeps its own partition and filters by company', () => {
-    expect(planContactList(rep, { companyId: [companyA] })).toEqual({
-      kind: 'query',
-      index: 'GSI2',
-      partition: `OWNER#${rep.userId}#CONTACTS`,
-      filter: { expression: '#companyId = :companyId0', names: { '#companyId': 'companyId' }, values: { ':companyId0': companyA } },
-    });
+  it('R-CON-4 a rep filtering on one company keeps its own records and filters by company', () => {
+    expect(planContactList(rep, { companyId: [companyA] })).toEqual(
+      query({ collection: 'contacts', pattern: 'ownedBy', ownerId: rep.userId }, [{ field: 'companyId', in: [companyA] }]),
+    );
   });
 
   it('R-CON-4 a manager without filters reads the whole collection', () => {
-    expect(planContactList(manager, {})).toEqual({ kind: 'query', index: 'GSI1', partition: 'CONTACTS' });
-    expect(planCompanyList(admin, {})).toEqual({ kind: 'query', index: 'GSI1', partition: 'COMPANIES' });
+    expect(planContactList(manager, {})).toEqual(query({ collection: 'contacts', pattern: 'all' }));
+    expect(planCompanyList(admin, {})).toEqual(query({ collection: 'companies', pattern: 'all' }));
   });
 
-  it('R-CON-4 one company is served by the employees index, the owner then filtered', () => {
-    expect(planContactList(manager, { companyId: [companyA], ownerId: [otherRep] })).toEqual({
-      kind: 'query',
-      index: 'GSI3',
-      partition: `COMPANY#${companyA}#CONTACTS`,
-      filter: { expression: '#ownerId = :ownerId0', names: { '#ownerId': 'ownerId' }, values: { ':ownerId0': otherRep } },
-    });
+  it('R-CON-4 one company is served by its employees, the owner then filtered', () => {
+    expect(planContactList(manager, { companyId: [companyA], ownerId: [otherRep] })).toEqual(
+      query({ collection: 'contacts', pattern: 'employeesOf', companyId: companyA }, [{ field: 'ownerId', in: [otherRep] }]),
+    );
   });
 
-  it('R-CON-4 one owner is served by the owner index; a repeated value still counts as one', () => {
-    expect(planContactList(admin, { ownerId: [otherRep, otherRep] })).toEqual({ kind: 'query', index: 'GSI2', partition: `OWNER#${otherRep}#CONTACTS` });
-    expect(planCompanyList(manager, { ownerId: [otherRep] })).toEqual({ kind: 'query', index: 'GSI2', partition: `OWNER#${otherRep}#COMPANIES` });
+  it("R-CON-4 one owner is served by the owner's records; a repeated value still counts as one", () => {
+    expect(planContactList(admin, { ownerId: [otherRep, otherRep] })).toEqual(query({ collection: 'contacts', pattern: 'ownedBy', ownerId: otherRep }));
+    expect(planCompanyList(manager, { ownerId: [otherRep] })).toEqual(query({ collection: 'companies', pattern: 'ownedBy', ownerId: otherRep }));
   });
 
   it('R-CON-4 several companies and owners read the collection with "is in" filters', () => {
-    expect(planContactList(manager, { companyId: [companyA, companyB], ownerId: [rep.userId, otherRep] })).toEqual({
-      kind: 'query',
-      index: 'GSI1',
-      partition: 'CONTACTS',
-      filter: {
-        expression: '#ownerId IN (:ownerId0, :ownerId1) AND #companyId IN (:companyId0, :companyId1)',
-        names: { '#ownerId': 'ownerId', '#companyId': 'companyId' },
-        values: { ':ownerId0': rep.userId, ':ownerId1': otherRep, ':companyId0': companyA, ':companyId1': companyB },
-      },
-    });
+    expect(planContactList(manager, { companyId: [companyA, companyB], ownerId: [rep.userId, otherRep] })).toEqual(
+      query({ collection: 'contacts', pattern: 'all' }, [
+        { field: 'ownerId', in: [rep.userId, otherRep] },
+        { field: 'companyId', in: [companyA, companyB] },
+      ]),
+    );
   });
 });
 
-describe('R-CON-4 filter expressions', () => {
-  it('R-CON-4 no filter means no expression', () => {
-    expect(partyFilterExpression({})).toBeUndefined();
+describe('R-CON-4 filter conditions', () => {
+  it('R-CON-4 no filter means no condition', () => {
+    expect(partyConditions({})).toEqual([]);
   });
 
   it('R-CON-4 tags match any of the folded values, text is a folded substring, statuses are "is in"', () => {
-    const filter = partyFilterExpression({ tag: ['VIP', ' vip', 'Lead'], q: ' LoVe ', prospectStatus: ['current', 'lost'], customerStatus: ['past'] });
-
-    expect(filter).toEqual({
-      expression:
-        '#prospectStatus IN (:prospectStatus0, :prospectStatus1) AND #customerStatus = :customerStatus0 AND (contains(#tagKeys, :tagKeys0) OR contains(#tagKeys, :tagKeys1)) AND contains(#searchText, :searchText0)',
-      names: { '#prospectStatus': 'prospectStatus', '#customerStatus': 'customerStatus', '#tagKeys': 'tagKeys', '#searchText': 'searchText' },
-      values: { ':prospectStatus0': 'current', ':prospectStatus1': 'lost', ':customerStatus0': 'past', ':tagKeys0': 'vip', ':tagKeys1': 'lead', ':searchText0': 'love' },
-    });
+    expect(partyConditions({ tag: ['VIP', ' vip', 'Lead'], q: ' LoVe ', prospectStatus: ['current', 'lost'], customerStatus: ['past'] })).toEqual([
+      { field: 'prospectStatus', in: ['current', 'lost'] },
+      { field: 'customerStatus', in: ['past'] },
+      { field: 'tagKeys', containsAny: ['vip', 'lead'] },
+      { field: 'searchText', containsAny: ['love'] },
+    ]);
   });
 
-  it('R-CON-4 a single tag is one contains()', () => {
-    expect(partyFilterExpression({ tag: ['Vip'] })).toEqual({ expression: 'contains(#tagKeys, :tagKeys0)', names: { '#tagKeys': 'tagKeys' }, values: { ':tagKeys0': 'vip' } });
+  it('R-CON-4 a single tag is one folded value', () => {
+    expect(partyConditions({ tag: ['Vip'] })).toEqual([{ field: 'tagKeys', containsAny: ['vip'] }]);
   });
 });

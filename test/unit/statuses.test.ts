@@ -182,37 +182,27 @@ describe('R-CON-4 status filters are served by an index', () => {
   const manager: Principal = { userId: '01HZMANAGER000000000000000', role: 'manager' };
   const rep: Principal = { userId: '01HZREP0000000000000000000', role: 'rep' };
 
-  it('R-CON-4 one prospect status: GSI4; one customer status: GSI5 (the other status filtered on top)', () => {
-    expect(planContactList(manager, { prospectStatus: ['lost'] })).toEqual({ kind: 'query', index: 'GSI4', partition: 'CONTACTS#PROSPECT#lost' });
-    expect(planCompanyList(manager, { customerStatus: ['past', 'past'] })).toEqual({ kind: 'query', index: 'GSI5', partition: 'COMPANIES#CUSTOMER#past' });
-    expect(planContactList(manager, { prospectStatus: ['current'], customerStatus: ['current', 'past'] })).toEqual({
-      kind: 'query',
-      index: 'GSI4',
-      partition: 'CONTACTS#PROSPECT#current',
-      filter: {
-        expression: '#customerStatus IN (:customerStatus0, :customerStatus1)',
-        names: { '#customerStatus': 'customerStatus' },
-        values: { ':customerStatus0': 'current', ':customerStatus1': 'past' },
-      },
-    });
+  const query = (by: object, filters: object[] = []) => ({ kind: 'query', by, filters });
+
+  it('R-CON-4 one prospect status, or one customer status, is the source (the other status filtered on top)', () => {
+    expect(planContactList(manager, { prospectStatus: ['lost'] })).toEqual(query({ collection: 'contacts', pattern: 'withProspectStatus', status: 'lost' }));
+    expect(planCompanyList(manager, { customerStatus: ['past', 'past'] })).toEqual(query({ collection: 'companies', pattern: 'withCustomerStatus', status: 'past' }));
+    expect(planContactList(manager, { prospectStatus: ['current'], customerStatus: ['current', 'past'] })).toEqual(
+      query({ collection: 'contacts', pattern: 'withProspectStatus', status: 'current' }, [{ field: 'customerStatus', in: ['current', 'past'] }]),
+    );
   });
 
-  it('R-CON-4 several prospect statuses and one customer status: GSI5 with the prospect statuses filtered', () => {
-    expect(planCompanyList(manager, { prospectStatus: ['current', 'lost'], customerStatus: ['none'] })).toMatchObject({
-      index: 'GSI5',
-      partition: 'COMPANIES#CUSTOMER#none',
-      filter: { expression: '#prospectStatus IN (:prospectStatus0, :prospectStatus1)' },
-    });
+  it('R-CON-4 several prospect statuses and one customer status: the customer status is the source, the prospect statuses filtered', () => {
+    expect(planCompanyList(manager, { prospectStatus: ['current', 'lost'], customerStatus: ['none'] })).toEqual(
+      query({ collection: 'companies', pattern: 'withCustomerStatus', status: 'none' }, [{ field: 'prospectStatus', in: ['current', 'lost'] }]),
+    );
   });
 
-  it('R-CON-4 a company or an owner stays the narrower partition; a rep keeps its own partition with the status filtered', () => {
-    expect(planContactList(manager, { companyId: ['01HZCOMPANYA00000000000000'], prospectStatus: ['lost'] })).toMatchObject({ index: 'GSI3' });
-    expect(planCompanyList(manager, { ownerId: [rep.userId], customerStatus: ['current'] })).toMatchObject({ index: 'GSI2' });
-    expect(planContactList(rep, { customerStatus: ['current'] })).toEqual({
-      kind: 'query',
-      index: 'GSI2',
-      partition: `OWNER#${rep.userId}#CONTACTS`,
-      filter: { expression: '#customerStatus = :customerStatus0', names: { '#customerStatus': 'customerStatus' }, values: { ':customerStatus0': 'current' } },
-    });
+  it('R-CON-4 a company or an owner stays the narrower source; a rep keeps its own records with the status filtered', () => {
+    expect(planContactList(manager, { companyId: ['01HZCOMPANYA00000000000000'], prospectStatus: ['lost'] })).toMatchObject({ by: { pattern: 'employeesOf' } });
+    expect(planCompanyList(manager, { ownerId: [rep.userId], customerStatus: ['current'] })).toMatchObject({ by: { pattern: 'ownedBy' } });
+    expect(planContactList(rep, { customerStatus: ['current'] })).toEqual(
+      query({ collection: 'contacts', pattern: 'ownedBy', ownerId: rep.userId }, [{ field: 'customerStatus', in: ['current'] }]),
+    );
   });
 });
