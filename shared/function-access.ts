@@ -10,7 +10,7 @@ export type ItemAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'Upd
  * What one Lambda function's code calls besides writing its own logs: an API route group, an event consumer or a
  * scheduled job declares it next to its code, the stack grants exactly this (infra/constructs/grant-access.ts), and
  * the integration tests record every call the code makes and check it against the declaration
- * (test/integration/api-group-access.test.ts, consumer-grants.test.ts, recap.test.ts).
+ * (test/integration/function-access.test.ts for route groups and jobs, consumer-grants.test.ts for consumers).
  */
 export interface FunctionAccess {
   /** DynamoDB actions on the table's items. */

@@ -24,7 +24,7 @@ export interface RouteGroup {
   routes: readonly Route[];
   /**
    * What the group's code calls besides writing its logs: the stack grants exactly this, and
-   * test/integration/api-group-access.test.ts checks it against the calls of every route.
+   * test/integration/function-access.test.ts checks it against the calls of every route.
    */
   access: FunctionAccess;
   /**

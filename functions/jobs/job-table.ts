@@ -12,7 +12,7 @@ export interface ScheduledJob {
   description: string;
   /** EventBridge Scheduler expression, evaluated in the tenant's time zone. */
   schedule: string;
-  /** What the job's code calls, and all the stack grants it (test/integration/recap.test.ts checks the calls). */
+  /** What the job's code calls, and all the stack grants it (test/integration/function-access.test.ts and recap.test.ts check the calls). */
   access: FunctionAccess;
   /** Runs the job as if the clock read `now` (the local runtime, tests); resolves to the job's report. */
   runByHand(ctx: AppContext, now: Date): Promise<unknown>;

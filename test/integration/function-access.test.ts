@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeGroups, type RouteGroup } from '../../functions/api/route-table.ts';
+import { scheduledJobs, type ScheduledJob } from '../../functions/jobs/job-table.ts';
 import type { AppContext } from '../../shared/app-context.ts';
 import { createApiHandler, routeKey, type ApiEvent } from '../../shared/http/api-handler.ts';
 import type { Role } from '../../shared/domain/principal.ts';
@@ -11,10 +12,11 @@ import { TestApi } from '../support/api.ts';
 import { grantedCalls, recordingContext } from '../support/recorded-access.ts';
 
 /**
- * SPEC §11 least privilege, checked from the code's side: every route of every group is called (successes and
- * refusals, deletes, bulk routes, merges, conversions, idempotent replays, listings with next pages), each group's
- * calls are recorded as IAM sees them, and they must be exactly the group's declared `access`: nothing it is not
- * granted, and nothing granted that its code never uses.
+ * SPEC §11 least privilege, checked from the code's side (consumers: consumer-grants.test.ts). Every route of every
+ * group is called (successes and refusals, deletes, bulk routes, merges, conversions, idempotent replays, listings
+ * with next pages), each group's calls are recorded as IAM sees them, and they must be exactly the group's declared
+ * `access`: nothing it is not granted, and nothing granted that its code never uses. Then each scheduled job runs
+ * on the data the scenario left, and every call it makes must be granted.
  *
  * The groups are served by a second local server whose handlers are the groups' own, each with a recording
  * context; the test runtime beside it owns the table and runs the consumers (unrecorded).
@@ -272,5 +274,17 @@ describe('SPEC §11 each API group is granted exactly what its code calls', () =
     const calls = [...recordings.get(group.name)!.calls].sort();
 
     expect(calls).toEqual([...new Set(grantedCalls(group.access))].sort());
+  });
+});
+
+describe('SPEC §11 each scheduled job is granted what it calls', () => {
+  it.each(scheduledJobs.map((job) => [job.name, job] as [string, ScheduledJob]))('SPEC §11 %s: every call is granted', async (_name, job) => {
+    const recording = recordingContext(api.runtime.ctx);
+
+    // Days after the scenario: its open leads are overdue, so the recap has mail to send.
+    await job.runByHand(recording.ctx, new Date(Date.now() + 10 * 24 * 60 * 60 * 1000));
+
+    expect([...recording.calls].filter((call) => !grantedCalls(job.access).includes(call))).toEqual([]);
+    expect([...recording.calls]).toEqual(expect.arrayContaining(['GetItem', 'PutItem', 'UpdateItem', 'sendMail']));
   });
 });
