@@ -52,8 +52,8 @@ export const routeGroups: readonly RouteGroup[] = [
   {
     name: 'contacts',
     routes: contactRoutes,
-    // BatchGetItem: parties shared with a rep; Query: a record's shares. Every index: the list planners' partitions
-    // (shared/domain/parties.ts), a party's opportunities and employees before a deletion.
+    // BatchGetItem: parties shared with a rep; Query: a party's use items before its deletion. Every index: the list
+    // planners' partitions (shared/domain/parties.ts), custom fields, a party's opportunities and employees.
     access: { items: [...RECORDS, ...TRANSACTIONS, 'BatchGetItem', 'Query'], queryIndexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5'], cursorSecret: true },
   },
   {
@@ -86,13 +86,14 @@ export const routeGroups: readonly RouteGroup[] = [
     name: 'leads',
     routes: [...leadStatusRoutes, ...leadRoutes, ...leadConversionRoutes],
     // Query: a lead's history; BatchWriteItem: a deleted lead's history. GSI1: leads and statuses, GSI2: a rep's
-    // leads, GSI4: overdue leads, GSI5: the leads of a status.
+    // leads and the custom fields, GSI4: overdue leads, GSI5: the leads of a status.
     access: { items: [...RECORDS, ...TRANSACTIONS, 'Query', 'BatchWriteItem'], queryIndexes: ['GSI1', 'GSI2', 'GSI4', 'GSI5'], cursorSecret: true },
   },
   {
     name: 'opportunity-lifecycle',
     routes: opportunityLifecycleRoutes,
-    // BatchGetItem: bulk restores, merges and duplicate guards; Query: history and notes. GSI2: a typed-in reason.
+    // BatchGetItem: bulk restores, merges and duplicate guards; Query: history and notes. GSI2: the custom fields
+    // of opportunities (a merge's values).
     access: { items: [...RECORDS, ...TRANSACTIONS, 'BatchGetItem', 'Query'], queryIndexes: ['GSI2'], cursorSecret: true },
   },
   {
