@@ -10,7 +10,7 @@ const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export type SdkPackaging = 'runtime-sdk' | 'bundled-sdk';
 export const SDK_PACKAGINGS: readonly SdkPackaging[] = ['runtime-sdk', 'bundled-sdk'];
 
-/** The bundling options of infra/constructs/api-function.ts (NodejsFunction), for esbuild's JS API. */
+/** The bundling options of infra/constructs/tenant-function.ts (NodejsFunction), for esbuild's JS API. */
 const LAMBDA_BUNDLING: BuildOptions = {
   bundle: true,
   minify: true,

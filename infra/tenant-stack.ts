@@ -3,23 +3,23 @@ import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cd
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
-import { routeGroups, type GroupNeed, type RouteGroup } from '../functions/api/route-table.ts';
+import { routeGroups, type RouteGroup } from '../functions/api/route-table.ts';
 import { consumers } from '../functions/events/consumer-table.ts';
 import { scheduledJobs, type ScheduledJob as JobDeclaration } from '../functions/jobs/job-table.ts';
 import { CORS_POLICY } from '../shared/http/cors.ts';
 import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE } from '../shared/http/throttle.ts';
 import { email } from '../shared/schemas/common.ts';
 import { isIanaTimeZone } from '../shared/schemas/users.ts';
-import { ApiFunction } from './constructs/api-function.ts';
 import { CrmTable } from './constructs/crm-table.ts';
+import { grantAccess } from './constructs/grant-access.ts';
 import { HttpApiRoutes } from './constructs/http-api-routes.ts';
 import { ALARM_PERIOD, OpsAlarms } from './constructs/ops-alarms.ts';
 import { ScheduledJob } from './constructs/scheduled-job.ts';
+import { TenantFunction } from './constructs/tenant-function.ts';
 import { TenantUserPool } from './constructs/tenant-user-pool.ts';
 import { DomainEvents } from './constructs/event-bus.ts';
 
@@ -239,45 +239,30 @@ export class TenantStack extends Stack {
         ...(access.sendMail ? { MAIL_FROM: mailFrom, APP_URL: config.appUrl ?? defaultAppUrl(config.tenant) } : {}),
       },
     });
-    if (access.items.length > 0) {
-      iam.Grant.addToPrincipal({ grantee: handler, actions: access.items.map((action) => `dynamodb:${action}`), resourceArns: [data.table.tableArn] });
-    }
-    if (access.queryIndexes.length > 0) {
-      iam.Grant.addToPrincipal({
-        grantee: handler,
-        actions: ['dynamodb:Query'],
-        resourceArns: access.queryIndexes.map((index) => `${data.table.tableArn}/index/${index}`),
-      });
-    }
-    if (access.cursorSecret) cursorSecret.grantRead(handler);
-    if (access.sendMail) mailIdentity.grant(handler, 'ses:SendEmail');
+    grantAccess(handler, access, { table: data, cursorSecret, mailIdentity });
   }
 
-  /** The function serving one route group, allowed what that group needs (`RouteGroup.needs`) and nothing more. */
+  /** The function serving one route group, allowed what that group declares (`RouteGroup.access`) and nothing more. */
   private routeGroupFunction(
     group: RouteGroup,
     config: TenantConfig,
     { data, cursorSecret, users }: { data: CrmTable; cursorSecret: secretsmanager.Secret; users: TenantUserPool },
   ) {
-    const needs = (need: GroupNeed) => group.needs.includes(need);
-    const { function: handler } = new ApiFunction(this, `${group.name}-fn`, {
+    const { access } = group;
+    const { function: handler } = new TenantFunction(this, `${group.name}-fn`, {
       entry: handlerEntry(group),
       description: `${config.tenant}: ${group.name} routes`,
       shipped: group.shipped,
       environment: {
         TABLE_NAME: data.table.tableName,
-        CURSOR_SECRET_ARN: cursorSecret.secretArn,
         STACK_TIMEZONE: config.timezone,
         DEFAULT_CURRENCY: config.defaultCurrency,
         POWERTOOLS_SERVICE_NAME: `pipeline-crm-${group.name}`,
-        ...(needs('userDirectory') ? { USER_POOL_ID: users.pool.userPoolId } : {}),
+        ...(access.cursorSecret ? { CURSOR_SECRET_ARN: cursorSecret.secretArn } : {}),
+        ...(access.userDirectory ? { USER_POOL_ID: users.pool.userPoolId } : {}),
       },
     });
-    if (needs('table')) {
-      data.grantItemAccess(handler);
-      cursorSecret.grantRead(handler);
-    }
-    if (needs('userDirectory')) users.grantDirectoryAdmin(handler);
+    grantAccess(handler, access, { table: data, cursorSecret, users });
     return handler;
   }
 }

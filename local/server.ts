@@ -17,7 +17,7 @@ const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export type LambdaLike = (event: ApiEvent, context: Context) => Promise<ApiResponse>;
 
-export interface ApiFunction {
+export interface LambdaRouteGroup {
   name: string;
   routes: readonly Route[];
   handler: LambdaLike;
@@ -31,7 +31,7 @@ export interface LocalRoute {
 }
 
 export interface LocalServerOptions {
-  functions: readonly ApiFunction[];
+  functions: readonly LambdaRouteGroup[];
   localRoutes: readonly LocalRoute[];
   auth: LocalAuth;
   corsOrigins: readonly string[];

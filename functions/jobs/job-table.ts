@@ -1,5 +1,5 @@
 import type { AppContext } from '../../shared/app-context.ts';
-import type { IndexName } from '../../shared/db/table-definition.ts';
+import type { FunctionAccess } from '../../shared/function-access.ts';
 import { runRecap } from './recap.ts';
 
 /**
@@ -12,23 +12,10 @@ export interface ScheduledJob {
   description: string;
   /** EventBridge Scheduler expression, evaluated in the tenant's time zone. */
   schedule: string;
-  access: JobAccess;
+  /** What the job's code calls, and all the stack grants it (test/integration/function-access.test.ts and recap.test.ts check the calls). */
+  access: FunctionAccess;
   /** Runs the job as if the clock read `now` (the local runtime, tests); resolves to the job's report. */
   runByHand(ctx: AppContext, now: Date): Promise<unknown>;
-}
-
-export type ItemAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
-
-/** What the job's code calls, and all the stack grants it (test/integration/recap.test.ts checks the calls). */
-export interface JobAccess {
-  /** DynamoDB actions on the table's own items. */
-  items: readonly ItemAction[];
-  /** The indexes it queries. */
-  queryIndexes: readonly IndexName[];
-  /** Reads the cursor secret: `queryPage` signs a cursor when a listing has a next page. */
-  cursorSecret: boolean;
-  /** Sends mail from the stack's SES identity. */
-  sendMail: boolean;
 }
 
 export const scheduledJobs: readonly ScheduledJob[] = [

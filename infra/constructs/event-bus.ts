@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { OUTBOX_PREFIX } from '../../shared/db/keys.ts';
 import type { Consumer } from '../../shared/events/consumer.ts';
-import { ApiFunction } from './api-function.ts';
+import { TenantFunction } from './tenant-function.ts';
 import type { CrmTable } from './crm-table.ts';
 import { deadLetterQueue, EventConsumer } from './event-consumer.ts';
 import { ALARM_PERIOD, type OpsAlarms } from './ops-alarms.ts';
@@ -60,7 +60,7 @@ export class DomainEvents extends Construct {
     const { table } = props.table;
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: `pipeline-crm-${props.tenant}`, description: `Domain events of the ${props.tenant} CRM` });
 
-    this.publisher = new ApiFunction(this, 'Publisher', {
+    this.publisher = new TenantFunction(this, 'Publisher', {
       entry: props.publisherEntry,
       description: `${props.tenant}: publishes the outbox events of the table stream to the bus`,
       environment: { ...props.environment, EVENT_BUS_NAME: this.bus.eventBusName, POWERTOOLS_SERVICE_NAME: 'pipeline-crm-publisher' },

@@ -8,9 +8,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { eventPattern } from '../../shared/events/catalogue.ts';
 import { RECEIPT_ACTIONS, type Consumer } from '../../shared/events/consumer.ts';
-import { ApiFunction } from './api-function.ts';
 import type { CrmTable } from './crm-table.ts';
+import { grantAccess } from './grant-access.ts';
 import { ALARM_PERIOD, type OpsAlarms } from './ops-alarms.ts';
+import { TenantFunction } from './tenant-function.ts';
 
 /**
  * Delivery of an event to a consumer, in two hops that each retry and then dead-letter (R-EVT-2):
@@ -50,7 +51,7 @@ export class EventConsumer extends Construct {
   constructor(scope: Construct, id: string, props: EventConsumerProps) {
     super(scope, id);
     const { consumer, table } = props;
-    this.function = new ApiFunction(this, 'Function', {
+    this.function = new TenantFunction(this, 'Function', {
       entry: props.entry,
       description: `${props.tenant}: ${consumer.description}`,
       environment: { ...props.environment, TABLE_NAME: table.table.tableName, POWERTOOLS_SERVICE_NAME: `pipeline-crm-${consumer.name}` },
@@ -58,15 +59,7 @@ export class EventConsumer extends Construct {
     const cfnFunction = this.function.node.defaultChild as lambda.CfnFunction;
     cfnFunction.timeout = CONSUMER_TIMEOUT.toSeconds();
 
-    const itemActions = [...new Set([...consumer.access.items, ...RECEIPT_ACTIONS])];
-    iam.Grant.addToPrincipal({ grantee: this.function, actions: itemActions.map((action) => `dynamodb:${action}`), resourceArns: [table.table.tableArn] });
-    if (consumer.access.queryIndexes.length > 0) {
-      iam.Grant.addToPrincipal({
-        grantee: this.function,
-        actions: ['dynamodb:Query'],
-        resourceArns: consumer.access.queryIndexes.map((index) => `${table.table.tableArn}/index/${index}`),
-      });
-    }
+    grantAccess(this.function, { ...consumer.access, items: [...consumer.access.items, ...RECEIPT_ACTIONS] }, { table });
 
     // The function's own dead-letter queue receives the invocations Lambda gave up on (as for scheduled jobs).
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters');

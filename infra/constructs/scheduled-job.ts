@@ -5,7 +5,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ApiFunction } from './api-function.ts';
+import { TenantFunction } from './tenant-function.ts';
 import { ALARM_PERIOD, type OpsAlarms } from './ops-alarms.ts';
 
 export interface ScheduledJobProps {
@@ -40,7 +40,7 @@ export class ScheduledJob extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
-    this.function = new ApiFunction(this, 'Function', { entry: props.entry, description: props.description, environment: props.environment }).function;
+    this.function = new TenantFunction(this, 'Function', { entry: props.entry, description: props.description, environment: props.environment }).function;
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -49,7 +49,7 @@ export class ScheduledJob extends Construct {
     });
     const sendToDeadLetters = new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] });
 
-    // ApiFunction fixes what suits an API call; a job needs a longer timeout and a dead-letter queue for the runs
+    // TenantFunction fixes what suits an API call; a job needs a longer timeout and a dead-letter queue for the runs
     // that fail after Lambda's asynchronous retries.
     const cfnFunction = this.function.node.defaultChild as lambda.CfnFunction;
     cfnFunction.timeout = JOB_TIMEOUT.toSeconds();

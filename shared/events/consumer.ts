@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { consumerReceiptKey } from '../db/keys.ts';
-import type { IndexName } from '../db/table-definition.ts';
+import type { FunctionAccess, ItemAction } from '../function-access.ts';
 import { parseEvent, type DomainEvent, type EventType } from './catalogue.ts';
 
 /**
@@ -16,7 +16,8 @@ export interface ConsumerSpec<T extends EventType> {
   name: string;
   description: string;
   events: readonly T[];
-  access: ConsumerAccess;
+  /** What its handler calls (receipts come on top: `RECEIPT_ACTIONS`); test/integration/consumer-grants.test.ts checks it. */
+  access: FunctionAccess;
   handle(event: DomainEvent<T>, ctx: AppContext): Promise<void>;
 }
 
@@ -25,14 +26,7 @@ export interface Consumer extends Omit<ConsumerSpec<EventType>, 'handle'> {
   handle(event: DomainEvent, ctx: AppContext): Promise<void>;
 }
 
-export type ItemAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
-
-/** DynamoDB calls of the consumer's code; receipts (GetItem, PutItem) come on top. */
-export interface ConsumerAccess {
-  items: readonly ItemAction[];
-  queryIndexes: readonly IndexName[];
-}
-
+/** `consume` reads and writes the consumer's receipt of each event. */
 export const RECEIPT_ACTIONS: readonly ItemAction[] = ['GetItem', 'PutItem'];
 
 export function defineConsumer<const T extends EventType>(spec: ConsumerSpec<T>): Consumer {

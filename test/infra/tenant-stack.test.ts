@@ -8,6 +8,7 @@ import { apiDocument } from '../../functions/api/openapi-document.ts';
 import { SHIPPED_DOCUMENT } from '../../functions/api/openapi.ts';
 import { apiRoutes, routeGroups } from '../../functions/api/route-table.ts';
 import { CLAIM_ROLE, CLAIM_USER_ID } from '../../shared/auth/claims.ts';
+import type { FunctionAccess } from '../../shared/function-access.ts';
 import { tableDefinition } from '../../shared/db/table-definition.ts';
 import { routeKey } from '../../shared/http/api-handler.ts';
 import { CORS_POLICY } from '../../shared/http/cors.ts';
@@ -125,11 +126,18 @@ describe('SPEC §0 tenant stack: one function per route group', () => {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs20.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 10, Handler: 'index.handler' });
       expect(fn.Properties.Environment.Variables).toMatchObject({
         TABLE_NAME: refTo(logicalIdOf('AWS::DynamoDB::Table')),
-        CURSOR_SECRET_ARN: refTo(logicalIdOf('AWS::SecretsManager::Secret')),
         STACK_TIMEZONE: config.timezone,
         DEFAULT_CURRENCY: config.defaultCurrency,
         NODE_OPTIONS: '--enable-source-maps',
       });
+    }
+  });
+
+  it('SPEC §11 a group is told the cursor secret exactly when it may read it', () => {
+    for (const group of routeGroups) {
+      const told = functionOf(group.name).Properties.Environment.Variables.CURSOR_SECRET_ARN;
+
+      expect(told, group.name).toEqual(group.access.cursorSecret ? refTo(logicalIdOf('AWS::SecretsManager::Secret')) : undefined);
     }
   });
 
@@ -168,25 +176,37 @@ describe('SPEC §11 tenant stack: least privilege', () => {
     for (const [, role] of resources('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('SPEC §11 data functions get item actions on the table and Query on each named index, not on index/*', () => {
+  /** The statements `grantAccess` makes of a declared access, after the function's own log statement. */
+  const statementsGranted = (access: FunctionAccess): unknown[] => {
     const tableArn = { 'Fn::GetAtt': [logicalIdOf('AWS::DynamoDB::Table'), 'Arn'] };
-    const statements = statementsOf(functionOf('users'));
+    // CloudFormation takes one action or resource as it is, several as a list.
+    const oneOrList = <T>(list: T[]) => (list.length === 1 ? list[0] : list);
+    return [
+      expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }),
+      ...(access.items.length > 0 ? [{ Effect: 'Allow', Action: oneOrList([...new Set(access.items)].map((action) => `dynamodb:${action}`)), Resource: tableArn }] : []),
+      ...(access.queryIndexes.length > 0
+        ? [{ Effect: 'Allow', Action: 'dynamodb:Query', Resource: oneOrList(access.queryIndexes.map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index}`]] }))) }]
+        : []),
+      ...(access.cursorSecret
+        ? [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: refTo(logicalIdOf('AWS::SecretsManager::Secret')) }]
+        : []),
+      ...(access.userDirectory ? [expect.objectContaining({ Action: expect.arrayContaining(['cognito-idp:AdminCreateUser']) })] : []),
+    ];
+  };
 
-    expect(statements).toContainEqual(
-      expect.objectContaining({
-        Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
-        Resource: tableArn,
-      }),
-    );
-    expect(statements).toContainEqual(
-      expect.objectContaining({
-        Action: 'dynamodb:Query',
-        Resource: tableDefinition.indexes.map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index.name}`]] })),
-      }),
-    );
-    expect(statements).toContainEqual(
-      expect.objectContaining({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: refTo(logicalIdOf('AWS::SecretsManager::Secret')) }),
-    );
+  it('SPEC §11 each group function gets exactly the access its group declares: its item actions on the table, Query on the indexes it names', () => {
+    for (const group of routeGroups) {
+      expect(statementsOf(functionOf(group.name)), group.name).toEqual(statementsGranted(group.access));
+    }
+  });
+
+  it('SPEC §11 groups get only what their code calls, not the whole table', () => {
+    const actionsOfGroup = (name: string) => actionsOf(statementsOf(functionOf(name)));
+
+    expect(actionsOfGroup('custom-fields')).not.toContain('dynamodb:BatchGetItem');
+    expect(actionsOfGroup('groups')).not.toContain('dynamodb:ConditionCheckItem');
+    expect(routeGroups.filter((group) => actionsOfGroup(group.name).includes('dynamodb:BatchWriteItem')).map((group) => group.name)).toEqual(['leads']);
+    expect(routeGroups.filter((group) => group.access.queryIndexes.length === 5).map((group) => group.name)).toEqual(['contacts', 'opportunities']);
   });
 
   it('SPEC §11 only the users function may call the Cognito admin API, on its own pool only', () => {

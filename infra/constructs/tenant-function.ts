@@ -8,7 +8,7 @@ import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aw
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-export interface ApiFunctionProps {
+export interface TenantFunctionProps {
   /** The TypeScript module that exports `handler`. */
   entry: string;
   description: string;
@@ -21,7 +21,7 @@ export interface ApiFunctionProps {
  * Writes the shipped files at synth into a staging folder the bundling step copies them from (bundling runs while
  * the function is constructed, so the folder is removed right after: `removeStaged`).
  */
-function stageShippedFiles(shipped: NonNullable<ApiFunctionProps['shipped']>): { hooks: ICommandHooks; removeStaged: () => void } {
+function stageShippedFiles(shipped: NonNullable<TenantFunctionProps['shipped']>): { hooks: ICommandHooks; removeStaged: () => void } {
   const staged = mkdtempSync(join(tmpdir(), 'shipped-'));
   const names = Object.entries(shipped.files()).map(([name, content]) => {
     writeFileSync(join(staged, name), content);
@@ -38,14 +38,15 @@ function stageShippedFiles(shipped: NonNullable<ApiFunctionProps['shipped']>): {
 }
 
 /**
- * One Lambda function with its own log group and its own role. The role starts with nothing but writing to that
- * log group (no AWSLambdaBasicExecutionRole, which allows every log group of the account); callers grant the rest.
+ * One Lambda function of the tenant (a route group, the publisher, a consumer or a job) with its own log group and
+ * its own role. The role starts with nothing but writing to that log group (no AWSLambdaBasicExecutionRole, which
+ * allows every log group of the account); callers grant the rest (grant-access.ts).
  */
-export class ApiFunction extends Construct {
+export class TenantFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: logs.LogGroup;
 
-  constructor(scope: Construct, id: string, props: ApiFunctionProps) {
+  constructor(scope: Construct, id: string, props: TenantFunctionProps) {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
     const role = new iam.Role(this, 'Role', {
