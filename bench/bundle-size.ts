@@ -16,7 +16,7 @@ const LAMBDA_BUNDLING: BuildOptions = {
   minify: true,
   format: 'esm',
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   mainFields: ['module', 'main'],
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
   write: false,
@@ -25,7 +25,7 @@ const LAMBDA_BUNDLING: BuildOptions = {
 };
 
 const EXTERNALS: Record<SdkPackaging, string[]> = {
-  // What the stack deploys: the Node 20 Lambda runtime ships the AWS SDK v3.
+  // What the stack deploys: the Node 24 Lambda runtime ships the AWS SDK v3.
   'runtime-sdk': ['@aws-sdk/*'],
   'bundled-sdk': [],
 };

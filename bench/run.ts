@@ -38,7 +38,7 @@ const machine = {
 };
 
 const LEGEND = `Legend
-  runtime-sdk   @aws-sdk/* left out of the bundle, as infra/constructs/tenant-function.ts deploys it: the Node 20 Lambda
+  runtime-sdk   @aws-sdk/* left out of the bundle, as infra/constructs/tenant-function.ts deploys it: the Node 24 Lambda
                 runtime provides the AWS SDK v3. Import times then load it from node_modules.
   bundled-sdk   @aws-sdk/* inside the bundle: the alternative, for comparison.
   import ms     median of ${IMPORT_RUNS} fresh \`node\` processes, timing only \`await import(bundle.mjs)\`.

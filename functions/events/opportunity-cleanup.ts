@@ -9,7 +9,7 @@ import { consumerHandler } from './consumer-handler.ts';
  */
 export const opportunityCleanup = defineConsumer({
   name: 'opportunity-cleanup',
-  description: 'removes a deleted opportunity’s history and notes (R-OPP-10)',
+  description: "removes a deleted opportunity's history and notes (R-OPP-10)",
   events: ['opportunity.deleted'],
   access: {
     // The entries of each partition (Query on the table), then one DeleteItem each.

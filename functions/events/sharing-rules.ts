@@ -184,7 +184,7 @@ async function carryOverMerged(ctx: AppContext, event: DomainEvent<'opportunity.
 
 export const sharingRules = defineConsumer({
   name: 'sharing-rules',
-  description: 'applies the sharing rules to opportunities’ contacts and companies (R-SHR-2, R-SHR-3)',
+  description: 'applies the sharing rules to the contacts and companies of opportunities (R-SHR-2, R-SHR-3)',
   events: ['opportunity.created', 'opportunity.reassigned', 'opportunity.merged', 'opportunity.deleted'],
   access: {
     // Opportunities, parties, settings and shares (GetItem, BatchGetItem, Query of a record's shares); party owners,

@@ -118,12 +118,24 @@ describe('SPEC §1 tenant stack: user pool', () => {
   });
 });
 
+describe('SPEC §11 every function deploys as synthesized', () => {
+  it('SPEC §11 every function runs on nodejs24.x, and its description is one CloudFormation accepts (Latin-1 only)', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Runtime?: string; Description?: string } }[];
+
+    expect(functions.length).toBeGreaterThan(10);
+    for (const fn of functions.filter((candidate) => candidate.Properties.Description !== undefined)) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.Description).toMatch(/^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$/);
+    }
+  });
+});
+
 describe('SPEC §0 tenant stack: one function per route group', () => {
-  it('SPEC §0 each route group of the route table has one arm64 Node 20 function with the stack settings', () => {
+  it('SPEC §11 each route group of the route table has one arm64 Node 24 function (nodejs24.x) with the stack settings', () => {
     for (const group of routeGroups) {
       const fn = functionOf(group.name);
 
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs20.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 10, Handler: 'index.handler' });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 10, Handler: 'index.handler' });
       expect(fn.Properties.Environment.Variables).toMatchObject({
         TABLE_NAME: refTo(logicalIdOf('AWS::DynamoDB::Table')),
         STACK_TIMEZONE: config.timezone,
@@ -376,7 +388,7 @@ describe('R-REC-1 tenant stack: the morning recap', () => {
     const fn = resources('AWS::Lambda::Function').find(([id]) => id === recapFunctionId())![1];
 
     expect(only('AWS::SES::EmailIdentity').Properties).toEqual({ EmailIdentity: 'acme.example' });
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs20.x', Architectures: ['arm64'], Timeout: 300 });
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 300 });
     expect(fn.Properties.Environment.Variables).toMatchObject({
       TABLE_NAME: refTo(logicalIdOf('AWS::DynamoDB::Table')),
       CURSOR_SECRET_ARN: refTo(logicalIdOf('AWS::SecretsManager::Secret')),
