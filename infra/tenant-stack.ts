@@ -38,6 +38,8 @@ export interface TenantConfig {
   mailFrom?: string;
   /** Base URL of the web app, for links in mails. */
   appUrl?: string;
+  /** Whether every user (admins included) must sign in with a second factor (TOTP); default optional. */
+  mfa?: 'optional' | 'required';
 }
 
 export const TENANT_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
@@ -76,8 +78,11 @@ export function tenantConfigFromContext(context: (key: string) => unknown): Tena
   const appUrl = text('appUrl', defaultAppUrl(String(tenant)));
   if (!isWebUrl(appUrl)) problems.push(`context appUrl must be an http(s) URL like https://crm.acme.example, got ${JSON.stringify(appUrl)}`);
 
+  const mfa = text('mfa', 'optional');
+  if (mfa !== 'optional' && mfa !== 'required') problems.push(`context mfa must be optional or required, got ${JSON.stringify(mfa)}`);
+
   if (problems.length > 0) throw new Error(`Invalid tenant configuration:\n- ${problems.join('\n- ')}`);
-  return { tenant: tenant as string, timezone, defaultCurrency, corsOrigins, alarmEmail: alarmEmail as string | undefined, mailFrom, appUrl };
+  return { tenant: tenant as string, timezone, defaultCurrency, corsOrigins, alarmEmail: alarmEmail as string | undefined, mailFrom, appUrl, mfa: mfa as 'optional' | 'required' };
 }
 
 /** `corsOrigins` comes as an array (cdk.json) or a comma-separated string (`-c corsOrigins=a,b`). */
@@ -132,20 +137,25 @@ export class TenantStack extends Stack {
         'An HMAC key for list cursors, not a credential of another system: there is nothing to rotate it with, and ' +
         'rotating it by hand (a new value) only invalidates the cursors clients hold at that moment.',
     });
-    const users = new TenantUserPool(this, 'Users', { tenant: config.tenant });
+    const users = new TenantUserPool(this, 'Users', { tenant: config.tenant, mfa: config.mfa ?? 'optional' });
 
     const served = routeGroups.map((group) => ({ group, handler: this.routeGroupFunction(group, config, { data, cursorSecret, users }) }));
 
     const httpApi = new apigwv2.HttpApi(this, 'Api', {
       apiName: stackNameOf(config.tenant),
       createDefaultStage: false,
-      corsPreflight: {
-        allowOrigins: config.corsOrigins,
-        allowMethods: CORS_POLICY.allowMethods.map((method) => apigwv2.CorsHttpMethod[method]),
-        allowHeaders: [...CORS_POLICY.allowHeaders],
-        exposeHeaders: [...CORS_POLICY.exposeHeaders],
-        maxAge: Duration.seconds(CORS_POLICY.maxAgeSeconds),
-      },
+      // No origin is allowed unless the tenant names its web clients' origins: a deployed stack has no default one.
+      ...(config.corsOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: config.corsOrigins,
+              allowMethods: CORS_POLICY.allowMethods.map((method) => apigwv2.CorsHttpMethod[method]),
+              allowHeaders: [...CORS_POLICY.allowHeaders],
+              exposeHeaders: [...CORS_POLICY.exposeHeaders],
+              maxAge: Duration.seconds(CORS_POLICY.maxAgeSeconds),
+            },
+          }
+        : {}),
     });
     // Cognito ID tokens: issuer https://cognito-idp.<region>.amazonaws.com/<poolId>, audience the app client.
     const authorizer = new HttpJwtAuthorizer('CognitoJwt', users.pool.userPoolProviderUrl, {
@@ -171,6 +181,8 @@ export class TenantStack extends Stack {
             responseLength: '$context.responseLength',
             latencyMs: '$context.responseLatency',
             integrationError: '$context.integrationErrorMessage',
+            // The caller: the Cognito subject of its token (the user's `sub` in the tenant's pool), absent on public routes.
+            callerSub: '$context.authorizer.claims.sub',
             authorizerError: '$context.authorizer.error',
           }),
         ),

@@ -23,7 +23,7 @@ export class TenantUserPool extends Construct {
   readonly pool: cognito.UserPool;
   readonly client: cognito.UserPoolClient;
 
-  constructor(scope: Construct, id: string, props: { tenant: string }) {
+  constructor(scope: Construct, id: string, props: { tenant: string; mfa: 'optional' | 'required' }) {
     super(scope, id);
     const userIdAttribute = customAttributeName(CLAIM_USER_ID);
     const roleAttribute = customAttributeName(CLAIM_ROLE);
@@ -49,7 +49,8 @@ export class TenantUserPool extends Construct {
         requireSymbols: true,
         tempPasswordValidity: Duration.days(7),
       },
-      mfa: cognito.Mfa.OPTIONAL,
+      // `required` holds for every user, admins included: Cognito decides MFA per pool, not per role.
+      mfa: props.mfa === 'required' ? cognito.Mfa.REQUIRED : cognito.Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       featurePlan: cognito.FeaturePlan.PLUS,
@@ -61,12 +62,14 @@ export class TenantUserPool extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.pool).acknowledge({
-      id: 'AwsSolutions-COG2',
-      reason:
-        'Users are invited by their admin and MFA (TOTP) is offered as optional; requiring it is a per-tenant decision ' +
-        'that the clients must support first. Threat protection (plus tier, full function) guards the sign-ins.',
-    });
+    if (props.mfa === 'optional') {
+      Validations.of(this.pool).acknowledge({
+        id: 'AwsSolutions-COG2',
+        reason:
+          'Users are invited by their admin and MFA (TOTP) is offered as optional; a tenant requires it with -c mfa=required ' +
+          'once its clients support it. Threat protection (plus tier, full function) guards the sign-ins.',
+      });
+    }
 
     this.client = this.pool.addClient('WebClient', {
       generateSecret: false,

@@ -303,7 +303,7 @@ describe('SPEC §1 tenant stack: HTTP API', () => {
     expect(Object.keys(stage.Properties.RouteSettings).sort()).toEqual(publicKeys.sort());
     for (const key of publicKeys) expect(stage.Properties.RouteSettings[key]).toEqual({ ThrottlingRateLimit: PUBLIC_ROUTE_THROTTLE.ratePerSecond, ThrottlingBurstLimit: PUBLIC_ROUTE_THROTTLE.burst });
     const accessLogs = stage.Properties.AccessLogSettings;
-    expect(JSON.parse(accessLogs.Format)).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+    expect(JSON.parse(accessLogs.Format)).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', callerSub: '$context.authorizer.claims.sub' });
     const logGroupId = accessLogs.DestinationArn['Fn::GetAtt'][0];
     expect(Object.fromEntries(resources('AWS::Logs::LogGroup'))[logGroupId]?.Properties.RetentionInDays).toBe(30);
   });
@@ -446,8 +446,19 @@ describe('SPEC §11 tenant configuration from the CDK context', () => {
       alarmEmail: undefined,
       mailFrom: 'crm@acme.example.com',
       appUrl: 'https://acme.example.com',
+      mfa: 'optional',
     });
+    expect(tenantConfigFromContext(contextOf({ tenant: 'acme', mfa: 'required' })).mfa).toBe('required');
+    expect(() => tenantConfigFromContext(contextOf({ tenant: 'acme', mfa: 'sometimes' }))).toThrowError(/context mfa must be optional or required/);
   });
+
+  it('Issue 13 item 11: a stack without CORS origins allows none, and -c mfa=required makes every sign-in use a second factor', () => {
+    const strict = Template.fromStack(new TenantStack(new App(), 'PipelineCrm-strict', { config: { tenant: 'strict', timezone: 'UTC', defaultCurrency: 'EUR', corsOrigins: [], mfa: 'required' } }));
+
+    expect(Object.values(strict.findResources('AWS::ApiGatewayV2::Api'))[0]!.Properties.CorsConfiguration).toBeUndefined();
+    expect(Object.values(strict.findResources('AWS::Cognito::UserPool'))[0]!.Properties.MfaConfiguration).toBe('ON');
+    expect(only('AWS::Cognito::UserPool').Properties.MfaConfiguration).toBe('OPTIONAL');
+  }, 180_000);
 
   it('R-REC-1 takes the mail sender and the app URL of the links from the context, and checks them', () => {
     const given = tenantConfigFromContext(contextOf({ tenant: 'acme', mailFrom: 'crm@acme.com', appUrl: 'https://crm.acme.com' }));
