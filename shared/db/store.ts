@@ -68,9 +68,9 @@ export function newRecord<T extends object>(ctx: AppContext, fields: T): T & Bas
   return { ...fields, id: ctx.newId(), version: 1, createdAt: now, updatedAt: now };
 }
 
-/** The record as it is written over `current`: same id and creation, the next version, stamped now. */
-export function nextVersion<T extends BaseRecord>(ctx: AppContext, current: T, changed: T): T {
-  return { ...changed, id: current.id, version: current.version + 1, createdAt: current.createdAt, updatedAt: ctx.now().toISOString() };
+/** The record as it is written over `current` at `now`: same id and creation, the next version. */
+export function nextVersion<T extends BaseRecord>(current: T, changed: T, now: string): T {
+  return { ...changed, id: current.id, version: current.version + 1, createdAt: current.createdAt, updatedAt: now };
 }
 
 /** The answer of a write that lost a race it can win on a second try (`retryOnRace` starts again from the read). */
@@ -145,7 +145,7 @@ export function updateRecord<T extends BaseRecord>(
 ): Promise<T> {
   return retryOnRace(async () => {
     const current = await readForChange(ctx, model, id, options);
-    const next = nextVersion(ctx, current, await change(current));
+    const next = nextVersion(current, await change(current), ctx.now().toISOString());
     await writeAll(ctx, [recordWrite(ctx, model, { before: current, after: next, ifMatch: options.ifMatch }), ...((await options.extra?.(next, current)) ?? [])]);
     return next;
   });
