@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.ts';
 import { createAggregate, prepareChange, removeAggregate, transition, type Aggregate, type Planned, type PreparedChange, type WriteOptions } from './aggregate-writer.ts';
 import { CHILD_PREFIXES, leadModel, leadStatusModel } from './keys.ts';
-import { deleteChildren, type ExtraWrite } from './store.ts';
+import { batchWriteAll, childrenOf, type ExtraWrite } from './store.ts';
 import { NOT_RETIRED } from './uses.ts';
 import { canSeeOwned } from '../domain/access.ts';
 import { creationEntry, type LeadHistoryDraft, type StoredLead } from '../domain/leads.ts';
@@ -85,7 +85,8 @@ export const createLead = (ctx: AppContext, record: StoredLead, actorId: string)
 /** Deletes a lead (its status use with it), then its history: unreachable once the lead is gone, so what a failure leaves is never read. */
 export async function removeLead(ctx: AppContext, id: string, options: TransitionOptions): Promise<void> {
   await removeAggregate(ctx, leads, id, options);
-  await deleteChildren(ctx, leadModel.key(id).PK, CHILD_PREFIXES.history);
+  const history = await childrenOf(ctx, leadModel.key(id).PK, CHILD_PREFIXES.history, ['PK', 'SK']);
+  await batchWriteAll(ctx, history.map((entry) => ({ DeleteRequest: { Key: { PK: entry.PK, SK: entry.SK } } })));
 }
 
 export const transitionOptions = (principal: Principal, ifMatch?: number): TransitionOptions => ({

@@ -356,7 +356,7 @@ export function childrenOf(ctx: AppContext, partition: string, sortKeyPrefix: st
  */
 export async function deleteChildren(ctx: AppContext, partition: string, sortKeyPrefix: string): Promise<void> {
   const keys = await childrenOf(ctx, partition, sortKeyPrefix, ['PK', 'SK']);
-  await batchWriteAll(ctx, keys.map((key) => ({ DeleteRequest: { Key: { PK: key.PK, SK: key.SK } } })));
+  await Promise.all(keys.map((key) => deleteItem(ctx, { PK: key.PK, SK: key.SK })));
 }
 
 const isLostRace = (error: unknown) => isRefusal(error, 'conflict', 'concurrent_update');
