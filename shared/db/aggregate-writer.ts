@@ -75,7 +75,12 @@ export interface PreparedChange<T> {
 }
 
 /** The use items of the records as they move, and the checks that what they start using is still in service. */
-function useWrites<T extends BaseRecord, O extends object>(ctx: AppContext, aggregate: Aggregate<T, never, never, O>, records: readonly RecordChange<T>[], change: Partial<O>): ExtraWrite[] {
+function useWrites<T extends BaseRecord, O extends object>(
+  ctx: AppContext,
+  aggregate: Pick<Aggregate<T, never, never, O>, 'model' | 'uses'>,
+  records: readonly RecordChange<T>[],
+  change: Partial<O>,
+): ExtraWrite[] {
   const moves: ExtraWrite[] = [];
   const checks = new Map<string, ExtraWrite>();
   for (const { before, after } of records) {
@@ -90,7 +95,14 @@ function useWrites<T extends BaseRecord, O extends object>(ctx: AppContext, aggr
   return [...moves, ...checks.values()];
 }
 
-function historyWrites<T extends BaseRecord, H>(ctx: AppContext, aggregate: Aggregate<T, H, never, never>, records: readonly RecordChange<T>[], entries: readonly H[], actorId: string, at: string): ExtraWrite[] {
+function historyWrites<T extends BaseRecord, H>(
+  ctx: AppContext,
+  aggregate: Pick<Aggregate<T, H>, 'model' | 'history'>,
+  records: readonly RecordChange<T>[],
+  entries: readonly H[],
+  actorId: string,
+  at: string,
+): ExtraWrite[] {
   if (entries.length === 0) return [];
   const declared = aggregate.history;
   if (!declared) throw new Error(`${aggregate.model.label} keeps no history`);
@@ -123,9 +135,9 @@ export async function prepareChange<T extends BaseRecord, H, E, O extends object
     written: records.flatMap(({ after }) => (after ? [after] : [])),
     writes: [
       ...records.map(({ before, after }) => recordWrite(ctx, aggregate.model, { before, after, ifMatch: change.ifMatch, stale })),
-      ...historyWrites(ctx, aggregate as Aggregate<T, H, never, never>, records, change.history ?? [], change.actorId, now),
+      ...historyWrites(ctx, aggregate, records, change.history ?? [], change.actorId, now),
       ...guards,
-      ...useWrites(ctx, aggregate as Aggregate<T, never, never, O>, records, change),
+      ...useWrites(ctx, aggregate, records, change),
       ...(change.extra ?? []),
       ...outbox,
     ],
@@ -208,7 +220,7 @@ export function removeAggregate<T extends BaseRecord, H, E, O extends object>(
  */
 export function removeUnlessUsed<T extends BaseRecord, O extends object>(
   ctx: AppContext,
-  aggregate: Aggregate<T, never, never, O>,
+  aggregate: Pick<Aggregate<T, never, never, O>, 'model' | 'uses'>,
   id: string,
   options: Omit<DeleteUnusedOptions<T>, 'extra'>,
 ): Promise<void> {
