@@ -5,12 +5,13 @@ import { companyModel, contactModel, opportunityModel } from '../../shared/db/ke
 import { partyQuery } from '../../shared/db/list-queries.ts';
 import { customFieldDefinitions } from '../../shared/db/pipeline-config.ts';
 import type { EntityModel } from '../../shared/db/records.ts';
-import { companyErrors, ownerErrors, unknownReference } from '../../shared/db/references.ts';
+import { companyErrors, ownerErrors } from '../../shared/db/references.ts';
 import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { listOwnAndShared, previousOwnerKeepsSight, removeSharesOf } from '../../shared/db/shares.ts';
 import { companyOpportunitiesOf, contactOpportunities } from '../../shared/db/statuses.ts';
-import { createRecord, newRecord, partitionHasItems, updateRecord, type ExtraWrite, type Page } from '../../shared/db/store.ts';
-import { deleteUnlessUsed, moveUse, stillInService } from '../../shared/db/uses.ts';
+import { createAggregate, removeUnlessUsed, transition, type Aggregate } from '../../shared/db/aggregate-writer.ts';
+import { companyAggregate, contactAggregate } from '../../shared/db/party-writes.ts';
+import { newRecord, partitionHasItems, type Page } from '../../shared/db/store.ts';
 import { canManageShared, canSeeCompany, canSeeContact, canSeeShared } from '../../shared/db/visibility.ts';
 import { seesEverything } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
@@ -32,7 +33,7 @@ import {
 } from '../../shared/domain/parties.ts';
 import { ownsOrManages } from '../../shared/domain/sharing.ts';
 import { manualStatusRefusal, withManualStatus, type ManualPast, type OpportunityFacts, type StatusChange } from '../../shared/domain/statuses.ts';
-import { newEvent, outboxWrite } from '../../shared/events/outbox.ts';
+import { newEvent } from '../../shared/events/outbox.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { defineRoute } from '../../shared/http/route.ts';
 import { idParams, pageOf } from '../../shared/schemas/common.ts';
@@ -50,7 +51,7 @@ import {
   type Contact,
 } from '../../shared/schemas/contacts.ts';
 import type { CustomFieldEntity } from '../../shared/schemas/custom-fields.ts';
-import { conflict, forbidden, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
+import { conflict, forbidden, throwIfInvalid } from '../../shared/domain/errors.ts';
 import { EVERYONE, type Principal } from '../../shared/domain/principal.ts';
 
 /**
@@ -79,15 +80,6 @@ function refuseHandOverByShare(principal: Principal, current: { ownerId: string 
   if (reassigned && !ownsOrManages(principal, current)) throw forbidden('Only the owner, a manager or an admin may reassign it');
 }
 
-/**
- * R-CON-1: a contact moving from one employer to another (either may be none) holds a use of its employer, so the
- * company cannot be deleted under it, and joins one only while it is in service (shared/db/uses.ts).
- */
-function employerWrites(ctx: AppContext, contactId: string, from: string | null | undefined, to: string | null): ExtraWrite[] {
-  const joins = to && to !== from ? [stillInService(ctx, companyModel.key(to), validationFailed([unknownReference(companyModel, 'companyId')]))] : [];
-  return [...joins, ...moveUse(ctx, contactModel.key(contactId), from ? companyModel.key(from) : undefined, to ? companyModel.key(to) : undefined)];
-}
-
 /** The owner of a new record: the caller unless named; a rep may name only itself (403). */
 function ownerOfNew(principal: Principal, requested: string | undefined): string {
   const ownerId = requested ?? principal.userId;
@@ -106,7 +98,8 @@ async function createContact(ctx: AppContext, principal: Principal, body: Contac
   ]);
   throwIfInvalid([...owner, ...employer, ...customFields.errors]);
   const record = newRecord(ctx, newContactFields(body, ownerId, customFields.values));
-  await createRecord(ctx, contactModel, record, employerWrites(ctx, record.id, undefined, record.companyId));
+  // R-CON-1: with the use of its employer (shared/db/party-writes.ts).
+  await createAggregate(ctx, contactAggregate, record, principal.userId);
   return withVisibleCustomFields(record, definitions);
 }
 
@@ -119,40 +112,25 @@ async function updateContact(
 ): Promise<Contact> {
   const definitions = await customFieldDefinitions(ctx, 'contact');
   const movesTo = (next: Contact, current: Contact) => (next.companyId && next.companyId !== current.companyId ? next.companyId : undefined);
-  const updated = await updateRecord(
-    ctx,
-    contactModel,
-    id,
-    async (current) => {
-      const customFields = applyCustomFields(current.customFields, customFieldChange ?? {}, definitions);
-      const next = patchContact(current, change, customFields.values);
-      const newCompanyId = movesTo(next, current);
-      const reassigned = next.ownerId !== current.ownerId;
-      refuseHandOverByShare(principal, current, reassigned);
-      const [owner, employer] = await Promise.all([
-        reassigned ? ownerErrors(ctx, next.ownerId) : [],
-        newCompanyId ? companyErrors(ctx, newCompanyId, canSeeCompany(ctx, principal)) : [],
-      ]);
-      throwIfInvalid([...owner, ...employer, ...contactNameErrors(next), ...customFields.errors]);
-      return next;
-    },
-    {
-      ifMatch,
-      canSee: canSeeContact(ctx, principal),
-      extra: async (next, current) => {
-        const keepsSight = next.ownerId === current.ownerId ? [] : await previousOwnerKeepsSight(ctx, { collection: 'contacts', id }, current.ownerId, principal.userId);
-        if (next.companyId === current.companyId) return keepsSight;
-        // R-CON-2: the company left and the one joined no longer count the same opportunities (contact-statuses recomputes both).
-        const moved = newEvent(ctx, 'contact.moved', principal.userId, {
-          contactId: id,
-          companyId: next.companyId,
-          fromCompanyId: current.companyId,
-          ownerId: next.ownerId,
-        });
-        return [...keepsSight, ...employerWrites(ctx, id, current.companyId, next.companyId), outboxWrite(ctx, moved)];
-      },
-    },
-  );
+  const updated = await transition(ctx, contactAggregate, id, { actorId: principal.userId, ifMatch, canSee: canSeeContact(ctx, principal) }, async (current) => {
+    const customFields = applyCustomFields(current.customFields, customFieldChange ?? {}, definitions);
+    const next = patchContact(current, change, customFields.values);
+    const newCompanyId = movesTo(next, current);
+    const reassigned = next.ownerId !== current.ownerId;
+    refuseHandOverByShare(principal, current, reassigned);
+    const [owner, employer] = await Promise.all([
+      reassigned ? ownerErrors(ctx, next.ownerId) : [],
+      newCompanyId ? companyErrors(ctx, newCompanyId, canSeeCompany(ctx, principal)) : [],
+    ]);
+    throwIfInvalid([...owner, ...employer, ...contactNameErrors(next), ...customFields.errors]);
+    const keepsSight = reassigned ? await previousOwnerKeepsSight(ctx, { collection: 'contacts', id }, current.ownerId, principal.userId) : [];
+    // R-CON-2: the company left and the one joined no longer count the same opportunities (contact-statuses recomputes both).
+    const moved =
+      next.companyId === current.companyId
+        ? []
+        : [newEvent(ctx, 'contact.moved', principal.userId, { contactId: id, companyId: next.companyId, fromCompanyId: current.companyId, ownerId: next.ownerId })];
+    return { next, extra: keepsSight, events: moved };
+  });
   return withVisibleCustomFields(updated, definitions);
 }
 
@@ -164,7 +142,7 @@ async function createCompany(ctx: AppContext, principal: Principal, body: Compan
   const owner = body.ownerId ? await ownerErrors(ctx, body.ownerId) : [];
   throwIfInvalid([...owner, ...customFields.errors]);
   const record = newRecord(ctx, newCompanyFields(body, ownerId, customFields.values));
-  await createRecord(ctx, companyModel, record);
+  await createAggregate(ctx, companyAggregate, record, principal.userId);
   return withVisibleCustomFields(record, definitions);
 }
 
@@ -176,26 +154,16 @@ async function updateCompany(
   ifMatch: number | undefined,
 ): Promise<Company> {
   const definitions = await customFieldDefinitions(ctx, 'company');
-  const updated = await updateRecord(
-    ctx,
-    companyModel,
-    id,
-    async (current) => {
-      const customFields = applyCustomFields(current.customFields, customFieldChange ?? {}, definitions);
-      const next = patchCompany(current, change, customFields.values);
-      const reassigned = next.ownerId !== current.ownerId;
-      refuseHandOverByShare(principal, current, reassigned);
-      const owner = reassigned ? await ownerErrors(ctx, next.ownerId) : [];
-      throwIfInvalid([...owner, ...customFields.errors]);
-      return next;
-    },
-    {
-      ifMatch,
-      canSee: canSeeCompany(ctx, principal),
-      extra: (next, current) =>
-        next.ownerId === current.ownerId ? [] : previousOwnerKeepsSight(ctx, { collection: 'companies', id }, current.ownerId, principal.userId),
-    },
-  );
+  const updated = await transition(ctx, companyAggregate, id, { actorId: principal.userId, ifMatch, canSee: canSeeCompany(ctx, principal) }, async (current) => {
+    const customFields = applyCustomFields(current.customFields, customFieldChange ?? {}, definitions);
+    const next = patchCompany(current, change, customFields.values);
+    const reassigned = next.ownerId !== current.ownerId;
+    refuseHandOverByShare(principal, current, reassigned);
+    const owner = reassigned ? await ownerErrors(ctx, next.ownerId) : [];
+    throwIfInvalid([...owner, ...customFields.errors]);
+    const keepsSight = reassigned ? await previousOwnerKeepsSight(ctx, { collection: 'companies', id }, current.ownerId, principal.userId) : [];
+    return { next, extra: keepsSight };
+  });
   return withVisibleCustomFields(updated, definitions);
 }
 
@@ -206,26 +174,57 @@ async function updateCompany(
 async function setStatus<T extends (Contact | Company) & ManualPast>(
   ctx: AppContext,
   principal: Principal,
-  target: { model: EntityModel<T>; entity: CustomFieldEntity; collection: 'contacts' | 'companies'; id: string; opportunities: (id: string) => Promise<OpportunityFacts[]> },
+  target: { aggregate: Aggregate<T>; entity: CustomFieldEntity; collection: 'contacts' | 'companies'; id: string; opportunities: (id: string) => Promise<OpportunityFacts[]> },
   change: StatusChange,
   ifMatch: number | undefined,
 ): Promise<T> {
   const label = target.entity;
   const [definitions, updated] = await Promise.all([
     customFieldDefinitions(ctx, target.entity),
-    updateRecord(
-      ctx,
-      target.model,
-      target.id,
-      async (current) => {
-        const refusal = manualStatusRefusal(await target.opportunities(current.id), change, label);
-        if (refusal) throw refusal;
-        return withManualStatus(current, change, ctx.now().toISOString());
-      },
-      { ifMatch, canSee: canSeeShared(ctx, principal, target.collection) },
-    ),
+    transition(ctx, target.aggregate, target.id, { actorId: principal.userId, ifMatch, canSee: canSeeShared(ctx, principal, target.collection) }, async (current) => {
+      const refusal = manualStatusRefusal(await target.opportunities(current.id), change, label);
+      if (refusal) throw refusal;
+      return { next: withManualStatus(current, change, ctx.now().toISOString()) };
+    }),
   ]);
   return withVisibleCustomFields(updated, definitions);
+}
+
+/** R-CON-1: a contact with opportunities is not deleted; its shares go with it (R-SHR-1). */
+async function deleteContact(ctx: AppContext, principal: Principal, id: string, ifMatch: number | undefined): Promise<void> {
+  await removeUnlessUsed(ctx, contactAggregate, id, {
+    ifMatch,
+    canSee: canManageShared(ctx, principal, 'contacts'),
+    usedBy: [
+      {
+        user: opportunityModel,
+        byIndex: (record) => partitionHasItems(ctx, opportunities.ofContact(record.id)),
+        inUse: conflict('has_opportunities', 'The contact has opportunities; delete or move them first'),
+      },
+    ],
+  });
+  await removeSharesOf(ctx, { collection: 'contacts', id });
+}
+
+/** R-CON-1: a company with employees or opportunities is not deleted; its shares go with it (R-SHR-1). */
+async function deleteCompany(ctx: AppContext, principal: Principal, id: string, ifMatch: number | undefined): Promise<void> {
+  await removeUnlessUsed(ctx, companyAggregate, id, {
+    ifMatch,
+    canSee: canManageShared(ctx, principal, 'companies'),
+    usedBy: [
+      {
+        user: contactModel,
+        byIndex: (record) => partitionHasItems(ctx, contacts.employeesOf(record.id)),
+        inUse: conflict('company_has_contacts', 'The company still has contacts; move or delete them first'),
+      },
+      {
+        user: opportunityModel,
+        byIndex: (record) => partitionHasItems(ctx, opportunities.ofCompany(record.id)),
+        inUse: conflict('has_opportunities', 'The company has opportunities; delete or move them first'),
+      },
+    ],
+  });
+  await removeSharesOf(ctx, { collection: 'companies', id });
 }
 
 const companyOpportunityFacts = async (ctx: AppContext, id: string) => (await companyOpportunitiesOf(ctx, id)).opportunities;
@@ -279,7 +278,7 @@ export const contactRoutes = [
     body: setStatusBody,
     response: contact,
     handler: ({ ctx, principal, params, body, ifMatch }) =>
-      setStatus(ctx, principal, { model: contactModel, entity: 'contact', collection: 'contacts', id: params.id, opportunities: (id) => contactOpportunities(ctx, id) }, body, ifMatch),
+      setStatus(ctx, principal, { aggregate: contactAggregate, entity: 'contact', collection: 'contacts', id: params.id, opportunities: (id) => contactOpportunities(ctx, id) }, body, ifMatch),
   }),
   defineRoute({
     method: 'DELETE',
@@ -288,21 +287,7 @@ export const contactRoutes = [
     roles: EVERYONE,
     params: idParams,
     successStatus: 204,
-    handler: async ({ ctx, principal, params, ifMatch }) => {
-      await deleteUnlessUsed(ctx, contactModel, params.id, {
-        ifMatch,
-        canSee: canManageShared(ctx, principal, 'contacts'),
-        usedBy: [
-          {
-            user: opportunityModel,
-            byIndex: (record) => partitionHasItems(ctx, opportunities.ofContact(record.id)),
-            inUse: conflict('has_opportunities', 'The contact has opportunities; delete or move them first'),
-          },
-        ],
-        extra: (record) => employerWrites(ctx, record.id, record.companyId, null),
-      });
-      await removeSharesOf(ctx, { collection: 'contacts', id: params.id });
-    },
+    handler: ({ ctx, principal, params, ifMatch }) => deleteContact(ctx, principal, params.id, ifMatch),
   }),
   defineRoute({
     method: 'GET',
@@ -352,7 +337,7 @@ export const contactRoutes = [
     body: setStatusBody,
     response: company,
     handler: ({ ctx, principal, params, body, ifMatch }) =>
-      setStatus(ctx, principal, { model: companyModel, entity: 'company', collection: 'companies', id: params.id, opportunities: (id) => companyOpportunityFacts(ctx, id) }, body, ifMatch),
+      setStatus(ctx, principal, { aggregate: companyAggregate, entity: 'company', collection: 'companies', id: params.id, opportunities: (id) => companyOpportunityFacts(ctx, id) }, body, ifMatch),
   }),
   defineRoute({
     method: 'DELETE',
@@ -361,25 +346,7 @@ export const contactRoutes = [
     roles: EVERYONE,
     params: idParams,
     successStatus: 204,
-    handler: async ({ ctx, principal, params, ifMatch }) => {
-      await deleteUnlessUsed(ctx, companyModel, params.id, {
-        ifMatch,
-        canSee: canManageShared(ctx, principal, 'companies'),
-        usedBy: [
-          {
-            user: contactModel,
-            byIndex: (record) => partitionHasItems(ctx, contacts.employeesOf(record.id)),
-            inUse: conflict('company_has_contacts', 'The company still has contacts; move or delete them first'),
-          },
-          {
-            user: opportunityModel,
-            byIndex: (record) => partitionHasItems(ctx, opportunities.ofCompany(record.id)),
-            inUse: conflict('has_opportunities', 'The company has opportunities; delete or move them first'),
-          },
-        ],
-      });
-      await removeSharesOf(ctx, { collection: 'companies', id: params.id });
-    },
+    handler: ({ ctx, principal, params, ifMatch }) => deleteCompany(ctx, principal, params.id, ifMatch),
   }),
 ];
 

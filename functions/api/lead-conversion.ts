@@ -1,25 +1,26 @@
 /** R-LEAD-5: a qualified lead becomes a contact or a company, optionally with an opportunity. */
 import type { AppContext } from '../../shared/app-context.ts';
 import { companyModel, contactModel, leadModel, leadStatusModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
-import { commitOpportunityChange } from '../../shared/db/opportunity-writes.ts';
+import { commit, prepareChange } from '../../shared/db/aggregate-writer.ts';
+import { opportunities } from '../../shared/db/opportunity-writes.ts';
+import { companyAggregate, contactAggregate } from '../../shared/db/party-writes.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
-import { toItem } from '../../shared/db/records.ts';
 import { opportunityOwnerErrors, unknownReference } from '../../shared/db/references.ts';
-import { getRecord, newRecord, requireRecord, retryOnRace, writeAll, type ExtraWrite } from '../../shared/db/store.ts';
+import { getRecord, newRecord, requireRecord, retryOnRace } from '../../shared/db/store.ts';
 import { canSeeOwned } from '../../shared/domain/access.ts';
 import { visibleCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import { carriedCustomFields, conversionInput, conversionRefusal, convertLead, type StoredLead } from '../../shared/domain/leads.ts';
 import { buildOpportunity, initialStageId, type StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import { create } from '../../shared/domain/opportunity-lifecycle.ts';
 import { newCompanyFields, newContactFields } from '../../shared/domain/parties.ts';
-import { newEvent, outboxWrite } from '../../shared/events/outbox.ts';
+import { newEvent } from '../../shared/events/outbox.ts';
 import { defineRoute, result, type ApiResult } from '../../shared/http/route.ts';
 import { idParams } from '../../shared/schemas/common.ts';
 import type { Company, Contact } from '../../shared/schemas/contacts.ts';
 import { convertLeadBody, leadConversion, type ConvertLeadInput, type Lead } from '../../shared/schemas/leads.ts';
 import { type Opportunity } from '../../shared/schemas/opportunities.ts';
-import { leadChangeWrites } from '../../shared/db/lead-writes.ts';
-import { conflict, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
+import { prepareLeadChange } from '../../shared/db/lead-writes.ts';
+import { throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
 import { EVERYONE, type Principal } from '../../shared/domain/principal.ts';
 
 
@@ -49,11 +50,6 @@ async function conversionOf(ctx: AppContext, converted: StoredLead): Promise<Con
     opportunity: opportunity ? withVisibleCustomFields(opportunity, opportunityFields) : null,
   };
 }
-
-const newPartyWrite = (ctx: AppContext, item: Record<string, unknown>): ExtraWrite => ({
-  write: { Put: { TableName: ctx.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' } },
-  onConditionFailed: conflict('already_exists', 'The converted record already exists'),
-});
 
 /**
  * The opportunity a conversion asks for, checked like POST /opportunities (R-OPP-1: the stage, the default stage,
@@ -102,25 +98,26 @@ function convert(ctx: AppContext, principal: Principal, id: string, body: Conver
     const opportunity = body.createOpportunity ? await conversionOpportunity(ctx, current, body.createOpportunity, party) : undefined;
 
     const transition = convertLead(current, { ...party, opportunityId: opportunity?.record.id ?? null }, ctx.now().toISOString());
-    const { next, writes } = leadChangeWrites(ctx, current, transition, principal.userId);
-    const partyWrite = contact ? newPartyWrite(ctx, toItem(contactModel, contact)) : newPartyWrite(ctx, toItem(companyModel, company!));
-    // R-EVT-1: the conversion's event commits with it (its opportunity's own event comes from commitOpportunityChange).
-    const converted = outboxWrite(ctx, newEvent(ctx, 'lead.converted', principal.userId, { leadId: current.id, ...party, opportunityId: opportunity?.record.id ?? null, ownerId: current.ownerId }));
-    if (opportunity) {
-      await commitOpportunityChange(ctx, {
-        records: [{ after: opportunity.record }],
-        ...create(opportunity.record),
-        actorId: principal.userId,
-        duplicateCheck: { activeStageIds: opportunity.settings.activeStageIds },
-        extra: [...writes, partyWrite, converted],
-        stageGone: validationFailed([unknownReference(stageModel, 'createOpportunity.stageId')]),
-      });
-    } else {
-      await writeAll(ctx, [...writes, partyWrite, converted]);
-    }
+    // R-EVT-1: the conversion's event commits with it (its opportunity's own event comes with the opportunity's change).
+    const converted = newEvent(ctx, 'lead.converted', principal.userId, { leadId: current.id, ...party, opportunityId: opportunity?.record.id ?? null, ownerId: current.ownerId });
+    const actorId = principal.userId;
+    const [lead, partyCreation, opportunityCreation] = await Promise.all([
+      prepareLeadChange(ctx, current, { ...transition, events: [converted] }, actorId),
+      contact ? prepareChange(ctx, contactAggregate, { records: [{ after: contact }], actorId }) : prepareChange(ctx, companyAggregate, { records: [{ after: company! }], actorId }),
+      opportunity &&
+        prepareChange(ctx, opportunities, {
+          records: [{ after: opportunity.record }],
+          ...create(opportunity.record),
+          actorId,
+          duplicateCheck: { activeStageIds: opportunity.settings.activeStageIds },
+          stageGone: validationFailed([unknownReference(stageModel, 'createOpportunity.stageId')]),
+        }),
+    ]);
+    await commit(ctx, lead, partyCreation, ...(opportunityCreation ? [opportunityCreation] : []));
+    const [next] = lead.written;
     return result(
       {
-        lead: withVisibleCustomFields(next, leadFields),
+        lead: withVisibleCustomFields(next!, leadFields),
         contact: contact && withVisibleCustomFields(contact, targetFields),
         company: company && withVisibleCustomFields(company, targetFields),
         opportunity: opportunity?.record ?? null,

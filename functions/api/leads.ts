@@ -8,22 +8,20 @@ import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pip
 import { resolveReasonChoice } from '../../shared/db/reasons.ts';
 import { ownerErrors } from '../../shared/db/references.ts';
 import { queryShownPage, requireShownRecord } from '../../shared/db/shown-records.ts';
-import { createRecord, deleteRecord, getRecord, newRecord, queryPage, requireRecord, type Page } from '../../shared/db/store.ts';
-import { moveUse } from '../../shared/db/uses.ts';
+import { getRecord, newRecord, queryPage, requireRecord, type Page } from '../../shared/db/store.ts';
 import { canSeeOwned } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
-import { concludeLead, creationEntry, defaultStatusOf, markLeadLost, moveToStatus, newLeadFields, patchLead, planLeadList, progressStatusErrors, reassignmentEntry, restoreLead, type StoredLead } from '../../shared/domain/leads.ts';
+import { concludeLead, defaultStatusOf, markLeadLost, moveToStatus, newLeadFields, patchLead, planLeadList, progressStatusErrors, reassignmentEntry, restoreLead, type StoredLead } from '../../shared/domain/leads.ts';
 import type { Overdue } from '../../shared/domain/overdue.ts';
 import { mayCreateFor } from '../../shared/domain/parties.ts';
 import { hasChoice, lossReasonChoice } from '../../shared/domain/reasons.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { logger } from '../../shared/logger.ts';
-import { toProblem, type ProblemError } from '../../shared/http/problem.ts';
+import { runBulk } from '../../shared/http/bulk.ts';
 import { defineRoute } from '../../shared/http/route.ts';
 import { idParams, pageOf } from '../../shared/schemas/common.ts';
 import { concludeLeadBody, createLeadBody, lead, leadHistoryEntry, leadHistoryQuery, leadListItem, leadListQuery, moveLeadStatusBody, updateLeadBody, type CreateLeadInput, type Lead, type LeadChange, type LeadHistoryEntry, type LeadListQuery, type LeadStatus } from '../../shared/schemas/leads.ts';
 import { bulkRestoreBody, bulkRestoreResult, lostBody, type BulkRestoreResult } from '../../shared/schemas/opportunities.ts';
-import { deleteHistory, historyWrite, statusStillChoosable, transitionLead, transitionOptions } from '../../shared/db/lead-writes.ts';
+import { createLead as commitNewLead, removeLead, statusStillChoosable, transitionLead, transitionOptions } from '../../shared/db/lead-writes.ts';
 import { leadConversionRoutes } from './lead-conversion.ts';
 import { leadStatusRoutes } from './lead-statuses.ts';
 import { conflict, forbidden, throwIfInvalid } from '../../shared/domain/errors.ts';
@@ -49,11 +47,7 @@ async function createLead(ctx: AppContext, principal: Principal, body: CreateLea
   throwIfInvalid([...owner, ...progressStatusErrors(status), ...customFields.errors]);
   const now = ctx.now().toISOString();
   const record = newRecord(ctx, newLeadFields(body, { ownerId, statusId: status!.id, customFields: customFields.values, now }));
-  await createRecord<StoredLead>(ctx, leadModel, record, [
-    statusStillChoosable(ctx, record.statusId),
-    ...moveUse(ctx, leadModel.key(record.id), undefined, leadStatusModel.key(record.statusId)),
-    historyWrite(ctx, record.id, creationEntry(record), principal.userId, now),
-  ]);
+  await commitNewLead(ctx, record, principal.userId);
   return withVisibleCustomFields(record, definitions);
 }
 
@@ -127,31 +121,12 @@ function loseLead(ctx: AppContext, principal: Principal, id: string, body: LostB
 const restoreOne = (ctx: AppContext, principal: Principal, id: string, ifMatch?: number) =>
   transitionLead(ctx, id, transitionOptions(principal, ifMatch), (current) => restoreLead(current, ctx.now().toISOString()));
 
-const asProblem = (error: unknown, id: string): ProblemError => {
-  const problem = toProblem(error);
-  if (problem.status >= 500) logger.error('Bulk restore failed for one lead', { error, leadId: id });
-  return problem;
-};
-
 /** Leads restored at a time: each lead is its own transaction, independent of the others. */
 const BULK_CONCURRENCY = 10;
 
 /** R-LEAD-6 bulk: one bad, invisible or conflicting id is reported in its result and does not stop the others; results in the order of the ids. */
-async function restoreMany(ctx: AppContext, principal: Principal, ids: readonly string[]): Promise<BulkRestoreResult> {
-  const queue = [...ids];
-  const outcomes = new Map<string, BulkRestoreResult['results'][number]>();
-  const worker = async () => {
-    for (let id = queue.shift(); id; id = queue.shift()) {
-      try {
-        await restoreOne(ctx, principal, id);
-        outcomes.set(id, { id, ok: true });
-      } catch (error) {
-        outcomes.set(id, { id, ok: false, error: asProblem(error, id).toBody() });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, ids.length) }, worker));
-  return { results: ids.map((id) => outcomes.get(id)!) };
+function restoreMany(ctx: AppContext, principal: Principal, ids: readonly string[]): Promise<BulkRestoreResult> {
+  return runBulk(ids, (id) => restoreOne(ctx, principal, id), { label: 'lead', concurrency: BULK_CONCURRENCY });
 }
 
 const shown = async (ctx: AppContext, record: StoredLead) => withVisibleCustomFields(record, await customFieldDefinitions(ctx, 'lead'));
@@ -203,12 +178,7 @@ export const leadRoutes = [
     params: idParams,
     successStatus: 204,
     handler: async ({ ctx, principal, params, ifMatch }) => {
-      await deleteRecord(ctx, leadModel, params.id, {
-        ifMatch,
-        canSee: canSeeOwned(principal),
-        extra: (lead) => moveUse(ctx, leadModel.key(lead.id), leadStatusModel.key(lead.statusId), undefined),
-      });
-      await deleteHistory(ctx, params.id);
+      await removeLead(ctx, params.id, transitionOptions(principal, ifMatch));
     },
   }),
   defineRoute({

@@ -17,8 +17,7 @@ import { archive, chooseSurvivor, lose, merge, restore, restoreStageId, unarchiv
 import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import { hasChoice, lossReasonChoice } from '../../shared/domain/reasons.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { logger } from '../../shared/logger.ts';
-import { toProblem, type ProblemError } from '../../shared/http/problem.ts';
+import { runBulk } from '../../shared/http/bulk.ts';
 import { defineRoute } from '../../shared/http/route.ts';
 import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
 import {
@@ -101,12 +100,6 @@ function restoreOne(ctx: AppContext, pipeline: PipelineReads, options: Transitio
   });
 }
 
-const asProblem = (error: unknown, id: string): ProblemError => {
-  const problem = toProblem(error);
-  if (problem.status >= 500) logger.error('Bulk restore failed for one opportunity', { error, opportunityId: id });
-  return problem;
-};
-
 /** Restores run this many at a time; the restores of one party run one after the other, as they share its duplicate guard. */
 const BULK_CONCURRENCY = 10;
 
@@ -116,29 +109,15 @@ const BULK_CONCURRENCY = 10;
  */
 async function restoreMany(ctx: AppContext, principal: Principal, ids: readonly string[]): Promise<BulkRestoreResult> {
   const found = new Map((await findOpportunities(ctx, ids)).map((record) => [record.id, record]));
-  const lanes = new Map<string, string[]>();
-  for (const id of ids) {
-    const record = found.get(id);
-    const lane = record ? openOpportunitiesGuardKey(record).PK : id;
-    lanes.set(lane, [...(lanes.get(lane) ?? []), id]);
-  }
   const pipeline = sharedReads(ctx);
-  const outcomes = new Map<string, BulkRestoreResult['results'][number]>();
-  const queue = [...lanes.values()];
-  const worker = async () => {
-    for (let lane = queue.shift(); lane; lane = queue.shift()) {
-      for (const id of lane) {
-        try {
-          await restoreOne(ctx, pipeline, { ...transitionOptions(ctx, principal), id, read: found.get(id) });
-          outcomes.set(id, { id, ok: true });
-        } catch (error) {
-          outcomes.set(id, { id, ok: false, error: asProblem(error, id).toBody() });
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, queue.length) }, worker));
-  return { results: ids.map((id) => outcomes.get(id)!) };
+  return runBulk(ids, (id) => restoreOne(ctx, pipeline, { ...transitionOptions(ctx, principal), id, read: found.get(id) }), {
+    label: 'opportunity',
+    concurrency: BULK_CONCURRENCY,
+    laneOf: (id) => {
+      const record = found.get(id);
+      return record ? openOpportunitiesGuardKey(record).PK : id;
+    },
+  });
 }
 
 /**

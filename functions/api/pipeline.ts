@@ -1,4 +1,3 @@
-import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
 import { opportunities, reasons, stages } from '../../shared/db/access-patterns.ts';
@@ -6,6 +5,7 @@ import { groupModel, opportunityModel, PIPELINE_SETTINGS_ID, reasonModel, settin
 import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { claimReasonDescription, moveReasonDescription } from '../../shared/db/reasons.ts';
 import {
+  batchGetAll,
   createRecord,
   getRecord,
   newRecord,
@@ -41,16 +41,8 @@ import { ADMIN_ONLY, EVERYONE } from '../../shared/domain/principal.ts';
 
 /** The ids among `stageIds` that name a stage (the settings name a few dozen at most: one BatchGet). */
 async function existingStageIds(ctx: AppContext, stageIds: readonly string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  let keys: Record<string, unknown>[] | undefined = stageIds.map((stageId) => stageModel.key(stageId));
-  while (keys && keys.length > 0) {
-    const answer: BatchGetCommandOutput = await ctx.db.send(
-      new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: keys, ProjectionExpression: '#id', ExpressionAttributeNames: { '#id': 'id' } } } }),
-    );
-    for (const item of answer.Responses?.[ctx.tableName] ?? []) found.add(item.id as string);
-    keys = answer.UnprocessedKeys?.[ctx.tableName]?.Keys;
-  }
-  return found;
+  const found = await batchGetAll(ctx, stageIds.map((stageId) => stageModel.key(stageId)), { attributes: ['id'] });
+  return new Set(found.map((item) => item.id as string));
 }
 
 /** Commits only if the stage still exists: a stage deleted after the check would leave the settings naming it. */

@@ -1,7 +1,6 @@
-import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../../shared/app-context.ts';
 import { contactModel } from '../../shared/db/keys.ts';
-import { getRecord } from '../../shared/db/store.ts';
+import { batchGetAll, getRecord } from '../../shared/db/store.ts';
 import { freshOpportunities, recomputeCompanyStatuses, recomputeContactStatuses } from '../../shared/db/statuses.ts';
 import { OPPORTUNITY_EVENT_TYPES, type DomainEvent, type OpportunityEventType } from '../../shared/events/catalogue.ts';
 import { defineConsumer } from '../../shared/events/consumer.ts';
@@ -40,16 +39,8 @@ function touchedBy(event: OpportunityEvent): { contactIds: string[]; companyIds:
 /** The employers of these contacts (contacts deleted since are skipped). */
 async function employersOf(ctx: AppContext, contactIds: readonly string[]): Promise<string[]> {
   if (contactIds.length === 0) return [];
-  const employers: string[] = [];
-  let keys: Record<string, unknown>[] | undefined = contactIds.map((id) => contactModel.key(id));
-  while (keys && keys.length > 0) {
-    const answer: BatchGetCommandOutput = await ctx.db.send(
-      new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'companyId' } } }),
-    );
-    for (const item of answer.Responses?.[ctx.tableName] ?? []) if (typeof item.companyId === 'string') employers.push(item.companyId);
-    keys = answer.UnprocessedKeys?.[ctx.tableName]?.Keys;
-  }
-  return employers;
+  const contacts = await batchGetAll(ctx, contactIds.map((id) => contactModel.key(id)), { consistent: true, attributes: ['companyId'] });
+  return contacts.flatMap((contact) => (typeof contact.companyId === 'string' ? [contact.companyId] : []));
 }
 
 export const contactStatuses = defineConsumer({

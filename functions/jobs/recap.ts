@@ -1,7 +1,5 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { appContext, type AppContext } from '../../shared/app-context.ts';
@@ -9,7 +7,7 @@ import { users } from '../../shared/db/access-patterns.ts';
 import { recapReceiptKey } from '../../shared/db/keys.ts';
 import { findOverdueLeads } from '../../shared/db/overdue-leads.ts';
 import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
-import { queryPage } from '../../shared/db/store.ts';
+import { deleteItem, putItem, queryPage, updateItem } from '../../shared/db/store.ts';
 import { planRecap, recapDecision, type RecapMail, type RecapTrigger, type SkipReason } from '../../shared/domain/recap.ts';
 import { logger } from '../../shared/logger.ts';
 import { renderRecapEmail } from '../../shared/mail/recap-email.ts';
@@ -129,55 +127,35 @@ async function deliver(ctx: AppContext, mail: RecapMail, run: { day: string; now
 /** The claim's id, or undefined when the day's receipt is already taken (sent, or being sent by a live run). */
 async function claimReceipt(ctx: AppContext, day: string, userId: string, now: Date): Promise<string | undefined> {
   const claimId = ctx.newId();
-  try {
-    await ctx.db.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: {
-          ...recapReceiptKey(day, userId),
-          state: 'sending',
-          claimId,
-          claimedAt: now.toISOString(),
-          expiresAt: Math.floor(now.getTime() / 1000) + RECEIPT_TTL_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(PK) OR (#state = :sending AND claimedAt < :staleBefore)',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':sending': 'sending', ':staleBefore': new Date(now.getTime() - CLAIM_LEASE_MS).toISOString() },
-      }),
-    );
-    return claimId;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return undefined;
-    throw error;
-  }
+  const claimed = await putItem(
+    ctx,
+    {
+      ...recapReceiptKey(day, userId),
+      state: 'sending',
+      claimId,
+      claimedAt: now.toISOString(),
+      expiresAt: Math.floor(now.getTime() / 1000) + RECEIPT_TTL_SECONDS,
+    },
+    {
+      expression: 'attribute_not_exists(PK) OR (#state = :sending AND claimedAt < :staleBefore)',
+      names: { '#state': 'state' },
+      values: { ':sending': 'sending', ':staleBefore': new Date(now.getTime() - CLAIM_LEASE_MS).toISOString() },
+    },
+  );
+  return claimed ? claimId : undefined;
 }
 
 async function markReceiptSent(ctx: AppContext, day: string, userId: string, now: Date): Promise<void> {
-  await ctx.db.send(
-    new UpdateCommand({
-      TableName: ctx.tableName,
-      Key: recapReceiptKey(day, userId),
-      UpdateExpression: 'SET #state = :sent, sentAt = :now',
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: { ':sent': 'sent', ':now': now.toISOString() },
-    }),
-  );
+  await updateItem(ctx, recapReceiptKey(day, userId), {
+    expression: 'SET #state = :sent, sentAt = :now',
+    names: { '#state': 'state' },
+    values: { ':sent': 'sent', ':now': now.toISOString() },
+  });
 }
 
-/** Deletes this run's claim only: after a lease takeover the receipt is another run's. */
+/** Deletes this run's claim only (not deleted otherwise): after a lease takeover the receipt is another run's. */
 async function releaseReceipt(ctx: AppContext, day: string, userId: string, claimId: string): Promise<void> {
-  try {
-    await ctx.db.send(
-      new DeleteCommand({
-        TableName: ctx.tableName,
-        Key: recapReceiptKey(day, userId),
-        ConditionExpression: 'claimId = :mine',
-        ExpressionAttributeValues: { ':mine': claimId },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  await deleteItem(ctx, recapReceiptKey(day, userId), { expression: 'claimId = :mine', values: { ':mine': claimId } });
 }
 
 async function withRetry<T>(retry: SendRetry, attempt: (number: number) => Promise<T>): Promise<T> {

@@ -1,10 +1,9 @@
-import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import type { StoredOpportunity } from '../domain/opportunities.ts';
 import type { OpportunityNote } from '../schemas/opportunities.ts';
 import { CHILD_PREFIXES, childKey, opportunityModel } from './keys.ts';
 import { fromItem, type Item } from './records.ts';
-import { deleteChildren, recordStillExists, writeAll, type Page } from './store.ts';
+import { deleteChildren, queryOnce, recordStillExists, writeAll, type Page } from './store.ts';
 import { notFound } from '../domain/errors.ts';
 
 /**
@@ -77,17 +76,14 @@ export async function listOpportunityEntries<T>(ctx: AppContext, opportunity: St
 }
 
 async function readPartition(ctx: AppContext, partition: string, prefix: string, after: string | undefined, page: EntryPage): Promise<PartitionRead> {
-  const answer: QueryCommandOutput = await ctx.db.send(
-    new QueryCommand({
-      TableName: ctx.tableName,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
-      ScanIndexForward: page.ascending,
-      // One more than a page tells whether this partition alone has more than a page left.
-      Limit: page.limit + 1,
-      ...(after ? { ExclusiveStartKey: { PK: partition, SK: after } } : {}),
-    }),
-  );
-  const items = answer.Items ?? [];
-  return { items, truncated: answer.LastEvaluatedKey !== undefined && items.length > 0 };
+  const answer = await queryOnce(ctx, {
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
+    ScanIndexForward: page.ascending,
+    // One more than a page tells whether this partition alone has more than a page left.
+    Limit: page.limit + 1,
+    ...(after ? { ExclusiveStartKey: { PK: partition, SK: after } } : {}),
+  });
+  const items = answer.items;
+  return { items, truncated: answer.lastKey !== undefined && items.length > 0 };
 }

@@ -1,10 +1,9 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { reasonChoiceError, uniqueIds, type ReasonChoice, type ReasonKind } from '../domain/reasons.ts';
 import type { Reason } from '../schemas/pipeline.ts';
 import { reasonDescriptionKey, reasonModel } from './keys.ts';
 import { toItem } from './records.ts';
-import { getRecord, newRecord, type ExtraWrite } from './store.ts';
+import { getItem, getRecord, newRecord, type ExtraWrite } from './store.ts';
 import { conflict, type FieldError, validationFailed } from '../domain/errors.ts';
 
 /**
@@ -88,7 +87,7 @@ function stillActive(ctx: AppContext, reason: Reason, path: string): ExtraWrite 
 
 /** The reason whose description (case-insensitively, within the kind) is `description`, if any. */
 export async function findReasonByDescription(ctx: AppContext, kind: ReasonKind, description: string): Promise<Reason | undefined> {
-  const { Item: guard } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: reasonDescriptionKey(kind, description) }));
+  const guard = await getItem(ctx, reasonDescriptionKey(kind, description));
   return guard ? getRecord(ctx, reasonModel, guard.reasonId as string) : undefined;
 }
 

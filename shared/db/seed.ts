@@ -1,10 +1,9 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { defaultLeadStatuses, defaultPipeline } from '../domain/defaults.ts';
 import type { User } from '../schemas/users.ts';
 import { leadStatusModel, settingsModel, stageModel } from './keys.ts';
 import { toItem } from './records.ts';
-import { writeAll } from './store.ts';
+import { getItem, writeAll } from './store.ts';
 import { createUser, findUserByEmail } from './users.ts';
 
 export interface TenantAdmin {
@@ -17,7 +16,7 @@ export interface TenantAdmin {
  * as it is, an existing admin is returned).
  */
 export async function seedTenant(ctx: AppContext, admin: TenantAdmin): Promise<User> {
-  const { Item: settings } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: settingsModel.key('pipeline') }));
+  const settings = await getItem(ctx, settingsModel.key('pipeline'));
   if (!settings) {
     const pipeline = defaultPipeline(ctx, ctx.config.timezone);
     await writeAll(ctx, [

@@ -1,4 +1,3 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { mergeNewestFirst, type SourceRead } from '../domain/merged-page.ts';
 import type { StoredOpportunity } from '../domain/opportunities.ts';
@@ -8,7 +7,21 @@ import { opportunities, sharedWith } from './access-patterns.ts';
 import { opportunityModel, shareIndexKeys, shareKey, sharedRecordPartition, SHARE_PREFIX, type SharedCollection } from './keys.ts';
 import { getPipelineSettings } from './pipeline-config.ts';
 import { fromItem, type BaseRecord, type EntityModel } from './records.ts';
-import { childrenOf, deleteChildren, indexPartitionItems, queryPage, recordStillExists, writeAll, type ExtraWrite, type Page } from './store.ts';
+import {
+  batchGetAll,
+  childrenOf,
+  deleteChildren,
+  deleteItem,
+  getItem,
+  indexPartitionItems,
+  putItem,
+  queryOnce,
+  queryPage,
+  recordStillExists,
+  writeAll,
+  type ExtraWrite,
+  type Page,
+} from './store.ts';
 import { indexKeys } from './table-definition.ts';
 import type { IndexQuery } from './list-queries.ts';
 import { conflict, notFound } from '../domain/errors.ts';
@@ -22,7 +35,7 @@ import type { Principal } from '../domain/principal.ts';
 const alreadyShared = conflict('already_shared', 'The opportunity is already shared with this user');
 
 export async function getOpportunityShare(ctx: AppContext, opportunityId: string, userId: string): Promise<OpportunityShare | undefined> {
-  const { Item: item } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: shareKey('opportunities', opportunityId, userId), ConsistentRead: true }));
+  const item = await getItem(ctx, shareKey('opportunities', opportunityId, userId), { consistent: true });
   return item ? fromItem<OpportunityShare>(item) : undefined;
 }
 
@@ -101,16 +114,8 @@ export const partyOpportunities = (ctx: AppContext, party: Party) =>
 export async function seesOpportunityOfParty(ctx: AppContext, party: Party, userId: string, exceptId?: string): Promise<boolean> {
   const others = (await partyOpportunities(ctx, party)).filter((opportunity) => opportunity.id !== exceptId);
   if (others.some((opportunity) => opportunity.ownerId === userId)) return true;
-  const ids = others.map((opportunity) => opportunity.id);
-  for (let start = 0; start < ids.length; start += 100) {
-    let keys: Record<string, unknown>[] | undefined = ids.slice(start, start + 100).map((id) => shareKey('opportunities', id, userId));
-    while (keys && keys.length > 0) {
-      const answer: BatchGetCommandOutput = await ctx.db.send(new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: keys, ConsistentRead: true } } }));
-      if ((answer.Responses?.[ctx.tableName] ?? []).length > 0) return true;
-      keys = answer.UnprocessedKeys?.[ctx.tableName]?.Keys;
-    }
-  }
-  return false;
+  const shares = await batchGetAll(ctx, others.map((opportunity) => shareKey('opportunities', opportunity.id, userId)), { consistent: true, attributes: ['PK'] });
+  return shares.length > 0;
 }
 
 /**
@@ -124,7 +129,7 @@ export async function opportunitySharedWith(ctx: AppContext, opportunityId: stri
 
 /** Removes one share item of an opportunity (gone already: nothing to do). */
 export async function removeOpportunityShare(ctx: AppContext, opportunityId: string, userId: string): Promise<void> {
-  await ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: shareKey('opportunities', opportunityId, userId) }));
+  await deleteItem(ctx, shareKey('opportunities', opportunityId, userId));
 }
 
 /** GET /opportunities/{id}/shares: the users it is shared with, in the order of their ids. */
@@ -143,19 +148,16 @@ async function readBelow(
   limit: number,
 ): Promise<{ items: Record<string, unknown>[]; readUpTo: string | null }> {
   const keys = indexKeys(index);
-  const page = await ctx.db.send(
-    new QueryCommand({
-      TableName: ctx.tableName,
-      IndexName: index,
-      KeyConditionExpression: before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
-      ExpressionAttributeNames: { '#pk': keys.partitionKey, ...(before === undefined ? {} : { '#sk': keys.sortKey }), ...filter?.names },
-      ExpressionAttributeValues: { ':pk': partition, ...(before === undefined ? {} : { ':before': before }), ...filter?.values },
-      FilterExpression: filter?.expression,
-      ScanIndexForward: false,
-      Limit: limit,
-    }),
-  );
-  return { items: page.Items ?? [], readUpTo: (page.LastEvaluatedKey?.[keys.sortKey] as string | undefined) ?? null };
+  const page = await queryOnce(ctx, {
+    IndexName: index,
+    KeyConditionExpression: before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
+    ExpressionAttributeNames: { '#pk': keys.partitionKey, ...(before === undefined ? {} : { '#sk': keys.sortKey }), ...filter?.names },
+    ExpressionAttributeValues: { ':pk': partition, ...(before === undefined ? {} : { ':before': before }), ...filter?.values },
+    FilterExpression: filter?.expression,
+    ScanIndexForward: false,
+    Limit: limit,
+  });
+  return { items: page.items, readUpTo: (page.lastKey?.[keys.sortKey] as string | undefined) ?? null };
 }
 
 
@@ -188,16 +190,9 @@ export async function listOwnAndShared<T extends BaseRecord>(
   return { items: merged.items, nextCursor: merged.nextBefore === null ? null : await ctx.cursors.encode({ before: merged.nextBefore }, scope) };
 }
 
-/** The records of `ids` that exist (one BatchGet; at most 100 ids, a page). */
+/** The records of `ids` that exist (a page of them: one BatchGet). */
 async function getRecords<T extends BaseRecord>(ctx: AppContext, model: Pick<EntityModel<BaseRecord>, 'key'>, ids: readonly string[]): Promise<T[]> {
-  const found: T[] = [];
-  let keys: Record<string, unknown>[] | undefined = ids.map((id) => model.key(id));
-  while (keys && keys.length > 0) {
-    const answer: BatchGetCommandOutput = await ctx.db.send(new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: keys, ConsistentRead: true } } }));
-    found.push(...(answer.Responses?.[ctx.tableName] ?? []).map((item) => fromItem<T>(item)));
-    keys = answer.UnprocessedKeys?.[ctx.tableName]?.Keys;
-  }
-  return found;
+  return (await batchGetAll(ctx, ids.map((id) => model.key(id)), { consistent: true })).map((item) => fromItem<T>(item));
 }
 
 /**
@@ -212,11 +207,11 @@ export async function previousOwnerKeepsSight(ctx: AppContext, party: Party, pre
 
 /** R-SHR-2 the contact or company is shared with the user. */
 export async function shareParty(ctx: AppContext, party: Party, userId: string, sharedBy: string | null): Promise<void> {
-  await ctx.db.send(new PutCommand({ TableName: ctx.tableName, Item: partyShareItem(ctx, party, userId, sharedBy) }));
+  await putItem(ctx, partyShareItem(ctx, party, userId, sharedBy));
 }
 
 export async function unshareParty(ctx: AppContext, party: Party, userId: string): Promise<void> {
-  await ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: shareKey(party.collection, party.id, userId) }));
+  await deleteItem(ctx, shareKey(party.collection, party.id, userId));
 }
 
 /**

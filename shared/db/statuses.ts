@@ -1,4 +1,3 @@
-import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import {
   companyOpportunities,
@@ -13,7 +12,7 @@ import type { Company, Contact } from '../schemas/contacts.ts';
 import { contacts, opportunities } from './access-patterns.ts';
 import { companyModel, contactModel, opportunityModel } from './keys.ts';
 import type { EntityModel } from './records.ts';
-import { getRecord, indexPartitionItems, updateRecord } from './store.ts';
+import { batchGetAll, getRecord, indexPartitionItems, updateRecord } from './store.ts';
 
 /**
  * Reading a party's opportunities for its statuses (R-CON-2) and writing the statuses recomputed from them.
@@ -65,23 +64,8 @@ const EMPLOYEE_QUERIES_AT_ONCE = 10;
 /** Reads opportunities by id, strongly consistent: the ones the triggering event names, whatever the indexes show yet. */
 export async function freshOpportunities(ctx: AppContext, ids: readonly string[]): Promise<FreshOpportunities> {
   const found = new Map<string, OpportunityOfParty | null>(ids.map((id) => [id, null]));
-  let keys: Record<string, unknown>[] | undefined = [...new Set(ids)].map((id) => opportunityModel.key(id));
-  while (keys && keys.length > 0) {
-    const answer: BatchGetCommandOutput = await ctx.db.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [ctx.tableName]: {
-            Keys: keys,
-            ConsistentRead: true,
-            ProjectionExpression: FACTS.map((_, at) => `#a${at}`).join(', '),
-            ExpressionAttributeNames: Object.fromEntries(FACTS.map((name, at) => [`#a${at}`, name])),
-          },
-        },
-      }),
-    );
-    for (const item of answer.Responses?.[ctx.tableName] ?? []) found.set(String(item.id), item as OpportunityOfParty);
-    keys = answer.UnprocessedKeys?.[ctx.tableName]?.Keys;
-  }
+  const items = await batchGetAll(ctx, ids.map((id) => opportunityModel.key(id)), { consistent: true, attributes: FACTS });
+  for (const item of items) found.set(String(item.id), item as unknown as OpportunityOfParty);
   return found;
 }
 

@@ -1,5 +1,15 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { fromItem, toItem, type BaseRecord, type EntityModel, type Item } from './records.ts';
 import { indexKeys, TABLE_KEYS, type IndexName, type IndexPartition } from './table-definition.ts';
@@ -14,14 +24,12 @@ export interface ExtraWrite {
   onConditionFailed?: DomainError;
 }
 
-const MAX_UPDATE_ATTEMPTS = 3;
-
 /**
  * Strongly consistent: a client reads its own writes (the ETag it gets back is the one to send), and a consumer
  * reads the record its event reports, never an older copy.
  */
 export async function getRecord<T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string): Promise<T | undefined> {
-  const { Item: item } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: model.key(id), ConsistentRead: true }));
+  const item = await getItem(ctx, model.key(id), { consistent: true });
   return item ? fromItem<T>(item) : undefined;
 }
 
@@ -37,10 +45,58 @@ export async function requireRecord<T extends BaseRecord>(
   return record;
 }
 
+/** How a change reads the record it changes: who may see it, the version the client holds, a copy already read. */
+export interface ReadOptions<T> {
+  canSee?: ((record: T) => boolean | Promise<boolean>) | undefined;
+  /** The If-Match the client sent: a record changed since is a 412, never retried. */
+  ifMatch?: number | undefined;
+  /** The record as already read (e.g. by a bulk request's BatchGet): used once, a retry reads again. */
+  read?: T | undefined;
+}
+
+/** The record a change starts from: visible (else 404) and, under If-Match, of the version the client holds (else 412). */
+export async function readForChange<T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string, options: ReadOptions<T>): Promise<T> {
+  const canSee = options.canSee ?? (() => true);
+  const current = options.read && (await canSee(options.read)) ? options.read : await requireRecord(ctx, model, id, canSee);
+  if (options.ifMatch !== undefined && options.ifMatch !== current.version) throw preconditionFailed();
+  return current;
+}
+
 /** Fills id, version and timestamps of a new record. */
 export function newRecord<T extends object>(ctx: AppContext, fields: T): T & BaseRecord {
   const now = ctx.now().toISOString();
   return { ...fields, id: ctx.newId(), version: 1, createdAt: now, updatedAt: now };
+}
+
+/** The record as it is written over `current` at `now`: same id and creation, the next version. */
+export function nextVersion<T extends BaseRecord>(current: T, changed: T, now: string): T {
+  return { ...changed, id: current.id, version: current.version + 1, createdAt: current.createdAt, updatedAt: now };
+}
+
+/** The answer of a write that lost a race it can win on a second try (`retryOnRace` starts again from the read). */
+export const lostRace = (label: string) => conflict('concurrent_update', `${label} was changed by someone else; read it again and retry`);
+
+/**
+ * The write of one record: a creation must be new, a change or a deletion must meet the version it read. A stale
+ * write is a 412 under If-Match, a lost race (`stale`) otherwise.
+ */
+export function recordWrite<T extends BaseRecord>(
+  ctx: AppContext,
+  model: EntityModel<T>,
+  change: { before?: T | undefined; after?: T | undefined; ifMatch?: number | undefined; stale?: DomainError | undefined },
+): ExtraWrite {
+  const { before, after } = change;
+  if (!before) {
+    if (!after) throw new Error('A record write needs a record before or after');
+    return {
+      write: { Put: { TableName: ctx.tableName, Item: toItem(model, after), ConditionExpression: 'attribute_not_exists(PK)' } },
+      onConditionFailed: conflict('already_exists', `${model.label} ${after.id} already exists`),
+    };
+  }
+  const sameVersion = { ConditionExpression: 'version = :read', ExpressionAttributeValues: { ':read': before.version } };
+  const onConditionFailed = change.ifMatch !== undefined ? preconditionFailed() : (change.stale ?? lostRace(model.label));
+  if (!after) return { write: { Delete: { TableName: ctx.tableName, Key: model.key(before.id), ...sameVersion } }, onConditionFailed };
+  return { write: { Put: { TableName: ctx.tableName, Item: toItem(model, after), ...sameVersion } }, onConditionFailed };
 }
 
 /**
@@ -54,25 +110,19 @@ export function recordStillExists<T extends BaseRecord>(ctx: AppContext, model: 
   };
 }
 
+/*
+ * createRecord, updateRecord and deleteRecord: generic records (groups, stages, reasons, custom fields, users …)
+ * with no history, uses or events of their own. Aggregates (shared/db/aggregate-writer.ts) commit through the same
+ * record write, read and race retry.
+ */
+
 export async function createRecord<T extends BaseRecord>(
   ctx: AppContext,
   model: EntityModel<T>,
   record: T,
   extra: ExtraWrite[] = [],
 ): Promise<T> {
-  await writeAll(ctx, [
-    {
-      write: {
-        Put: {
-          TableName: ctx.tableName,
-          Item: toItem(model, record),
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-      onConditionFailed: conflict('already_exists', `${model.label} ${record.id} already exists`),
-    },
-    ...extra,
-  ]);
+  await writeAll(ctx, [recordWrite(ctx, model, { after: record }), ...extra]);
   return record;
 }
 
@@ -84,42 +134,21 @@ export interface UpdateOptions<T> {
 
 /**
  * Optimistic update: read, apply `change`, write back on condition that nobody wrote in between.
- * With If-Match a stale version is a 412; without it a lost race is retried, then answered 409.
+ * With If-Match a stale version is a 412; without it a lost race is retried (`retryOnRace`), then answered 409.
  */
-export async function updateRecord<T extends BaseRecord>(
+export function updateRecord<T extends BaseRecord>(
   ctx: AppContext,
   model: EntityModel<T>,
   id: string,
   change: (current: T) => T | Promise<T>,
   options: UpdateOptions<T> = {},
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const current = await requireRecord(ctx, model, id, options.canSee);
-    if (options.ifMatch !== undefined && options.ifMatch !== current.version) throw preconditionFailed();
-    const changed = await change(current);
-    const next: T = { ...changed, id, version: current.version + 1, createdAt: current.createdAt, updatedAt: ctx.now().toISOString() };
-    const staleWrite = options.ifMatch !== undefined ? preconditionFailed() : RETRY;
-    try {
-      await writeAll(ctx, [
-        {
-          write: {
-            Put: {
-              TableName: ctx.tableName,
-              Item: toItem(model, next),
-              ConditionExpression: 'version = :read',
-              ExpressionAttributeValues: { ':read': current.version },
-            },
-          },
-          onConditionFailed: staleWrite as DomainError,
-        },
-        ...((await options.extra?.(next, current)) ?? []),
-      ]);
-      return next;
-    } catch (error) {
-      if (error !== RETRY) throw error;
-      if (attempt >= MAX_UPDATE_ATTEMPTS) throw conflict('concurrent_update', `${model.label} was changed by someone else; read it again and retry`);
-    }
-  }
+  return retryOnRace(async () => {
+    const current = await readForChange(ctx, model, id, options);
+    const next = nextVersion(current, await change(current), ctx.now().toISOString());
+    await writeAll(ctx, [recordWrite(ctx, model, { before: current, after: next, ifMatch: options.ifMatch }), ...((await options.extra?.(next, current)) ?? [])]);
+    return next;
+  });
 }
 
 export interface DeleteOptions<T> {
@@ -130,28 +159,15 @@ export interface DeleteOptions<T> {
   extra?: (record: T) => ExtraWrite[];
 }
 
+/** Deletes a record on condition that nobody wrote it since it was read (a 409 `concurrent_update` then, or a 412 under If-Match). */
 export async function deleteRecord<T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string, options: DeleteOptions<T> = {}): Promise<T> {
-  const current = await requireRecord(ctx, model, id, options.canSee);
-  if (options.ifMatch !== undefined && options.ifMatch !== current.version) throw preconditionFailed();
+  const current = await readForChange(ctx, model, id, options);
   await options.check?.(current);
-  await writeAll(ctx, [
-    {
-      write: {
-        Delete: {
-          TableName: ctx.tableName,
-          Key: model.key(id),
-          ConditionExpression: 'version = :read',
-          ExpressionAttributeValues: { ':read': current.version },
-        },
-      },
-      onConditionFailed: options.ifMatch !== undefined ? preconditionFailed() : conflict('concurrent_update', `${model.label} was changed while deleting it; retry`),
-    },
-    ...(options.extra?.(current) ?? []),
-  ]);
+  const stale = conflict('concurrent_update', `${model.label} was changed while deleting it; retry`);
+  await writeAll(ctx, [recordWrite(ctx, model, { before: current, ifMatch: options.ifMatch, stale }), ...(options.extra?.(current) ?? [])]);
   return current;
 }
 
-const RETRY = Symbol('retry') as unknown as Error;
 
 /** Commits every write or none; maps a failed condition to the answer its write declared. */
 export async function writeAll(ctx: AppContext, writes: ExtraWrite[]): Promise<void> {
@@ -340,13 +356,16 @@ export function childrenOf(ctx: AppContext, partition: string, sortKeyPrefix: st
  */
 export async function deleteChildren(ctx: AppContext, partition: string, sortKeyPrefix: string): Promise<void> {
   const keys = await childrenOf(ctx, partition, sortKeyPrefix, ['PK', 'SK']);
-  await Promise.all(keys.map((key) => ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: { PK: key.PK, SK: key.SK } }))));
+  await Promise.all(keys.map((key) => deleteItem(ctx, { PK: key.PK, SK: key.SK })));
 }
 
 const isLostRace = (error: unknown) => isRefusal(error, 'conflict', 'concurrent_update');
 
 const MAX_RACE_ATTEMPTS = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Exponential backoff with full jitter before attempt `attempts + 1`: retries spread out instead of colliding again in step. */
+const backoff = (attempts: number) => sleep(Math.random() * 10 * 2 ** attempts);
 
 /**
  * Runs `attempt` (reads, decision, commit) again from the start when its commit lost a race (a 409
@@ -359,7 +378,154 @@ export async function retryOnRace<T>(attempt: () => Promise<T>): Promise<T> {
       return await attempt();
     } catch (error) {
       if (!isLostRace(error) || attempts >= MAX_RACE_ATTEMPTS) throw error;
-      await sleep(Math.random() * 10 * 2 ** attempts);
+      await backoff(attempts);
     }
+  }
+}
+
+export type Key = { PK: string; SK: string } | Record<string, unknown>;
+
+/** A condition on a single-item write: the expression and its placeholders. */
+export interface Condition {
+  expression: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
+
+const conditionInput = (condition: Condition | undefined) =>
+  condition
+    ? {
+        ConditionExpression: condition.expression,
+        ...(condition.names ? { ExpressionAttributeNames: condition.names } : {}),
+        ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+      }
+    : {};
+
+/** Whether a write's condition failed (false) or it was written (true); any other error is thrown. */
+async function conditional(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** One item by key (not a record: guards, receipts, share items …). */
+export async function getItem(ctx: AppContext, key: Key, options: { consistent?: boolean } = {}): Promise<Item | undefined> {
+  const { Item: item } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: key, ...(options.consistent ? { ConsistentRead: true } : {}) }));
+  return item;
+}
+
+/** Puts one item; false when `condition` failed. */
+export function putItem(ctx: AppContext, item: Item, condition?: Condition): Promise<boolean> {
+  return conditional(ctx.db.send(new PutCommand({ TableName: ctx.tableName, Item: item, ...conditionInput(condition) })));
+}
+
+/** Deletes one item (absent: nothing to do); false when `condition` failed. */
+export function deleteItem(ctx: AppContext, key: Key, condition?: Condition): Promise<boolean> {
+  return conditional(ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: key, ...conditionInput(condition) })));
+}
+
+/** Updates one item with `update` (names and values shared with the condition); false when `condition` failed. */
+export function updateItem(ctx: AppContext, key: Key, update: Condition, condition?: Omit<Condition, 'names' | 'values'>): Promise<boolean> {
+  return conditional(
+    ctx.db.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: key,
+        UpdateExpression: update.expression,
+        ...(condition ? { ConditionExpression: condition.expression } : {}),
+        ...(update.names ? { ExpressionAttributeNames: update.names } : {}),
+        ...(update.values ? { ExpressionAttributeValues: update.values } : {}),
+      }),
+    ),
+  );
+}
+
+/** One Query call as asked (the table is the context's): for readers that page in their own way (merged partitions, bounds below a key). */
+export async function queryOnce(ctx: AppContext, input: Omit<QueryCommandInput, 'TableName'>): Promise<{ items: Item[]; lastKey: Record<string, unknown> | undefined }> {
+  const answer = await ctx.db.send(new QueryCommand({ ...input, TableName: ctx.tableName }));
+  return { items: answer.Items ?? [], lastKey: answer.LastEvaluatedKey };
+}
+
+/** Whether a partition holds any item under a sort-key prefix, read strongly consistent: one item read at most. */
+export async function hasChildren(ctx: AppContext, partition: string, sortKeyPrefix: string): Promise<boolean> {
+  const { items } = await queryOnce(ctx, {
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': partition, ':prefix': sortKeyPrefix },
+    ConsistentRead: true,
+    Limit: 1,
+  });
+  return items.length > 0;
+}
+
+/** DynamoDB's limits per BatchGetItem and BatchWriteItem call. */
+export const BATCH_GET_LIMIT = 100;
+export const BATCH_WRITE_LIMIT = 25;
+
+/** Calls of one chunk before unprocessed keys or items are an error (the table is throttled beyond what backoff absorbs). */
+export const MAX_BATCH_ATTEMPTS = 6;
+
+const chunks = <T>(all: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(all.length / size) }, (_, at) => all.slice(at * size, (at + 1) * size));
+
+/**
+ * Calls `send` with `pending` until nothing is left unprocessed, backing off between calls; after
+ * MAX_BATCH_ATTEMPTS calls with some still unprocessed, throws.
+ */
+async function untilProcessed<T>(operation: string, pending: T[], send: (pending: T[]) => Promise<T[] | undefined>): Promise<void> {
+  for (let attempts = 1; pending.length > 0; attempts++) {
+    const unprocessed = (await send(pending)) ?? [];
+    if (unprocessed.length === 0) return;
+    if (attempts >= MAX_BATCH_ATTEMPTS) throw new Error(`${operation} left ${unprocessed.length} unprocessed after ${attempts} attempts`);
+    await backoff(attempts);
+    pending = unprocessed;
+  }
+}
+
+export interface BatchGetOptions {
+  consistent?: boolean;
+  /** Only these attributes of each item. */
+  attributes?: readonly string[];
+}
+
+/**
+ * The items of `keys` that exist, in no particular order: BatchGetItem calls of at most 100 keys (duplicates
+ * dropped), unprocessed keys retried with backoff.
+ */
+export async function batchGetAll(ctx: AppContext, keys: readonly Key[], options: BatchGetOptions = {}): Promise<Item[]> {
+  const unique = [...new Map(keys.map((key) => [JSON.stringify([key.PK, key.SK]), key])).values()];
+  const projected = options.attributes ? projection(options.attributes) : undefined;
+  const found: Item[] = [];
+  for (const chunk of chunks(unique, BATCH_GET_LIMIT)) {
+    await untilProcessed('BatchGetItem', chunk, async (pending) => {
+      const answer = await ctx.db.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [ctx.tableName]: {
+              Keys: pending,
+              ...(options.consistent ? { ConsistentRead: true } : {}),
+              ...(projected ? { ProjectionExpression: projected.ProjectionExpression, ExpressionAttributeNames: projected.names } : {}),
+            },
+          },
+        }),
+      );
+      found.push(...(answer.Responses?.[ctx.tableName] ?? []));
+      return answer.UnprocessedKeys?.[ctx.tableName]?.Keys as Key[] | undefined;
+    });
+  }
+  return found;
+}
+
+export type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Key } };
+
+/** Puts and deletes without conditions: BatchWriteItem calls of at most 25 requests, unprocessed ones retried with backoff. */
+export async function batchWriteAll(ctx: AppContext, requests: readonly WriteRequest[]): Promise<void> {
+  for (const chunk of chunks(requests, BATCH_WRITE_LIMIT)) {
+    await untilProcessed('BatchWriteItem', chunk, async (pending) => {
+      const answer = await ctx.db.send(new BatchWriteCommand({ RequestItems: { [ctx.tableName]: pending } }));
+      return answer.UnprocessedItems?.[ctx.tableName] as WriteRequest[] | undefined;
+    });
   }
 }

@@ -1,4 +1,3 @@
-import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { logger } from '../logger.ts';
@@ -6,27 +5,18 @@ import type { createUserBody, User } from '../schemas/users.ts';
 import { users } from './access-patterns.ts';
 import { userEmailKey, userModel } from './keys.ts';
 import { fromItem } from './records.ts';
-import { createRecord, getRecord, newRecord, queryPage, writeAll } from './store.ts';
+import { batchGetAll, createRecord, getItem, getRecord, newRecord, queryPage, writeAll } from './store.ts';
 import { conflict, unavailable } from '../domain/errors.ts';
 
 export async function findUserByEmail(ctx: AppContext, email: string): Promise<User | undefined> {
-  const { Item: guard } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: userEmailKey(email) }));
+  const guard = await getItem(ctx, userEmailKey(email));
   return guard ? getRecord(ctx, userModel, guard.userId as string) : undefined;
 }
 
 /** The ids among `ids` that name no user (for "ids must exist" validation). */
 export async function unknownUserIds(ctx: AppContext, ids: readonly string[]): Promise<string[]> {
   const unique = [...new Set(ids)];
-  const found = new Set<string>();
-  for (let start = 0; start < unique.length; start += 100) {
-    const chunk = unique.slice(start, start + 100);
-    let keys: Record<string, unknown>[] | undefined = chunk.map((id) => userModel.key(id));
-    while (keys && keys.length > 0) {
-      const answer: BatchGetCommandOutput = await ctx.db.send(new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: keys } } }));
-      for (const item of answer.Responses?.[ctx.tableName] ?? []) found.add(fromItem<User>(item).id);
-      keys = answer.UnprocessedKeys?.[ctx.tableName]?.Keys;
-    }
-  }
+  const found = new Set((await batchGetAll(ctx, unique.map((id) => userModel.key(id)))).map((item) => fromItem<User>(item).id));
   return unique.filter((id) => !found.has(id));
 }
 

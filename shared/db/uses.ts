@@ -1,9 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { USE_PREFIX, useKey } from './keys.ts';
 import type { BaseRecord, EntityModel } from './records.ts';
-import { requireRecord, retryOnRace, writeAll, type ExtraWrite } from './store.ts';
+import { hasChildren, readForChange, retryOnRace, updateItem, writeAll, type ExtraWrite } from './store.ts';
 import { conflict, type DomainError, preconditionFailed } from '../domain/errors.ts';
 
 /**
@@ -45,18 +43,7 @@ export function moveUse(ctx: AppContext, user: { PK: string }, from: { PK: strin
 }
 
 /** Whether any record of the kind (the key prefix of its model, e.g. `OPP#`) uses `used`, read strongly consistent. */
-async function hasUses(ctx: AppContext, used: { PK: string }, userPrefix: string): Promise<boolean> {
-  const answer = await ctx.db.send(
-    new QueryCommand({
-      TableName: ctx.tableName,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :use)',
-      ExpressionAttributeValues: { ':pk': used.PK, ':use': `${USE_PREFIX}${userPrefix}` },
-      ConsistentRead: true,
-      Limit: 1,
-    }),
-  );
-  return (answer.Items?.length ?? 0) > 0;
-}
+const hasUses = (ctx: AppContext, used: { PK: string }, userPrefix: string): Promise<boolean> => hasChildren(ctx, used.PK, `${USE_PREFIX}${userPrefix}`);
 
 /** One kind of record that may use the one being deleted, and the answer when one does. */
 export interface UseKind<T> {
@@ -87,8 +74,7 @@ export function deleteUnlessUsed<T extends BaseRecord>(ctx: AppContext, model: E
 }
 
 async function deleteOnce<T extends BaseRecord>(ctx: AppContext, model: EntityModel<T>, id: string, options: DeleteUnusedOptions<T>): Promise<void> {
-  const current = await requireRecord(ctx, model, id, options.canSee);
-  if (options.ifMatch !== undefined && options.ifMatch !== current.version) throw preconditionFailed();
+  const current = await readForChange(ctx, model, id, options);
   await options.check?.(current);
   const changedMeanwhile = options.ifMatch !== undefined ? preconditionFailed() : conflict('concurrent_update', `${model.label} was changed while deleting it; retry`);
   const key = model.key(id);
@@ -96,13 +82,13 @@ async function deleteOnce<T extends BaseRecord>(ctx: AppContext, model: EntityMo
   const retiredUntil = new Date(now.getTime() + RETIREMENT_LEASE_MS).toISOString();
   // The version stays: a refused deletion leaves the record as it was. A write that replaces the record meanwhile
   // moves the version on, which voids the lease, and then the deletion's condition fails instead.
-  await updateIf(ctx, key, 'SET retiredUntil = :until, retiredVersion = :read', `version = :read AND ${NOT_RETIRED}`, {
-    ':until': retiredUntil,
-    ':read': current.version,
-    ':now': now.toISOString(),
-  }).catch((error) => {
-    throw error instanceof ConditionalCheckFailedException ? changedMeanwhile : error;
-  });
+  const retired = await updateItem(
+    ctx,
+    key,
+    { expression: 'SET retiredUntil = :until, retiredVersion = :read', values: { ':until': retiredUntil, ':read': current.version, ':now': now.toISOString() } },
+    { expression: `version = :read AND ${NOT_RETIRED}` },
+  );
+  if (!retired) throw changedMeanwhile;
   try {
     for (const kind of options.usedBy) {
       const userPrefix = kind.user.key('').PK;
@@ -124,13 +110,7 @@ async function deleteOnce<T extends BaseRecord>(ctx: AppContext, model: EntityMo
     ]);
   } catch (error) {
     // Back in service at once; should this fail, the lease runs out on its own.
-    await updateIf(ctx, key, 'REMOVE retiredUntil, retiredVersion', 'retiredUntil = :until', { ':until': retiredUntil }).catch(() => undefined);
+    await updateItem(ctx, key, { expression: 'REMOVE retiredUntil, retiredVersion', values: { ':until': retiredUntil } }, { expression: 'retiredUntil = :until' }).catch(() => undefined);
     throw error;
   }
-}
-
-function updateIf(ctx: AppContext, key: { PK: string; SK: string }, update: string, condition: string, values: Record<string, unknown>) {
-  return ctx.db.send(
-    new UpdateCommand({ TableName: ctx.tableName, Key: key, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values }),
-  );
 }

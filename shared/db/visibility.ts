@@ -1,8 +1,8 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { seesEverything } from '../domain/access.ts';
 import { ownsOrManages } from '../domain/sharing.ts';
 import { shareKey, type SharedCollection } from './keys.ts';
+import { getItem } from './store.ts';
 import { forbidden } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
 
@@ -35,6 +35,5 @@ export const canManageShared = (ctx: AppContext, principal: Principal, collectio
 };
 
 export async function isSharedWith(ctx: AppContext, collection: SharedCollection, recordId: string, userId: string): Promise<boolean> {
-  const { Item: item } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: shareKey(collection, recordId, userId), ConsistentRead: true }));
-  return item !== undefined;
+  return (await getItem(ctx, shareKey(collection, recordId, userId), { consistent: true })) !== undefined;
 }

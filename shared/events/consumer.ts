@@ -1,8 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { consumerReceiptKey } from '../db/keys.ts';
 import type { FunctionAccess, ItemAction } from '../function-access.ts';
+import { getItem, putItem } from '../db/store.ts';
 import { parseEvent, type DomainEvent, type EventType } from './catalogue.ts';
 
 /**
@@ -46,27 +45,21 @@ export type Consumption = 'handled' | 'duplicate' | 'ignored';
 export async function consume(ctx: AppContext, consumer: Consumer, event: DomainEvent): Promise<Consumption> {
   if (!consumer.events.includes(event.type)) return 'ignored';
   const receipt = consumerReceiptKey(consumer.name, event.detail.id);
-  const { Item: handled } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: receipt, ConsistentRead: true }));
+  const handled = await getItem(ctx, receipt, { consistent: true });
   if (handled) return 'duplicate';
   await consumer.handle(event, ctx);
-  try {
-    await ctx.db.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: {
-          ...receipt,
-          recordType: 'Consumer receipt',
-          eventType: event.type,
-          handledAt: ctx.now().toISOString(),
-          expiresAt: Math.floor(ctx.now().getTime() / 1000) + RECEIPT_TTL_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
-  } catch (error) {
-    // A concurrent delivery of the same event finished first: handled either way.
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  // A receipt already there (not written): a concurrent delivery of the same event finished first; handled either way.
+  await putItem(
+    ctx,
+    {
+      ...receipt,
+      recordType: 'Consumer receipt',
+      eventType: event.type,
+      handledAt: ctx.now().toISOString(),
+      expiresAt: Math.floor(ctx.now().getTime() / 1000) + RECEIPT_TTL_SECONDS,
+    },
+    { expression: 'attribute_not_exists(PK)' },
+  );
   return 'handled';
 }
 

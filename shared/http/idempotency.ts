@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { AppContext } from '../app-context.ts';
 import { idempotencyKey } from '../db/keys.ts';
+import { deleteItem, getItem, putItem, updateItem } from '../db/store.ts';
 import { conflict } from '../domain/errors.ts';
 
 /** SPEC §1: the same Idempotency-Key and body within 24 h replays the first answer; another body is a 409. */
@@ -27,19 +26,14 @@ export async function claimIdempotencyKey(
   const itemKey = idempotencyKey(userId, key);
   const fingerprint = createHash('sha256').update(`${request.routeKey}\n${request.path}\n${request.body}`).digest('hex');
   const nowSeconds = Math.floor(ctx.now().getTime() / 1000);
-  try {
-    await ctx.db.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: { ...itemKey, fingerprint, state: 'in_progress', expiresAt: nowSeconds + IDEMPOTENCY_TTL_SECONDS },
-        // TTL deletion lags; an expired record counts as absent.
-        ConditionExpression: 'attribute_not_exists(PK) OR expiresAt < :now',
-        ExpressionAttributeValues: { ':now': nowSeconds },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const { Item: existing } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: itemKey, ConsistentRead: true }));
+  const claimed = await putItem(
+    ctx,
+    { ...itemKey, fingerprint, state: 'in_progress', expiresAt: nowSeconds + IDEMPOTENCY_TTL_SECONDS },
+    // TTL deletion lags; an expired record counts as absent.
+    { expression: 'attribute_not_exists(PK) OR expiresAt < :now', values: { ':now': nowSeconds } },
+  );
+  if (!claimed) {
+    const existing = await getItem(ctx, itemKey, { consistent: true });
     if (!existing || existing.fingerprint !== fingerprint) {
       throw conflict('idempotency_key_reused', 'This Idempotency-Key was already used with another request');
     }
@@ -51,19 +45,15 @@ export async function claimIdempotencyKey(
   return {
     kind: 'new',
     async complete(response) {
-      await ctx.db.send(
-        new UpdateCommand({
-          TableName: ctx.tableName,
-          Key: itemKey,
-          UpdateExpression: 'SET #state = :done, #response = :response',
-          ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-          ExpressionAttributeValues: { ':done': 'done', ':response': response },
-        }),
-      );
+      await updateItem(ctx, itemKey, {
+        expression: 'SET #state = :done, #response = :response',
+        names: { '#state': 'state', '#response': 'response' },
+        values: { ':done': 'done', ':response': response },
+      });
     },
     // A failed request leaves nothing behind, so the client may retry it with the same key.
     async release() {
-      await ctx.db.send(new DeleteCommand({ TableName: ctx.tableName, Key: itemKey }));
+      await deleteItem(ctx, itemKey);
     },
   };
 }
