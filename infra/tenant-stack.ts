@@ -263,7 +263,6 @@ export class TenantStack extends Stack {
     const { function: handler } = new ApiFunction(this, `${group.name}-fn`, {
       entry: handlerEntry(group),
       description: `${config.tenant}: ${group.name} routes`,
-      shipped: group.shipped,
       environment: {
         TABLE_NAME: data.table.tableName,
         CURSOR_SECRET_ARN: cursorSecret.secretArn,

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResponse } from '../shared/http/api-handler.ts';
-import { errorResponse, routeKey } from '../shared/http/api-handler.ts';
+import { errorResponse } from '../shared/http/api-handler.ts';
+import { routeKey } from '../shared/http/contract.ts';
 import { corsHeaders } from '../shared/http/cors.ts';
 import { ProblemError, unauthorized } from '../shared/http/problem.ts';
 import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE, tokenBucket } from '../shared/http/throttle.ts';
@@ -52,7 +53,7 @@ export interface RunningServer {
  * route matching, the JWT authorizer, CORS, and the v2 event shape.
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<RunningServer> {
-  const matchApi = createRouteMatcher(options.functions.flatMap((fn) => fn.routes.map((route) => ({ route, target: fn }))));
+  const matchApi = createRouteMatcher(options.functions.flatMap((fn) => fn.routes.map(({ contract }) => ({ route: contract, target: fn }))));
   const localByKey = new Map(options.localRoutes.map((route) => [`${route.method} ${route.path}`, route]));
   const buckets = { api: tokenBucket(API_THROTTLE), public: tokenBucket(PUBLIC_ROUTE_THROTTLE) };
   const throttled = (bucket: { take(): boolean }) => options.throttle !== false && !bucket.take();

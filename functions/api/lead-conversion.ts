@@ -13,15 +13,15 @@ import { buildOpportunity, initialStageId, type StoredOpportunity } from '../../
 import { create } from '../../shared/domain/opportunity-lifecycle.ts';
 import { newCompanyFields, newContactFields } from '../../shared/domain/parties.ts';
 import { newEvent, outboxWrite } from '../../shared/events/outbox.ts';
-import { defineRoute, result, type ApiResult } from '../../shared/http/route.ts';
-import { idParams } from '../../shared/schemas/common.ts';
+import { implement, result, type ApiResult } from '../../shared/http/route.ts';
+import { leadContracts } from '../../shared/contracts/leads.ts';
+
 import type { Company, Contact } from '../../shared/schemas/contacts.ts';
-import { convertLeadBody, leadConversion, type ConvertLeadInput, type Lead } from '../../shared/schemas/leads.ts';
+import { type ConvertLeadInput, type Lead } from '../../shared/schemas/leads.ts';
 import { type Opportunity } from '../../shared/schemas/opportunities.ts';
 import { leadChangeWrites } from '../../shared/db/lead-writes.ts';
 import { conflict, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
-import { EVERYONE, type Principal } from '../../shared/domain/principal.ts';
-
+import { type Principal } from '../../shared/domain/principal.ts';
 
 interface Conversion {
   lead: Lead;
@@ -131,14 +131,5 @@ function convert(ctx: AppContext, principal: Principal, id: string, body: Conver
 }
 
 export const leadConversionRoutes = [
-  defineRoute({
-    method: 'POST',
-    path: '/leads/{id}/convert',
-    summary: 'Convert a qualified lead into a contact or a company, optionally with an opportunity (201; 200 with the same records once converted)',
-    roles: EVERYONE,
-    params: idParams,
-    body: convertLeadBody,
-    response: leadConversion,
-    handler: ({ ctx, principal, params, body }) => convert(ctx, principal, params.id, body),
-  }),
+  implement(leadContracts.convertLead, ({ ctx, principal, params, body }) => convert(ctx, principal, params.id, body)),
 ];

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TenantStack } from '../../infra/tenant-stack.ts';
-import { apiRoutes } from '../../functions/api/route-table.ts';
+import { allContracts } from '../../shared/contracts/index.ts';
 
 /** Each acknowledged rule on the tree, with the construct it sits on and its reason. */
 function acknowledgements(stack: TenantStack): { path: string; id: string; reason: string }[] {
@@ -38,7 +38,7 @@ describe('SPEC §11 cdk-nag AwsSolutions', () => {
 
   it('SPEC §11 each acknowledgement is one of the reasoned exceptions, with its reason', () => {
     const acknowledged = acknowledgements(stack);
-    const publicRoutes = apiRoutes().filter((route) => route.roles === 'public');
+    const publicRoutes = allContracts.filter((route) => route.roles === 'public');
 
     const node20Functions = Object.keys(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs20.x' } }));
 
