@@ -58,7 +58,7 @@ export function buildOpenApiDocument(contracts: readonly AnyContract[], info: { 
       },
     });
   }
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       ...info,
@@ -68,4 +68,21 @@ export function buildOpenApiDocument(contracts: readonly AnyContract[], info: { 
     // Each tenant has its own API; a client is pointed at its tenant's URL.
     servers: [{ url: 'https://{apiId}.execute-api.{region}.amazonaws.com', description: 'A tenant API', variables: { apiId: { default: 'api' }, region: { default: 'eu-west-1' } } }],
   });
+  return withNullableRefs(document);
+}
+
+/**
+ * zod-to-openapi renders `.nullable()` of a named schema as `allOf: [{ $ref }, { type: [..., 'null'] }]`, which
+ * null cannot satisfy (it must match the referenced object too): rewrite it as `anyOf: [{ $ref }, { type: 'null' }]`.
+ */
+function withNullableRefs<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(withNullableRefs) as T;
+  if (typeof node !== 'object' || node === null) return node;
+  const { allOf, ...rest } = node as { allOf?: unknown[] } & Record<string, unknown>;
+  const [ref, nullable] = allOf ?? [];
+  const isNullableRef =
+    allOf?.length === 2 && typeof ref === 'object' && ref !== null && '$ref' in ref && Array.isArray((nullable as { type?: unknown })?.type) &&
+    ((nullable as { type: unknown[] }).type).includes('null') && Object.keys(nullable as object).length === 1;
+  if (isNullableRef) return { ...rest, anyOf: [ref, { type: 'null' }] } as T;
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, withNullableRefs(value)])) as T;
 }
