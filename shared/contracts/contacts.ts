@@ -37,6 +37,7 @@ export const contactContracts = defineContracts({
     params: idParams,
     body: updateContactBody,
     response: contact,
+    statuses: [412],
   },
   setContactStatus: {
     method: 'POST',
@@ -46,6 +47,7 @@ export const contactContracts = defineContracts({
     params: idParams,
     body: setStatusBody,
     response: contact,
+    statuses: [412],
   },
   deleteContact: {
     method: 'DELETE',
@@ -54,6 +56,7 @@ export const contactContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     successStatus: 204,
+    statuses: [412],
   },
   listCompanies: {
     method: 'GET',
@@ -88,6 +91,7 @@ export const contactContracts = defineContracts({
     params: idParams,
     body: updateCompanyBody,
     response: company,
+    statuses: [412],
   },
   setCompanyStatus: {
     method: 'POST',
@@ -97,6 +101,7 @@ export const contactContracts = defineContracts({
     params: idParams,
     body: setStatusBody,
     response: company,
+    statuses: [412],
   },
   deleteCompany: {
     method: 'DELETE',
@@ -105,5 +110,6 @@ export const contactContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     successStatus: 204,
+    statuses: [412],
   },
 });

@@ -32,6 +32,7 @@ export const customFieldContracts = defineContracts({
     params: idParams,
     body: updateCustomFieldBody,
     response: customFieldDefinition,
+    statuses: [412],
   },
   deleteCustomField: {
     method: 'DELETE',
@@ -40,5 +41,6 @@ export const customFieldContracts = defineContracts({
     roles: ADMIN_ONLY,
     params: idParams,
     successStatus: 204,
+    statuses: [412],
   },
 });

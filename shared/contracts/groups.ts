@@ -38,5 +38,6 @@ export const groupContracts = defineContracts({
     params: idParams,
     body: updateGroupBody,
     response: group,
+    statuses: [412],
   },
 });

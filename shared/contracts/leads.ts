@@ -39,6 +39,7 @@ export const leadContracts = defineContracts({
     params: idParams,
     body: updateLeadStatusBody,
     response: leadStatus,
+    statuses: [412],
   },
   deleteLeadStatus: {
     method: 'DELETE',
@@ -47,6 +48,7 @@ export const leadContracts = defineContracts({
     roles: ADMIN_ONLY,
     params: idParams,
     successStatus: 204,
+    statuses: [412],
   },
   listLeads: {
     method: 'GET',
@@ -81,6 +83,7 @@ export const leadContracts = defineContracts({
     params: idParams,
     body: updateLeadBody,
     response: lead,
+    statuses: [412],
   },
   deleteLead: {
     method: 'DELETE',
@@ -89,6 +92,7 @@ export const leadContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     successStatus: 204,
+    statuses: [412],
   },
   moveLeadStatus: {
     method: 'POST',
@@ -98,6 +102,7 @@ export const leadContracts = defineContracts({
     params: idParams,
     body: moveLeadStatusBody,
     response: lead,
+    statuses: [412],
   },
   concludeLead: {
     method: 'POST',
@@ -107,6 +112,7 @@ export const leadContracts = defineContracts({
     params: idParams,
     body: concludeLeadBody,
     response: lead,
+    statuses: [412],
   },
   markLeadLost: {
     method: 'POST',
@@ -116,6 +122,7 @@ export const leadContracts = defineContracts({
     params: idParams,
     body: lostBody,
     response: lead,
+    statuses: [412],
   },
   restoreLead: {
     method: 'POST',
@@ -124,6 +131,7 @@ export const leadContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     response: lead,
+    statuses: [412],
   },
   restoreLeads: {
     method: 'POST',

@@ -37,6 +37,7 @@ export const opportunityContracts = defineContracts({
     params: idParams,
     body: updateOpportunityBody,
     response: opportunity,
+    statuses: [412],
   },
   deleteOpportunity: {
     method: 'DELETE',
@@ -45,5 +46,6 @@ export const opportunityContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     successStatus: 204,
+    statuses: [412],
   },
 });

@@ -15,6 +15,7 @@ export const opportunityLifecycleContracts = defineContracts({
     params: idParams,
     body: wonBody,
     response: wonOpportunity,
+    statuses: [412],
   },
   loseOpportunity: {
     method: 'POST',
@@ -24,6 +25,7 @@ export const opportunityLifecycleContracts = defineContracts({
     params: idParams,
     body: lostBody,
     response: opportunity,
+    statuses: [412],
   },
   restoreOpportunity: {
     method: 'POST',
@@ -32,6 +34,7 @@ export const opportunityLifecycleContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     response: opportunity,
+    statuses: [412],
   },
   restoreOpportunities: {
     method: 'POST',
@@ -48,6 +51,7 @@ export const opportunityLifecycleContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     response: opportunity,
+    statuses: [412],
   },
   unarchiveOpportunity: {
     method: 'POST',
@@ -56,6 +60,7 @@ export const opportunityLifecycleContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     response: opportunity,
+    statuses: [412],
   },
   mergeOpportunities: {
     method: 'POST',

@@ -41,6 +41,7 @@ export const pipelineContracts = defineContracts({
     params: idParams,
     body: updateStageBody,
     response: stage,
+    statuses: [412],
   },
   deleteStage: {
     method: 'DELETE',
@@ -49,6 +50,7 @@ export const pipelineContracts = defineContracts({
     roles: ADMIN_ONLY,
     params: idParams,
     successStatus: 204,
+    statuses: [412],
   },
   getPipelineSettings: {
     method: 'GET',
@@ -64,6 +66,7 @@ export const pipelineContracts = defineContracts({
     roles: ADMIN_ONLY,
     body: pipelineSettingsBody,
     response: pipelineSettings,
+    statuses: [412],
   },
   listReasons: {
     method: 'GET',
@@ -98,5 +101,6 @@ export const pipelineContracts = defineContracts({
     params: idParams,
     body: updateReasonBody,
     response: reason,
+    statuses: [412],
   },
 });

@@ -29,6 +29,7 @@ export const userContracts = defineContracts({
     body: createUserBody,
     response: user,
     successStatus: 201,
+    statuses: [503],
   },
   updateUser: {
     method: 'PATCH',
@@ -38,6 +39,7 @@ export const userContracts = defineContracts({
     params: idParams,
     body: updateUserBody,
     response: user,
+    statuses: [412],
   },
   getMe: {
     method: 'GET',
@@ -53,5 +55,6 @@ export const userContracts = defineContracts({
     roles: EVERYONE,
     body: mySettingsBody,
     response: user,
+    statuses: [412],
   },
 });
