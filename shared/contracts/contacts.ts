@@ -20,6 +20,7 @@ export const contactContracts = defineContracts({
     body: createContactBody,
     response: contact,
     successStatus: 201,
+    statuses: [403],
   },
   getContact: {
     method: 'GET',
@@ -37,7 +38,7 @@ export const contactContracts = defineContracts({
     params: idParams,
     body: updateContactBody,
     response: contact,
-    statuses: [412],
+    statuses: [403, 412],
   },
   setContactStatus: {
     method: 'POST',
@@ -47,7 +48,7 @@ export const contactContracts = defineContracts({
     params: idParams,
     body: setStatusBody,
     response: contact,
-    statuses: [412],
+    statuses: [409, 412],
   },
   deleteContact: {
     method: 'DELETE',
@@ -56,7 +57,7 @@ export const contactContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     successStatus: 204,
-    statuses: [412],
+    statuses: [403, 409, 412],
   },
   listCompanies: {
     method: 'GET',
@@ -74,6 +75,7 @@ export const contactContracts = defineContracts({
     body: createCompanyBody,
     response: company,
     successStatus: 201,
+    statuses: [403],
   },
   getCompany: {
     method: 'GET',
@@ -91,7 +93,7 @@ export const contactContracts = defineContracts({
     params: idParams,
     body: updateCompanyBody,
     response: company,
-    statuses: [412],
+    statuses: [403, 412],
   },
   setCompanyStatus: {
     method: 'POST',
@@ -101,7 +103,7 @@ export const contactContracts = defineContracts({
     params: idParams,
     body: setStatusBody,
     response: company,
-    statuses: [412],
+    statuses: [409, 412],
   },
   deleteCompany: {
     method: 'DELETE',
@@ -110,6 +112,6 @@ export const contactContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     successStatus: 204,
-    statuses: [412],
+    statuses: [403, 409, 412],
   },
 });

@@ -23,6 +23,7 @@ export const customFieldContracts = defineContracts({
     body: createCustomFieldBody,
     response: customFieldDefinition,
     successStatus: 201,
+    statuses: [409],
   },
   updateCustomField: {
     method: 'PATCH',

@@ -39,7 +39,7 @@ export const leadContracts = defineContracts({
     params: idParams,
     body: updateLeadStatusBody,
     response: leadStatus,
-    statuses: [412],
+    statuses: [409, 412],
   },
   deleteLeadStatus: {
     method: 'DELETE',
@@ -48,7 +48,7 @@ export const leadContracts = defineContracts({
     roles: ADMIN_ONLY,
     params: idParams,
     successStatus: 204,
-    statuses: [412],
+    statuses: [409, 412],
   },
   listLeads: {
     method: 'GET',
@@ -66,6 +66,7 @@ export const leadContracts = defineContracts({
     body: createLeadBody,
     response: lead,
     successStatus: 201,
+    statuses: [403],
   },
   getLead: {
     method: 'GET',
@@ -102,7 +103,7 @@ export const leadContracts = defineContracts({
     params: idParams,
     body: moveLeadStatusBody,
     response: lead,
-    statuses: [412],
+    statuses: [409, 412],
   },
   concludeLead: {
     method: 'POST',
@@ -112,7 +113,7 @@ export const leadContracts = defineContracts({
     params: idParams,
     body: concludeLeadBody,
     response: lead,
-    statuses: [412],
+    statuses: [409, 412],
   },
   markLeadLost: {
     method: 'POST',
@@ -122,7 +123,7 @@ export const leadContracts = defineContracts({
     params: idParams,
     body: lostBody,
     response: lead,
-    statuses: [412],
+    statuses: [409, 412],
   },
   restoreLead: {
     method: 'POST',
@@ -131,7 +132,7 @@ export const leadContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     response: lead,
-    statuses: [412],
+    statuses: [409, 412],
   },
   restoreLeads: {
     method: 'POST',
@@ -160,5 +161,6 @@ export const leadContracts = defineContracts({
     response: leadConversion,
     successStatus: 201,
     otherSuccess: [200],
+    statuses: [409],
   },
 });

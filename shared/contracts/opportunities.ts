@@ -28,6 +28,7 @@ export const opportunityContracts = defineContracts({
     body: createOpportunityBody,
     response: opportunity,
     successStatus: 201,
+    statuses: [403, 409],
   },
   updateOpportunity: {
     method: 'PATCH',
@@ -37,7 +38,7 @@ export const opportunityContracts = defineContracts({
     params: idParams,
     body: updateOpportunityBody,
     response: opportunity,
-    statuses: [412],
+    statuses: [403, 409, 412],
   },
   deleteOpportunity: {
     method: 'DELETE',
@@ -46,6 +47,6 @@ export const opportunityContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     successStatus: 204,
-    statuses: [412],
+    statuses: [403, 412],
   },
 });

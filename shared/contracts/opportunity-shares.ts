@@ -25,6 +25,7 @@ export const opportunityShareContracts = defineContracts({
     response: opportunityShare,
     successStatus: 201,
     otherSuccess: [200],
+    statuses: [403],
   },
   unshareOpportunity: {
     method: 'DELETE',
@@ -33,5 +34,6 @@ export const opportunityShareContracts = defineContracts({
     roles: EVERYONE,
     params: shareParams,
     successStatus: 204,
+    statuses: [403],
   },
 });

@@ -50,7 +50,7 @@ export const pipelineContracts = defineContracts({
     roles: ADMIN_ONLY,
     params: idParams,
     successStatus: 204,
-    statuses: [412],
+    statuses: [409, 412],
   },
   getPipelineSettings: {
     method: 'GET',
@@ -84,6 +84,7 @@ export const pipelineContracts = defineContracts({
     body: createReasonBody,
     response: reason,
     successStatus: 201,
+    statuses: [409],
   },
   getReason: {
     method: 'GET',
@@ -101,6 +102,6 @@ export const pipelineContracts = defineContracts({
     params: idParams,
     body: updateReasonBody,
     response: reason,
-    statuses: [412],
+    statuses: [409, 412],
   },
 });

@@ -29,7 +29,7 @@ export const userContracts = defineContracts({
     body: createUserBody,
     response: user,
     successStatus: 201,
-    statuses: [503],
+    statuses: [409, 503],
   },
   updateUser: {
     method: 'PATCH',
@@ -39,7 +39,7 @@ export const userContracts = defineContracts({
     params: idParams,
     body: updateUserBody,
     response: user,
-    statuses: [412],
+    statuses: [409, 412],
   },
   getMe: {
     method: 'GET',

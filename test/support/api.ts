@@ -6,6 +6,7 @@ import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '
 import { contracts } from '../../shared/contracts/index.ts';
 import type { Role } from '../../shared/domain/principal.ts';
 import type { AnyContract } from '../../shared/http/contract.ts';
+import type { ProblemBody } from '../../shared/http/problem.ts';
 import { responseChecker, type OpenApiDocument, type ResponseChecker } from './response-check.ts';
 
 export interface TestResponse<T = any> {
@@ -24,6 +25,9 @@ export interface RequestOptions {
 
 type Input<C, K extends string> = C extends { readonly [key in K]: infer S extends z.ZodType } ? z.input<S> : never;
 type Output<C> = C extends { readonly response: infer S extends z.ZodType } ? z.output<S> : undefined;
+
+/** A typed call's answer: the success body as the contract's response schema types it, or a problem. */
+export type TypedResponse<C extends AnyContract> = TestResponse<Output<C>> & { problem: ProblemBody | undefined };
 
 /** What a call of a contract sends: its path parameters, query and body as the contract types them. */
 export type CallOptions<C extends AnyContract> = Omit<RequestOptions, 'body'> &
@@ -92,11 +96,13 @@ export class TestApi {
    * Calls the route of a contract, typed by it: path parameters, query and body in, the success body out
    * (assert the status before reading it: a refusal's body is a problem).
    */
-  call<C extends AnyContract>(contract: C, options: CallOptions<C>): Promise<TestResponse<Output<C>>> {
+  async call<C extends AnyContract>(contract: C, options: CallOptions<C>): Promise<TypedResponse<C>> {
     const { params, query, ...rest } = options as RequestOptions & { params?: Record<string, string>; query?: Record<string, unknown> };
     const path = contract.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params?.[name])));
     const search = new URLSearchParams(Object.entries(query ?? {}).flatMap(([name, value]): [string, string][] => (value === undefined ? [] : [[name, String(value)]])));
-    return this.request(contract.method, search.size > 0 ? `${path}?${search}` : path, rest);
+    const answer = await this.request(contract.method, search.size > 0 ? `${path}?${search}` : path, rest);
+    const isProblem = answer.headers.get('content-type') === 'application/problem+json';
+    return { ...answer, problem: isProblem ? (answer.body as ProblemBody) : undefined };
   }
 
   get = <T = any>(path: string, options?: RequestOptions) => this.request<T>('GET', path, options);
