@@ -34,11 +34,10 @@ import { newEvent, outboxWrite } from '../../shared/events/outbox.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { implement } from '../../shared/http/route.ts';
 import { contactContracts } from '../../shared/contracts/contacts.ts';
-
 import { updateCompanyBody, updateContactBody, type Company, type Contact } from '../../shared/schemas/contacts.ts';
 import type { CustomFieldEntity } from '../../shared/schemas/custom-fields.ts';
 import { conflict, forbidden, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
-import { type Principal } from '../../shared/domain/principal.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 
 /**
  * A listing of contacts or companies: staff query the plan's partition; a rep's own partition is merged with the

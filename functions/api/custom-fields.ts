@@ -5,7 +5,6 @@ import { createRecord, deleteRecord, newRecord, queryPage, updateRecord } from '
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { implement } from '../../shared/http/route.ts';
 import { customFieldContracts } from '../../shared/contracts/custom-fields.ts';
-
 import { createCustomFieldBody, updateCustomFieldBody, type CustomFieldDefinition } from '../../shared/schemas/custom-fields.ts';
 import { conflict, validationFailed } from '../../shared/domain/errors.ts';
 

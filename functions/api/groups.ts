@@ -6,7 +6,6 @@ import { unknownUserIds } from '../../shared/db/users.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { implement } from '../../shared/http/route.ts';
 import { groupContracts } from '../../shared/contracts/groups.ts';
-
 import { createGroupBody, updateGroupBody, type Group } from '../../shared/schemas/users.ts';
 import { throwIfInvalid } from '../../shared/domain/errors.ts';
 

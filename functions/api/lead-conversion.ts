@@ -15,13 +15,12 @@ import { newCompanyFields, newContactFields } from '../../shared/domain/parties.
 import { newEvent, outboxWrite } from '../../shared/events/outbox.ts';
 import { implement, result, type ApiResult } from '../../shared/http/route.ts';
 import { leadContracts } from '../../shared/contracts/leads.ts';
-
 import type { Company, Contact } from '../../shared/schemas/contacts.ts';
-import { type ConvertLeadInput, type Lead } from '../../shared/schemas/leads.ts';
-import { type Opportunity } from '../../shared/schemas/opportunities.ts';
+import type { ConvertLeadInput, Lead } from '../../shared/schemas/leads.ts';
+import type { Opportunity } from '../../shared/schemas/opportunities.ts';
 import { leadChangeWrites } from '../../shared/db/lead-writes.ts';
 import { conflict, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
-import { type Principal } from '../../shared/domain/principal.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 
 interface Conversion {
   lead: Lead;

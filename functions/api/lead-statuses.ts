@@ -8,8 +8,7 @@ import { deleteUnlessUsed } from '../../shared/db/uses.ts';
 import { buildLeadStatus, checkDefaultStatusRules, checkStatusDeletable, replacedDefault, withoutDefault } from '../../shared/domain/leads.ts';
 import { implement } from '../../shared/http/route.ts';
 import { leadContracts } from '../../shared/contracts/leads.ts';
-
-import { type CreateLeadStatusInput, type LeadStatus, type LeadStatusChange } from '../../shared/schemas/leads.ts';
+import type { CreateLeadStatusInput, LeadStatus, LeadStatusChange } from '../../shared/schemas/leads.ts';
 import { conflict } from '../../shared/domain/errors.ts';
 
 /** The previous default stops being it in the same transaction, only if nobody changed it since it was read. */

@@ -20,14 +20,13 @@ import { logger } from '../../shared/http/logger.ts';
 import { toProblem, type ProblemError } from '../../shared/http/problem.ts';
 import { implement } from '../../shared/http/route.ts';
 import { leadContracts } from '../../shared/contracts/leads.ts';
-
-import { type CreateLeadInput, type Lead, type LeadChange, type LeadHistoryEntry, type LeadListQuery, type LeadStatus } from '../../shared/schemas/leads.ts';
+import type { CreateLeadInput, Lead, LeadChange, LeadHistoryEntry, LeadListQuery, LeadStatus } from '../../shared/schemas/leads.ts';
 import { lostBody, type BulkRestoreResult } from '../../shared/schemas/opportunities.ts';
 import { deleteHistory, historyWrite, statusStillChoosable, transitionLead, transitionOptions } from '../../shared/db/lead-writes.ts';
 import { leadConversionRoutes } from './lead-conversion.ts';
 import { leadStatusRoutes } from './lead-statuses.ts';
 import { conflict, forbidden, throwIfInvalid } from '../../shared/domain/errors.ts';
-import { type Principal } from '../../shared/domain/principal.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 
 /** The default status, or the named one (read directly: a status created a moment ago may not be in the index yet). */
 async function initialStatus(ctx: AppContext, statusId: string | undefined): Promise<LeadStatus | undefined> {

@@ -25,11 +25,10 @@ import { ownsOrManages } from '../../shared/domain/sharing.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { implement } from '../../shared/http/route.ts';
 import { opportunityContracts } from '../../shared/contracts/opportunities.ts';
-
-import { type Opportunity } from '../../shared/schemas/opportunities.ts';
+import type { Opportunity } from '../../shared/schemas/opportunities.ts';
 import type { Stage } from '../../shared/schemas/pipeline.ts';
 import { type FieldError, forbidden, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
-import { type Principal } from '../../shared/domain/principal.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 
 /** A record named in the body that was deleted (or is being deleted) by the time the write commits. */
 const gone = <T extends BaseRecord>(model: EntityModel<T>, path: string) => validationFailed([unknownReference(model, path)]);

@@ -1,4 +1,3 @@
-
 import type { AppContext } from '../../shared/app-context.ts';
 import { opportunityModel, openOpportunitiesGuardKey, stageModel } from '../../shared/db/keys.ts';
 import { addNote, listOpportunityEntries } from '../../shared/db/opportunity-entries.ts';
@@ -21,11 +20,10 @@ import { logger } from '../../shared/http/logger.ts';
 import { toProblem, type ProblemError } from '../../shared/http/problem.ts';
 import { implement } from '../../shared/http/route.ts';
 import { opportunityLifecycleContracts } from '../../shared/contracts/opportunity-lifecycle.ts';
-
-import { type BulkRestoreResult } from '../../shared/schemas/opportunities.ts';
+import type { BulkRestoreResult } from '../../shared/schemas/opportunities.ts';
 import type { PipelineSettings, Stage } from '../../shared/schemas/pipeline.ts';
 import { throwIfInvalid } from '../../shared/domain/errors.ts';
-import { type Principal } from '../../shared/domain/principal.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 
 /**
  * Won, lost, restore (single and bulk), archive, merge, history and notes of opportunities (R-OPP-2..R-OPP-10).

@@ -1,4 +1,3 @@
-
 import type { AppContext } from '../../shared/app-context.ts';
 import { opportunityModel, userModel } from '../../shared/db/keys.ts';
 import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
@@ -10,9 +9,8 @@ import { shareTargetErrors } from '../../shared/domain/sharing.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { implement, result } from '../../shared/http/route.ts';
 import { opportunityShareContracts } from '../../shared/contracts/opportunity-shares.ts';
-
 import { notFound, throwIfInvalid } from '../../shared/domain/errors.ts';
-import { type Principal } from '../../shared/domain/principal.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 
 /**
  * R-OPP-9 sharing an opportunity with other users (R-SHR-1: they then see it), and with `shareContactWhenShared` /

@@ -1,5 +1,4 @@
 import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-
 import type { AppContext } from '../../shared/app-context.ts';
 import { COLLECTIONS, groupModel, opportunitiesInStage, opportunityModel, PIPELINE_SETTINGS_ID, reasonModel, reasonsOfKind, settingsModel, stageModel } from '../../shared/db/keys.ts';
 import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
@@ -20,8 +19,7 @@ import { pipelineSettingsErrors, referencedStageIds, settingsFieldsUsingStage } 
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { implement } from '../../shared/http/route.ts';
 import { pipelineContracts } from '../../shared/contracts/pipeline.ts';
-
-import { type PipelineSettings, type PipelineSettingsInput, type Reason, type Stage } from '../../shared/schemas/pipeline.ts';
+import type { PipelineSettings, PipelineSettingsInput, Reason, Stage } from '../../shared/schemas/pipeline.ts';
 import { conflict, throwIfInvalid } from '../../shared/domain/errors.ts';
 
 /** The ids among `stageIds` that name a stage (the settings name a few dozen at most: one BatchGet). */

@@ -1,4 +1,3 @@
-
 import type { AppContext } from '../../shared/app-context.ts';
 import { COLLECTIONS, userModel } from '../../shared/db/keys.ts';
 import { queryPage, requireRecord, updateRecord } from '../../shared/db/store.ts';
@@ -7,8 +6,7 @@ import { removesAnActiveAdmin } from '../../shared/domain/users.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { implement } from '../../shared/http/route.ts';
 import { userContracts } from '../../shared/contracts/users.ts';
-
-import { type User } from '../../shared/schemas/users.ts';
+import type { User } from '../../shared/schemas/users.ts';
 import { conflict } from '../../shared/domain/errors.ts';
 
 async function updateUser(ctx: AppContext, id: string, change: Partial<User>, ifMatch?: number): Promise<User> {

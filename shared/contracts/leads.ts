@@ -1,7 +1,6 @@
 import { defineContracts } from '../http/contract.ts';
 import { ADMIN_ONLY, EVERYONE } from '../domain/principal.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
-
 import { concludeLeadBody, convertLeadBody, createLeadBody, createLeadStatusBody, lead, leadConversion, leadHistoryEntry, leadHistoryQuery, leadListItem, leadListQuery, leadStatus, leadStatusListQuery, moveLeadStatusBody, updateLeadBody, updateLeadStatusBody } from '../schemas/leads.ts';
 import { bulkRestoreBody, bulkRestoreResult, lostBody } from '../schemas/opportunities.ts';
 

@@ -2,7 +2,6 @@ import * as z from 'zod';
 import { defineContracts } from '../http/contract.ts';
 import { EVERYONE } from '../domain/principal.ts';
 import { idParams, pageOf, pageQuery } from '../schemas/common.ts';
-
 import { opportunityShare, shareOpportunityBody, shareParams } from '../schemas/shares.ts';
 
 export const opportunityShareContracts = defineContracts({
