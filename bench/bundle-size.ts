@@ -39,9 +39,8 @@ export interface HandlerBundle {
   verdict: Verdict;
 }
 
-async function bundle({ name, shipped }: RouteGroup, packaging: SdkPackaging): Promise<HandlerBundle> {
-  const external = [...EXTERNALS[packaging], ...(shipped?.leftOut ?? [])];
-  const result = await build({ ...LAMBDA_BUNDLING, entryPoints: [`functions/api/${name}.ts`], external });
+async function bundle({ name }: RouteGroup, packaging: SdkPackaging): Promise<HandlerBundle> {
+  const result = await build({ ...LAMBDA_BUNDLING, entryPoints: [`functions/api/${name}.ts`], external: EXTERNALS[packaging] });
   const output = result.outputFiles?.[0];
   if (!output) throw new Error(`esbuild produced no output for functions/api/${name}.ts`);
   const kb = kilobytes(output.contents.byteLength);

@@ -264,7 +264,6 @@ export class TenantStack extends Stack {
     const { function: handler } = new TenantFunction(this, `${group.name}-fn`, {
       entry: handlerEntry(group),
       description: `${config.tenant}: ${group.name} routes`,
-      shipped: group.shipped,
       environment: {
         TABLE_NAME: data.table.tableName,
         STACK_TIMEZONE: config.timezone,

@@ -1,14 +1,16 @@
-import type { Route } from '../shared/http/route.ts';
+import type { ContractSpec } from '../shared/http/contract.ts';
 
-export interface RouteMatch<T> {
+type RouteShape = Pick<ContractSpec, 'method' | 'path'>;
+
+export interface RouteMatch<R extends RouteShape, T> {
   target: T;
-  route: Route;
+  route: R;
   pathParameters: Record<string, string>;
 }
 
-interface Compiled<T> {
+interface Compiled<R extends RouteShape, T> {
   target: T;
-  route: Route;
+  route: R;
   pattern: RegExp;
   names: string[];
   literalSegments: number;
@@ -18,8 +20,8 @@ interface Compiled<T> {
  * Finds the route of a request the way API Gateway does: a literal segment beats a `{param}` one, so
  * `/opportunities/restore` wins over `/opportunities/{id}`.
  */
-export function createRouteMatcher<T>(entries: readonly { route: Route; target: T }[]) {
-  const compiled: Compiled<T>[] = entries.map(({ route, target }) => {
+export function createRouteMatcher<R extends RouteShape, T>(entries: readonly { route: R; target: T }[]) {
+  const compiled: Compiled<R, T>[] = entries.map(({ route, target }) => {
     const names: string[] = [];
     const segments = route.path.split('/').slice(1);
     const source = segments
@@ -33,8 +35,8 @@ export function createRouteMatcher<T>(entries: readonly { route: Route; target: 
     return { target, route, names, pattern: new RegExp(`^/${source}$`), literalSegments: segments.length - names.length };
   });
 
-  return (method: string, path: string): RouteMatch<T> | undefined => {
-    let best: { entry: Compiled<T>; values: string[] } | undefined;
+  return (method: string, path: string): RouteMatch<R, T> | undefined => {
+    let best: { entry: Compiled<R, T>; values: string[] } | undefined;
     for (const entry of compiled) {
       if (entry.route.method !== method) continue;
       const match = entry.pattern.exec(path);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
+import { routeImplementations } from '../functions/api/route-implementations.ts';
 import { routeGroups } from '../functions/api/route-table.ts';
 import { scheduledJobs } from '../functions/jobs/job-table.ts';
 import { createAppContext, documentClient, stackConfigFromEnv, type AppContext } from '../shared/app-context.ts';
@@ -84,7 +85,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push(events.stop);
 
     const server = await startLocalServer({
-      functions: routeGroups.map((group) => ({ name: group.name, routes: group.routes, handler: createApiHandler(group.routes, () => ctx) })),
+      functions: routeGroups.map(({ name }) => ({ name, routes: routeImplementations[name], handler: createApiHandler(routeImplementations[name], () => ctx) })),
       localRoutes: localRoutes(ctx, auth, ses.endpoint, events),
       auth,
       corsOrigins: options.corsOrigins ?? (process.env.CORS_ORIGINS ?? 'http://localhost:5173').split(','),

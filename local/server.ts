@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResponse } from '../shared/http/api-handler.ts';
-import { errorResponse, routeKey } from '../shared/http/api-handler.ts';
+import { errorResponse } from '../shared/http/api-handler.ts';
+import { routeKey } from '../shared/http/contract.ts';
 import { corsHeaders } from '../shared/http/cors.ts';
 import { ProblemError, unauthorized } from '../shared/http/problem.ts';
 import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE, tokenBucket } from '../shared/http/throttle.ts';
@@ -52,7 +53,7 @@ export interface RunningServer {
  * route matching, the JWT authorizer, CORS, and the v2 event shape.
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<RunningServer> {
-  const matchApi = createRouteMatcher(options.functions.flatMap((fn) => fn.routes.map((route) => ({ route, target: fn }))));
+  const matchApi = createRouteMatcher(options.functions.flatMap((fn) => fn.routes.map(({ contract }) => ({ route: contract, target: fn }))));
   const localByKey = new Map(options.localRoutes.map((route) => [`${route.method} ${route.path}`, route]));
   const buckets = { api: tokenBucket(API_THROTTLE), public: tokenBucket(PUBLIC_ROUTE_THROTTLE) };
   const throttled = (bucket: { take(): boolean }) => options.throttle !== false && !bucket.take();
@@ -72,7 +73,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     }
     const body = await readBody(request);
     const local = localByKey.get(`${method} ${url.pathname}`);
-    if (local) return runLocalRoute(local, body);
+    if (local) return runLocalRoute(local, body.toString('utf8'));
 
     const match = matchApi(method, url.pathname);
     if (!match) return errorResponse(notFound('Route'));
@@ -120,7 +121,7 @@ async function runLocalRoute(route: LocalRoute, body: string): Promise<ApiRespon
   return { statusCode: answer.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(answer.body) };
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -128,13 +129,20 @@ async function readBody(request: IncomingMessage): Promise<string> {
     if (size > GATEWAY_MAX_BODY_BYTES) throw new ProblemError(413, 'body_too_large', 'The body exceeds the gateway limit');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** Like API Gateway, a body that is not text reaches the handler base64-encoded, so its exact bytes survive. */
+function eventBody(bytes: Buffer): Pick<ApiEvent, 'body' | 'isBase64Encoded'> {
+  if (bytes.length === 0) return { body: undefined, isBase64Encoded: false };
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) ? { body: text, isBase64Encoded: false } : { body: bytes.toString('base64'), isBase64Encoded: true };
 }
 
 function toApiEvent(
   request: IncomingMessage,
   url: URL,
-  body: string,
+  body: Buffer,
   key: string,
   pathParameters: Record<string, string>,
   claims: Record<string, unknown> | undefined,
@@ -156,8 +164,7 @@ function toApiEvent(
     headers,
     queryStringParameters: Object.keys(query).length > 0 ? query : undefined,
     pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : undefined,
-    body: body === '' ? undefined : body,
-    isBase64Encoded: false,
+    ...eventBody(body),
     requestContext: {
       accountId: 'local',
       apiId: 'local',

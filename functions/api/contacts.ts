@@ -1,58 +1,31 @@
 import type * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
+import { contactContracts } from '../../shared/contracts/contacts.ts';
 import { contacts, opportunities } from '../../shared/db/access-patterns.ts';
+import { type Aggregate, createAggregate, removeUnlessUsed, transition } from '../../shared/db/aggregate-writer.ts';
 import { companyModel, contactModel, opportunityModel } from '../../shared/db/keys.ts';
 import { partyQuery } from '../../shared/db/list-queries.ts';
+import { companyAggregate, contactAggregate } from '../../shared/db/party-writes.ts';
 import { customFieldDefinitions } from '../../shared/db/pipeline-config.ts';
 import type { EntityModel } from '../../shared/db/records.ts';
 import { companyErrors, ownerErrors } from '../../shared/db/references.ts';
-import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { listOwnAndShared, previousOwnerKeepsSight, removeSharesOf } from '../../shared/db/shares.ts';
+import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { companyOpportunitiesOf, contactOpportunities } from '../../shared/db/statuses.ts';
-import { createAggregate, removeUnlessUsed, transition, type Aggregate } from '../../shared/db/aggregate-writer.ts';
-import { companyAggregate, contactAggregate } from '../../shared/db/party-writes.ts';
-import { newRecord, partitionHasItems, type Page } from '../../shared/db/store.ts';
+import { newRecord, type Page, partitionHasItems } from '../../shared/db/store.ts';
 import { canManageShared, canSeeCompany, canSeeContact, canSeeShared } from '../../shared/db/visibility.ts';
 import { seesEverything } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
-import {
-  contactNameErrors,
-  matchesPartyFilters,
-  mayCreateFor,
-  newCompanyFields,
-  newContactFields,
-  patchCompany,
-  patchContact,
-  planCompanyList,
-  planContactList,
-  type CompanyInput,
-  type ContactFilters,
-  type ContactInput,
-  type PartyListPlan,
-  type PartySearchKeys,
-} from '../../shared/domain/parties.ts';
+import { conflict, forbidden, throwIfInvalid } from '../../shared/domain/errors.ts';
+import { type CompanyInput, type ContactFilters, type ContactInput, contactNameErrors, matchesPartyFilters, mayCreateFor, newCompanyFields, newContactFields, type PartyListPlan, type PartySearchKeys, patchCompany, patchContact, planCompanyList, planContactList } from '../../shared/domain/parties.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 import { ownsOrManages } from '../../shared/domain/sharing.ts';
-import { manualStatusRefusal, withManualStatus, type ManualPast, type OpportunityFacts, type StatusChange } from '../../shared/domain/statuses.ts';
+import { type ManualPast, manualStatusRefusal, type OpportunityFacts, type StatusChange, withManualStatus } from '../../shared/domain/statuses.ts';
 import { newEvent } from '../../shared/events/outbox.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { defineRoute } from '../../shared/http/route.ts';
-import { idParams, pageOf } from '../../shared/schemas/common.ts';
-import {
-  company,
-  companyListQuery,
-  contact,
-  contactListQuery,
-  createCompanyBody,
-  createContactBody,
-  setStatusBody,
-  updateCompanyBody,
-  updateContactBody,
-  type Company,
-  type Contact,
-} from '../../shared/schemas/contacts.ts';
+import { implement } from '../../shared/http/route.ts';
+import { type Company, type Contact, updateCompanyBody, updateContactBody } from '../../shared/schemas/contacts.ts';
 import type { CustomFieldEntity } from '../../shared/schemas/custom-fields.ts';
-import { conflict, forbidden, throwIfInvalid } from '../../shared/domain/errors.ts';
-import { EVERYONE, type Principal } from '../../shared/domain/principal.ts';
 
 /**
  * A listing of contacts or companies: staff query the plan's partition; a rep's own partition is merged with the
@@ -230,124 +203,22 @@ async function deleteCompany(ctx: AppContext, principal: Principal, id: string, 
 const companyOpportunityFacts = async (ctx: AppContext, id: string) => (await companyOpportunitiesOf(ctx, id)).opportunities;
 
 export const contactRoutes = [
-  defineRoute({
-    method: 'GET',
-    path: '/contacts',
-    summary: 'List contacts (newest first), filtered by owner, company, tag, text and statuses',
-    roles: EVERYONE,
-    query: contactListQuery,
-    response: pageOf(contact),
-    handler: ({ ctx, principal, query: { limit, cursor, ...filters } }) =>
-      listParties(ctx, principal, { entity: 'contact', model: contactModel, collection: 'contacts', plan: planContactList(principal, filters), filters }, { limit, cursor }),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/contacts',
-    summary: 'Create a contact (owned by the caller unless an owner is named)',
-    roles: EVERYONE,
-    body: createContactBody,
-    response: contact,
-    successStatus: 201,
-    handler: ({ ctx, principal, body }) => createContact(ctx, principal, body),
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/contacts/{id}',
-    summary: 'Read a contact',
-    roles: EVERYONE,
-    params: idParams,
-    response: contact,
-    handler: ({ ctx, principal, params }) => requireShownRecord(ctx, contactModel, 'contact', params.id, canSeeContact(ctx, principal)),
-  }),
-  defineRoute({
-    method: 'PATCH',
-    path: '/contacts/{id}',
-    summary: 'Change a contact (custom fields are merged; null removes a value)',
-    roles: EVERYONE,
-    params: idParams,
-    body: updateContactBody,
-    response: contact,
-    handler: ({ ctx, principal, params, body, ifMatch }) => updateContact(ctx, principal, params.id, body, ifMatch),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/contacts/{id}/status',
-    summary: 'Set the prospect and/or customer status of a contact by hand (409 where its opportunities forbid it)',
-    roles: EVERYONE,
-    params: idParams,
-    body: setStatusBody,
-    response: contact,
-    handler: ({ ctx, principal, params, body, ifMatch }) =>
-      setStatus(ctx, principal, { aggregate: contactAggregate, entity: 'contact', collection: 'contacts', id: params.id, opportunities: (id) => contactOpportunities(ctx, id) }, body, ifMatch),
-  }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/contacts/{id}',
-    summary: 'Delete a contact without opportunities',
-    roles: EVERYONE,
-    params: idParams,
-    successStatus: 204,
-    handler: ({ ctx, principal, params, ifMatch }) => deleteContact(ctx, principal, params.id, ifMatch),
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/companies',
-    summary: 'List companies (newest first), filtered by owner, tag, text and statuses',
-    roles: EVERYONE,
-    query: companyListQuery,
-    response: pageOf(company),
-    handler: ({ ctx, principal, query: { limit, cursor, ...filters } }) =>
-      listParties(ctx, principal, { entity: 'company', model: companyModel, collection: 'companies', plan: planCompanyList(principal, filters), filters }, { limit, cursor }),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/companies',
-    summary: 'Create a company (owned by the caller unless an owner is named)',
-    roles: EVERYONE,
-    body: createCompanyBody,
-    response: company,
-    successStatus: 201,
-    handler: ({ ctx, principal, body }) => createCompany(ctx, principal, body),
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/companies/{id}',
-    summary: 'Read a company',
-    roles: EVERYONE,
-    params: idParams,
-    response: company,
-    handler: ({ ctx, principal, params }) => requireShownRecord(ctx, companyModel, 'company', params.id, canSeeCompany(ctx, principal)),
-  }),
-  defineRoute({
-    method: 'PATCH',
-    path: '/companies/{id}',
-    summary: 'Change a company (custom fields are merged; null removes a value)',
-    roles: EVERYONE,
-    params: idParams,
-    body: updateCompanyBody,
-    response: company,
-    handler: ({ ctx, principal, params, body, ifMatch }) => updateCompany(ctx, principal, params.id, body, ifMatch),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/companies/{id}/status',
-    summary: 'Set the prospect and/or customer status of a company by hand (409 where its or its employees\' opportunities forbid it)',
-    roles: EVERYONE,
-    params: idParams,
-    body: setStatusBody,
-    response: company,
-    handler: ({ ctx, principal, params, body, ifMatch }) =>
-      setStatus(ctx, principal, { aggregate: companyAggregate, entity: 'company', collection: 'companies', id: params.id, opportunities: (id) => companyOpportunityFacts(ctx, id) }, body, ifMatch),
-  }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/companies/{id}',
-    summary: 'Delete a company without employees or opportunities',
-    roles: EVERYONE,
-    params: idParams,
-    successStatus: 204,
-    handler: ({ ctx, principal, params, ifMatch }) => deleteCompany(ctx, principal, params.id, ifMatch),
-  }),
+  implement(contactContracts.listContacts, ({ ctx, principal, query: { limit, cursor, ...filters } }) =>
+    listParties(ctx, principal, { entity: 'contact', model: contactModel, collection: 'contacts', plan: planContactList(principal, filters), filters }, { limit, cursor })),
+  implement(contactContracts.createContact, ({ ctx, principal, body }) => createContact(ctx, principal, body)),
+  implement(contactContracts.getContact, ({ ctx, principal, params }) => requireShownRecord(ctx, contactModel, 'contact', params.id, canSeeContact(ctx, principal))),
+  implement(contactContracts.updateContact, ({ ctx, principal, params, body, ifMatch }) => updateContact(ctx, principal, params.id, body, ifMatch)),
+  implement(contactContracts.setContactStatus, ({ ctx, principal, params, body, ifMatch }) =>
+    setStatus(ctx, principal, { aggregate: contactAggregate, entity: 'contact', collection: 'contacts', id: params.id, opportunities: (id) => contactOpportunities(ctx, id) }, body, ifMatch)),
+  implement(contactContracts.deleteContact, ({ ctx, principal, params, ifMatch }) => deleteContact(ctx, principal, params.id, ifMatch)),
+  implement(contactContracts.listCompanies, ({ ctx, principal, query: { limit, cursor, ...filters } }) =>
+    listParties(ctx, principal, { entity: 'company', model: companyModel, collection: 'companies', plan: planCompanyList(principal, filters), filters }, { limit, cursor })),
+  implement(contactContracts.createCompany, ({ ctx, principal, body }) => createCompany(ctx, principal, body)),
+  implement(contactContracts.getCompany, ({ ctx, principal, params }) => requireShownRecord(ctx, companyModel, 'company', params.id, canSeeCompany(ctx, principal))),
+  implement(contactContracts.updateCompany, ({ ctx, principal, params, body, ifMatch }) => updateCompany(ctx, principal, params.id, body, ifMatch)),
+  implement(contactContracts.setCompanyStatus, ({ ctx, principal, params, body, ifMatch }) =>
+    setStatus(ctx, principal, { aggregate: companyAggregate, entity: 'company', collection: 'companies', id: params.id, opportunities: (id) => companyOpportunityFacts(ctx, id) }, body, ifMatch)),
+  implement(contactContracts.deleteCompany, ({ ctx, principal, params, ifMatch }) => deleteCompany(ctx, principal, params.id, ifMatch)),
 ];
 
 export const handler = createApiHandler(contactRoutes);

@@ -1,20 +1,13 @@
 import * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
+import { customFieldContracts } from '../../shared/contracts/custom-fields.ts';
 import { customFields } from '../../shared/db/access-patterns.ts';
 import { customFieldKeyGuard, customFieldModel } from '../../shared/db/keys.ts';
 import { createRecord, deleteRecord, newRecord, queryPage, updateRecord } from '../../shared/db/store.ts';
-import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { defineRoute } from '../../shared/http/route.ts';
-import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
-import {
-  createCustomFieldBody,
-  CUSTOM_FIELD_ENTITIES,
-  customFieldDefinition,
-  updateCustomFieldBody,
-  type CustomFieldDefinition,
-} from '../../shared/schemas/custom-fields.ts';
 import { conflict, validationFailed } from '../../shared/domain/errors.ts';
-import { ADMIN_ONLY, EVERYONE } from '../../shared/domain/principal.ts';
+import { createApiHandler } from '../../shared/http/api-handler.ts';
+import { implement } from '../../shared/http/route.ts';
+import { createCustomFieldBody, type CustomFieldDefinition, updateCustomFieldBody } from '../../shared/schemas/custom-fields.ts';
 
 type NewCustomField = z.infer<typeof createCustomFieldBody>;
 type CustomFieldChange = z.infer<typeof updateCustomFieldBody>;
@@ -50,51 +43,15 @@ async function deleteCustomField(ctx: AppContext, id: string, ifMatch: number | 
   });
 }
 
-const customFieldListQuery = z.strictObject({ ...pageQuery, entity: z.enum(CUSTOM_FIELD_ENTITIES).optional() });
-
 export const customFieldRoutes = [
-  defineRoute({
-    method: 'GET',
-    path: '/custom-fields',
-    summary: 'List custom field definitions, of one entity when `entity` is given',
-    roles: EVERYONE,
-    query: customFieldListQuery,
-    response: pageOf(customFieldDefinition),
-    handler: ({ ctx, query: { entity, ...page } }) =>
-      queryPage<CustomFieldDefinition>(ctx, {
-        ...(entity ? customFields.of(entity) : customFields.all()),
-        ...page,
-      }),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/custom-fields',
-    summary: 'Define a custom field (key unique per entity; options required for select)',
-    roles: ADMIN_ONLY,
-    body: createCustomFieldBody,
-    response: customFieldDefinition,
-    successStatus: 201,
-    handler: ({ ctx, body }) => createCustomField(ctx, body),
-  }),
-  defineRoute({
-    method: 'PATCH',
-    path: '/custom-fields/{id}',
-    summary: 'Change a custom field (label, options of a select field)',
-    roles: ADMIN_ONLY,
-    params: idParams,
-    body: updateCustomFieldBody,
-    response: customFieldDefinition,
-    handler: ({ ctx, params, body, ifMatch }) => updateRecord(ctx, customFieldModel, params.id, (current) => changeCustomField(current, body), { ifMatch }),
-  }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/custom-fields/{id}',
-    summary: 'Delete a custom field definition (stored values are kept but no longer returned)',
-    roles: ADMIN_ONLY,
-    params: idParams,
-    successStatus: 204,
-    handler: ({ ctx, params, ifMatch }) => deleteCustomField(ctx, params.id, ifMatch),
-  }),
+  implement(customFieldContracts.listCustomFields, ({ ctx, query: { entity, ...page } }) =>
+    queryPage<CustomFieldDefinition>(ctx, {
+      ...(entity ? customFields.of(entity) : customFields.all()),
+      ...page,
+    })),
+  implement(customFieldContracts.createCustomField, ({ ctx, body }) => createCustomField(ctx, body)),
+  implement(customFieldContracts.updateCustomField, ({ ctx, params, body, ifMatch }) => updateRecord(ctx, customFieldModel, params.id, (current) => changeCustomField(current, body), { ifMatch })),
+  implement(customFieldContracts.deleteCustomField, ({ ctx, params, ifMatch }) => deleteCustomField(ctx, params.id, ifMatch)),
 ];
 
 export const handler = createApiHandler(customFieldRoutes);

@@ -1,7 +1,8 @@
-/** R-LEAD-5: a qualified lead becomes a contact or a company, optionally with an opportunity. */
 import type { AppContext } from '../../shared/app-context.ts';
-import { companyModel, contactModel, leadModel, leadStatusModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
+import { leadContracts } from '../../shared/contracts/leads.ts';
 import { commit, prepareChange } from '../../shared/db/aggregate-writer.ts';
+import { companyModel, contactModel, leadModel, leadStatusModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
+import { prepareLeadChange } from '../../shared/db/lead-writes.ts';
 import { opportunities } from '../../shared/db/opportunity-writes.ts';
 import { companyAggregate, contactAggregate } from '../../shared/db/party-writes.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
@@ -9,20 +10,19 @@ import { opportunityOwnerErrors, unknownReference } from '../../shared/db/refere
 import { getRecord, newRecord, requireRecord, retryOnRace } from '../../shared/db/store.ts';
 import { canSeeOwned } from '../../shared/domain/access.ts';
 import { visibleCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
+import { throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
 import { carriedCustomFields, conversionInput, conversionRefusal, convertLead, type StoredLead } from '../../shared/domain/leads.ts';
 import { buildOpportunity, initialStageId, type StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import { create } from '../../shared/domain/opportunity-lifecycle.ts';
 import { newCompanyFields, newContactFields } from '../../shared/domain/parties.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 import { newEvent } from '../../shared/events/outbox.ts';
-import { defineRoute, result, type ApiResult } from '../../shared/http/route.ts';
-import { idParams } from '../../shared/schemas/common.ts';
+import { type ApiResult, implement, result } from '../../shared/http/route.ts';
 import type { Company, Contact } from '../../shared/schemas/contacts.ts';
-import { convertLeadBody, leadConversion, type ConvertLeadInput, type Lead } from '../../shared/schemas/leads.ts';
-import { type Opportunity } from '../../shared/schemas/opportunities.ts';
-import { prepareLeadChange } from '../../shared/db/lead-writes.ts';
-import { throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
-import { EVERYONE, type Principal } from '../../shared/domain/principal.ts';
+import type { ConvertLeadInput, Lead } from '../../shared/schemas/leads.ts';
+import type { Opportunity } from '../../shared/schemas/opportunities.ts';
 
+/** R-LEAD-5: a qualified lead becomes a contact or a company, optionally with an opportunity. */
 
 interface Conversion {
   lead: Lead;
@@ -128,14 +128,5 @@ function convert(ctx: AppContext, principal: Principal, id: string, body: Conver
 }
 
 export const leadConversionRoutes = [
-  defineRoute({
-    method: 'POST',
-    path: '/leads/{id}/convert',
-    summary: 'Convert a qualified lead into a contact or a company, optionally with an opportunity (201; 200 with the same records once converted)',
-    roles: EVERYONE,
-    params: idParams,
-    body: convertLeadBody,
-    response: leadConversion,
-    handler: ({ ctx, principal, params, body }) => convert(ctx, principal, params.id, body),
-  }),
+  implement(leadContracts.convertLead, ({ ctx, principal, params, body }) => convert(ctx, principal, params.id, body)),
 ];

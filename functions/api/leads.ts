@@ -1,31 +1,32 @@
-/** Leads (R-LEAD-2..R-LEAD-6): CRUD, status moves, conclusion, loss and restore; statuses and conversion have their own files. */
 import type * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
+import { leadContracts } from '../../shared/contracts/leads.ts';
 import { CHILD_PREFIXES, leadModel, leadStatusModel } from '../../shared/db/keys.ts';
+import { createLead as commitNewLead, removeLead, statusStillChoosable, transitionLead, transitionOptions } from '../../shared/db/lead-writes.ts';
 import { leadQuery } from '../../shared/db/list-queries.ts';
 import { listLeadStatuses, overdueLeadsPage } from '../../shared/db/overdue-leads.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { resolveReasonChoice } from '../../shared/db/reasons.ts';
 import { ownerErrors } from '../../shared/db/references.ts';
 import { queryShownPage, requireShownRecord } from '../../shared/db/shown-records.ts';
-import { getRecord, newRecord, queryPage, requireRecord, type Page } from '../../shared/db/store.ts';
+import { getRecord, newRecord, type Page, queryPage, requireRecord } from '../../shared/db/store.ts';
 import { canSeeOwned } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
+import { conflict, forbidden, throwIfInvalid } from '../../shared/domain/errors.ts';
 import { concludeLead, defaultStatusOf, markLeadLost, moveToStatus, newLeadFields, patchLead, planLeadList, progressStatusErrors, reassignmentEntry, restoreLead, type StoredLead } from '../../shared/domain/leads.ts';
 import type { Overdue } from '../../shared/domain/overdue.ts';
 import { mayCreateFor } from '../../shared/domain/parties.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 import { hasChoice, lossReasonChoice } from '../../shared/domain/reasons.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { runBulk } from '../../shared/http/bulk.ts';
-import { defineRoute } from '../../shared/http/route.ts';
-import { idParams, pageOf } from '../../shared/schemas/common.ts';
-import { concludeLeadBody, createLeadBody, lead, leadHistoryEntry, leadHistoryQuery, leadListItem, leadListQuery, moveLeadStatusBody, updateLeadBody, type CreateLeadInput, type Lead, type LeadChange, type LeadHistoryEntry, type LeadListQuery, type LeadStatus } from '../../shared/schemas/leads.ts';
-import { bulkRestoreBody, bulkRestoreResult, lostBody, type BulkRestoreResult } from '../../shared/schemas/opportunities.ts';
-import { createLead as commitNewLead, removeLead, statusStillChoosable, transitionLead, transitionOptions } from '../../shared/db/lead-writes.ts';
+import { implement } from '../../shared/http/route.ts';
+import { type CreateLeadInput, type Lead, type LeadChange, type LeadHistoryEntry, type LeadListQuery, type LeadStatus } from '../../shared/schemas/leads.ts';
+import { type BulkRestoreResult, lostBody } from '../../shared/schemas/opportunities.ts';
 import { leadConversionRoutes } from './lead-conversion.ts';
 import { leadStatusRoutes } from './lead-statuses.ts';
-import { conflict, forbidden, throwIfInvalid } from '../../shared/domain/errors.ts';
-import { EVERYONE, type Principal } from '../../shared/domain/principal.ts';
+
+/** Leads (R-LEAD-2..R-LEAD-6): CRUD, status moves, conclusion, loss and restore; statuses and conversion have their own files. */
 
 /** The default status, or the named one (read directly: a status created a moment ago may not be in the index yet). */
 async function initialStatus(ctx: AppContext, statusId: string | undefined): Promise<LeadStatus | undefined> {
@@ -85,7 +86,6 @@ async function listLeads(ctx: AppContext, principal: Principal, { limit, cursor,
   return { items: page.items.map((found) => ({ ...withVisibleCustomFields(found.lead, definitions), overdue: found.overdue })), nextCursor: page.nextCursor };
 }
 
-
 async function moveLead(ctx: AppContext, principal: Principal, id: string, statusId: string, ifMatch: number | undefined): Promise<StoredLead> {
   const status = await getRecord(ctx, leadStatusModel, statusId);
   return transitionLead(ctx, id, transitionOptions(principal, ifMatch), (current) => {
@@ -132,116 +132,23 @@ function restoreMany(ctx: AppContext, principal: Principal, ids: readonly string
 const shown = async (ctx: AppContext, record: StoredLead) => withVisibleCustomFields(record, await customFieldDefinitions(ctx, 'lead'));
 
 export const leadRoutes = [
-  defineRoute({
-    method: 'GET',
-    path: '/leads',
-    summary: 'List leads (newest first, lost ones apart); overdue=true lists the overdue ones by status order, longest overdue first',
-    roles: EVERYONE,
-    query: leadListQuery,
-    response: pageOf(leadListItem),
-    handler: ({ ctx, principal, query }) => listLeads(ctx, principal, query),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/leads',
-    summary: 'Create a lead (owned by the caller unless an owner is named; in the default status unless one is named)',
-    roles: EVERYONE,
-    body: createLeadBody,
-    response: lead,
-    successStatus: 201,
-    handler: ({ ctx, principal, body }) => createLead(ctx, principal, body),
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/leads/{id}',
-    summary: 'Read a lead',
-    roles: EVERYONE,
-    params: idParams,
-    response: lead,
-    handler: ({ ctx, principal, params }) => requireShownRecord(ctx, leadModel, 'lead', params.id, canSeeOwned(principal)),
-  }),
-  defineRoute({
-    method: 'PATCH',
-    path: '/leads/{id}',
-    summary: 'Change a lead (not its status: see /status, /conclude, /lost, /restore); reassigning it is a change of ownerId',
-    roles: EVERYONE,
-    params: idParams,
-    body: updateLeadBody,
-    response: lead,
-    handler: ({ ctx, principal, params, body, ifMatch }) => updateLead(ctx, principal, params.id, body, ifMatch),
-  }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/leads/{id}',
-    summary: 'Delete a lead and its history',
-    roles: EVERYONE,
-    params: idParams,
-    successStatus: 204,
-    handler: async ({ ctx, principal, params, ifMatch }) => {
-      await removeLead(ctx, params.id, transitionOptions(principal, ifMatch));
-    },
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/leads/{id}/status',
-    summary: 'Move a lead to another active status (its overdue clock restarts); its current status again changes nothing',
-    roles: EVERYONE,
-    params: idParams,
-    body: moveLeadStatusBody,
-    response: lead,
-    handler: async ({ ctx, principal, params, body, ifMatch }) => shown(ctx, await moveLead(ctx, principal, params.id, body.statusId, ifMatch)),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/leads/{id}/conclude',
-    summary: 'Conclude a lead in a qualified or not-interested status: its progress ends',
-    roles: EVERYONE,
-    params: idParams,
-    body: concludeLeadBody,
-    response: lead,
-    handler: async ({ ctx, principal, params, body, ifMatch }) => shown(ctx, await concludeLeadWith(ctx, principal, params.id, body.statusId, ifMatch)),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/leads/{id}/lost',
-    summary: 'Mark a lead lost, with an existing loss reason or a typed-in one (created, or reused by description)',
-    roles: EVERYONE,
-    params: idParams,
-    body: lostBody,
-    response: lead,
-    handler: async ({ ctx, principal, params, body, ifMatch }) => shown(ctx, await loseLead(ctx, principal, params.id, body, ifMatch)),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/leads/{id}/restore',
-    summary: 'Restore a lost lead: reason and note cleared (kept in its history), its overdue clock restarts (409 lead_not_lost)',
-    roles: EVERYONE,
-    params: idParams,
-    response: lead,
-    handler: async ({ ctx, principal, params, ifMatch }) => shown(ctx, await restoreOne(ctx, principal, params.id, ifMatch)),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/leads/restore',
-    summary: 'Restore up to 100 lost leads, each on its own: the result of each id says ok or carries its problem',
-    roles: EVERYONE,
-    body: bulkRestoreBody,
-    response: bulkRestoreResult,
-    handler: ({ ctx, principal, body }) => restoreMany(ctx, principal, body.ids),
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/leads/{id}/history',
-    summary: "A lead's history, oldest first: creation, moves, reassignments, conclusion, conversion, loss, restore",
-    roles: EVERYONE,
-    params: idParams,
-    query: leadHistoryQuery,
-    response: pageOf(leadHistoryEntry),
-    handler: async ({ ctx, principal, params, query }) => {
-      await requireRecord(ctx, leadModel, params.id, canSeeOwned(principal));
-      return queryPage<LeadHistoryEntry>(ctx, { partition: leadModel.key(params.id).PK, sortKeyPrefix: CHILD_PREFIXES.history, ascending: true, ...query });
-    },
+  implement(leadContracts.listLeads, ({ ctx, principal, query }) => listLeads(ctx, principal, query)),
+  implement(leadContracts.createLead, ({ ctx, principal, body }) => createLead(ctx, principal, body)),
+  implement(leadContracts.getLead, ({ ctx, principal, params }) => requireShownRecord(ctx, leadModel, 'lead', params.id, canSeeOwned(principal))),
+  implement(leadContracts.updateLead, ({ ctx, principal, params, body, ifMatch }) => updateLead(ctx, principal, params.id, body, ifMatch)),
+  implement(leadContracts.deleteLead, ({ ctx, principal, params, ifMatch }) => removeLead(ctx, params.id, transitionOptions(principal, ifMatch))),
+  implement(leadContracts.moveLeadStatus, async ({ ctx, principal, params, body, ifMatch }) => shown(ctx, await moveLead(ctx, principal, params.id, body.statusId, ifMatch))),
+  implement(leadContracts.concludeLead, async ({ ctx, principal, params, body, ifMatch }) => shown(ctx, await concludeLeadWith(ctx, principal, params.id, body.statusId, ifMatch))),
+  implement(leadContracts.markLeadLost, async ({ ctx, principal, params, body, ifMatch }) => shown(ctx, await loseLead(ctx, principal, params.id, body, ifMatch))),
+  implement(leadContracts.restoreLead, async ({ ctx, principal, params, ifMatch }) => shown(ctx, await restoreOne(ctx, principal, params.id, ifMatch))),
+  implement(leadContracts.restoreLeads, ({ ctx, principal, body }) => restoreMany(ctx, principal, body.ids)),
+  implement(leadContracts.listLeadHistory, async ({ ctx, principal, params, query }) => {
+    await requireRecord(ctx, leadModel, params.id, canSeeOwned(principal));
+    return queryPage<LeadHistoryEntry>(ctx, { partition: leadModel.key(params.id).PK, sortKeyPrefix: CHILD_PREFIXES.history, ascending: true, ...query });
   }),
 ];
 
-export const handler = createApiHandler([...leadStatusRoutes, ...leadRoutes, ...leadConversionRoutes]);
+/** The leads function serves the lead statuses, the leads and their conversion. */
+export const leadGroupRoutes = [...leadStatusRoutes, ...leadRoutes, ...leadConversionRoutes];
+
+export const handler = createApiHandler(leadGroupRoutes);

@@ -1,33 +1,17 @@
-import { readFile } from 'node:fs/promises';
+import { allContracts } from '../../shared/contracts/index.ts';
+import { openApiContracts } from '../../shared/contracts/openapi.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { defineRoute } from '../../shared/http/route.ts';
+import { buildOpenApiDocument } from '../../shared/http/openapi.ts';
+import { implement } from '../../shared/http/route.ts';
 
-/** The file, beside the deployed bundle, that holds the document built at synth. */
-export const SHIPPED_DOCUMENT = 'openapi.json';
+/**
+ * The API's OpenAPI document, built from the contracts alone: this function's bundle holds no route group's code
+ * (the contracts are schemas only), and stays under the 250 KB budget while building it on first use.
+ */
+export const apiDocument = () => ({ ...buildOpenApiDocument(allContracts, { title: 'Pipeline CRM API', version: '1' }) });
 
-let document: unknown;
+let document: ReturnType<typeof apiDocument> | undefined;
 
-async function shippedDocument(): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(new URL(`./${SHIPPED_DOCUMENT}`, import.meta.url), 'utf8'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-export const openApiRoutes = [
-  defineRoute({
-    method: 'GET',
-    path: '/openapi.json',
-    summary: 'This OpenAPI 3.1 document',
-    roles: 'public',
-    handler: async () => {
-      // Imported lazily: the route table imports this module too, and the deployed bundle leaves it out.
-      document ??= (await shippedDocument()) ?? (await import('./openapi-document.ts')).apiDocument();
-      return document;
-    },
-  }),
-];
+export const openApiRoutes = [implement(openApiContracts.getOpenApiDocument, async () => (document ??= apiDocument()))];
 
 export const handler = createApiHandler(openApiRoutes);

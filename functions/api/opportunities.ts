@@ -1,35 +1,27 @@
 import type { AppContext } from '../../shared/app-context.ts';
+import { opportunityContracts } from '../../shared/contracts/opportunities.ts';
 import { companyModel, contactModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
-import { commitOpportunityChange, removeOpportunity, transitionOpportunity } from '../../shared/db/opportunity-writes.ts';
 import { opportunityQuery } from '../../shared/db/list-queries.ts';
+import { commitOpportunityChange, removeOpportunity, transitionOpportunity } from '../../shared/db/opportunity-writes.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import type { BaseRecord, EntityModel } from '../../shared/db/records.ts';
 import { opportunityOwnerErrors, unknownReference } from '../../shared/db/references.ts';
-import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { listOwnAndShared } from '../../shared/db/shares.ts';
-import { getRecord, newRecord, retryOnRace, type ExtraWrite } from '../../shared/db/store.ts';
+import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
+import { type ExtraWrite, getRecord, newRecord, retryOnRace } from '../../shared/db/store.ts';
 import { stillInService } from '../../shared/db/uses.ts';
 import { canManageShared, canSeeCompany, canSeeContact, canSeeOpportunity } from '../../shared/db/visibility.ts';
 import { seesEverything } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
-import {
-  applyOpportunityPatch,
-  buildOpportunity,
-  initialStageId,
-  matchesOpportunityFilters,
-  missingPartyErrors,
-  planOpportunityListing,
-  type StoredOpportunity,
-} from '../../shared/domain/opportunities.ts';
+import { type FieldError, forbidden, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
+import { applyOpportunityPatch, buildOpportunity, initialStageId, matchesOpportunityFilters, missingPartyErrors, planOpportunityListing, type StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import { create, patch } from '../../shared/domain/opportunity-lifecycle.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 import { ownsOrManages } from '../../shared/domain/sharing.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { defineRoute } from '../../shared/http/route.ts';
-import { idParams, pageOf } from '../../shared/schemas/common.ts';
-import { createOpportunityBody, opportunity, opportunityListQuery, updateOpportunityBody, type Opportunity } from '../../shared/schemas/opportunities.ts';
+import { implement } from '../../shared/http/route.ts';
+import type { Opportunity } from '../../shared/schemas/opportunities.ts';
 import type { Stage } from '../../shared/schemas/pipeline.ts';
-import { type FieldError, forbidden, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
-import { EVERYONE, type Principal } from '../../shared/domain/principal.ts';
 
 /** A record named in the body that was deleted (or is being deleted) by the time the write commits. */
 const gone = <T extends BaseRecord>(model: EntityModel<T>, path: string) => validationFailed([unknownReference(model, path)]);
@@ -77,137 +69,95 @@ function namedRecordsStillExist(ctx: AppContext, next: Opportunity, current?: Op
 }
 
 export const opportunityRoutes = [
-  defineRoute({
-    method: 'GET',
-    path: '/opportunities',
-    summary: 'List opportunities (open and active unless filtered; one status per request)',
-    roles: EVERYONE,
-    query: opportunityListQuery,
-    response: pageOf(opportunity),
-    handler: async ({ ctx, principal, query }) => {
-      const { limit, cursor, ...filters } = query;
-      const plan = planOpportunityListing(principal, filters);
-      const own = plan.kind === 'query' ? opportunityQuery(plan) : null;
-      // R-SHR-1: a rep's listing is its own partition merged with what is shared with it.
-      if (!seesEverything(principal)) {
-        const matches = (record: StoredOpportunity) => matchesOpportunityFilters(record, filters);
-        const page = await listOwnAndShared(ctx, principal, { model: opportunityModel, collection: 'opportunities', own, matches, scope: filters }, { limit, cursor });
-        return shownRecords(ctx, 'opportunity', page);
-      }
-      if (!own) return { items: [], nextCursor: null };
-      return queryShownPage<Opportunity>(ctx, 'opportunity', { ...own, limit, cursor });
-    },
+  implement(opportunityContracts.listOpportunities, async ({ ctx, principal, query }) => {
+    const { limit, cursor, ...filters } = query;
+    const plan = planOpportunityListing(principal, filters);
+    const own = plan.kind === 'query' ? opportunityQuery(plan) : null;
+    // R-SHR-1: a rep's listing is its own partition merged with what is shared with it.
+    if (!seesEverything(principal)) {
+      const matches = (record: StoredOpportunity) => matchesOpportunityFilters(record, filters);
+      const page = await listOwnAndShared(ctx, principal, { model: opportunityModel, collection: 'opportunities', own, matches, scope: filters }, { limit, cursor });
+      return shownRecords(ctx, 'opportunity', page);
+    }
+    if (!own) return { items: [], nextCursor: null };
+    return queryShownPage<Opportunity>(ctx, 'opportunity', { ...own, limit, cursor });
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/opportunities/{id}',
-    summary: 'Read an opportunity',
-    roles: EVERYONE,
-    params: idParams,
-    response: opportunity,
-    handler: ({ ctx, principal, params }) => requireShownRecord(ctx, opportunityModel, 'opportunity', params.id, canSeeOpportunity(ctx, principal)),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/opportunities',
-    summary: 'Create an opportunity (in the default stage unless one is given)',
-    roles: EVERYONE,
-    body: createOpportunityBody,
-    response: opportunity,
-    successStatus: 201,
-    handler: async ({ ctx, principal, body }) => {
-      const { allowDuplicate, ...fields } = body;
-      const ownerId = fields.ownerId ?? principal.userId;
-      // R-OPP-1: a rep creates for itself; R-OPP-2: only admins and managers may override duplicate prevention.
-      if (!seesEverything(principal) && (ownerId !== principal.userId || allowDuplicate)) throw forbidden();
+  implement(opportunityContracts.getOpportunity, ({ ctx, principal, params }) => requireShownRecord(ctx, opportunityModel, 'opportunity', params.id, canSeeOpportunity(ctx, principal))),
+  implement(opportunityContracts.createOpportunity, async ({ ctx, principal, body }) => {
+    const { allowDuplicate, ...fields } = body;
+    const ownerId = fields.ownerId ?? principal.userId;
+    // R-OPP-1: a rep creates for itself; R-OPP-2: only admins and managers may override duplicate prevention.
+    if (!seesEverything(principal) && (ownerId !== principal.userId || allowDuplicate)) throw forbidden();
 
-      const [settings, definitions] = await Promise.all([getPipelineSettings(ctx), customFieldDefinitions(ctx, 'opportunity')]);
-      const stageId = initialStageId(fields, settings);
+    const [settings, definitions] = await Promise.all([getPipelineSettings(ctx), customFieldDefinitions(ctx, 'opportunity')]);
+    const stageId = initialStageId(fields, settings);
+    const [references, ownerProblems] = await Promise.all([
+      checkReferences(ctx, principal, { contactId: fields.contactId, companyId: fields.companyId, stageId }),
+      opportunityOwnerErrors(ctx, settings, ownerId),
+    ]);
+    const customFields = applyCustomFields({}, fields.customFields ?? {}, definitions);
+    throwIfInvalid([...references.errors, ...ownerProblems, ...customFields.errors]);
+
+    const record = newRecord(
+      ctx,
+      buildOpportunity(fields, {
+        ownerId,
+        // An unknown stage is among the errors thrown above, so the stage was found.
+        stage: references.stage!,
+        contactCompanyId: references.contactCompanyId,
+        customFields: customFields.values,
+        defaultCurrency: ctx.config.defaultCurrency,
+      }),
+    );
+    const { history, events } = create(record);
+    // R-OPP-2: a lost race for the contact's duplicate guard is tried again, and then meets the winner (409).
+    await retryOnRace(() =>
+      commitOpportunityChange(ctx, {
+        records: [{ after: record }],
+        history,
+        events,
+        actorId: principal.userId,
+        // With allowDuplicate (staff only) the new opportunity still joins the guard, unchecked.
+        duplicateCheck: allowDuplicate ? undefined : { activeStageIds: settings.activeStageIds },
+        extra: namedRecordsStillExist(ctx, record),
+        stageGone,
+      }),
+    );
+    return withVisibleCustomFields(record, definitions);
+  }),
+  implement(opportunityContracts.updateOpportunity, async ({ ctx, principal, params, body, ifMatch }) => {
+    const [settings, definitions] = await Promise.all([getPipelineSettings(ctx), customFieldDefinitions(ctx, 'opportunity')]);
+    const { allowDuplicate, ...change } = body;
+    // R-OPP-2: only admins and managers may override duplicate prevention.
+    if (allowDuplicate && !seesEverything(principal)) throw forbidden();
+    const updated = await transitionOpportunity(ctx, params.id, { actorId: principal.userId, canSee: canSeeOpportunity(ctx, principal), ifMatch }, async (current) => {
+      const reassigned = change.ownerId !== undefined && change.ownerId !== current.ownerId;
+      // R-OPP-9: a rep hands over its own opportunity, not one merely shared with it.
+      if (reassigned && !ownsOrManages(principal, current)) throw forbidden();
+      // Only what the PATCH changes is checked: naming the current contact again is no new link.
+      const changed = <K extends 'contactId' | 'companyId' | 'stageId'>(field: K) => (change[field] !== current[field] ? change[field] : undefined);
       const [references, ownerProblems] = await Promise.all([
-        checkReferences(ctx, principal, { contactId: fields.contactId, companyId: fields.companyId, stageId }),
-        opportunityOwnerErrors(ctx, settings, ownerId),
+        checkReferences(ctx, principal, { contactId: changed('contactId'), companyId: changed('companyId'), stageId: changed('stageId') }),
+        reassigned ? opportunityOwnerErrors(ctx, settings, change.ownerId!) : [],
       ]);
-      const customFields = applyCustomFields({}, fields.customFields ?? {}, definitions);
-      throwIfInvalid([...references.errors, ...ownerProblems, ...customFields.errors]);
-
-      const record = newRecord(
-        ctx,
-        buildOpportunity(fields, {
-          ownerId,
-          // An unknown stage is among the errors thrown above, so the stage was found.
-          stage: references.stage!,
-          contactCompanyId: references.contactCompanyId,
-          customFields: customFields.values,
-          defaultCurrency: ctx.config.defaultCurrency,
-        }),
-      );
-      const { history, events } = create(record);
-      // R-OPP-2: a lost race for the contact's duplicate guard is tried again, and then meets the winner (409).
-      await retryOnRace(() =>
-        commitOpportunityChange(ctx, {
-          records: [{ after: record }],
-          history,
-          events,
-          actorId: principal.userId,
-          // With allowDuplicate (staff only) the new opportunity still joins the guard, unchecked.
-          duplicateCheck: allowDuplicate ? undefined : { activeStageIds: settings.activeStageIds },
-          extra: namedRecordsStillExist(ctx, record),
-          stageGone,
-        }),
-      );
-      return withVisibleCustomFields(record, definitions);
-    },
-  }),
-  defineRoute({
-    method: 'PATCH',
-    path: '/opportunities/{id}',
-    summary: 'Change an opportunity; reassigning it is a change of ownerId; probability 0 on an archived open one marks it lost',
-    roles: EVERYONE,
-    params: idParams,
-    body: updateOpportunityBody,
-    response: opportunity,
-    handler: async ({ ctx, principal, params, body, ifMatch }) => {
-      const [settings, definitions] = await Promise.all([getPipelineSettings(ctx), customFieldDefinitions(ctx, 'opportunity')]);
-      const { allowDuplicate, ...change } = body;
-      // R-OPP-2: only admins and managers may override duplicate prevention.
-      if (allowDuplicate && !seesEverything(principal)) throw forbidden();
-      const updated = await transitionOpportunity(ctx, params.id, { actorId: principal.userId, canSee: canSeeOpportunity(ctx, principal), ifMatch }, async (current) => {
-        const reassigned = change.ownerId !== undefined && change.ownerId !== current.ownerId;
-        // R-OPP-9: a rep hands over its own opportunity, not one merely shared with it.
-        if (reassigned && !ownsOrManages(principal, current)) throw forbidden();
-        // Only what the PATCH changes is checked: naming the current contact again is no new link.
-        const changed = <K extends 'contactId' | 'companyId' | 'stageId'>(field: K) => (change[field] !== current[field] ? change[field] : undefined);
-        const [references, ownerProblems] = await Promise.all([
-          checkReferences(ctx, principal, { contactId: changed('contactId'), companyId: changed('companyId'), stageId: changed('stageId') }),
-          reassigned ? opportunityOwnerErrors(ctx, settings, change.ownerId!) : [],
-        ]);
-        const customFields = applyCustomFields(current.customFields, change.customFields ?? {}, definitions);
-        const patched = applyOpportunityPatch(current, change, {
-          ...(references.stage ? { stage: references.stage } : {}),
-          contactCompanyId: references.contactCompanyId,
-          customFields: customFields.values,
-          defaultCurrency: ctx.config.defaultCurrency,
-        });
-        throwIfInvalid([...references.errors, ...ownerProblems, ...customFields.errors, ...missingPartyErrors(patched)]);
-        const transition = patch(current, patched, change, settings, ctx.now().toISOString());
-        // R-OPP-2 applies to a move to another contact or company, or into an active stage (the guards tell which).
-        const duplicateCheck = allowDuplicate ? undefined : { activeStageIds: settings.activeStageIds };
-        return { ...transition, duplicateCheck, extra: namedRecordsStillExist(ctx, transition.next, current), stageGone };
+      const customFields = applyCustomFields(current.customFields, change.customFields ?? {}, definitions);
+      const patched = applyOpportunityPatch(current, change, {
+        ...(references.stage ? { stage: references.stage } : {}),
+        contactCompanyId: references.contactCompanyId,
+        customFields: customFields.values,
+        defaultCurrency: ctx.config.defaultCurrency,
       });
-      return withVisibleCustomFields(updated, definitions);
-    },
+      throwIfInvalid([...references.errors, ...ownerProblems, ...customFields.errors, ...missingPartyErrors(patched)]);
+      const transition = patch(current, patched, change, settings, ctx.now().toISOString());
+      // R-OPP-2 applies to a move to another contact or company, or into an active stage (the guards tell which).
+      const duplicateCheck = allowDuplicate ? undefined : { activeStageIds: settings.activeStageIds };
+      return { ...transition, duplicateCheck, extra: namedRecordsStillExist(ctx, transition.next, current), stageGone };
+    });
+    return withVisibleCustomFields(updated, definitions);
   }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/opportunities/{id}',
-    summary: 'Delete an opportunity',
-    roles: EVERYONE,
-    params: idParams,
-    successStatus: 204,
-    handler: async ({ ctx, principal, params, ifMatch }) => {
-      await removeOpportunity(ctx, params.id, { actorId: principal.userId, canSee: canManageShared(ctx, principal, 'opportunities'), ifMatch });
-      return undefined;
-    },
+  implement(opportunityContracts.deleteOpportunity, async ({ ctx, principal, params, ifMatch }) => {
+    await removeOpportunity(ctx, params.id, { actorId: principal.userId, canSee: canManageShared(ctx, principal, 'opportunities'), ifMatch });
+    return undefined;
   }),
 ];
 

@@ -1,41 +1,23 @@
-import * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
-import { opportunityModel, openOpportunitiesGuardKey, stageModel } from '../../shared/db/keys.ts';
+import { opportunityLifecycleContracts } from '../../shared/contracts/opportunity-lifecycle.ts';
+import { openOpportunitiesGuardKey, opportunityModel, stageModel } from '../../shared/db/keys.ts';
 import { addNote, listOpportunityEntries } from '../../shared/db/opportunity-entries.ts';
-import {
-  commitOpportunityChange,
-  findOpportunities,
-  transitionOpportunity,
-  type TransitionOptions,
-} from '../../shared/db/opportunity-writes.ts';
+import { commitOpportunityChange, findOpportunities, transitionOpportunity, type TransitionOptions } from '../../shared/db/opportunity-writes.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { resolveReasonChoice, resolveReasonIds } from '../../shared/db/reasons.ts';
 import { getRecord, requireRecord, retryOnRace } from '../../shared/db/store.ts';
 import { canSeeOpportunity } from '../../shared/db/visibility.ts';
 import { withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
-import { archive, chooseSurvivor, lose, merge, restore, restoreStageId, unarchive, win } from '../../shared/domain/opportunity-lifecycle.ts';
+import { throwIfInvalid } from '../../shared/domain/errors.ts';
 import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
+import { archive, chooseSurvivor, lose, merge, restore, restoreStageId, unarchive, win } from '../../shared/domain/opportunity-lifecycle.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 import { hasChoice, lossReasonChoice } from '../../shared/domain/reasons.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { runBulk } from '../../shared/http/bulk.ts';
-import { defineRoute } from '../../shared/http/route.ts';
-import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
-import {
-  bulkRestoreBody,
-  bulkRestoreResult,
-  createNoteBody,
-  lostBody,
-  mergeBody,
-  opportunity,
-  opportunityHistoryEntry,
-  opportunityNote,
-  wonBody,
-  wonOpportunity,
-  type BulkRestoreResult,
-} from '../../shared/schemas/opportunities.ts';
+import { implement } from '../../shared/http/route.ts';
+import type { BulkRestoreResult } from '../../shared/schemas/opportunities.ts';
 import type { PipelineSettings, Stage } from '../../shared/schemas/pipeline.ts';
-import { throwIfInvalid } from '../../shared/domain/errors.ts';
-import { EVERYONE, type Principal } from '../../shared/domain/principal.ts';
 
 /**
  * Won, lost, restore (single and bulk), archive, merge, history and notes of opportunities (R-OPP-2..R-OPP-10).
@@ -145,142 +127,54 @@ function mergeOpportunities(ctx: AppContext, principal: Principal, ids: readonly
   });
 }
 
-const entryPageQuery = z.strictObject(pageQuery);
-
 export const opportunityLifecycleRoutes = [
-  defineRoute({
-    method: 'POST',
-    path: '/opportunities/{id}/won',
-    summary: 'Mark an opportunity won (409 already_won / already_lost); the answer says whether to ask about a post-sale process',
-    roles: EVERYONE,
-    params: idParams,
-    body: wonBody,
-    response: wonOpportunity,
-    handler: async ({ ctx, principal, params, body, ifMatch }) => {
-      const won = await transitionOpportunity(ctx, params.id, transitionOptions(ctx, principal, ifMatch), async (current) => {
-        const [settings, reasons] = await Promise.all([getPipelineSettings(ctx), resolveReasonIds(ctx, 'win', body.winReasonIds ?? [], 'winReasonIds')]);
-        throwIfInvalid(reasons.errors);
-        const transition = win(current, { winReasonIds: reasons.reasons.map((reason) => reason.id), closingNote: body.closingNote ?? null }, settings, ctx.now().toISOString());
-        return { ...transition, extra: reasons.writes };
-      });
-      // R-PS-2 (post-sale issue) decides between none, ask and created.
-      return { ...(await shown(ctx, won)), postSale: 'none' as const };
-    },
+  implement(opportunityLifecycleContracts.winOpportunity, async ({ ctx, principal, params, body, ifMatch }) => {
+    const won = await transitionOpportunity(ctx, params.id, transitionOptions(ctx, principal, ifMatch), async (current) => {
+      const [settings, reasons] = await Promise.all([getPipelineSettings(ctx), resolveReasonIds(ctx, 'win', body.winReasonIds ?? [], 'winReasonIds')]);
+      throwIfInvalid(reasons.errors);
+      const transition = win(current, { winReasonIds: reasons.reasons.map((reason) => reason.id), closingNote: body.closingNote ?? null }, settings, ctx.now().toISOString());
+      return { ...transition, extra: reasons.writes };
+    });
+    // R-PS-2 (post-sale issue) decides between none, ask and created.
+    return { ...(await shown(ctx, won)), postSale: 'none' as const };
   }),
-  defineRoute({
-    method: 'POST',
-    path: '/opportunities/{id}/lost',
-    summary: 'Mark an opportunity lost, with an existing reason or a typed-in one (created, or reused by description)',
-    roles: EVERYONE,
-    params: idParams,
-    body: lostBody,
-    response: opportunity,
-    handler: async ({ ctx, principal, params, body, ifMatch }) => {
-      const choice = lossReasonChoice(body);
-      const lost = await transitionOpportunity(ctx, params.id, transitionOptions(ctx, principal, ifMatch), async (current) => {
-        const [settings, reason] = await Promise.all([
-          getPipelineSettings(ctx),
-          hasChoice(choice) ? resolveReasonChoice(ctx, 'loss', choice, { reasonId: 'lostReasonId', description: 'lostReason' }) : undefined,
-        ]);
-        throwIfInvalid(reason?.errors ?? []);
-        const transition = lose(current, { lostReasonId: reason?.resolved?.reason.id ?? null, closingNote: body.closingNote ?? null }, settings, ctx.now().toISOString());
-        return { ...transition, extra: reason?.resolved?.writes ?? [] };
-      });
-      return shown(ctx, lost);
-    },
+  implement(opportunityLifecycleContracts.loseOpportunity, async ({ ctx, principal, params, body, ifMatch }) => {
+    const choice = lossReasonChoice(body);
+    const lost = await transitionOpportunity(ctx, params.id, transitionOptions(ctx, principal, ifMatch), async (current) => {
+      const [settings, reason] = await Promise.all([
+        getPipelineSettings(ctx),
+        hasChoice(choice) ? resolveReasonChoice(ctx, 'loss', choice, { reasonId: 'lostReasonId', description: 'lostReason' }) : undefined,
+      ]);
+      throwIfInvalid(reason?.errors ?? []);
+      const transition = lose(current, { lostReasonId: reason?.resolved?.reason.id ?? null, closingNote: body.closingNote ?? null }, settings, ctx.now().toISOString());
+      return { ...transition, extra: reason?.resolved?.writes ?? [] };
+    });
+    return shown(ctx, lost);
   }),
-  defineRoute({
-    method: 'POST',
-    path: '/opportunities/{id}/restore',
-    summary: 'Put a won or lost opportunity back into the pipeline (409 not_closed when it is open)',
-    roles: EVERYONE,
-    params: idParams,
-    response: opportunity,
-    handler: async ({ ctx, principal, params, ifMatch }) => shown(ctx, await restoreOne(ctx, freshReads(ctx), { ...transitionOptions(ctx, principal, ifMatch), id: params.id })),
+  implement(opportunityLifecycleContracts.restoreOpportunity, async ({ ctx, principal, params, ifMatch }) => shown(ctx, await restoreOne(ctx, freshReads(ctx), { ...transitionOptions(ctx, principal, ifMatch), id: params.id }))),
+  implement(opportunityLifecycleContracts.restoreOpportunities, ({ ctx, principal, body }) => restoreMany(ctx, principal, body.ids)),
+  implement(opportunityLifecycleContracts.archiveOpportunity, async ({ ctx, principal, params, ifMatch }) =>
+    shown(ctx, await transitionOpportunity(ctx, params.id, transitionOptions(ctx, principal, ifMatch), archive))),
+  implement(opportunityLifecycleContracts.unarchiveOpportunity, async ({ ctx, principal, params, ifMatch }) =>
+    shown(
+      ctx,
+      await transitionOpportunity(ctx, params.id, transitionOptions(ctx, principal, ifMatch), async (current) => ({
+        ...unarchive(current),
+        duplicateCheck: { activeStageIds: (await getPipelineSettings(ctx)).activeStageIds },
+      })),
+    )),
+  implement(opportunityLifecycleContracts.mergeOpportunities, async ({ ctx, principal, body }) => shown(ctx, await mergeOpportunities(ctx, principal, body.ids, body.targetId))),
+  implement(opportunityLifecycleContracts.listOpportunityHistory, async ({ ctx, principal, params, query }) => {
+    const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOpportunity(ctx, principal));
+    return listOpportunityEntries(ctx, current, 'history', { ...query, ascending: true });
   }),
-  defineRoute({
-    method: 'POST',
-    path: '/opportunities/restore',
-    summary: 'Restore up to 100 opportunities; each id gets its own result (ok, or the problem that stopped it)',
-    roles: EVERYONE,
-    body: bulkRestoreBody,
-    response: bulkRestoreResult,
-    handler: ({ ctx, principal, body }) => restoreMany(ctx, principal, body.ids),
+  implement(opportunityLifecycleContracts.addOpportunityNote, async ({ ctx, principal, params, body }) => {
+    const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOpportunity(ctx, principal));
+    return addNote(ctx, current, principal.userId, body.body);
   }),
-  defineRoute({
-    method: 'POST',
-    path: '/opportunities/{id}/archive',
-    summary: 'Archive an opportunity (409 already_archived)',
-    roles: EVERYONE,
-    params: idParams,
-    response: opportunity,
-    handler: async ({ ctx, principal, params, ifMatch }) =>
-      shown(ctx, await transitionOpportunity(ctx, params.id, transitionOptions(ctx, principal, ifMatch), archive)),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/opportunities/{id}/unarchive',
-    summary: 'Unarchive an opportunity (409 already_active; duplicate prevention applies)',
-    roles: EVERYONE,
-    params: idParams,
-    response: opportunity,
-    handler: async ({ ctx, principal, params, ifMatch }) =>
-      shown(
-        ctx,
-        await transitionOpportunity(ctx, params.id, transitionOptions(ctx, principal, ifMatch), async (current) => ({
-          ...unarchive(current),
-          duplicateCheck: { activeStageIds: (await getPipelineSettings(ctx)).activeStageIds },
-        })),
-      ),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/opportunities/merge',
-    summary: 'Merge 2 to 10 opportunities into the target (else the oldest); the others are deleted',
-    roles: EVERYONE,
-    body: mergeBody,
-    response: opportunity,
-    handler: async ({ ctx, principal, body }) => shown(ctx, await mergeOpportunities(ctx, principal, body.ids, body.targetId)),
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/opportunities/{id}/history',
-    summary: 'Status, stage, owner, probability and reason changes, oldest first (merged opportunities included)',
-    roles: EVERYONE,
-    params: idParams,
-    query: entryPageQuery,
-    response: pageOf(opportunityHistoryEntry),
-    handler: async ({ ctx, principal, params, query }) => {
-      const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOpportunity(ctx, principal));
-      return listOpportunityEntries(ctx, current, 'history', { ...query, ascending: true });
-    },
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/opportunities/{id}/notes',
-    summary: 'Add a note to an opportunity',
-    roles: EVERYONE,
-    params: idParams,
-    body: createNoteBody,
-    response: opportunityNote,
-    successStatus: 201,
-    handler: async ({ ctx, principal, params, body }) => {
-      const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOpportunity(ctx, principal));
-      return addNote(ctx, current, principal.userId, body.body);
-    },
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/opportunities/{id}/notes',
-    summary: 'Notes of an opportunity, newest first (merged opportunities included)',
-    roles: EVERYONE,
-    params: idParams,
-    query: entryPageQuery,
-    response: pageOf(opportunityNote),
-    handler: async ({ ctx, principal, params, query }) => {
-      const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOpportunity(ctx, principal));
-      return listOpportunityEntries(ctx, current, 'note', { ...query, ascending: false });
-    },
+  implement(opportunityLifecycleContracts.listOpportunityNotes, async ({ ctx, principal, params, query }) => {
+    const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOpportunity(ctx, principal));
+    return listOpportunityEntries(ctx, current, 'note', { ...query, ascending: false });
   }),
 ];
 

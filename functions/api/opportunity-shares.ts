@@ -1,18 +1,16 @@
-import * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
+import { opportunityShareContracts } from '../../shared/contracts/opportunity-shares.ts';
 import { opportunityModel, userModel } from '../../shared/db/keys.ts';
 import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { getOpportunityShare, listOpportunityShares, shareOpportunity, unshareOpportunity } from '../../shared/db/shares.ts';
 import { getRecord, requireRecord } from '../../shared/db/store.ts';
 import { canManageShared, canSeeOpportunity } from '../../shared/db/visibility.ts';
+import { notFound, throwIfInvalid } from '../../shared/domain/errors.ts';
 import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
+import type { Principal } from '../../shared/domain/principal.ts';
 import { shareTargetErrors } from '../../shared/domain/sharing.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { defineRoute, result } from '../../shared/http/route.ts';
-import { idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
-import { opportunityShare, shareOpportunityBody, shareParams } from '../../shared/schemas/shares.ts';
-import { notFound, throwIfInvalid } from '../../shared/domain/errors.ts';
-import { EVERYONE, type Principal } from '../../shared/domain/principal.ts';
+import { implement, result } from '../../shared/http/route.ts';
 
 /**
  * R-OPP-9 sharing an opportunity with other users (R-SHR-1: they then see it), and with `shareContactWhenShared` /
@@ -24,54 +22,27 @@ const requireManagedOpportunity = (ctx: AppContext, principal: Principal, id: st
   requireRecord<StoredOpportunity>(ctx, opportunityModel, id, canManageShared(ctx, principal, 'opportunities'));
 
 export const opportunityShareRoutes = [
-  defineRoute({
-    method: 'GET',
-    path: '/opportunities/{id}/shares',
-    summary: 'The users an opportunity is shared with',
-    roles: EVERYONE,
-    params: idParams,
-    query: z.strictObject(pageQuery),
-    response: pageOf(opportunityShare),
-    handler: async ({ ctx, principal, params, query }) => {
-      await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOpportunity(ctx, principal));
-      return listOpportunityShares(ctx, params.id, query);
-    },
+  implement(opportunityShareContracts.listOpportunityShares, async ({ ctx, principal, params, query }) => {
+    await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOpportunity(ctx, principal));
+    return listOpportunityShares(ctx, params.id, query);
   }),
-  defineRoute({
-    method: 'POST',
-    path: '/opportunities/{id}/shares',
-    summary: 'Share an opportunity with an active user (its contact and company too with shareContactWhenShared); sharing it again is a no-op',
-    roles: EVERYONE,
-    params: idParams,
-    body: shareOpportunityBody,
-    response: opportunityShare,
-    successStatus: 201,
-    handler: async ({ ctx, principal, params, body }) => {
-      const current = await requireManagedOpportunity(ctx, principal, params.id);
-      const [user, settings] = await Promise.all([getRecord(ctx, userModel, body.userId), getPipelineSettings(ctx)]);
-      throwIfInvalid(shareTargetErrors(current, user));
-      const shared = await shareOpportunity(ctx, current, {
-        userId: body.userId,
-        sharedBy: principal.userId,
-        withParties: settings.sharing.shareContactWhenShared,
-      });
-      return shared.created ? shared.share : result(shared.share, { status: 200 });
-    },
+  implement(opportunityShareContracts.shareOpportunity, async ({ ctx, principal, params, body }) => {
+    const current = await requireManagedOpportunity(ctx, principal, params.id);
+    const [user, settings] = await Promise.all([getRecord(ctx, userModel, body.userId), getPipelineSettings(ctx)]);
+    throwIfInvalid(shareTargetErrors(current, user));
+    const shared = await shareOpportunity(ctx, current, {
+      userId: body.userId,
+      sharedBy: principal.userId,
+      withParties: settings.sharing.shareContactWhenShared,
+    });
+    return shared.created ? shared.share : result(shared.share, { status: 200 });
   }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/opportunities/{id}/shares/{userId}',
-    summary: 'Stop sharing an opportunity with a user (and its contact and company, with unshareContactWhenUnshared, once the user sees none of their opportunities)',
-    roles: EVERYONE,
-    params: shareParams,
-    successStatus: 204,
-    handler: async ({ ctx, principal, params }) => {
-      const current = await requireManagedOpportunity(ctx, principal, params.id);
-      const [share, settings] = await Promise.all([getOpportunityShare(ctx, params.id, params.userId), getPipelineSettings(ctx)]);
-      if (!share) throw notFound('Share');
-      await unshareOpportunity(ctx, current, params.userId, settings.sharing.unshareContactWhenUnshared);
-      return undefined;
-    },
+  implement(opportunityShareContracts.unshareOpportunity, async ({ ctx, principal, params }) => {
+    const current = await requireManagedOpportunity(ctx, principal, params.id);
+    const [share, settings] = await Promise.all([getOpportunityShare(ctx, params.id, params.userId), getPipelineSettings(ctx)]);
+    if (!share) throw notFound('Share');
+    await unshareOpportunity(ctx, current, params.userId, settings.sharing.unshareContactWhenUnshared);
+    return undefined;
   }),
 ];
 

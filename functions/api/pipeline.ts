@@ -1,43 +1,16 @@
-import * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
+import { pipelineContracts } from '../../shared/contracts/pipeline.ts';
 import { opportunities, reasons, stages } from '../../shared/db/access-patterns.ts';
 import { groupModel, opportunityModel, PIPELINE_SETTINGS_ID, reasonModel, settingsModel, stageModel } from '../../shared/db/keys.ts';
 import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { claimReasonDescription, moveReasonDescription } from '../../shared/db/reasons.ts';
-import {
-  batchGetAll,
-  createRecord,
-  getRecord,
-  newRecord,
-  partitionHasItems,
-  queryPage,
-  recordStillExists,
-  requireRecord,
-  updateRecord,
-  type ExtraWrite,
-} from '../../shared/db/store.ts';
+import { batchGetAll, createRecord, type ExtraWrite, getRecord, newRecord, partitionHasItems, queryPage, recordStillExists, requireRecord, updateRecord } from '../../shared/db/store.ts';
 import { deleteUnlessUsed } from '../../shared/db/uses.ts';
+import { conflict, throwIfInvalid } from '../../shared/domain/errors.ts';
 import { pipelineSettingsErrors, referencedStageIds, settingsFieldsUsingStage } from '../../shared/domain/pipeline-settings.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { defineRoute } from '../../shared/http/route.ts';
-import { booleanQuery, idParams, pageOf, pageQuery } from '../../shared/schemas/common.ts';
-import {
-  createReasonBody,
-  createStageBody,
-  pipelineSettings,
-  pipelineSettingsBody,
-  reason,
-  REASON_KINDS,
-  stage,
-  updateReasonBody,
-  updateStageBody,
-  type PipelineSettings,
-  type PipelineSettingsInput,
-  type Reason,
-  type Stage,
-} from '../../shared/schemas/pipeline.ts';
-import { conflict, throwIfInvalid } from '../../shared/domain/errors.ts';
-import { ADMIN_ONLY, EVERYONE } from '../../shared/domain/principal.ts';
+import { implement } from '../../shared/http/route.ts';
+import type { PipelineSettings, PipelineSettingsInput, Reason, Stage } from '../../shared/schemas/pipeline.ts';
 
 /** The ids among `stageIds` that name a stage (the settings name a few dozen at most: one BatchGet). */
 async function existingStageIds(ctx: AppContext, stageIds: readonly string[]): Promise<Set<string>> {
@@ -103,124 +76,31 @@ async function replacePipelineSettings(ctx: AppContext, input: PipelineSettingsI
   });
 }
 
-const reasonListQuery = z.strictObject({ ...pageQuery, kind: z.enum(REASON_KINDS).optional(), active: booleanQuery.optional() });
-
 export const pipelineRoutes = [
-  defineRoute({
-    method: 'GET',
-    path: '/stages',
-    summary: 'List stages in pipeline order (ascending order, not newest first)',
-    roles: EVERYONE,
-    query: z.strictObject(pageQuery),
-    response: pageOf(stage),
-    handler: ({ ctx, query }) => queryPage<Stage>(ctx, { ...stages.inOrder(), ascending: true, ...query }),
+  implement(pipelineContracts.listStages, ({ ctx, query }) => queryPage<Stage>(ctx, { ...stages.inOrder(), ascending: true, ...query })),
+  implement(pipelineContracts.createStage, ({ ctx, body }) => createRecord(ctx, stageModel, newRecord(ctx, body))),
+  implement(pipelineContracts.getStage, ({ ctx, params }) => requireRecord(ctx, stageModel, params.id)),
+  implement(pipelineContracts.updateStage, ({ ctx, params, body, ifMatch }) => updateRecord(ctx, stageModel, params.id, (current) => ({ ...current, ...body }), { ifMatch })),
+  implement(pipelineContracts.deleteStage, ({ ctx, params, ifMatch }) => deleteStage(ctx, params.id, ifMatch)),
+  implement(pipelineContracts.getPipelineSettings, ({ ctx }) => getPipelineSettings(ctx)),
+  implement(pipelineContracts.replacePipelineSettings, ({ ctx, body, ifMatch }) => replacePipelineSettings(ctx, body, ifMatch)),
+  implement(pipelineContracts.listReasons, ({ ctx, query: { kind, active, ...page } }) =>
+    queryPage<Reason>(ctx, {
+      ...(kind ? reasons.ofKind(kind) : reasons.all()),
+      ...(active === undefined ? {} : { filter: { expression: '#active = :active', names: { '#active': 'active' }, values: { ':active': active } } }),
+      ...page,
+    })),
+  implement(pipelineContracts.createReason, ({ ctx, body }) => {
+    const record = newRecord(ctx, body);
+    // The description guard lets a typed-in lost reason find this reason (R-OPP-4) and keeps descriptions unique per kind.
+    return createRecord(ctx, reasonModel, record, [claimReasonDescription(ctx, record)]);
   }),
-  defineRoute({
-    method: 'POST',
-    path: '/stages',
-    summary: 'Create a stage',
-    roles: ADMIN_ONLY,
-    body: createStageBody,
-    response: stage,
-    successStatus: 201,
-    handler: ({ ctx, body }) => createRecord(ctx, stageModel, newRecord(ctx, body)),
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/stages/{id}',
-    summary: 'Read a stage',
-    roles: EVERYONE,
-    params: idParams,
-    response: stage,
-    handler: ({ ctx, params }) => requireRecord(ctx, stageModel, params.id),
-  }),
-  defineRoute({
-    method: 'PATCH',
-    path: '/stages/{id}',
-    summary: 'Change a stage (name, order, probability)',
-    roles: ADMIN_ONLY,
-    params: idParams,
-    body: updateStageBody,
-    response: stage,
-    handler: ({ ctx, params, body, ifMatch }) => updateRecord(ctx, stageModel, params.id, (current) => ({ ...current, ...body }), { ifMatch }),
-  }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/stages/{id}',
-    summary: 'Delete a stage no opportunity and no setting uses (409 stage_in_use otherwise)',
-    roles: ADMIN_ONLY,
-    params: idParams,
-    successStatus: 204,
-    handler: ({ ctx, params, ifMatch }) => deleteStage(ctx, params.id, ifMatch),
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/settings/pipeline',
-    summary: 'Read the pipeline settings',
-    roles: EVERYONE,
-    response: pipelineSettings,
-    handler: ({ ctx }) => getPipelineSettings(ctx),
-  }),
-  defineRoute({
-    method: 'PUT',
-    path: '/settings/pipeline',
-    summary: 'Replace the pipeline settings (validated as a whole; every id must exist)',
-    roles: ADMIN_ONLY,
-    body: pipelineSettingsBody,
-    response: pipelineSettings,
-    handler: ({ ctx, body, ifMatch }) => replacePipelineSettings(ctx, body, ifMatch),
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/reasons',
-    summary: 'List win/loss reasons (all of them unless filtered by kind or active)',
-    roles: EVERYONE,
-    query: reasonListQuery,
-    response: pageOf(reason),
-    handler: ({ ctx, query: { kind, active, ...page } }) =>
-      queryPage<Reason>(ctx, {
-        ...(kind ? reasons.ofKind(kind) : reasons.all()),
-        ...(active === undefined ? {} : { filter: { expression: '#active = :active', names: { '#active': 'active' }, values: { ':active': active } } }),
-        ...page,
-      }),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/reasons',
-    summary: 'Create a win or loss reason (409 duplicate_reason when its kind has one with the same description, any case)',
-    roles: ADMIN_ONLY,
-    body: createReasonBody,
-    response: reason,
-    successStatus: 201,
-    handler: ({ ctx, body }) => {
-      const record = newRecord(ctx, body);
-      // The description guard lets a typed-in lost reason find this reason (R-OPP-4) and keeps descriptions unique per kind.
-      return createRecord(ctx, reasonModel, record, [claimReasonDescription(ctx, record)]);
-    },
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/reasons/{id}',
-    summary: 'Read a reason (archived ones too)',
-    roles: EVERYONE,
-    params: idParams,
-    response: reason,
-    handler: ({ ctx, params }) => requireRecord(ctx, reasonModel, params.id),
-  }),
-  defineRoute({
-    method: 'PATCH',
-    path: '/reasons/{id}',
-    summary: 'Change a reason (description, unique per kind; active=false archives it)',
-    roles: ADMIN_ONLY,
-    params: idParams,
-    body: updateReasonBody,
-    response: reason,
-    handler: ({ ctx, params, body, ifMatch }) =>
-      updateRecord(ctx, reasonModel, params.id, (current) => ({ ...current, ...body }), {
-        ifMatch,
-        extra: (next, current) => moveReasonDescription(ctx, current, next),
-      }),
-  }),
+  implement(pipelineContracts.getReason, ({ ctx, params }) => requireRecord(ctx, reasonModel, params.id)),
+  implement(pipelineContracts.updateReason, ({ ctx, params, body, ifMatch }) =>
+    updateRecord(ctx, reasonModel, params.id, (current) => ({ ...current, ...body }), {
+      ifMatch,
+      extra: (next, current) => moveReasonDescription(ctx, current, next),
+    })),
 ];
 
 export const handler = createApiHandler(pipelineRoutes);

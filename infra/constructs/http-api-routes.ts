@@ -4,7 +4,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { RouteGroup } from '../../functions/api/route-table.ts';
-import { routeKey } from '../../shared/http/api-handler.ts';
+import { routeKey } from '../../shared/http/contract.ts';
 
 export interface HttpApiRoutesProps {
   httpApi: apigwv2.HttpApi;
@@ -23,7 +23,7 @@ export class HttpApiRoutes extends Construct {
     super(scope, id);
     for (const { group, handler } of props.served) {
       const integration = new HttpLambdaIntegration(`${group.name}-integration`, handler);
-      for (const route of group.routes) {
+      for (const route of group.contracts) {
         const key = routeKey(route);
         const isPublic = route.roles === 'public';
         const httpRoute = new apigwv2.HttpRoute(this, key, {
@@ -36,7 +36,7 @@ export class HttpApiRoutes extends Construct {
           this.publicRouteKeys.push(key);
           Validations.of(httpRoute).acknowledge({
             id: 'AwsSolutions-APIG4',
-            reason: `${key} is public by design (roles: 'public' in the route table): ${route.summary}.`,
+            reason: `${key} is public by design (roles: 'public' in its contract): ${route.summary}.`,
           });
         }
       }

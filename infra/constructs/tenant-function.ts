@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -13,28 +10,6 @@ export interface TenantFunctionProps {
   entry: string;
   description: string;
   environment: Record<string, string>;
-  /** Files built at synth to ship beside the bundle, and the modules the bundle then leaves out (`RouteGroup.shipped`). */
-  shipped?: { files: () => Record<string, string>; leftOut: readonly string[] } | undefined;
-}
-
-/**
- * Writes the shipped files at synth into a staging folder the bundling step copies them from (bundling runs while
- * the function is constructed, so the folder is removed right after: `removeStaged`).
- */
-function stageShippedFiles(shipped: NonNullable<TenantFunctionProps['shipped']>): { hooks: ICommandHooks; removeStaged: () => void } {
-  const staged = mkdtempSync(join(tmpdir(), 'shipped-'));
-  const names = Object.entries(shipped.files()).map(([name, content]) => {
-    writeFileSync(join(staged, name), content);
-    return name;
-  });
-  return {
-    hooks: {
-      beforeBundling: () => [],
-      beforeInstall: () => [],
-      afterBundling: (_inputDir, outputDir) => names.map((name) => `cp "${join(staged, name)}" "${join(outputDir, name)}"`),
-    },
-    removeStaged: () => rmSync(staged, { recursive: true, force: true }),
-  };
 }
 
 /**
@@ -55,7 +30,6 @@ export class TenantFunction extends Construct {
     });
     this.logGroup.grantWrite(role);
 
-    const staging = props.shipped ? stageShippedFiles(props.shipped) : undefined;
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',
@@ -78,10 +52,8 @@ export class TenantFunction extends Construct {
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         // The Node 24 runtime ships the AWS SDK v3: leaving it out keeps every bundle under 250 KB (npm run bench
         // measures both ways); the SDK's wire protocol is stable across the minor versions involved.
-        externalModules: ['@aws-sdk/*', ...(props.shipped?.leftOut ?? [])],
-        ...(staging ? { commandHooks: staging.hooks } : {}),
+        externalModules: ['@aws-sdk/*'],
       },
     });
-    staging?.removeStaged();
   }
 }

@@ -7,7 +7,8 @@ import { principalFromClaims } from '../auth/claims.ts';
 import { claimIdempotencyKey, type StoredResponse } from './idempotency.ts';
 import { logger } from '../logger.ts';
 import { toProblem, unauthorized } from './problem.ts';
-import { parseJsonBody } from './request-body.ts';
+import { checkBodySize, parseJsonBody } from './request-body.ts';
+import { type AnyContract, JSON_TYPE, routeKey } from './contract.ts';
 import { isApiResult, type Route } from './route.ts';
 import { type FieldError, forbidden, notFound, throwIfInvalid } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
@@ -15,14 +16,12 @@ import type { Principal } from '../domain/principal.ts';
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type ApiResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
 
-export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;
-
 /**
  * The Lambda handler of a group of routes. API Gateway (and the local server) put the matched route in
  * `event.routeKey`; this runs the conventions of SPEC §1 around the route's handler.
  */
 export function createApiHandler(routes: readonly Route[], context: () => AppContext = appContext) {
-  const byKey = new Map(routes.map((route) => [routeKey(route), route]));
+  const byKey = new Map(routes.map((route) => [routeKey(route.contract), route]));
   const handle = async (event: ApiEvent): Promise<ApiResponse> => {
     const route = byKey.get(event.routeKey);
     try {
@@ -35,41 +34,44 @@ export function createApiHandler(routes: readonly Route[], context: () => AppCon
   return middy<ApiEvent, ApiResponse, Error, Context>().use(injectLambdaContext(logger, { resetKeys: true })).handler(handle);
 }
 
-async function runRoute(route: Route, event: ApiEvent, ctx: AppContext): Promise<ApiResponse> {
-  const principal = authenticate(route, event);
+async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppContext): Promise<ApiResponse> {
+  const principal = authenticate(contract, event);
   const headers = lowerCaseKeys(event.headers);
-  const rawBody = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  const bodyTakingMethod = route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH';
-  const json = parseJsonBody(rawBody, headers['content-type'], bodyTakingMethod && route.body !== undefined);
+  const bytes = event.body === undefined ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  const text = bytes?.toString('utf8');
+  const bodyTakingMethod = contract.method === 'POST' || contract.method === 'PUT' || contract.method === 'PATCH';
+  // A raw-body route reads the bytes itself: JSON is parsed only if its contract also declares a JSON body.
+  const json = contract.rawBody && !contract.body ? checkBodySize(bytes?.byteLength ?? 0) : parseJsonBody(text, headers['content-type'], bodyTakingMethod && contract.body !== undefined);
 
   const errors: FieldError[] = [];
-  const params = parseOrCollect(route.params, event.pathParameters ?? {}, 'path', errors);
+  const params = parseOrCollect(contract.params, event.pathParameters ?? {}, 'path', errors);
   // A malformed id can name no record: answer like an unknown one.
   if (errors.length > 0) throw notFound();
-  const query = parseOrCollect(route.query, event.queryStringParameters ?? {}, 'query', errors);
-  const body = parseOrCollect(route.body, json, '', errors);
+  const query = parseOrCollect(contract.query, event.queryStringParameters ?? {}, 'query', errors);
+  const body = parseOrCollect(contract.body, json, '', errors);
   throwIfInvalid(errors);
 
   const call = async (): Promise<ApiResponse> => {
-    const answer = await route.handler({
+    const answer = await handler({
       params,
       query,
       body,
-      principal: principal as Principal,
+      ...(principal ? { principal } : {}),
+      ...(contract.rawBody ? { rawBody: bytes ?? Buffer.alloc(0) } : {}),
       ifMatch: parseIfMatch(headers['if-match']),
       headers,
       requestId: event.requestContext.requestId,
       ctx,
     });
-    return successResponse(route, answer);
+    return successResponse(contract, answer);
   };
 
   const idempotencyKey = headers['idempotency-key'];
-  if (route.method !== 'POST' || !idempotencyKey || !principal) return call();
+  if (contract.method !== 'POST' || !idempotencyKey || !principal) return call();
   const claim = await claimIdempotencyKey(ctx, principal.userId, idempotencyKey, {
     routeKey: event.routeKey,
     path: event.rawPath,
-    body: rawBody ?? '',
+    body: text ?? '',
   });
   if (claim.kind === 'replay') return { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } };
   try {
@@ -82,11 +84,11 @@ async function runRoute(route: Route, event: ApiEvent, ctx: AppContext): Promise
   }
 }
 
-function authenticate(route: Route, event: ApiEvent): Principal | undefined {
-  if (route.roles === 'public') return undefined;
+function authenticate(contract: AnyContract, event: ApiEvent): Principal | undefined {
+  if (contract.roles === 'public') return undefined;
   const principal = principalFromClaims(event.requestContext.authorizer?.jwt?.claims);
   if (!principal) throw unauthorized();
-  if (!route.roles.includes(principal.role)) throw forbidden();
+  if (!contract.roles.includes(principal.role)) throw forbidden();
   return principal;
 }
 
@@ -113,15 +115,18 @@ function parseIfMatch(header: string | undefined): number | undefined {
   return match ? Number(match[1]) : -1;
 }
 
-function successResponse(route: Route, answer: unknown): ApiResponse {
+function successResponse(contract: AnyContract, answer: unknown): ApiResponse {
   const result = isApiResult(answer) ? answer : { body: answer };
-  const status = result.status ?? route.successStatus ?? 200;
+  const status = result.status ?? contract.successStatus;
+  // The document promises these statuses only: answering another is a bug, not something a client should parse.
+  if (!contract.successStatuses.includes(status)) throw new Error(`${routeKey(contract)} answered ${status}, which its contract does not declare`);
   const headers: Record<string, string> = { ...result.headers };
   if (status === 204 || result.body === undefined) return { statusCode: status, headers, body: '' };
-  const body = route.response ? route.response.parse(result.body) : result.body;
+  const body = contract.response ? contract.response.parse(result.body) : result.body;
+  headers['content-type'] = contract.responseType;
+  if (contract.responseType !== JSON_TYPE) return { statusCode: status, headers, body: String(body) };
   const version = (body as { version?: unknown }).version;
   if (typeof version === 'number') headers.etag = `"${version}"`;
-  headers['content-type'] = 'application/json';
   return { statusCode: status, headers, body: JSON.stringify(body) };
 }
 

@@ -1,6 +1,6 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
-import type { Route } from './route.ts';
+import { type AnyContract, type ErrorStatus, JSON_TYPE } from './contract.ts';
 
 const problem = z
   .object({
@@ -11,53 +11,78 @@ const problem = z
     detail: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
-  .meta({ id: 'Problem' });
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details; some codes add members of their own' });
 
-const ERROR_STATUSES: Record<string, string> = {
-  '400': 'Malformed JSON or failed validation (every offending field listed)',
-  '401': 'No or invalid bearer token',
-  '403': 'Role not allowed',
-  '404': 'Unknown id, or a record the caller may not see',
-  '409': 'Conflict with a business rule or a duplicate',
-  '412': 'If-Match does not match the current version',
-  '413': 'Body over 256 KiB',
-  '415': 'Body is not JSON',
-  '429': 'Throttled',
+const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
+  400: 'Malformed JSON or failed validation (every offending field listed)',
+  401: 'No or invalid bearer token',
+  403: 'Role not allowed, or an action the caller may not take on this record',
+  404: 'Unknown id, or a record the caller may not see',
+  409: 'Conflict with a business rule or a duplicate',
+  410: 'Gone',
+  412: 'If-Match does not match the current version',
+  413: 'Body over 256 KiB',
+  415: 'Body is not JSON',
+  429: 'Throttled',
+  503: 'A service the route needs is unavailable; nothing was saved, try again',
 };
 
-/** OpenAPI 3.1 document generated from the same zod schemas that validate requests. */
-export function buildOpenApiDocument(routes: readonly Route[], info: { title: string; version: string }) {
+function successResponse(contract: AnyContract, status: number): ResponseConfig {
+  if (status === 204 || !contract.response) return { description: 'Success, no content' };
+  return { description: status === 201 ? 'Created' : 'Success', content: { [contract.responseType]: { schema: contract.response } } };
+}
+
+/** OpenAPI 3.1 document generated from the route contracts: the same zod schemas that validate requests. */
+export function buildOpenApiDocument(contracts: readonly AnyContract[], info: { title: string; version: string }) {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  for (const route of routes) {
-    const hasBody = route.body !== undefined;
-    const status = String(route.successStatus ?? 200);
+  for (const contract of contracts) {
+    const isPublic = contract.roles === 'public';
+    const jsonBody = contract.body && { body: { required: true, content: { [JSON_TYPE]: { schema: contract.body } } } };
     registry.registerPath({
-      method: route.method.toLowerCase() as Lowercase<Route['method']>,
-      path: route.path,
-      summary: route.summary,
-      description: route.roles === 'public' ? 'Public: no bearer token.' : `Roles: ${route.roles.join(', ')}.`,
-      security: route.roles === 'public' ? [] : [{ bearer: [] }],
-      request: {
-        params: route.params as z.ZodObject | undefined,
-        query: route.query as z.ZodObject | undefined,
-        ...(hasBody ? { body: { required: true, content: { 'application/json': { schema: route.body as z.ZodType } } } } : {}),
-      },
+      operationId: contract.operationId,
+      method: contract.method.toLowerCase() as Lowercase<AnyContract['method']>,
+      path: contract.path,
+      summary: contract.summary,
+      description: isPublic ? 'Public: no bearer token.' : `Roles: ${(contract.roles as readonly string[]).join(', ')}.`,
+      security: isPublic ? [] : [{ bearer: [] }],
+      request: { params: contract.params, query: contract.query, ...jsonBody },
       responses: {
-        [status]: route.response && status !== '204'
-          ? { description: 'Success', content: { 'application/json': { schema: route.response } } }
-          : { description: 'Success, no content' },
+        ...Object.fromEntries(contract.successStatuses.map((status) => [status, successResponse(contract, status)])),
         ...Object.fromEntries(
-          Object.entries(ERROR_STATUSES).map(([code, description]) => [
-            code,
-            { description, content: { 'application/problem+json': { schema: problem } } },
+          contract.errorStatuses.map((status) => [
+            status,
+            { description: ERROR_DESCRIPTIONS[status], content: { 'application/problem+json': { schema: problem } } },
           ]),
         ),
       },
     });
   }
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { ...info, description: 'Sales-pipeline CRM API. Conventions: README.md of the repository.' },
+    info: {
+      ...info,
+      description: 'Sales-pipeline CRM API. Conventions: README.md of the repository.',
+      license: { name: 'UNLICENSED: proprietary', identifier: 'LicenseRef-Proprietary' },
+    },
+    // Each tenant has its own API; a client is pointed at its tenant's URL.
+    servers: [{ url: 'https://{apiId}.execute-api.{region}.amazonaws.com', description: 'A tenant API', variables: { apiId: { default: 'api' }, region: { default: 'eu-west-1' } } }],
   });
+  return withNullableRefs(document);
+}
+
+/**
+ * zod-to-openapi renders `.nullable()` of a named schema as `allOf: [{ $ref }, { type: [..., 'null'] }]`, which
+ * null cannot satisfy (it must match the referenced object too): rewrite it as `anyOf: [{ $ref }, { type: 'null' }]`.
+ */
+function withNullableRefs<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(withNullableRefs) as T;
+  if (typeof node !== 'object' || node === null) return node;
+  const { allOf, ...rest } = node as { allOf?: unknown[] } & Record<string, unknown>;
+  const [ref, nullable] = allOf ?? [];
+  const isNullableRef =
+    allOf?.length === 2 && typeof ref === 'object' && ref !== null && '$ref' in ref && Array.isArray((nullable as { type?: unknown })?.type) &&
+    ((nullable as { type: unknown[] }).type).includes('null') && Object.keys(nullable as object).length === 1;
+  if (isNullableRef) return { ...rest, anyOf: [ref, { type: 'null' }] } as T;
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, withNullableRefs(value)])) as T;
 }

@@ -12,9 +12,7 @@ const isJsonContentType = (contentType: string | undefined) =>
  */
 export function parseJsonBody(raw: string | undefined, contentType: string | undefined, required: boolean): unknown {
   const text = raw ?? '';
-  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
-    throw new ProblemError(413, 'body_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes`);
-  }
+  checkBodySize(Buffer.byteLength(text, 'utf8'));
   if (text.trim() === '') {
     if (required) throw badRequest('body_required', 'This request needs a JSON body', [{ path: '', message: 'Required' }]);
     return undefined;
@@ -32,6 +30,14 @@ export function parseJsonBody(raw: string | undefined, contentType: string | und
     throw badRequest('unexpected_body', 'This request takes no body', [{ path: '', message: 'Expected no body or {}' }]);
   }
   return parsed;
+}
+
+/** 413 for a body over the limit, whatever its media type. */
+export function checkBodySize(bytes: number): undefined {
+  if (bytes > MAX_BODY_BYTES) {
+    throw new ProblemError(413, 'body_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes`);
+  }
+  return undefined;
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>

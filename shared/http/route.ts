@@ -1,15 +1,17 @@
 import type * as z from 'zod';
 import type { AppContext } from '../app-context.ts';
-import type { Principal, Role } from '../domain/principal.ts';
+import type { Principal } from '../domain/principal.ts';
+import type { AnyContract } from './contract.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+/** What a handler may answer: the response schema's input (it is parsed on the way out), or anything without one. */
+type In<S> = S extends z.ZodType ? z.input<S> : unknown;
+type Field<C, K extends string> = C extends { readonly [key in K]: infer S } ? S : undefined;
 
-export interface ApiRequest<P, Q, B> {
+interface RequestBase<P, Q, B> {
   params: P;
   query: Q;
   body: B;
-  /** Always set on authenticated routes; undefined only on public ones. */
-  principal: Principal;
   /** Parsed `If-Match` version, when the client sent one. */
   ifMatch: number | undefined;
   headers: Record<string, string | undefined>;
@@ -17,55 +19,36 @@ export interface ApiRequest<P, Q, B> {
   ctx: AppContext;
 }
 
+/** The request a contract's handler gets: parsed parameters, query and body; the caller unless the route is public. */
+export type RequestOf<C extends AnyContract> = RequestBase<Out<Field<C, 'params'>>, Out<Field<C, 'query'>>, Out<Field<C, 'body'>>> &
+  (C extends { readonly rawBody: true } ? { /** The request body exactly as sent. */ rawBody: Buffer } : unknown) &
+  (C extends { readonly roles: 'public' } ? unknown : { principal: Principal });
+
 export interface ApiResult<R> {
   status?: number;
   body?: R;
   headers?: Record<string, string>;
 }
 
-type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
-/** What a handler may answer: the response schema's input (it is parsed on the way out), or anything without one. */
-type Answer<S> = S extends z.ZodType ? z.input<S> : unknown;
+export type AnswerOf<C extends AnyContract> = In<Field<C, 'response'>> | ApiResult<In<Field<C, 'response'>>>;
 
-export interface RouteSpec<
-  P extends z.ZodType | undefined,
-  Q extends z.ZodType | undefined,
-  B extends z.ZodType | undefined,
-  R extends z.ZodType | undefined,
-> {
-  method: HttpMethod;
-  /** API Gateway path template, e.g. `/contacts/{id}`. */
-  path: string;
-  summary: string;
-  /** Roles allowed to call the route, or `public` for routes without a bearer token. */
-  roles: readonly Role[] | 'public';
-  params?: P;
-  query?: Q;
-  body?: B;
-  response?: R;
-  /** Status of a successful answer: 200 unless said otherwise (201 for creations, 204 for deletions). */
-  successStatus?: number;
-  handler: (req: ApiRequest<Infer<P>, Infer<Q>, Infer<B>>) => Promise<Answer<R> | ApiResult<Answer<R>>>;
+/** A contract with the code that serves it: what a route group's Lambda handler runs. */
+export interface Route {
+  contract: AnyContract;
+  handler: (request: RequestBase<unknown, unknown, unknown> & { principal?: Principal; rawBody?: Buffer }) => Promise<unknown>;
 }
 
-export type Route = RouteSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>;
-
-/** Declares one route: the single source the Lambda router, the local server, the CDK stack and OpenAPI read. */
-export function defineRoute<
-  P extends z.ZodType | undefined = undefined,
-  Q extends z.ZodType | undefined = undefined,
-  B extends z.ZodType | undefined = undefined,
-  R extends z.ZodType | undefined = undefined,
->(spec: RouteSpec<P, Q, B, R>): Route {
-  return spec as unknown as Route;
+/** Serves a contract (declared in shared/contracts/) with a handler whose request and answer types follow from it. */
+export function implement<C extends AnyContract>(contract: C, handler: (request: RequestOf<C>) => Promise<AnswerOf<C>>): Route {
+  return { contract, handler: handler as Route['handler'] };
 }
 
-/** Wraps a handler answer that needs a non-default status or extra headers. */
+/** Wraps a handler answer that needs a non-default status (one of the contract's) or extra headers. */
 export function result<R>(body: R, init: { status?: number; headers?: Record<string, string> } = {}): ApiResult<R> {
   return { body, ...init, [RESULT_MARK]: true } as ApiResult<R>;
 }
 
-export const RESULT_MARK = Symbol('api-result');
+const RESULT_MARK = Symbol('api-result');
 
 export function isApiResult(value: unknown): value is ApiResult<unknown> {
   return typeof value === 'object' && value !== null && RESULT_MARK in value;

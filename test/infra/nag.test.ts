@@ -2,7 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TenantStack } from '../../infra/tenant-stack.ts';
-import { apiRoutes } from '../../functions/api/route-table.ts';
+import { allContracts } from '../../shared/contracts/index.ts';
 
 /** Each acknowledged rule on the tree, with the construct it sits on and its reason. */
 function acknowledgements(stack: TenantStack): { path: string; id: string; reason: string }[] {
@@ -37,7 +37,7 @@ describe('SPEC §11 cdk-nag AwsSolutions', () => {
 
   it('SPEC §11 each acknowledgement is one of the reasoned exceptions, with its reason', () => {
     const acknowledged = acknowledgements(stack);
-    const publicRoutes = apiRoutes().filter((route) => route.roles === 'public');
+    const publicRoutes = allContracts.filter((route) => route.roles === 'public');
 
     expect(acknowledged.filter((ack) => ack.id === 'AwsSolutions-APIG4')).toHaveLength(publicRoutes.length);
     expect(acknowledged.filter((ack) => ack.id === 'AwsSolutions-SMG4')).toHaveLength(1);

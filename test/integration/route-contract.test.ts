@@ -1,12 +1,12 @@
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiRoutes } from '../../functions/api/route-table.ts';
+import { allContracts } from '../../shared/contracts/index.ts';
+import type { AnyContract } from '../../shared/http/contract.ts';
 import { MAX_BODY_BYTES } from '../../shared/http/request-body.ts';
-import type { Route } from '../../shared/http/route.ts';
 import { TestApi } from '../support/api.ts';
 
 /**
- * SPEC §1 for every route of the route table, read from the table itself so a new route is covered the day
+ * SPEC §1 for every route, read from the contracts themselves so a new route is covered the day
  * it is added: authentication, roles, unknown ids, strict bodies and body transport errors, and that none of
  * these refusals writes anything.
  */
@@ -20,16 +20,16 @@ beforeAll(async () => {
 });
 afterAll(() => api?.stop());
 
-const routes = apiRoutes();
+const routes = allContracts;
 const protectedRoutes = routes.filter((route) => route.roles !== 'public');
 const bodyRoutes = routes.filter((route) => route.body !== undefined);
 const idRoutes = protectedRoutes.filter((route) => route.path.includes('{'));
 
 /** The route's path with every parameter replaced by an id that names nothing. */
-const concretePath = (route: Route, value = ulid()) => route.path.replace(/\{\w+\}/g, value);
-const label = (route: Route) => `${route.method} ${route.path}`;
+const concretePath = (route: AnyContract, value = ulid()) => route.path.replace(/\{\w+\}/g, value);
+const label = (route: AnyContract) => `${route.method} ${route.path}`;
 /** A body that passes transport checks, for requests that must be refused before validation. */
-const anyBody = (route: Route) => (route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+const anyBody = (route: AnyContract) => (route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
 
 async function expectNothingWritten(act: () => Promise<void>) {
   const before = await api.tableSnapshot();

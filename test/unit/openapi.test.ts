@@ -1,0 +1,39 @@
+import { createConfig, lintFromString } from '@redocly/openapi-core';
+import { describe, expect, it } from 'vitest';
+import { apiDocument } from '../../functions/api/openapi.ts';
+import { allContracts } from '../../shared/contracts/index.ts';
+
+/** The document `GET /openapi.json` serves (the same function builds it). */
+const document = apiDocument() as { paths: Record<string, Record<string, any>> };
+const operation = (method: string, path: string) => document.paths[path]?.[method.toLowerCase()];
+
+describe('SPEC §1 the OpenAPI document', () => {
+  it('passes Redocly lint (recommended rules) with no error and no warning', async () => {
+    const problems = await lintFromString({
+      source: JSON.stringify(document),
+      absoluteRef: 'openapi.json',
+      config: await createConfig({ extends: ['recommended'] }),
+    });
+
+    expect(problems.map((problem) => `${problem.severity} ${problem.ruleId}: ${problem.message} at ${problem.location[0]?.pointer}`)).toEqual([]);
+  });
+
+  it('lists every status each route declares, under its operationId', () => {
+    for (const contract of allContracts) {
+      const documented = operation(contract.method, contract.path);
+      expect(documented?.operationId).toBe(contract.operationId);
+      expect(Object.keys(documented.responses).map(Number).sort()).toEqual([...contract.successStatuses, ...contract.errorStatuses].sort());
+    }
+  });
+
+  it('R-LEAD-5 a conversion answers 201, or 200 once converted, and its contact, company and opportunity may be null', () => {
+    const convert = operation('POST', '/leads/{id}/convert');
+    const schemaRef = convert.responses['201'].content['application/json'].schema.$ref as string;
+    const conversion = (document as any).components.schemas[schemaRef.split('/').pop()!];
+
+    expect(convert.responses['200'].content['application/json'].schema.$ref).toBe(schemaRef);
+    for (const field of ['contact', 'company', 'opportunity']) {
+      expect(JSON.stringify(conversion.properties[field]), field).toContain('"type":"null"');
+    }
+  });
+});
