@@ -42,8 +42,8 @@ export const scheduledJobs: readonly ScheduledJob[] = [
     schedule: 'rate(5 minutes)',
     access: {
       // Processes and recipients (BatchGet, strongly consistent); receipts (Put to claim, Update when sent, Delete
-      // to release a failed claim); a handled reminder leaves the index (Update of its task item).
-      items: ['BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+      // to release a failed claim, Get when another run holds it); a handled reminder leaves the index (Update of its task item).
+      items: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
       // GSI3: the sparse index of pending reminders, up to now.
       queryIndexes: ['GSI3'],
       sendMail: true,

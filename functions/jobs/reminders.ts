@@ -7,7 +7,7 @@ import { postSaleProcesses } from '../../shared/db/access-patterns.ts';
 import { postSaleItemKey, postSaleProcessModel, reminderReceiptKey, reminderSortKey, userModel } from '../../shared/db/keys.ts';
 import type { TaskIndexItem } from '../../shared/db/post-sale-items.ts';
 import { fromItem } from '../../shared/db/records.ts';
-import { batchGetAll, deleteItem, putItem, queryOnce, updateItem } from '../../shared/db/store.ts';
+import { batchGetAll, deleteItem, getItem, putItem, queryOnce, updateItem } from '../../shared/db/store.ts';
 import { indexKeys } from '../../shared/db/table-definition.ts';
 import { hasPendingReminder } from '../../shared/domain/post-sale.ts';
 import { logger } from '../../shared/logger.ts';
@@ -104,7 +104,8 @@ export async function runReminders(ctx: AppContext, options: ReminderOptions): P
       return { kind: 'skipped', reason: 'no_recipient' };
     }
     const delivery = await deliver(ctx, item, { user, process: target.process, title: target.task.title, dueAt: target.task.dueAt }, { now, retry });
-    if (delivery.kind !== 'failed') await leaveIndex(ctx, item);
+    // Claimed by another run: it leaves the index only once that run sent it (a failed send stays due).
+    if (delivery.kind === 'sent' || (delivery.kind === 'skipped' && (await receiptState(ctx, item)) === 'sent')) await leaveIndex(ctx, item);
     return delivery;
   });
   for (const [index, outcome] of outcomes.entries()) {
@@ -179,6 +180,10 @@ async function claimReceipt(ctx: AppContext, taskId: string, reminderAt: string,
     },
   );
   return claimed ? claimId : undefined;
+}
+
+async function receiptState(ctx: AppContext, item: TaskIndexItem): Promise<string | undefined> {
+  return (await getItem(ctx, reminderReceiptKey(item.taskId, item.reminderAt!), { consistent: true }))?.state as string | undefined;
 }
 
 /**
