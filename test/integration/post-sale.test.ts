@@ -26,6 +26,9 @@ import type { Mailer } from '../../shared/mail/mailer.ts';
 import type { PostSaleProcess, ProcessListQuery } from '../../shared/schemas/post-sale.ts';
 import { TestApi } from '../support/api.ts';
 import { as, newOpportunity, usersOf, type Caller } from '../support/fixtures.ts';
+import { grantedCalls, recordingContext } from '../support/recorded-access.ts';
+import { scheduledJobs } from '../../functions/jobs/job-table.ts';
+import { consume } from '../../shared/events/consumer.ts';
 
 let api: TestApi;
 let ctx: AppContext;
@@ -346,5 +349,25 @@ describe('R-PS-8 reminders', () => {
     const answer = await api.post('/_local/run/reminders', { now: '2020-01-01T00:00:00Z' });
     expect(answer.status).toBe(200);
     expect(answer.body.report).toEqual({ sent: [], skipped: [], failed: [] });
+  });
+});
+
+describe('SPEC §11 the post-sale consumer and job call only what they declare', () => {
+  it('SPEC §11 post-sale-spawn creating a process, and reminders sending, failing and skipping', async () => {
+    const template = await createTemplate(ctx, { name: 'Granted', tasks: [{ title: 'Remind', reminderInDays: 0 }] });
+    const opportunity = await wonOpportunity();
+    const consumerCalls = recordingContext(ctx);
+    const event = newEvent(ctx, 'opportunity.won', null, {
+      opportunityId: opportunity.id, contactId: opportunity.contactId, companyId: null, ownerId: opportunity.ownerId, winReasonIds: [],
+      postSale: { kind: 'create', processId: ulid(), templateId: template.id },
+    });
+    expect(await consume(consumerCalls.ctx, postSaleSpawn, event)).toBe('handled');
+    expect([...consumerCalls.calls].filter((call) => !new Set([...grantedCalls(postSaleSpawn.access), 'GetItem', 'PutItem']).has(call))).toEqual([]);
+
+    const job = scheduledJobs.find((candidate) => candidate.name === 'reminders')!;
+    const jobCalls = recordingContext(ctx);
+    await Promise.all([job.runByHand(jobCalls.ctx, new Date('2099-01-01T00:00:00Z')), job.runByHand(jobCalls.ctx, new Date('2099-01-01T00:00:00Z'))]);
+    expect([...jobCalls.calls].filter((call) => !grantedCalls(job.access).includes(call))).toEqual([]);
+    expect([...jobCalls.calls]).toEqual(expect.arrayContaining(['Query GSI3', 'BatchGetItem', 'PutItem', 'sendMail']));
   });
 });
