@@ -2,6 +2,7 @@ import type { Consumer } from '../../shared/events/consumer.ts';
 import { sharingRules } from './sharing-rules.ts';
 import { contactStatuses } from './contact-statuses.ts';
 import { opportunityCleanup } from './opportunity-cleanup.ts';
+import { postSaleSpawn } from './post-sale-spawn.ts';
 
 /**
  * Every event consumer, declared once. A consumer's Lambda handler lives in `functions/events/<name>.ts`
@@ -9,4 +10,4 @@ import { opportunityCleanup } from './opportunity-cleanup.ts';
  * policy, a dead-letter queue and exactly the access it declares; the local runtime's bus routes to the same
  * consumers with the same patterns.
  */
-export const consumers: readonly Consumer[] = [contactStatuses, sharingRules, opportunityCleanup];
+export const consumers: readonly Consumer[] = [contactStatuses, sharingRules, opportunityCleanup, postSaleSpawn];

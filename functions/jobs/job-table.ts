@@ -1,6 +1,7 @@
 import type { AppContext } from '../../shared/app-context.ts';
 import type { FunctionAccess } from '../../shared/function-access.ts';
 import { runRecap } from './recap.ts';
+import { runReminders } from './reminders.ts';
 
 /**
  * Every scheduled job, declared once. A job's Lambda handler lives in `functions/jobs/<name>.ts` (exported as
@@ -33,5 +34,20 @@ export const scheduledJobs: readonly ScheduledJob[] = [
       sendMail: true,
     },
     runByHand: (ctx, now) => runRecap(ctx, { now, trigger: 'by-hand' }),
+  },
+  {
+    name: 'reminders',
+    description: 'post-sale task reminder emails',
+    // R-PS-8 "within 5 minutes": each run sends every reminder due up to its time.
+    schedule: 'rate(5 minutes)',
+    access: {
+      // Processes and recipients (BatchGet, strongly consistent); receipts (Put to claim, Update when sent, Delete
+      // to release a failed claim, Get when another run holds it); a handled reminder leaves the index (Update of its task item).
+      items: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+      // GSI3: the sparse index of pending reminders, up to now.
+      queryIndexes: ['GSI3'],
+      sendMail: true,
+    },
+    runByHand: (ctx, now) => runReminders(ctx, { now }),
   },
 ];

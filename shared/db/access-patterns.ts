@@ -2,6 +2,7 @@ import type { CustomerStatus, ProspectStatus } from '../schemas/contacts.ts';
 import type { CustomFieldEntity } from '../schemas/custom-fields.ts';
 import type { Opportunity } from '../schemas/opportunities.ts';
 import type { Reason } from '../schemas/pipeline.ts';
+import type { ProcessStatus } from '../schemas/post-sale.ts';
 import {
   COLLECTIONS,
   customFieldsOf,
@@ -14,6 +15,11 @@ import {
   opportunitiesOfContact,
   opportunitiesWithStatus,
   ownedBy,
+  openTasksOf,
+  POSTSALE_REMINDERS,
+  processesLabelled,
+  processesVisibleTo,
+  processesWithStatus,
   reasonsOfKind,
   sharedWith as sharedWithPartition,
   withCustomerStatus,
@@ -86,3 +92,21 @@ export const leads = {
 
 /** R-SHR-1 the records of one collection shared with a user, newest first like the owner partitions. */
 export const sharedWith = pattern('GSI2', (userId: string, collection: SharedCollection) => sharedWithPartition(userId, collection));
+
+/** R-PS-1 templates, oldest first. */
+export const postSaleTemplates = { all: pattern('GSI1', () => COLLECTIONS.postSaleTemplates) };
+
+/** R-PS-2..R-PS-8 processes and their index items (keys.ts), newest first unless said otherwise. */
+export const postSaleProcesses = {
+  all: pattern('GSI1', () => COLLECTIONS.postSaleProcesses),
+  ownedBy: pattern('GSI2', (ownerId: string) => ownedBy(ownerId, COLLECTIONS.postSaleProcesses)),
+  withStatus: pattern('GSI5', (status: ProcessStatus) => processesWithStatus(status)),
+  /** Label items: `processId` of each process with the label (case-folded). */
+  labelled: pattern('GSI3', (label: string) => processesLabelled(label)),
+  /** Grant items: `processId` of each process the user may see. */
+  visibleTo: pattern('GSI2', (userId: string) => processesVisibleTo(userId)),
+  /** Task items (sparse): the user's open tasks. */
+  openTasksOf: pattern('GSI4', (userId: string) => openTasksOf(userId)),
+  /** Task items (sparse): pending reminders by `reminderAt#taskId` (ascending: oldest due first). */
+  reminders: pattern('GSI3', () => POSTSALE_REMINDERS),
+};

@@ -3,6 +3,7 @@ import type { CustomFieldDefinition } from '../schemas/custom-fields.ts';
 import type { Lead, LeadStatus } from '../schemas/leads.ts';
 import type { Opportunity } from '../schemas/opportunities.ts';
 import type { PipelineSettings, Reason, Stage } from '../schemas/pipeline.ts';
+import type { PostSaleProcess, PostSaleTemplate } from '../schemas/post-sale.ts';
 import type { Group, User } from '../schemas/users.ts';
 import type { BaseRecord, EntityModel } from './records.ts';
 
@@ -29,6 +30,8 @@ export const COLLECTIONS = {
   contacts: 'CONTACTS',
   companies: 'COMPANIES',
   leadStatuses: 'LEADSTATUSES',
+  postSaleTemplates: 'POSTSALETEMPLATES',
+  postSaleProcesses: 'POSTSALES',
 } as const;
 
 export const userModel = entity<User>('User', 'USER', (user) => ({ GSI1PK: COLLECTIONS.users, GSI1SK: user.id }));
@@ -208,3 +211,56 @@ export const shareIndexKeys = (collection: SharedCollection, recordId: string, u
 export const USE_PREFIX = 'USEDBY#';
 /** The use of `used` by `user` (its key, e.g. `OPP#<id>`), so the uses of one kind share a sort-key prefix. */
 export const useKey = (used: { PK: string }, user: { PK: string }) => ({ PK: used.PK, SK: `${USE_PREFIX}${user.PK}` });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Post-sale processes (SPEC §7, R-PS-1..8)
+
+/** R-PS-1 templates: a small collection (GSI1), oldest first by id. */
+export const postSaleTemplateModel = entity<PostSaleTemplate>('Post-sale template', 'PSTEMPLATE', (template) => ({
+  GSI1PK: COLLECTIONS.postSaleTemplates,
+  GSI1SK: template.id,
+}));
+
+/** R-PS-1 the one default template: a pointer holding its id, versioned so that two switches cannot both win. */
+export const defaultTemplateKey = () => ({ PK: COLLECTIONS.postSaleTemplates, SK: 'DEFAULT' });
+
+/**
+ * R-PS-2..R-PS-4 processes. GSI1: all of them; GSI2: those of one owner (its assignee, else the opportunity's
+ * owner); GSI5: those of one derived status. Sort keys are ids: newest first.
+ */
+export const postSaleProcessModel = entity<PostSaleProcess>('Post-sale process', 'POSTSALE', (process) => ({
+  GSI1PK: COLLECTIONS.postSaleProcesses,
+  GSI1SK: process.id,
+  GSI2PK: ownedBy(process.ownerId, COLLECTIONS.postSaleProcesses),
+  GSI2SK: process.id,
+  GSI5PK: processesWithStatus(process.status),
+  GSI5SK: process.id,
+}));
+export const processesWithStatus = (status: PostSaleProcess['status']) => `${COLLECTIONS.postSaleProcesses}#${status}`;
+
+/** R-PS-2 one process per opportunity: a guard in the opportunity's partition holding the process's id. */
+export const postSaleGuardKey = (opportunityId: string) => ({ PK: opportunityModel.key(opportunityId).PK, SK: 'POSTSALE' });
+
+/**
+ * Index items of a process, kept in its own partition and written in the process's transaction (the difference
+ * between before and after): one per task that has a pending reminder or an open assignee, one per label, one per
+ * user who may see it.
+ */
+export const POSTSALE_ITEM_PREFIXES = { task: 'TASK#', label: 'LABEL#', grant: 'GRANT#' } as const;
+export const postSaleItemKey = (processId: string, kind: keyof typeof POSTSALE_ITEM_PREFIXES, name: string) => ({
+  PK: postSaleProcessModel.key(processId).PK,
+  SK: `${POSTSALE_ITEM_PREFIXES[kind]}${name}`,
+});
+
+/** R-PS-8 (GSI3, sparse): the tasks whose reminder is pending, by `reminderAt#taskId`: a Query up to now reads the due ones. */
+export const POSTSALE_REMINDERS = 'POSTSALEREMINDERS';
+export const reminderSortKey = (reminderAt: string, taskId: string) => `${reminderAt}#${taskId}`;
+/** R-PS-6 (GSI4, sparse): the open tasks assigned to a user, whoever owns their process. */
+export const openTasksOf = (userId: string) => `USER#${userId}#OPENTASKS`;
+/** R-PS-5 (GSI3): the processes with a label (case-folded), newest first. */
+export const processesLabelled = (label: string) => `POSTSALELABEL#${label}`;
+/** R-PS-6 (GSI2): the processes a user may see (owner, assignee, a task's assignee), newest first. */
+export const processesVisibleTo = (userId: string) => `POSTSALES#VISIBLETO#${userId}`;
+
+/** R-PS-8 a reminder sent: one receipt per task and reminder time (a rescheduled reminder is another one). */
+export const reminderReceiptKey = (taskId: string, reminderAt: string) => ({ PK: `REMINDER#${taskId}#${reminderAt}`, SK: 'REMINDER' });

@@ -189,3 +189,34 @@ export const hasPendingReminder = (task: Pick<PostSaleTask, 'reminderAt' | 'stat
 
 /** R-PS-6: a task counts as open for its assignee until it is done. */
 export const isOpenTask = (task: Pick<PostSaleTask, 'status'>) => task.status !== 'done';
+
+/** R-PS-6: everyone who may see the process: its owner and its grantees (the process's and its tasks' assignees). */
+export function processViewers(process: Pick<PostSaleProcess, 'ownerId' | 'assigneeId' | 'tasks'>): Set<string> {
+  return new Set([process.ownerId, ...processGrantees(process)]);
+}
+
+/** R-PS-6: staff see every process; a rep those it owns or is granted. */
+export const canSeeProcess = (principal: Principal) => (process: Pick<PostSaleProcess, 'ownerId' | 'assigneeId' | 'tasks'>) =>
+  principal.role !== 'rep' || processViewers(process).has(principal.userId);
+
+/**
+ * The most labels a process holds: with its tasks (MAX_TASKS), its grants (at most one per task, its assignee and
+ * owner) and its creation's guard and events, a process's index items still commit in one transaction (100 items).
+ */
+export const MAX_LABELS = 10;
+
+/**
+ * R-PS-5: the labels a process starts with: the ones given (more than MAX_LABELS: 400), then the opportunity's tags
+ * when the settings say so, as many as still fit.
+ */
+export function initialLabels(given: readonly string[], tags: readonly string[], prefillLabelsFromTags: boolean): string[] {
+  const labels = checkedLabels(given);
+  return normalizeTags([...labels, ...(prefillLabelsFromTags ? tags : [])]).slice(0, MAX_LABELS);
+}
+
+/** Labels given by a caller, normalized; more than MAX_LABELS distinct ones is a 400 on `labels`. */
+export function checkedLabels(given: readonly string[]): string[] {
+  const labels = normalizeTags(given);
+  if (labels.length > MAX_LABELS) throw validationFailed([{ path: 'labels', message: `A process holds at most ${MAX_LABELS} labels` }]);
+  return labels;
+}

@@ -186,3 +186,64 @@ function fill(template: string, params: MessageParams): string {
     return value;
   });
 }
+
+/** R-PS-8 the texts of a task reminder mail. */
+interface ReminderCatalogue {
+  /** {task} */
+  subject: string;
+  /** {name} */
+  greeting: string;
+  /** {task} */
+  intro: string;
+  /** {date}: the task's due date and time in the reader's time zone. */
+  dueOn: string;
+  noDueDate: string;
+  openProcess: string;
+  footer: string;
+}
+
+const reminderCatalogues: Record<Locale, ReminderCatalogue> = {
+  en: {
+    subject: 'Reminder: {task}',
+    greeting: 'Hello {name},',
+    intro: 'This is your reminder for the post-sale task "{task}".',
+    dueOn: 'Due {date}',
+    noDueDate: 'No due date',
+    openProcess: 'Open the post-sale process',
+    footer: 'You receive this reminder because a reminder was set on a post-sale task assigned to you.',
+  },
+  it: {
+    subject: 'Promemoria: {task}',
+    greeting: 'Ciao {name},',
+    intro: 'Ecco il promemoria per l\u2019attività post-vendita "{task}".',
+    dueOn: 'Scadenza {date}',
+    noDueDate: 'Nessuna scadenza',
+    openProcess: 'Apri il processo post-vendita',
+    footer: 'Ricevi questo promemoria perché è stato impostato su un\u2019attività post-vendita assegnata a te.',
+  },
+  es: {
+    subject: 'Recordatorio: {task}',
+    greeting: 'Hola, {name}:',
+    intro: 'Este es tu recordatorio de la tarea posventa "{task}".',
+    dueOn: 'Vence el {date}',
+    noDueDate: 'Sin fecha de vencimiento',
+    openProcess: 'Abrir el proceso posventa',
+    footer: 'Recibes este recordatorio porque se programó en una tarea posventa asignada a ti.',
+  },
+};
+
+export interface ReminderTranslator {
+  readonly locale: Locale;
+  text(key: keyof ReminderCatalogue, params?: MessageParams): string;
+  /** An instant as a date and time in a time zone. */
+  dateTime(instant: Date, timeZone: string): string;
+}
+
+export function reminderTranslator(locale: Locale): ReminderTranslator {
+  const catalogue = reminderCatalogues[locale];
+  return {
+    locale,
+    text: (key, params = {}) => fill(catalogue[key], params),
+    dateTime: (instant, timeZone) => new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone }).format(instant),
+  };
+}
