@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { booleanQuery, csv, customFieldValues, id, isoDate, isoDateTime, money, pageQuery, recordFields, singleLine, storedMoney, tags } from './common.ts';
+import { booleanQuery, csv, customFieldValues, id, isoDate, isoDateTime, money, pageQuery, problem, recordFields, singleLine, storedMoney, tags } from './common.ts';
 
 export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
 export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
@@ -120,18 +120,8 @@ export const bulkRestoreBody = z
   .strictObject({ ids: z.array(id).min(1).max(100).refine(uniqueIds, 'Ids must be distinct') })
   .meta({ id: 'BulkRestore' });
 
-/** A problem+json body (SPEC §1) reported for one id of a bulk request. */
-const itemProblem = z.looseObject({
-  type: z.string(),
-  title: z.string(),
-  status: z.int(),
-  code: z.string(),
-  detail: z.string(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-});
-
 export const bulkRestoreResult = z
-  .object({ results: z.array(z.object({ id: z.string(), ok: z.boolean(), error: itemProblem.optional() })) })
+  .object({ results: z.array(z.object({ id: z.string(), ok: z.boolean(), error: problem.optional() })) })
   .meta({ id: 'BulkRestoreResult' });
 export type BulkRestoreResult = z.infer<typeof bulkRestoreResult>;
 
