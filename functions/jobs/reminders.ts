@@ -7,14 +7,15 @@ import { postSaleProcesses } from '../../shared/db/access-patterns.ts';
 import { postSaleItemKey, postSaleProcessModel, reminderReceiptKey, reminderSortKey, userModel } from '../../shared/db/keys.ts';
 import type { TaskIndexItem } from '../../shared/db/post-sale-items.ts';
 import { fromItem } from '../../shared/db/records.ts';
-import { batchGetAll, deleteItem, getItem, putItem, queryOnce, updateItem } from '../../shared/db/store.ts';
+import { batchGetAll, getItem, queryOnce, updateItem } from '../../shared/db/store.ts';
 import { indexKeys } from '../../shared/db/table-definition.ts';
 import { hasPendingReminder } from '../../shared/domain/post-sale.ts';
+import { mapLimited } from '../../shared/concurrency.ts';
 import { logger } from '../../shared/logger.ts';
 import { renderReminderEmail } from '../../shared/mail/reminder-email.ts';
+import { DEFAULT_SEND_RETRY, sendOnce, type SendRetry } from '../../shared/mail/send-once.ts';
 import type { PostSaleProcess } from '../../shared/schemas/post-sale.ts';
 import type { User } from '../../shared/schemas/users.ts';
-import { DEFAULT_SEND_RETRY, type SendRetry } from './recap.ts';
 
 /**
  * R-PS-8 task reminders: the scheduler runs this every 5 minutes; it reads the sparse index of pending reminders up
@@ -25,7 +26,8 @@ import { DEFAULT_SEND_RETRY, type SendRetry } from './recap.ts';
  * a later change of its task, and its receipt then keeps it from being sent twice).
  */
 
-export type ReminderSkip = 'already_sent' | 'no_longer_due' | 'no_recipient';
+/** `being_sent`: another run holds the reminder's claim (it sends, or releases it for a later run). */
+export type ReminderSkip = 'already_sent' | 'being_sent' | 'no_longer_due' | 'no_recipient';
 
 export interface ReminderReport {
   /** Task ids whose reminder was sent by this run. */
@@ -41,8 +43,6 @@ export interface ReminderOptions {
 
 /** Receipts outlive any re-run; TTL then removes them. */
 const RECEIPT_TTL_SECONDS = 30 * 24 * 60 * 60;
-/** A claim older than this belongs to a run that died while sending (Lambda stops any run after 15 minutes). */
-const CLAIM_LEASE_MS = 15 * 60 * 1000;
 const SEND_CONCURRENCY = 4;
 /** The attributes that put a task item in the due-reminders index. */
 const DUE_INDEX_KEYS = indexKeys(postSaleProcesses.reminders.index);
@@ -103,7 +103,7 @@ export async function runReminders(ctx: AppContext, options: ReminderOptions): P
       await leaveIndex(ctx, item);
       return { kind: 'skipped', reason: 'no_recipient' };
     }
-    const delivery = await deliver(ctx, item, { user, process: target.process, title: target.task.title, dueAt: target.task.dueAt }, { now, retry });
+    const delivery = await deliver(ctx, item, { user, process: target.process, title: target.task.title, dueAt: target.task.dueAt }, { retry });
     // Claimed by another run: it leaves the index only once that run sent it (a failed send stays due).
     if (delivery.kind === 'sent' || (delivery.kind === 'skipped' && (await receiptState(ctx, item)) === 'sent')) await leaveIndex(ctx, item);
     return delivery;
@@ -127,59 +127,20 @@ interface Mail {
   dueAt: string | null;
 }
 
-/** One reminder at most once: claim its receipt, send with retries, mark it sent; release the claim when every attempt failed. */
-async function deliver(ctx: AppContext, item: TaskIndexItem, mail: Mail, run: { now: Date; retry: SendRetry }): Promise<Delivery> {
-  const reminderAt = item.reminderAt!;
+/** One reminder at most once (its receipt, keyed by task and reminder time: shared/mail/send-once.ts). */
+async function deliver(ctx: AppContext, item: TaskIndexItem, mail: Mail, run: { retry: SendRetry }): Promise<Delivery> {
   try {
     const rendered = renderReminderEmail(
       { recipientName: mail.user.name, timeZone: mail.user.timezone, appUrl: ctx.config.appUrl, processId: mail.process.id, taskTitle: mail.title, dueAt: mail.dueAt },
       mail.user.locale,
     );
-    const claimId = await claimReceipt(ctx, item.taskId, reminderAt, run.now);
-    if (!claimId) return { kind: 'skipped', reason: 'already_sent' };
-    try {
-      await withRetry(run.retry, (attempt) => {
-        if (attempt > 1) logger.warn('Retrying a reminder mail', { taskId: item.taskId, attempt });
-        return ctx.mailer.send({ to: mail.user.email, ...rendered });
-      });
-    } catch (error) {
-      await deleteItem(ctx, reminderReceiptKey(item.taskId, reminderAt), { expression: 'claimId = :mine', values: { ':mine': claimId } }).catch((releaseError: unknown) =>
-        logger.error('A failed reminder claim could not be released; it lapses after its lease', { taskId: item.taskId, error: releaseError }),
-      );
-      throw error;
-    }
-    await updateItem(ctx, reminderReceiptKey(item.taskId, reminderAt), {
-      expression: 'SET #state = :sent, sentAt = :now',
-      names: { '#state': 'state' },
-      values: { ':sent': 'sent', ':now': run.now.toISOString() },
-    }).catch((error: unknown) => logger.error('Reminder sent, but its receipt was not marked sent', { taskId: item.taskId, error }));
-    return { kind: 'sent' };
+    const receipt = { key: reminderReceiptKey(item.taskId, item.reminderAt!), ttlSeconds: RECEIPT_TTL_SECONDS, label: 'Reminder', about: { taskId: item.taskId, processId: item.processId } };
+    const outcome = await sendOnce(ctx, receipt, mail.user.email, rendered, run.retry);
+    return outcome === 'sent' ? { kind: 'sent' } : { kind: 'skipped', reason: outcome };
   } catch (error) {
     logger.error('Reminder not sent', { taskId: item.taskId, processId: item.processId, error });
     return { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
   }
-}
-
-/** The claim's id, or undefined when the receipt is taken (sent, or being sent by a live run). */
-async function claimReceipt(ctx: AppContext, taskId: string, reminderAt: string, now: Date): Promise<string | undefined> {
-  const claimId = ctx.newId();
-  const claimed = await putItem(
-    ctx,
-    {
-      ...reminderReceiptKey(taskId, reminderAt),
-      recordType: 'Reminder receipt',
-      state: 'sending',
-      claimId,
-      claimedAt: now.toISOString(),
-      expiresAt: Math.floor(now.getTime() / 1000) + RECEIPT_TTL_SECONDS,
-    },
-    {
-      expression: 'attribute_not_exists(PK) OR (#state = :sending AND claimedAt < :staleBefore)',
-      names: { '#state': 'state' },
-      values: { ':sending': 'sending', ':staleBefore': new Date(now.getTime() - CLAIM_LEASE_MS).toISOString() },
-    },
-  );
-  return claimed ? claimId : undefined;
 }
 
 async function receiptState(ctx: AppContext, item: TaskIndexItem): Promise<string | undefined> {
@@ -197,30 +158,6 @@ async function leaveIndex(ctx: AppContext, item: TaskIndexItem): Promise<void> {
     { expression: 'REMOVE #pk, #sk', names: { '#pk': DUE_INDEX_KEYS.partitionKey, '#sk': DUE_INDEX_KEYS.sortKey }, values: { ':at': item.reminderAt } },
     { expression: 'reminderAt = :at' },
   ).catch((error: unknown) => logger.warn('A handled reminder stays in the due index', { taskId: item.taskId, error }));
-}
-
-async function withRetry<T>(retry: SendRetry, attempt: (number: number) => Promise<T>): Promise<T> {
-  for (let number = 1; ; number++) {
-    try {
-      return await attempt(number);
-    } catch (error) {
-      if (number >= retry.attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, retry.backoffMs * 2 ** (number - 1)));
-    }
-  }
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 const scheduledEvent = z.object({ scheduledTime: z.iso.datetime({ offset: true }).optional() });

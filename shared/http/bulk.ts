@@ -1,3 +1,4 @@
+import { mapLimited } from '../concurrency.ts';
 import { logger } from '../logger.ts';
 import { toProblem, type ProblemBody } from './problem.ts';
 
@@ -26,21 +27,17 @@ export async function runBulk(ids: readonly string[], one: (id: string) => Promi
     lanes.set(lane, [...(lanes.get(lane) ?? []), id]);
   }
   const outcomes = new Map<string, BulkResult['results'][number]>();
-  const queue = [...lanes.values()];
-  const worker = async () => {
-    for (let lane = queue.shift(); lane; lane = queue.shift()) {
-      for (const id of lane) {
-        try {
-          await one(id);
-          outcomes.set(id, { id, ok: true });
-        } catch (error) {
-          const problem = toProblem(error);
-          if (problem.status >= 500) logger.error(`Bulk request failed for one ${options.label}`, { error, id });
-          outcomes.set(id, { id, ok: false, error: problem.toBody() });
-        }
+  await mapLimited([...lanes.values()], options.concurrency, async (lane) => {
+    for (const id of lane) {
+      try {
+        await one(id);
+        outcomes.set(id, { id, ok: true });
+      } catch (error) {
+        const problem = toProblem(error);
+        if (problem.status >= 500) logger.error(`Bulk request failed for one ${options.label}`, { error, id });
+        outcomes.set(id, { id, ok: false, error: problem.toBody() });
       }
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, queue.length) }, worker));
+  });
   return { results: ids.map((id) => outcomes.get(id)!) };
 }

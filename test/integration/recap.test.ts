@@ -215,9 +215,28 @@ describe('R-REC-3 sending each recap once, despite failures', () => {
     const report = await runByHand({ now: RECAP_TIME });
 
     expect(report.sent).toEqual([orphaned.id]);
-    expect(report.skipped).toContainEqual({ userId: busy.id, reason: 'already_sent' });
+    expect(report.skipped).toContainEqual({ userId: busy.id, reason: 'being_sent' });
     expect(await mailsTo(busy.email)).toEqual([]);
     expect(await mailsTo(orphaned.email)).toHaveLength(1);
+  });
+
+  it('Issue 13 item 6: a claim left by a crashed run is judged by the clock, not by the scheduled time a Lambda retry reuses', async () => {
+    const { open } = await start();
+    const owner = await user('rep');
+    await lead(owner, open, 'Lead of a crashed run', '2026-11-01T12:00:00Z');
+    // The scheduled run of 07:00 claimed the receipt at 07:01 and died; Lambda retries it at 07:20 with the same scheduled time.
+    await api.runtime.ctx.db.send(
+      new PutCommand({
+        TableName: api.runtime.ctx.tableName,
+        Item: { ...recapReceiptKey('2026-11-24', owner.id), state: 'sending', claimId: ulid(), claimedAt: '2026-11-24T07:01:00.000Z', expiresAt: 1_900_000_000 },
+      }),
+    );
+    const retriedAt = { ...api.runtime.ctx, now: () => new Date('2026-11-24T07:20:00Z') };
+
+    const report = await runRecap(retriedAt, { now: new Date(RECAP_TIME), trigger: 'schedule' });
+
+    expect(report.sent).toEqual([owner.id]);
+    expect(await mailsTo(owner.email)).toHaveLength(1);
   });
 
   it('R-REC-3 a failing recipient is retried and reported, the others still get theirs, and a later run sends it', async () => {
