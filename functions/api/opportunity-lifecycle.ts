@@ -1,16 +1,18 @@
 import type { AppContext } from '../../shared/app-context.ts';
 import { opportunityLifecycleContracts } from '../../shared/contracts/opportunity-lifecycle.ts';
-import { openOpportunitiesGuardKey, opportunityModel, stageModel } from '../../shared/db/keys.ts';
+import { openOpportunitiesGuardKey, opportunityModel, stageModel, userModel } from '../../shared/db/keys.ts';
 import { addNote, listOpportunityEntries } from '../../shared/db/opportunity-entries.ts';
 import { commitOpportunityChange, findOpportunities, transitionOpportunity, type TransitionOptions } from '../../shared/db/opportunity-writes.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
+import { defaultTemplate, findTemplate } from '../../shared/db/post-sale-templates.ts';
 import { resolveReasonChoice, resolveReasonIds } from '../../shared/db/reasons.ts';
 import { getRecord, requireRecord, retryOnRace } from '../../shared/db/store.ts';
 import { canSeeOpportunity } from '../../shared/db/visibility.ts';
 import { withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
-import { throwIfInvalid } from '../../shared/domain/errors.ts';
+import { throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
 import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import { archive, chooseSurvivor, lose, merge, restore, restoreStageId, unarchive, win } from '../../shared/domain/opportunity-lifecycle.ts';
+import { postSaleOnWin, type WinPostSale } from '../../shared/domain/post-sale.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
 import { hasChoice, lossReasonChoice } from '../../shared/domain/reasons.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
@@ -127,16 +129,29 @@ function mergeOpportunities(ctx: AppContext, principal: Principal, ids: readonly
   });
 }
 
+/** R-PS-2: what the winner's preference asks for; a template named must exist (400 on `postSaleTemplateId`). */
+async function postSaleOfWin(ctx: AppContext, principal: Principal, templateId: string | undefined): Promise<WinPostSale> {
+  const [winner, named, fallback] = await Promise.all([
+    getRecord(ctx, userModel, principal.userId),
+    templateId ? findTemplate(ctx, templateId) : undefined,
+    templateId ? undefined : defaultTemplate(ctx),
+  ]);
+  if (templateId && !named) throw validationFailed([{ path: 'postSaleTemplateId', message: 'No such post-sale template' }]);
+  return postSaleOnWin(winner?.postSaleOnWin ?? 'ask', { named: templateId ?? null, defaultExists: fallback !== undefined }, ctx.newId());
+}
+
 export const opportunityLifecycleRoutes = [
   implement(opportunityLifecycleContracts.winOpportunity, async ({ ctx, principal, params, body, ifMatch }) => {
+    const postSale = await postSaleOfWin(ctx, principal, body.postSaleTemplateId);
     const won = await transitionOpportunity(ctx, params.id, transitionOptions(ctx, principal, ifMatch), async (current) => {
       const [settings, reasons] = await Promise.all([getPipelineSettings(ctx), resolveReasonIds(ctx, 'win', body.winReasonIds ?? [], 'winReasonIds')]);
       throwIfInvalid(reasons.errors);
       const transition = win(current, { winReasonIds: reasons.reasons.map((reason) => reason.id), closingNote: body.closingNote ?? null }, settings, ctx.now().toISOString());
-      return { ...transition, extra: reasons.writes };
+      // R-PS-2: the won event carries the decision; its consumer creates the process.
+      const events = transition.events.map((event) => ({ ...event, data: { ...event.data, postSale: postSale.decision } }));
+      return { ...transition, events, extra: reasons.writes };
     });
-    // R-PS-2 (post-sale issue) decides between none, ask and created.
-    return { ...(await shown(ctx, won)), postSale: 'none' as const };
+    return { ...(await shown(ctx, won)), postSale: postSale.answer };
   }),
   implement(opportunityLifecycleContracts.loseOpportunity, async ({ ctx, principal, params, body, ifMatch }) => {
     const choice = lossReasonChoice(body);

@@ -9,6 +9,7 @@ import { opportunityRoutes } from './opportunities.ts';
 import { opportunityLifecycleRoutes } from './opportunity-lifecycle.ts';
 import { opportunityShareRoutes } from './opportunity-shares.ts';
 import { pipelineRoutes } from './pipeline.ts';
+import { postSaleRoutes } from './post-sale.ts';
 import { userRoutes } from './users.ts';
 
 /**
@@ -25,5 +26,6 @@ export const routeImplementations: Record<GroupName, readonly Route[]> = {
   leads: leadGroupRoutes,
   'opportunity-lifecycle': opportunityLifecycleRoutes,
   'opportunity-shares': opportunityShareRoutes,
+  'post-sale': postSaleRoutes,
   openapi: openApiRoutes,
 };

@@ -86,6 +86,14 @@ export const routeGroups: readonly RouteGroup[] = [
     access: { items: [...RECORDS, ...TRANSACTIONS, 'BatchGetItem', 'Query'], queryIndexes: ['GSI3', 'GSI4'], cursorSecret: true },
   },
   {
+    name: 'post-sale',
+    contracts: contractsOf('post-sale'),
+    // BatchGetItem: the processes a listing's index items name, the users a process names, the statuses of the
+    // summary. GSI1: templates and processes, GSI2: an owner's and a grantee's processes, GSI3: a label's, GSI4: a
+    // user's open tasks, GSI5: the processes of a status.
+    access: { items: [...RECORDS, 'BatchGetItem'], queryIndexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5'], cursorSecret: true },
+  },
+  {
     name: 'openapi',
     contracts: contractsOf('openapi'),
     access: { items: [], queryIndexes: [] },

@@ -8,6 +8,7 @@ import { opportunityContracts } from './opportunities.ts';
 import { opportunityLifecycleContracts } from './opportunity-lifecycle.ts';
 import { opportunityShareContracts } from './opportunity-shares.ts';
 import { pipelineContracts } from './pipeline.ts';
+import { postSaleContracts } from './post-sale.ts';
 import { userContracts } from './users.ts';
 
 /**
@@ -25,6 +26,7 @@ export const contractGroups = {
   leads: leadContracts,
   'opportunity-lifecycle': opportunityLifecycleContracts,
   'opportunity-shares': opportunityShareContracts,
+  'post-sale': postSaleContracts,
   openapi: openApiContracts,
 };
 
@@ -41,6 +43,7 @@ export const contracts = {
   ...leadContracts,
   ...opportunityLifecycleContracts,
   ...opportunityShareContracts,
+  ...postSaleContracts,
   ...openApiContracts,
 };
 

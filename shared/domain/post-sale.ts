@@ -171,6 +171,23 @@ export function completionEvents(before: PostSaleProcess, after: PostSaleProcess
   return before.status !== 'done' && after.status === 'done' && after.tasks.length > 0 ? ['postsale.completed'] : [];
 }
 
+/** What the winner's `postSaleOnWin` asks for when a deal is won (R-PS-2): the won answer and the won event's decision. */
+export interface WinPostSale {
+  answer: 'none' | 'ask' | 'created';
+  decision: { kind: 'create'; processId: string; templateId: string | null } | { kind: 'none' };
+}
+
+/**
+ * R-PS-2: `never` → nothing; `ask` → nothing, and the client asks its user; `always` → a process (created by the
+ * consumer of the won event) from the template named in the won request, else the default one. With no template at
+ * all there is nothing to create it from: the client is told to ask instead.
+ */
+export function postSaleOnWin(preference: 'ask' | 'always' | 'never', template: { named: string | null; defaultExists: boolean }, processId: string): WinPostSale {
+  if (preference === 'never') return { answer: 'none', decision: { kind: 'none' } };
+  if (preference === 'ask' || (!template.named && !template.defaultExists)) return { answer: 'ask', decision: { kind: 'none' } };
+  return { answer: 'created', decision: { kind: 'create', processId, templateId: template.named } };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Access (R-PS-6, R-PS-7, R-SHR-1)
 

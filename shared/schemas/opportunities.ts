@@ -95,6 +95,8 @@ export const wonBody = z
   .strictObject({
     winReasonIds: z.array(id).max(MAX_WIN_REASONS).optional(),
     closingNote: closingNote.optional(),
+    /** R-PS-2: the template of the post-sale process, when the winner's preference creates one (else the default). */
+    postSaleTemplateId: id.optional(),
   })
   .meta({ id: 'MarkWon' });
 

@@ -217,7 +217,7 @@ describe('SPEC §11 tenant stack: least privilege', () => {
     expect(actionsOfGroup('custom-fields')).not.toContain('dynamodb:BatchGetItem');
     expect(actionsOfGroup('groups')).not.toContain('dynamodb:ConditionCheckItem');
     expect(routeGroups.filter((group) => actionsOfGroup(group.name).includes('dynamodb:BatchWriteItem')).map((group) => group.name)).toEqual(['leads']);
-    expect(routeGroups.filter((group) => group.access.queryIndexes.length === 5).map((group) => group.name)).toEqual(['contacts', 'opportunities']);
+    expect(routeGroups.filter((group) => group.access.queryIndexes.length === 5).map((group) => group.name)).toEqual(['contacts', 'opportunities', 'post-sale']);
   });
 
   it('SPEC §11 only the users function may call the Cognito admin API, on its own pool only', () => {

@@ -264,6 +264,29 @@ describe('SPEC §11 each API group is granted exactly what its code calls', () =
     await expectStatus(204, 'DELETE', `/leads/${removed.id}`);
     for (const filter of [`ownerId=${rep.id}`, `statusId=${statusNamed('Open')}`, 'lost=true', 'overdue=true']) await listTwoPages(`/leads?${filter}`);
 
+    // post-sale: templates (the default switch, an unknown assignee), a process with tasks, its listings by each index, the summary
+    const template = await created('/post-sale-templates', { name: 'Onboarding', isDefault: true, tasks: [{ title: 'Kick-off', assigneeId: rep.id, dueInDays: 3, reminderInDays: 2 }] }, manager);
+    const quick = await created('/post-sale-templates', { name: 'Quick', isDefault: true }, manager);
+    await expectStatus(400, 'POST', '/post-sale-templates', { body: { name: 'Bad', tasks: [{ title: 'Nobody', assigneeId: ulid() }] }, as: manager });
+    await listTwoPages('/post-sale-templates');
+    await expectStatus(200, 'GET', `/post-sale-templates/${template.id}`);
+    await expectStatus(200, 'PATCH', `/post-sale-templates/${template.id}`, { body: { isDefault: true }, as: manager });
+    const process = await created('/post-sale-processes', { opportunityId: ofCompany.id, templateId: template.id, labels: ['Onboarding'] }, rep);
+    await expectStatus(409, 'POST', '/post-sale-processes', { body: { opportunityId: ofCompany.id }, as: rep });
+    const withTask = await expectStatus(201, 'POST', `/post-sale-processes/${process.id}/tasks`, { body: { title: 'Invoice', assigneeId: otherRep.id, reminderAt: '2030-01-01T09:00:00Z' }, as: rep });
+    const taskId = withTask.tasks.at(-1).id;
+    await expectStatus(200, 'PATCH', `/post-sale-processes/${process.id}/tasks/${taskId}`, { body: { status: 'waiting' }, as: rep });
+    await expectStatus(200, 'PATCH', `/post-sale-processes/${process.id}`, { body: { labels: ['Onboarding', 'Priority'] }, as: rep });
+    await expectStatus(200, 'GET', `/post-sale-processes/${process.id}`, { as: otherRep });
+    for (const filter of ['status=todo', 'label=Onboarding', `assigneeId=${rep.id}`, `opportunityId=${ofCompany.id}`]) await listTwoPages(`/post-sale-processes?${filter}`);
+    await listTwoPages('/post-sale-processes');
+    await listTwoPages('/post-sale-processes', rep);
+    await expectStatus(200, 'GET', '/me/post-sale-summary', { as: otherRep });
+    await expectStatus(403, 'DELETE', `/post-sale-processes/${process.id}`, { as: otherRep });
+    await expectStatus(204, 'DELETE', `/post-sale-processes/${process.id}/tasks/${taskId}`, { as: rep });
+    await expectStatus(204, 'DELETE', `/post-sale-processes/${process.id}`, { as: rep });
+    await expectStatus(204, 'DELETE', `/post-sale-templates/${quick.id}`, { as: manager });
+
     await expectStatus(200, 'GET', '/openapi.json');
   }, 120_000);
 
