@@ -1,0 +1,121 @@
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contracts } from '../../shared/contracts/index.ts';
+import { TestApi } from '../support/api.ts';
+import { as, created, expectNothingWritten, newOpportunity, pathsOf, usersOf, type Caller } from '../support/fixtures.ts';
+
+/**
+ * SPEC §7 over HTTP: the won route asks the winner's preference (R-PS-2), templates are staff's (R-PS-1), processes
+ * and tasks answer their derived status (R-PS-3, R-PS-4), deletion rights (R-PS-7). The data layer's finer cases
+ * (races, indexes, reminders) are in post-sale.test.ts.
+ */
+
+let api: TestApi;
+let rep: Caller;
+let otherRep: Caller;
+let manager: Caller;
+beforeAll(async () => {
+  api = await TestApi.start();
+  [rep, otherRep, manager] = await usersOf(api, 'rep', 'rep', 'manager');
+});
+afterAll(() => api?.stop());
+
+const preferring = async (caller: Caller, postSaleOnWin: 'ask' | 'always' | 'never') =>
+  expect((await api.call(contracts.updateMySettings, { body: { postSaleOnWin }, token: caller.token })).status).toBe(200);
+
+const processOf = async (opportunityId: string) => {
+  await api.post('/_local/settle');
+  const listed = await api.call(contracts.listPostSaleProcesses, { query: { opportunityId } });
+  return listed.body.items[0];
+};
+
+describe('R-PS-2 the won route and the winner preference', () => {
+  it('R-PS-2 always: the answer says created and the process appears with the named template tasks once the event is consumed', async () => {
+    const template = await created(api, '/post-sale-templates', { name: 'Install', tasks: [{ title: 'Install', dueInDays: 2 }] }, manager);
+    await preferring(rep, 'always');
+    const deal = await newOpportunity(api, rep);
+
+    const won = await api.call(contracts.winOpportunity, { params: { id: deal.id }, body: { postSaleTemplateId: template.id }, token: rep.token });
+
+    expect(won.status).toBe(200);
+    expect(won.body.postSale).toBe('created');
+    expect(await processOf(deal.id)).toMatchObject({ opportunityId: deal.id, templateId: template.id, ownerId: rep.id, status: 'todo', tasks: [{ title: 'Install' }] });
+  });
+
+  it('R-PS-2 ask: the answer says ask and no process is made; never: none', async () => {
+    await preferring(rep, 'ask');
+    await preferring(otherRep, 'never');
+    const [asked, refused] = [await newOpportunity(api, rep), await newOpportunity(api, otherRep)];
+
+    const askAnswer = await api.call(contracts.winOpportunity, { params: { id: asked.id }, body: {}, token: rep.token });
+    const neverAnswer = await api.call(contracts.winOpportunity, { params: { id: refused.id }, body: {}, token: otherRep.token });
+
+    expect([askAnswer.body.postSale, neverAnswer.body.postSale]).toEqual(['ask', 'none']);
+    expect(await processOf(asked.id)).toBeUndefined();
+    expect(await processOf(refused.id)).toBeUndefined();
+  });
+
+  it('R-PS-2 an unknown postSaleTemplateId is a 400 on that field and the deal stays open', async () => {
+    await preferring(rep, 'always');
+    const deal = await newOpportunity(api, rep);
+
+    await expectNothingWritten(api, async () => {
+      const answer = await api.call(contracts.winOpportunity, { params: { id: deal.id }, body: { postSaleTemplateId: ulid() }, token: rep.token });
+
+      expect(answer.status).toBe(400);
+      expect(answer.problem?.errors?.map((error) => error.path)).toEqual(['postSaleTemplateId']);
+    });
+  });
+});
+
+describe('R-PS-1 templates are staff business', () => {
+  it('R-PS-1 a rep may read templates but not create one (403); a bad template is a 400 listing every bad field', async () => {
+    const listed = await api.call(contracts.listPostSaleTemplates, { query: {}, token: rep.token });
+    const byRep = await api.call(contracts.createPostSaleTemplate, { body: { name: 'Mine' }, token: rep.token });
+    const bad = await api.post('/post-sale-templates', { name: ' ', tasks: [{ title: '', dueInDays: -1, reminderInDays: 1.5 }, { title: 'Ok', assigneeId: ulid() }] }, as(manager));
+
+    expect(listed.status).toBe(200);
+    expect(byRep.status).toBe(403);
+    expect(bad.status).toBe(400);
+    expect(pathsOf(bad)).toEqual(['name', 'tasks.0.dueInDays', 'tasks.0.reminderInDays', 'tasks.0.title']);
+  });
+});
+
+describe('R-PS-3 / R-PS-4 / R-PS-7 processes and tasks over HTTP', () => {
+  it('R-PS-4 each task change answers the process with its status derived again; a second process is a 409', async () => {
+    const deal = await newOpportunity(api, rep);
+    const process = await created(api, '/post-sale-processes', { opportunityId: deal.id, tasks: [{ title: 'Kick-off' }] }, rep);
+    const taskId = process.tasks[0].id;
+
+    const waiting = await api.call(contracts.updatePostSaleTask, { params: { id: process.id, taskId }, body: { status: 'waiting' }, token: rep.token });
+    const added = await api.call(contracts.addPostSaleTask, { params: { id: process.id }, body: { title: 'Invoice', status: 'done' }, token: rep.token });
+    const done = await api.call(contracts.updatePostSaleTask, { params: { id: process.id, taskId }, body: { status: 'done' }, token: rep.token });
+    const second = await api.call(contracts.createPostSaleProcess, { body: { opportunityId: deal.id }, token: rep.token });
+
+    expect([waiting.body.status, added.body.status, done.body.status]).toEqual(['waiting', 'waiting', 'done']);
+    expect(added.status).toBe(201);
+    expect(second.status).toBe(409);
+    expect(second.problem?.code).toBe('post_sale_exists');
+  });
+
+  it('R-PS-7 a task assignee sees the process but may not delete it or its tasks (403); the owner may', async () => {
+    const deal = await newOpportunity(api, rep);
+    const process = await created(api, '/post-sale-processes', { opportunityId: deal.id, tasks: [{ title: 'Ship', assigneeId: otherRep.id }] }, rep);
+    const taskId = process.tasks[0].id;
+
+    const seen = await api.call(contracts.getPostSaleProcess, { params: { id: process.id }, token: otherRep.token });
+    const summary = await api.call(contracts.getPostSaleSummary, { token: otherRep.token });
+    await expectNothingWritten(api, async () => {
+      const deleteTask = await api.call(contracts.deletePostSaleTask, { params: { id: process.id, taskId }, token: otherRep.token });
+      const deleteProcess = await api.call(contracts.deletePostSaleProcess, { params: { id: process.id }, token: otherRep.token });
+      expect([deleteTask.status, deleteProcess.status]).toEqual([403, 403]);
+    });
+    const byOwner = await api.call(contracts.deletePostSaleProcess, { params: { id: process.id }, token: rep.token });
+    const gone = await api.call(contracts.getPostSaleProcess, { params: { id: process.id }, token: rep.token });
+
+    expect(seen.status).toBe(200);
+    expect(summary.body.openTasks).toBeGreaterThanOrEqual(1);
+    expect(byOwner.status).toBe(204);
+    expect(gone.status).toBe(404);
+  });
+});
