@@ -193,7 +193,7 @@ describe('R-OPP-2 duplicate prevention', () => {
 });
 
 describe('R-OPP-3 won', () => {
-  it('R-OPP-3 won: status, probability 100, win stage, closedAt, reasons, closing note; the answer says postSale none', async () => {
+  it('R-OPP-3 won: status, probability 100, win stage, closedAt, reasons, closing note; the answer says postSale ask (R-PS-2, a new user asks by default)', async () => {
     const created = await newOpportunity(api, rep, { stageId: stages.Negotiation!.id });
 
     const won = await api.post(`/opportunities/${created.id}/won`, { winReasonIds: [reasons.referral], closingNote: ' Signed today ' }, as(rep));
@@ -208,7 +208,7 @@ describe('R-OPP-3 won', () => {
       winReasonIds: [reasons.referral],
       closingNote: 'Signed today',
       closedAt: expect.any(String),
-      postSale: 'none',
+      postSale: 'ask',
       version: 2,
     });
     expect(won.body).not.toHaveProperty('tagKeys');
