@@ -11,7 +11,12 @@ import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE, tokenBucket } from '../shared/http
 import type { Route } from '../shared/http/route.ts';
 import type { LocalAuth } from './local-auth.ts';
 import { createRouteMatcher } from './route-matcher.ts';
-import { notFound } from '../shared/domain/errors.ts';
+import { forbidden, notFound } from '../shared/domain/errors.ts';
+
+/** `127.0.0.1`, `localhost` or `[::1]`, with or without a port. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  return /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i.test(host ?? '');
+}
 
 /** API Gateway refuses payloads over 10 MB before any Lambda runs; the local server does the same. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -73,7 +78,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     }
     const body = await readBody(request);
     const local = localByKey.get(`${method} ${url.pathname}`);
-    if (local) return runLocalRoute(local, body.toString('utf8'));
+    if (local) {
+      // SPEC §10: a web page cannot reach these through a name it points at 127.0.0.1 (DNS rebinding).
+      if (!isLoopbackHost(request.headers.host)) return errorResponse(forbidden('The /_local routes answer loopback hosts only (127.0.0.1, localhost, [::1])'));
+      return runLocalRoute(local, body.toString('utf8'));
+    }
 
     const match = matchApi(method, url.pathname);
     if (!match) return errorResponse(notFound('Route'));
