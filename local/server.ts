@@ -7,7 +7,7 @@ import { errorResponse } from '../shared/http/api-handler.ts';
 import { routeKey } from '../shared/http/contract.ts';
 import { corsHeaders } from '../shared/http/cors.ts';
 import { ProblemError, unauthorized } from '../shared/http/problem.ts';
-import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE, tokenBucket } from '../shared/http/throttle.ts';
+import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE, tokenBucket, type ThrottleLimit } from '../shared/http/throttle.ts';
 import type { Route } from '../shared/http/route.ts';
 import type { LocalAuth } from './local-auth.ts';
 import { createRouteMatcher } from './route-matcher.ts';
@@ -43,8 +43,8 @@ export interface LocalServerOptions {
   corsOrigins: readonly string[];
   port: number;
   host?: string;
-  /** Off only for benchmarks that measure the handlers, not the gateway's limits. */
-  throttle?: boolean;
+  /** The API's limit (the stage's unless set), or false to lift every limit (load tests, benchmarks); public routes keep theirs unless lifted. */
+  throttle?: ThrottleLimit | false;
 }
 
 export interface RunningServer {
@@ -60,7 +60,7 @@ export interface RunningServer {
 export async function startLocalServer(options: LocalServerOptions): Promise<RunningServer> {
   const matchApi = createRouteMatcher(options.functions.flatMap((fn) => fn.routes.map(({ contract }) => ({ route: contract, target: fn }))));
   const localByKey = new Map(options.localRoutes.map((route) => [`${route.method} ${route.path}`, route]));
-  const buckets = { api: tokenBucket(API_THROTTLE), public: tokenBucket(PUBLIC_ROUTE_THROTTLE) };
+  const buckets = { api: tokenBucket(options.throttle || API_THROTTLE), public: tokenBucket(PUBLIC_ROUTE_THROTTLE) };
   const throttled = (bucket: { take(): boolean }) => options.throttle !== false && !bucket.take();
 
   const server: Server = createServer((request, response) => {
