@@ -24,6 +24,7 @@ import { createLocalAuth } from './local-auth.ts';
 import { startLocalServer, type LocalRoute } from './server.ts';
 import { readEmulatorInbox, startSesLocal } from './ses-local.ts';
 import { forbidden, notFound } from '../shared/domain/errors.ts';
+import type { ThrottleLimit } from '../shared/http/throttle.ts';
 
 export const FIRST_ADMIN = { email: 'admin@example.com', name: 'Admin' } as const;
 
@@ -36,8 +37,8 @@ export interface LocalRuntimeOptions {
   sesEndpoint?: string;
   tableName?: string;
   corsOrigins?: readonly string[];
-  /** False turns the gateway's rate limits off (benchmarks). */
-  throttle?: boolean;
+  /** The API's limit (the stage's unless set), or false to lift every limit (`LOCAL_THROTTLE`, benchmarks). */
+  throttle?: ThrottleLimit | false;
   /** Overrides of the app context (a fixed clock, ids …). */
   context?: Partial<AppContext>;
   /** Extra consumers and a PutEvents wrapper for the local event path (tests). */

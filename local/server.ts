@@ -7,11 +7,16 @@ import { errorResponse } from '../shared/http/api-handler.ts';
 import { routeKey } from '../shared/http/contract.ts';
 import { corsHeaders } from '../shared/http/cors.ts';
 import { ProblemError, unauthorized } from '../shared/http/problem.ts';
-import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE, tokenBucket } from '../shared/http/throttle.ts';
+import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE, tokenBucket, type ThrottleLimit } from '../shared/http/throttle.ts';
 import type { Route } from '../shared/http/route.ts';
 import type { LocalAuth } from './local-auth.ts';
 import { createRouteMatcher } from './route-matcher.ts';
-import { notFound } from '../shared/domain/errors.ts';
+import { forbidden, notFound } from '../shared/domain/errors.ts';
+
+/** `127.0.0.1`, `localhost` or `[::1]`, with or without a port. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  return /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i.test(host ?? '');
+}
 
 /** API Gateway refuses payloads over 10 MB before any Lambda runs; the local server does the same. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -38,8 +43,8 @@ export interface LocalServerOptions {
   corsOrigins: readonly string[];
   port: number;
   host?: string;
-  /** Off only for benchmarks that measure the handlers, not the gateway's limits. */
-  throttle?: boolean;
+  /** The API's limit (the stage's unless set), or false to lift every limit (load tests, benchmarks); public routes keep theirs unless lifted. */
+  throttle?: ThrottleLimit | false;
 }
 
 export interface RunningServer {
@@ -55,7 +60,7 @@ export interface RunningServer {
 export async function startLocalServer(options: LocalServerOptions): Promise<RunningServer> {
   const matchApi = createRouteMatcher(options.functions.flatMap((fn) => fn.routes.map(({ contract }) => ({ route: contract, target: fn }))));
   const localByKey = new Map(options.localRoutes.map((route) => [`${route.method} ${route.path}`, route]));
-  const buckets = { api: tokenBucket(API_THROTTLE), public: tokenBucket(PUBLIC_ROUTE_THROTTLE) };
+  const buckets = { api: tokenBucket(options.throttle || API_THROTTLE), public: tokenBucket(PUBLIC_ROUTE_THROTTLE) };
   const throttled = (bucket: { take(): boolean }) => options.throttle !== false && !bucket.take();
 
   const server: Server = createServer((request, response) => {
@@ -73,7 +78,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     }
     const body = await readBody(request);
     const local = localByKey.get(`${method} ${url.pathname}`);
-    if (local) return runLocalRoute(local, body.toString('utf8'));
+    if (local) {
+      // SPEC §10: a web page cannot reach these through a name it points at 127.0.0.1 (DNS rebinding).
+      if (!isLoopbackHost(request.headers.host)) return errorResponse(forbidden('The /_local routes answer loopback hosts only (127.0.0.1, localhost, [::1])'));
+      return runLocalRoute(local, body.toString('utf8'));
+    }
 
     const match = matchApi(method, url.pathname);
     if (!match) return errorResponse(notFound('Route'));

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { FIRST_ADMIN, startLocalRuntime } from './runtime.ts';
+import { localThrottle } from '../shared/http/throttle.ts';
 
 /** `npm start`: the whole stack on this machine, data kept in LOCAL_DATA_DIR across restarts. */
 const dataDir = resolve(process.env.LOCAL_DATA_DIR ?? '.local/data');
-const runtime = await startLocalRuntime({ port: Number(process.env.PORT ?? 3000), dataDir });
+const runtime = await startLocalRuntime({ port: Number(process.env.PORT ?? 3000), dataDir, throttle: localThrottle(process.env.LOCAL_THROTTLE) });
 
 console.log(`Pipeline CRM API  ${runtime.url}   (OpenAPI: ${runtime.url}/openapi.json)
 Data folder       ${dataDir}

@@ -3,26 +3,17 @@ import { userContracts } from '../../shared/contracts/users.ts';
 import { users } from '../../shared/db/access-patterns.ts';
 import { userModel } from '../../shared/db/keys.ts';
 import { queryPage, requireRecord, updateRecord } from '../../shared/db/store.ts';
-import { anotherActiveAdminExists, createUser } from '../../shared/db/users.ts';
-import { conflict } from '../../shared/domain/errors.ts';
-import { removesAnActiveAdmin } from '../../shared/domain/users.ts';
+import { activeAdminsWrites, createUser } from '../../shared/db/users.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { implement } from '../../shared/http/route.ts';
 import type { User } from '../../shared/schemas/users.ts';
 
+/** R-CFG-5: the active admins' guard commits with the change, so the last admin is counted exactly, also under races. */
 async function updateUser(ctx: AppContext, id: string, change: Partial<User>, ifMatch?: number): Promise<User> {
-  const updated = await updateRecord(
-    ctx,
-    userModel,
-    id,
-    async (current) => {
-      if (removesAnActiveAdmin(current, change) && !(await anotherActiveAdminExists(ctx, current.id))) {
-        throw conflict('last_admin', 'The tenant must keep at least one active admin');
-      }
-      return { ...current, ...change };
-    },
-    { ifMatch },
-  );
+  const updated = await updateRecord(ctx, userModel, id, (current) => ({ ...current, ...change }), {
+    ifMatch,
+    extra: (next, current) => activeAdminsWrites(ctx, current, next),
+  });
   await ctx.directory.updateUser({ userId: updated.id, email: updated.email, name: updated.name, role: updated.role, active: updated.active });
   return updated;
 }

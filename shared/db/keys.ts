@@ -117,6 +117,12 @@ export const ownedBy = (ownerId: string, collection: string) => `OWNER#${ownerId
 /** Uniqueness guard: one user per email address (also the lookup for POST /_local/token { email }). */
 export const userEmailKey = (email: string) => ({ PK: `USEREMAIL#${email.toLowerCase()}`, SK: 'USEREMAIL' });
 
+/**
+ * The ids of the tenant's active admins, versioned: every change that makes or unmakes an active admin rewrites it in
+ * the same transaction, so "the last admin" is counted exactly and two admins demoting each other cannot both win.
+ */
+export const activeAdminsKey = { PK: 'ACTIVEADMINS', SK: 'GUARD' };
+
 /** Uniqueness guard: one custom field definition per entity and key. */
 export const customFieldKeyGuard = (entityName: string, key: string) => ({ PK: `CUSTOMFIELDKEY#${entityName}#${key}`, SK: 'CUSTOMFIELDKEY' });
 

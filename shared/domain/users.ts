@@ -1,8 +1,20 @@
 import type { User } from '../schemas/users.ts';
 
-/** Whether a change takes away an active admin's rights (a tenant must always keep one admin). */
-export function removesAnActiveAdmin(current: Pick<User, 'role' | 'active'>, change: Partial<Pick<User, 'role' | 'active'>>): boolean {
-  const wasActiveAdmin = current.role === 'admin' && current.active;
-  const staysActiveAdmin = (change.role ?? current.role) === 'admin' && (change.active ?? current.active);
-  return wasActiveAdmin && !staysActiveAdmin;
+import { conflict } from './errors.ts';
+
+const isActiveAdmin = (user: Pick<User, 'role' | 'active'>) => user.role === 'admin' && user.active;
+
+/**
+ * The tenant's active admins after a user is created or changed (`before` absent: a creation); a change that would
+ * leave none is refused (409 `last_admin`): a tenant always keeps one admin.
+ */
+export function activeAdminsAfter(admins: readonly string[], before: Pick<User, 'id' | 'role' | 'active'> | undefined, after: Pick<User, 'id' | 'role' | 'active'>): string[] {
+  const others = admins.filter((id) => id !== after.id);
+  const next = isActiveAdmin(after) ? [...others, after.id] : others;
+  if (before && isActiveAdmin(before) && next.length === 0) throw conflict('last_admin', 'The tenant must keep at least one active admin');
+  return next;
 }
+
+/** Whether the set of active admins changes. */
+export const changesActiveAdmins = (before: Pick<User, 'role' | 'active'> | undefined, after: Pick<User, 'role' | 'active'>) =>
+  (before ? isActiveAdmin(before) : false) !== isActiveAdmin(after);

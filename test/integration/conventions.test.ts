@@ -113,3 +113,18 @@ describe('SPEC §1 throttling', () => {
     expect(throttled[0]!.body.code).toBe('throttled');
   });
 });
+
+describe('SPEC §11 LOCAL_THROTTLE for load tests', () => {
+  it('SPEC §11 a runtime started with a rate/burst of 1/3 answers 429 past 3 quick calls; one started with throttling off answers all', async () => {
+    const [tight, open] = await Promise.all([TestApi.start({ throttle: { ratePerSecond: 1, burst: 3 } }), TestApi.start({ throttle: false })]);
+    try {
+      const tightAnswers = await Promise.all(Array.from({ length: 6 }, () => tight.get('/me')));
+      const openAnswers = await Promise.all(Array.from({ length: 60 }, () => open.get('/openapi.json', { token: null })));
+
+      expect(tightAnswers.filter((answer) => answer.status === 429).length).toBeGreaterThanOrEqual(3);
+      expect(openAnswers.every((answer) => answer.status === 200)).toBe(true);
+    } finally {
+      await Promise.all([tight.stop(), open.stop()]);
+    }
+  });
+});

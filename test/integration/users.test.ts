@@ -114,6 +114,43 @@ describe('R-CFG-5 the tenant keeps an admin', () => {
   });
 });
 
+describe('Issue 13 item 8: the last admin, counted exactly and race-safe', () => {
+  it('R-CFG-5 with an older second admin behind 25 newer users, demoting the first admin works (no false 409)', async () => {
+    const bigApi = await TestApi.start();
+    try {
+      const me = await bigApi.get('/me');
+      await bigApi.createUser('admin');
+      for (let index = 0; index < 25; index++) await bigApi.createUser('rep');
+
+      const demoted = await bigApi.patch(`/users/${me.body.id}`, { role: 'manager' });
+
+      expect(demoted.status).toBe(200);
+    } finally {
+      await bigApi.stop();
+    }
+  });
+
+  it('R-CFG-5 two admins demoting each other at once: exactly one succeeds and one admin remains', async () => {
+    const pairApi = await TestApi.start();
+    try {
+      const first = (await pairApi.get('/me')).body;
+      const second = await pairApi.createUser('admin');
+
+      const answers = await Promise.all([
+        pairApi.patch(`/users/${second.id}`, { role: 'rep' }),
+        pairApi.patch(`/users/${first.id}`, { role: 'rep' }, { token: second.token }),
+      ]);
+      const admins = (await pairApi.get('/users?limit=100')).body.items.filter((user: { role: string; active: boolean }) => user.role === 'admin' && user.active);
+
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+      expect(answers.find((answer) => answer.status === 409)!.body.code).toBe('last_admin');
+      expect(admins).toHaveLength(1);
+    } finally {
+      await pairApi.stop();
+    }
+  });
+});
+
 describe('R-CFG-5 a user without a sign-in is not kept', () => {
   it('R-CFG-5 when the directory refuses the user, nothing is written and the email stays free', async () => {
     const failingApi = await TestApi.start({
