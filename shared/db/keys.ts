@@ -211,6 +211,20 @@ export const shareIndexKeys = (collection: SharedCollection, recordId: string, u
 });
 
 /**
+ * R-PS-6 / R-SHR-1 post-sale grants: a process assigned (or one of its tasks) to a user lets it see the process's
+ * opportunity and that opportunity's contact and company. One item per record and user, in the record's partition
+ * beside its shares but under another prefix (so that unsharing never removes a grant, nor a grant blocks an
+ * unshare), listed in the same shared-with partition (GSI2) as the shares: a listing merges them by record id.
+ * An opportunity's grant names the parties its user was granted with it; a contact's or company's grant holds the
+ * set of opportunities it comes from (`grantedVia`) and goes when the last one does.
+ */
+export const POSTSALE_GRANT_PREFIX = 'PSGRANT#';
+export const postSaleGrantKey = (collection: SharedCollection, recordId: string, userId: string) => ({
+  PK: sharedRecordPartition(collection, recordId),
+  SK: `${POSTSALE_GRANT_PREFIX}${userId}`,
+});
+
+/**
  * "In use" (shared/db/uses.ts): one item per record that uses another (an opportunity its stage, contact and
  * company; a lead its status; a contact its company), kept in the used record's partition, written with the user.
  */

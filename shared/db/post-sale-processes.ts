@@ -5,6 +5,7 @@ import {
   canSeeProcess,
   changedProcess,
   checkedLabels,
+  checkGrantees,
   checkMayDelete,
   completionEvents,
   initialLabels,
@@ -34,6 +35,7 @@ import { postSaleProcesses } from './access-patterns.ts';
 import { createAggregate, removeAggregate, transition, type Aggregate, type RecordChange } from './aggregate-writer.ts';
 import { opportunityModel, postSaleGuardKey, postSaleProcessModel } from './keys.ts';
 import { getPipelineSettings } from './pipeline-config.ts';
+import { grantWrites } from './post-sale-grants.ts';
 import { indexItemWrites } from './post-sale-items.ts';
 import { defaultTemplate, findTemplate } from './post-sale-templates.ts';
 import { fromItem } from './records.ts';
@@ -73,7 +75,14 @@ export const postSaleAggregate: Aggregate<PostSaleProcess> = {
   lostRace: () => conflict('concurrent_update', 'The post-sale process changed meanwhile; read it again and retry'),
   async guards(ctx, records) {
     const writes: ExtraWrite[] = [];
-    for (const record of records) writes.push(...(await opportunityGuards(ctx, record)), ...indexItemWrites(ctx, record.before, record.after));
+    for (const record of records) {
+      if (record.after) checkGrantees(record.after);
+      writes.push(
+        ...(await opportunityGuards(ctx, record)),
+        ...indexItemWrites(ctx, record.before, record.after),
+        ...(await grantWrites(ctx, record.before, record.after, postSaleAggregate.lostRace!())),
+      );
+    }
     return writes;
   },
 };

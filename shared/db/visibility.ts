@@ -2,6 +2,7 @@ import type { AppContext } from '../app-context.ts';
 import { seesEverything } from '../domain/access.ts';
 import { ownsOrManages } from '../domain/sharing.ts';
 import { shareKey, type SharedCollection } from './keys.ts';
+import { isGrantedTo } from './post-sale-grants.ts';
 import { getItem } from './store.ts';
 import { forbidden } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
@@ -10,12 +11,19 @@ type OwnedRecord = { id: string; ownerId: string };
 
 /**
  * R-SHR-1: who may see (and so read or change by id) an owned record. Staff see everything, a rep what it owns;
- * otherwise one GetItem tells whether the record is shared with the rep. Anything else is a 404 for the caller.
+ * otherwise one GetItem tells whether the record is shared with the rep and one whether a post-sale process assigned
+ * to it grants it (R-PS-6). Anything else is a 404 for the caller.
  */
 export const canSeeShared =
   (ctx: AppContext, principal: Principal, collection: SharedCollection) =>
   async (record: OwnedRecord): Promise<boolean> =>
-    seesEverything(principal) || record.ownerId === principal.userId || isSharedWith(ctx, collection, record.id, principal.userId);
+    seesEverything(principal) || record.ownerId === principal.userId || seesThroughShareOrGrant(ctx, collection, record.id, principal.userId);
+
+/** A share, or a post-sale process assigned to the user (R-PS-6): two strongly consistent GetItems, side by side. */
+async function seesThroughShareOrGrant(ctx: AppContext, collection: SharedCollection, recordId: string, userId: string): Promise<boolean> {
+  const [shared, granted] = await Promise.all([isSharedWith(ctx, collection, recordId, userId), isGrantedTo(ctx, collection, recordId, userId)]);
+  return shared || granted;
+}
 
 export const canSeeOpportunity = (ctx: AppContext, principal: Principal) => canSeeShared(ctx, principal, 'opportunities');
 export const canSeeContact = (ctx: AppContext, principal: Principal) => canSeeShared(ctx, principal, 'contacts');

@@ -196,6 +196,34 @@ export function processGrantees(process: Pick<PostSaleProcess, 'assigneeId' | 't
   return new Set([process.assigneeId, ...process.tasks.map((task) => task.assigneeId)].filter((userId): userId is string => userId !== null));
 }
 
+/**
+ * R-PS-6 / R-SHR-1: the most users a process may grant (its assignee and its tasks' assignees, each counted once).
+ * Each grantee costs up to three grant items (its opportunity, contact and company) besides its process grant item,
+ * committed in the process's transaction: with MAX_TASKS task items, MAX_LABELS labels, the process, its guard and its
+ * events, a process's creation or deletion still fits in one transaction (100 items).
+ */
+export const MAX_GRANTEES = 10;
+
+/** R-PS-6: a change that would make the process name more than MAX_GRANTEES users is refused (409 `too_many_assignees`). */
+export function checkGrantees(process: Pick<PostSaleProcess, 'assigneeId' | 'tasks'>): void {
+  if (processGrantees(process).size > MAX_GRANTEES) {
+    throw conflict('too_many_assignees', `A process and its tasks are assigned to at most ${MAX_GRANTEES} different users`);
+  }
+}
+
+/**
+ * R-PS-6 / R-SHR-1: the users who gain and lose the grant of the process's opportunity (and contact, company) when it
+ * goes from `before` to `after` (undefined: created or deleted).
+ */
+export function granteeChanges(
+  before: Pick<PostSaleProcess, 'assigneeId' | 'tasks'> | undefined,
+  after: Pick<PostSaleProcess, 'assigneeId' | 'tasks'> | undefined,
+): { gained: string[]; lost: string[] } {
+  const was = before ? processGrantees(before) : new Set<string>();
+  const is = after ? processGrantees(after) : new Set<string>();
+  return { gained: [...is].filter((userId) => !was.has(userId)).sort(), lost: [...was].filter((userId) => !is.has(userId)).sort() };
+}
+
 /** R-PS-7: deleting a process or one of its tasks takes staff or the process's owner. */
 export function checkMayDelete(principal: Principal, process: Pick<PostSaleProcess, 'ownerId'>): void {
   if (principal.role === 'rep' && principal.userId !== process.ownerId) throw forbidden('Only staff or the owner of the process may delete it or its tasks');

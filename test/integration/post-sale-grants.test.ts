@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestApi } from '../support/api.ts';
+import { as, created, newCompany, newContact, newOpportunity, usersOf, type Caller } from '../support/fixtures.ts';
+
+/**
+ * R-PS-6 / R-SHR-1 over HTTP: a process, or one of its tasks, assigned to a rep lets it see the process's
+ * opportunity and that opportunity's contact and company (lists and direct reads), until the last assignment,
+ * share or ownership that gives it sight goes.
+ */
+
+let api: TestApi;
+let owner: Caller;
+let assignee: Caller;
+let other: Caller;
+let manager: Caller;
+beforeAll(async () => {
+  api = await TestApi.start();
+  [owner, assignee, other, manager] = await usersOf(api, 'rep', 'rep', 'rep', 'manager');
+});
+afterAll(() => api?.stop());
+
+/** An opportunity of `owner` for a new contact of `owner` at a new company of `owner`. */
+async function deal() {
+  const companyId = await newCompany(api, owner);
+  const contactId = await newContact(api, owner, { companyId });
+  const opportunity = await newOpportunity(api, owner, { contactId, companyId });
+  return { opportunityId: opportunity.id, contactId, companyId };
+}
+
+const listedIds = async (path: string, caller: Caller) => {
+  const answer = await api.get(`${path}?limit=100`, as(caller));
+  expect(answer.status).toBe(200);
+  return (answer.body.items as { id: string }[]).map((item) => item.id);
+};
+
+/** What `caller` sees of the deal: the direct reads' statuses and whether each list holds it (how many times). */
+async function sightOf(caller: Caller, records: { opportunityId: string; contactId: string; companyId: string }) {
+  const [opportunity, contact, company] = await Promise.all([
+    api.get(`/opportunities/${records.opportunityId}`, as(caller)),
+    api.get(`/contacts/${records.contactId}`, as(caller)),
+    api.get(`/companies/${records.companyId}`, as(caller)),
+  ]);
+  const [opportunities, contacts, companies] = await Promise.all([listedIds('/opportunities', caller), listedIds('/contacts', caller), listedIds('/companies', caller)]);
+  return {
+    reads: [opportunity.status, contact.status, company.status],
+    listed: [
+      opportunities.filter((id) => id === records.opportunityId).length,
+      contacts.filter((id) => id === records.contactId).length,
+      companies.filter((id) => id === records.companyId).length,
+    ],
+  };
+}
+const SEES = { reads: [200, 200, 200], listed: [1, 1, 1] };
+const BLIND = { reads: [404, 404, 404], listed: [0, 0, 0] };
+
+/** Processes are made and changed by a manager: an assigned process belongs to its assignee, not to the deal's owner. */
+const processFor = (opportunityId: string, body: Record<string, unknown> = {}) => created(api, '/post-sale-processes', { opportunityId, ...body }, manager);
+
+describe('R-PS-6 / R-SHR-1 post-sale grants', () => {
+  it('R-PS-6 R-SHR-1 a rep assigned a process sees its opportunity, contact and company; unassigning takes that away', async () => {
+    const records = await deal();
+    expect(await sightOf(assignee, records)).toEqual(BLIND);
+
+    const process = await processFor(records.opportunityId, { assigneeId: assignee.id });
+    expect(await sightOf(assignee, records)).toEqual(SEES);
+    expect(await sightOf(other, records)).toEqual(BLIND);
+
+    expect((await api.patch(`/post-sale-processes/${process.id}`, { assigneeId: other.id }, as(manager))).status).toBe(200);
+    expect(await sightOf(assignee, records)).toEqual(BLIND);
+    expect(await sightOf(other, records)).toEqual(SEES);
+  });
+
+  it('R-PS-6 R-SHR-1 a rep assigned only a task sees them too, and keeps sight while another of its tasks remains', async () => {
+    const records = await deal();
+    const process = await processFor(records.opportunityId, { tasks: [{ title: 'Install', assigneeId: assignee.id }, { title: 'Train', assigneeId: assignee.id }] });
+    expect(await sightOf(assignee, records)).toEqual(SEES);
+
+    const [install, train] = process.tasks as { id: string }[];
+    expect((await api.patch(`/post-sale-processes/${process.id}/tasks/${install!.id}`, { assigneeId: null }, as(manager))).status).toBe(200);
+    expect(await sightOf(assignee, records)).toEqual(SEES);
+
+    expect((await api.delete(`/post-sale-processes/${process.id}/tasks/${train!.id}`, as(manager))).status).toBe(204);
+    expect(await sightOf(assignee, records)).toEqual(BLIND);
+  });
+
+  it('R-PS-6 R-SHR-1 deleting the process removes the sight it granted', async () => {
+    const records = await deal();
+    const process = await processFor(records.opportunityId, { assigneeId: assignee.id, tasks: [{ title: 'Install', assigneeId: other.id }] });
+    expect(await sightOf(assignee, records)).toEqual(SEES);
+    expect(await sightOf(other, records)).toEqual(SEES);
+
+    expect((await api.delete(`/post-sale-processes/${process.id}`, as(manager))).status).toBe(204);
+    expect(await sightOf(assignee, records)).toEqual(BLIND);
+    expect(await sightOf(other, records)).toEqual(BLIND);
+  });
+
+  it('R-PS-6 R-SHR-1 a rep with a share and a grant appears once in listings and keeps sight when either goes', async () => {
+    const records = await deal();
+    expect((await api.post(`/opportunities/${records.opportunityId}/shares`, { userId: assignee.id }, as(owner))).status).toBe(201);
+    const process = await processFor(records.opportunityId, { assigneeId: assignee.id });
+    expect(await sightOf(assignee, records)).toEqual(SEES);
+
+    // The share goes: the grant remains (and the unshare is neither blocked by it nor takes it).
+    expect((await api.delete(`/opportunities/${records.opportunityId}/shares/${assignee.id}`, as(owner))).status).toBe(204);
+    await api.post('/_local/settle');
+    expect(await sightOf(assignee, records)).toEqual(SEES);
+
+    // Shared again, then the grant goes: the share remains.
+    expect((await api.post(`/opportunities/${records.opportunityId}/shares`, { userId: assignee.id }, as(owner))).status).toBe(201);
+    expect((await api.patch(`/post-sale-processes/${process.id}`, { assigneeId: null }, as(manager))).status).toBe(200);
+    await api.post('/_local/settle');
+    const sight = await sightOf(assignee, records);
+    expect(sight.reads[0]).toBe(200);
+    expect(sight.listed[0]).toBe(1);
+  });
+
+  it('R-PS-6 R-SHR-1 a contact of two granted deals stays visible until the last grant goes; the owner keeps its own', async () => {
+    const records = await deal();
+    const second = await newOpportunity(api, manager, { title: 'Second', ownerId: owner.id, contactId: records.contactId, companyId: records.companyId, allowDuplicate: true });
+    const first = await processFor(records.opportunityId, { assigneeId: assignee.id });
+    const secondProcess = await processFor(second.id, { tasks: [{ title: 'Install', assigneeId: assignee.id }] });
+
+    expect((await api.delete(`/post-sale-processes/${first.id}`, as(manager))).status).toBe(204);
+    expect((await api.get(`/opportunities/${records.opportunityId}`, as(assignee))).status).toBe(404);
+    expect((await api.get(`/contacts/${records.contactId}`, as(assignee))).status).toBe(200);
+    expect((await api.get(`/companies/${records.companyId}`, as(assignee))).status).toBe(200);
+
+    expect((await api.delete(`/post-sale-processes/${secondProcess.id}`, as(manager))).status).toBe(204);
+    expect((await api.get(`/contacts/${records.contactId}`, as(assignee))).status).toBe(404);
+    expect((await api.get(`/companies/${records.companyId}`, as(assignee))).status).toBe(404);
+    expect(await sightOf(owner, records)).toEqual(SEES);
+  });
+});
