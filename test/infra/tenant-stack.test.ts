@@ -431,6 +431,26 @@ describe('R-REC-1 tenant stack: the morning recap', () => {
   });
 });
 
+describe('R-PS-8 tenant stack: the reminder job', () => {
+  const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+  const reminderFunctionId = () => functions().find(([, fn]) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'pipeline-crm-reminders')![0];
+
+  it('R-PS-8 EventBridge Scheduler runs the reminders every 5 minutes, retried, then into a dead-letter queue that raises an alarm', () => {
+    const schedules = resources('AWS::Scheduler::Schedule').filter(([, schedule]) => schedule.Properties.Target.Arn['Fn::GetAtt'][0] === reminderFunctionId());
+    expect(schedules).toHaveLength(1);
+    const schedule = schedules[0]![1];
+    const queueId = schedule.Properties.Target.DeadLetterConfig.Arn['Fn::GetAtt'][0] as string;
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+
+    expect(schedule.Properties).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED', Target: { Arn: arnOf(reminderFunctionId()) } });
+    expect(schedule.Properties.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
+    expect(resources('AWS::Lambda::Function').find(([id]) => id === reminderFunctionId())![1].Properties.DeadLetterConfig).toEqual({ TargetArn: arnOf(queueId) });
+    expect(alarms.filter((alarm) => alarm.Namespace === 'AWS/SQS' && alarm.Dimensions[0].Value['Fn::GetAtt']?.[0] === queueId)).toEqual([
+      expect.objectContaining({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, AlarmActions: [refTo(logicalIdOf('AWS::SNS::Topic'))] }),
+    ]);
+  });
+});
+
 describe('SPEC §11 tenant configuration from the CDK context', () => {
   const contextOf = (values: Record<string, unknown>) => (key: string) => values[key];
 

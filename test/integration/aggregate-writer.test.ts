@@ -139,5 +139,6 @@ describe('issue 10 item 5 a party with more than 100 open opportunities', () => 
 
     const duplicate = await api.post('/opportunities', { title: 'A duplicate', companyId, stageId: activeStage().id });
     expect([duplicate.status, duplicate.body.code, duplicate.body.existingId]).toEqual([409, 'duplicate_active_opportunity', first.body.id]);
-  });
+    // 120 commits one after the other (each moves the one guard): slow on a busy 2-core machine, not a figure.
+  }, 180_000);
 });
