@@ -68,6 +68,14 @@ describe('R-PS-8 issue 11 item 7: POST /me/calendar-feed', () => {
     expect((await fetchFeed(rotated.url)).status).toBe(200);
   });
 
+  it('R-PS-8 two rotations at once leave exactly one working URL (the token items and the user feed move in one transaction)', async () => {
+    const [first, second] = await Promise.all([issue(otherRep), issue(otherRep)]);
+
+    const statuses = [(await fetchFeed(first.url)).status, (await fetchFeed(second.url)).status];
+
+    expect(statuses.sort()).toEqual([200, 404]);
+  });
+
   it('R-PS-8 an Idempotency-Key does not replay the secret (it is never stored): a repeated call rotates again', async () => {
     const headers = { 'idempotency-key': 'calendar-feed-key' };
     const first = await api.call(contracts.createCalendarFeed, { token: rep.token, headers });
