@@ -19,7 +19,7 @@ export interface RecapReadsOptions {
   /** Total leads of each measurement, ascending; the first must hold at least `overdueLeads`. */
   leadCounts?: readonly number[];
   overdueLeads?: number;
-  /** The recap's clock; overdue leads entered their status a month before. */
+  /** The clock of the first run (each next one runs a day later); overdue leads entered their status a month before. */
   now?: Date;
 }
 
@@ -34,7 +34,11 @@ export interface RecapReadsRow {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH_SIZE = 25;
-const READ_COMMANDS = new Set(['GetCommand', 'QueryCommand', 'BatchGetCommand']);
+/**
+ * The read commands as the middleware sees them: the client's names (GetItemCommand, BatchGetItemCommand), which the
+ * document client's commands run under, and the document client's own, should a command carry that name.
+ */
+const READ_COMMANDS = new Set(['GetItemCommand', 'GetCommand', 'QueryCommand', 'BatchGetItemCommand', 'BatchGetCommand']);
 
 /** Each measurement runs the recap by hand on `ctx`'s table, adding non-overdue leads in batches between runs. */
 export async function measureRecapReads(ctx: AppContext, options: RecapReadsOptions = {}): Promise<RecapReadsRow[]> {
@@ -58,11 +62,13 @@ export async function measureRecapReads(ctx: AppContext, options: RecapReadsOpti
 
   const rows: RecapReadsRow[] = [];
   let leads = overdueLeads;
-  for (const target of leadCounts) {
-    const added = Array.from({ length: Math.max(0, target - leads) }, (_, index) => lead(leads + index, notOverdue(index, overdueStatus, quietStatus, now)));
+  for (const [at, target] of leadCounts.entries()) {
+    // Each run on its own day: a run the same day would find the first one's receipts (and read them), not measure the table.
+    const runAt = new Date(now.getTime() + at * DAY_MS);
+    const added = Array.from({ length: Math.max(0, target - leads) }, (_, index) => lead(leads + index, notOverdue(index, overdueStatus, quietStatus, runAt)));
     await writeLeads(ctx, added);
     leads += added.length;
-    const { readUnits, readCalls, result: report } = await countReads(ctx, () => runRecap({ ...ctx, now: () => now }, { now }));
+    const { readUnits, readCalls, result: report } = await countReads(ctx, () => runRecap({ ...ctx, now: () => runAt }, { now: runAt }));
     rows.push({ leads, overdueLeads, readUnits, readCalls, report });
   }
   return rows;

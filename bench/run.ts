@@ -9,6 +9,7 @@ import { IMPORT_LIMIT_MS, IMPORT_RUNS, measureImportTimes, type ImportTime } fro
 import { fixed, formatTable, verdict, type LoadSummary, type Verdict } from './report.ts';
 import { formatLifecycle, measureLifecycle, type LifecycleFigures } from './lifecycle.ts';
 import { measureRecapReads, type RecapReadsRow } from './recap-reads.ts';
+import { measureReminderReads, type ReminderReadsRow } from './reminder-reads.ts';
 import { prepareScenarios } from './scenarios.ts';
 
 /** `npm run bench`: prints the figures and writes them to bench/results.json; a missed target does not fail it. */
@@ -114,6 +115,18 @@ function printRecapReads(rows: readonly RecapReadsRow[]): void {
   );
 }
 
+/** R-PS-8: the reminder job's reads must not grow with the tasks, only with the reminders due. */
+function printReminderReads(rows: readonly ReminderReadsRow[]): void {
+  const first = rows[0];
+  console.log('\nPost-sale reminders: DynamoDB reads of one run (ReturnConsumedCapacity TOTAL)');
+  console.log(
+    formatTable(
+      ['tasks in the table', 'due reminders', 'sent', 'read units', 'read calls', 'read units vs first row'],
+      rows.map((row) => [String(row.tasks), String(row.dueReminders), String(row.report.sent.length), fixed(row.readUnits), String(row.readCalls), `${fixed(row.readUnits / (first?.readUnits || 1))}x`]),
+    ),
+  );
+}
+
 async function main(): Promise<number> {
   console.log(`Pipeline CRM bench — ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, ${machine.platform}`);
   const busy = machine.loadAverage1m > machine.cpus ? ': the machine is busy, every time below is inflated' : '';
@@ -132,18 +145,22 @@ async function main(): Promise<number> {
   let load: LoadRow[];
   let lifecycle: LifecycleFigures;
   let recapReads: RecapReadsRow[];
+  let reminderReads: ReminderReadsRow[];
   try {
     load = await measureLoad(runtime);
     progress('opportunity lifecycle routes: capacity, bulk vs single restore');
     lifecycle = await measureLifecycle(runtime);
     progress('morning recap reads with 50 overdue leads among 100, then 5,000 leads');
     recapReads = await measureRecapReads(runtime.ctx);
+    progress('post-sale reminder reads with 20 due reminders among 100, then 5,000 tasks');
+    reminderReads = await measureReminderReads(runtime.ctx);
   } finally {
     await runtime.stop();
   }
   printLoad(load);
   console.log(`\n${formatLifecycle(lifecycle).join('\n')}`);
   printRecapReads(recapReads);
+  printReminderReads(reminderReads);
 
   const results = {
     machine,
@@ -153,6 +170,7 @@ async function main(): Promise<number> {
     load,
     lifecycle,
     recapReads: recapReads.map(({ report: _report, ...figures }) => figures),
+    reminderReads: reminderReads.map(({ report, ...figures }) => ({ ...figures, sent: report.sent.length })),
   };
   await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nWritten to bench/results.json (the bench took ${seconds()} s)`);

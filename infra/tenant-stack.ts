@@ -139,8 +139,6 @@ export class TenantStack extends Stack {
     });
     const users = new TenantUserPool(this, 'Users', { tenant: config.tenant, mfa: config.mfa ?? 'optional' });
 
-    const served = routeGroups.map((group) => ({ group, handler: this.routeGroupFunction(group, config, { data, cursorSecret, users }) }));
-
     const httpApi = new apigwv2.HttpApi(this, 'Api', {
       apiName: stackNameOf(config.tenant),
       createDefaultStage: false,
@@ -157,6 +155,8 @@ export class TenantStack extends Stack {
           }
         : {}),
     });
+    // Route functions know the API's own address (API_URL: the R-PS-8 calendar feed URL is served by the API itself).
+    const served = routeGroups.map((group) => ({ group, handler: this.routeGroupFunction(group, config, { data, cursorSecret, users, apiUrl: httpApi.apiEndpoint }) }));
     // Cognito ID tokens: issuer https://cognito-idp.<region>.amazonaws.com/<poolId>, audience the app client.
     const authorizer = new HttpJwtAuthorizer('CognitoJwt', users.pool.userPoolProviderUrl, {
       jwtAudience: [users.client.userPoolClientId],
@@ -258,7 +258,7 @@ export class TenantStack extends Stack {
   private routeGroupFunction(
     group: RouteGroup,
     config: TenantConfig,
-    { data, cursorSecret, users }: { data: CrmTable; cursorSecret: secretsmanager.Secret; users: TenantUserPool },
+    { data, cursorSecret, users, apiUrl }: { data: CrmTable; cursorSecret: secretsmanager.Secret; users: TenantUserPool; apiUrl: string },
   ) {
     const { access } = group;
     const { function: handler } = new TenantFunction(this, `${group.name}-fn`, {
@@ -269,6 +269,7 @@ export class TenantStack extends Stack {
         STACK_TIMEZONE: config.timezone,
         DEFAULT_CURRENCY: config.defaultCurrency,
         POWERTOOLS_SERVICE_NAME: `pipeline-crm-${group.name}`,
+        API_URL: apiUrl,
         ...(access.cursorSecret ? { CURSOR_SECRET_ARN: cursorSecret.secretArn } : {}),
         ...(access.userDirectory ? { USER_POOL_ID: users.pool.userPoolId } : {}),
       },

@@ -19,6 +19,7 @@ import { createCursorCodec } from '../shared/http/cursor.ts';
 import { badRequest } from '../shared/http/problem.ts';
 import { id } from '../shared/schemas/common.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { freePort } from './free-port.ts';
 import { startLocalEvents, type LocalEvents, type LocalEventsOptions } from './events.ts';
 import { createLocalAuth } from './local-auth.ts';
 import { startLocalServer, type LocalRoute } from './server.ts';
@@ -69,7 +70,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if ('stop' in ses) stops.push(ses.stop);
 
     const secrets = loadOrCreateSecrets(options.dataDir);
-    const config = stackConfigFromEnv();
+    // The port is chosen before the handlers' context exists, so that the context knows the API's own URL
+    // (R-PS-8 calendar feed addresses); API_URL still wins, e.g. behind a proxy.
+    const port = options.port || (await freePort());
+    const config = { ...stackConfigFromEnv(), apiUrl: process.env.API_URL ?? `http://127.0.0.1:${port}` };
     const ctx = createAppContext({
       db: documentClient(dynamo.endpoint),
       tableName: options.tableName ?? 'pipeline-crm',
@@ -90,7 +94,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       localRoutes: localRoutes(ctx, auth, ses.endpoint, events),
       auth,
       corsOrigins: options.corsOrigins ?? (process.env.CORS_ORIGINS ?? 'http://localhost:5173').split(','),
-      port: options.port ?? 0,
+      port,
       throttle: options.throttle,
     });
     stops.push(server.close);

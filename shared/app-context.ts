@@ -27,6 +27,8 @@ export interface StackConfig {
   timezone: string;
   /** Base URL of the web app, for links in emails (e.g. `${appUrl}/leads/<id>`). */
   appUrl: string;
+  /** Base URL of this API, for addresses it serves itself (R-PS-8 calendar feeds: `${apiUrl}/calendar/<token>.ics`). */
+  apiUrl: string;
   /** Sender of the product's emails (a verified SES identity in AWS). */
   mailFrom: string;
 }
@@ -44,6 +46,7 @@ export function stackConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StackC
     defaultCurrency: env.DEFAULT_CURRENCY ?? 'EUR',
     timezone: env.STACK_TIMEZONE ?? 'UTC',
     appUrl: env.APP_URL ?? 'http://localhost:5173',
+    apiUrl: env.API_URL ?? 'http://127.0.0.1:3000',
     mailFrom: env.MAIL_FROM ?? 'crm@example.com',
   };
 }

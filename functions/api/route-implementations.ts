@@ -1,5 +1,6 @@
 import type { GroupName } from '../../shared/contracts/index.ts';
 import type { Route } from '../../shared/http/route.ts';
+import { calendarRoutes } from './calendar.ts';
 import { contactRoutes } from './contacts.ts';
 import { customFieldRoutes } from './custom-fields.ts';
 import { groupRoutes } from './groups.ts';
@@ -27,5 +28,6 @@ export const routeImplementations: Record<GroupName, readonly Route[]> = {
   'opportunity-lifecycle': opportunityLifecycleRoutes,
   'opportunity-shares': opportunityShareRoutes,
   'post-sale': postSaleRoutes,
+  calendar: calendarRoutes,
   openapi: openApiRoutes,
 };

@@ -94,6 +94,14 @@ export const routeGroups: readonly RouteGroup[] = [
     access: { items: [...RECORDS, 'BatchGetItem'], queryIndexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5'], cursorSecret: true },
   },
   {
+    name: 'calendar',
+    contracts: contractsOf('calendar'),
+    // R-PS-8: GetItem the token's item, the user's feed and the user; a rotation's transaction puts the new token and
+    // the user's feed and deletes the old token (PutItem, DeleteItem). GSI4: the user's open tasks; BatchGetItem: their
+    // processes and opportunities. No idempotency record: the answer holds a secret (contract `secretResponse`).
+    access: { items: ['GetItem', 'PutItem', 'DeleteItem', 'BatchGetItem'], queryIndexes: ['GSI4'] },
+  },
+  {
     name: 'openapi',
     contracts: contractsOf('openapi'),
     access: { items: [], queryIndexes: [] },

@@ -1,4 +1,5 @@
 import type { AnyContract } from '../http/contract.ts';
+import { calendarContracts } from './calendar.ts';
 import { contactContracts } from './contacts.ts';
 import { customFieldContracts } from './custom-fields.ts';
 import { groupContracts } from './groups.ts';
@@ -27,6 +28,7 @@ export const contractGroups = {
   'opportunity-lifecycle': opportunityLifecycleContracts,
   'opportunity-shares': opportunityShareContracts,
   'post-sale': postSaleContracts,
+  calendar: calendarContracts,
   openapi: openApiContracts,
 };
 
@@ -44,6 +46,7 @@ export const contracts = {
   ...opportunityLifecycleContracts,
   ...opportunityShareContracts,
   ...postSaleContracts,
+  ...calendarContracts,
   ...openApiContracts,
 };
 

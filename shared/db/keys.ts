@@ -284,3 +284,11 @@ export const processesVisibleTo = (userId: string) => `POSTSALES#VISIBLETO#${use
 
 /** R-PS-8 a reminder sent: one receipt per task and reminder time (a rescheduled reminder is another one). */
 export const reminderReceiptKey = (taskId: string, reminderAt: string) => ({ PK: `REMINDER#${taskId}#${reminderAt}`, SK: 'REMINDER' });
+
+/**
+ * R-PS-8 calendar feeds. The secret token is never stored: the item of a token is keyed by its SHA-256 (a lookup
+ * by key, no comparison of secrets) and names its user; the user's current feed names that hash, so issuing a new
+ * token deletes the old token's item in the same transaction (rotation: the old URL answers 404).
+ */
+export const calendarTokenKey = (tokenHash: string) => ({ PK: `CALFEED#${tokenHash}`, SK: 'CALFEED' });
+export const userCalendarFeedKey = (userId: string) => ({ PK: `CALFEEDOF#${userId}`, SK: 'CALFEED' });

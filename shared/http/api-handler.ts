@@ -67,7 +67,8 @@ async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppC
   };
 
   const idempotencyKey = headers['idempotency-key'];
-  if (contract.method !== 'POST' || !idempotencyKey || !principal) return call();
+  // A secret answer is never stored to be replayed (contract.secretResponse): the key is ignored.
+  if (contract.method !== 'POST' || !idempotencyKey || !principal || contract.secretResponse) return call();
   const claim = await claimIdempotencyKey(ctx, principal.userId, idempotencyKey, {
     routeKey: event.routeKey,
     path: event.rawPath,

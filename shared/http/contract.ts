@@ -23,6 +23,11 @@ export interface ContractSpec {
   response?: z.ZodType;
   /** Media type of the success body: JSON unless said otherwise (then the handler answers a string). */
   responseType?: string;
+  /**
+   * The success body holds a secret (a token) that must not be stored: the answer is never kept for an
+   * Idempotency-Key replay, so the route ignores that header (a repeated call simply acts again).
+   */
+  secretResponse?: boolean;
   /** The handler also gets the exact bytes of the request body (`rawBody`), e.g. to verify a webhook signature. */
   rawBody?: boolean;
   /** Status of a successful answer: 200 unless said otherwise (201 for creations, 204 for deletions). */

@@ -276,6 +276,17 @@ describe('SPEC §1 tenant stack: HTTP API', () => {
     }
   });
 
+  it('R-PS-8 issue 11 item 7: GET /calendar/{file} has no authorizer and the public throttle; the calendar function knows the API URL', () => {
+    const route = resources('AWS::ApiGatewayV2::Route').map(([, candidate]) => candidate.Properties).find((candidate) => candidate.RouteKey === 'GET /calendar/{file}');
+    const stage = only('AWS::ApiGatewayV2::Stage');
+
+    expect(route).toMatchObject({ AuthorizationType: 'NONE' });
+    expect(route?.AuthorizerId).toBeUndefined();
+    expect(stage.Properties.RouteSettings['GET /calendar/{file}']).toEqual({ ThrottlingRateLimit: PUBLIC_ROUTE_THROTTLE.ratePerSecond, ThrottlingBurstLimit: PUBLIC_ROUTE_THROTTLE.burst });
+    expect(resources('AWS::ApiGatewayV2::Route').find(([, candidate]) => candidate.Properties.RouteKey === 'POST /me/calendar-feed')?.[1].Properties).toMatchObject({ AuthorizationType: 'JWT' });
+    expect(JSON.stringify(functionOf('calendar').Properties.Environment.Variables.API_URL)).toContain(logicalIdOf('AWS::ApiGatewayV2::Api'));
+  });
+
   it('SPEC §10 no /_local route exists in AWS', () => {
     const keys = resources('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey as string);
 

@@ -92,7 +92,8 @@ async function send(method: string, path: string, options: { as?: Caller; body?:
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${server.url}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  const json = response.headers.get('content-type')?.includes('json') ?? false;
+  return { status: response.status, body: text && json ? JSON.parse(text) : text || undefined };
 }
 
 /** Sends and insists on the status: the scenario must take the paths it means to. */
@@ -282,6 +283,11 @@ describe('SPEC §11 each API group is granted exactly what its code calls', () =
     await listTwoPages('/post-sale-processes');
     await listTwoPages('/post-sale-processes', rep);
     await expectStatus(200, 'GET', '/me/post-sale-summary', { as: otherRep });
+    // calendar (R-PS-8): a feed issued, then rotated (its old token's item deleted), read without a bearer; an unknown token
+    await created('/me/calendar-feed', {}, otherRep);
+    const feed = await created('/me/calendar-feed', {}, otherRep);
+    expect(await expectStatus(200, 'GET', new URL(feed.url).pathname, { headers: { authorization: '' } })).toContain('BEGIN:VEVENT');
+    await expectStatus(404, 'GET', `/calendar/${'A'.repeat(43)}.ics`);
     await expectStatus(403, 'DELETE', `/post-sale-processes/${process.id}`, { as: otherRep });
     await expectStatus(204, 'DELETE', `/post-sale-processes/${process.id}/tasks/${taskId}`, { as: rep });
     await expectStatus(204, 'DELETE', `/post-sale-processes/${process.id}`, { as: rep });
