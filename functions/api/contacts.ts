@@ -13,7 +13,7 @@ import { listOwnAndShared, previousOwnerKeepsSight, removeSharesOf } from '../..
 import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { companyOpportunitiesOf, contactOpportunities } from '../../shared/db/statuses.ts';
 import { newRecord, type Page, partitionHasItems } from '../../shared/db/store.ts';
-import { canManageShared, canSeeCompany, canSeeContact, canSeeShared } from '../../shared/db/visibility.ts';
+import { canManageShared, canSeeCompany, canSeeContact, canWorkShared } from '../../shared/db/visibility.ts';
 import { seesEverything } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import { conflict, forbidden, throwIfInvalid } from '../../shared/domain/errors.ts';
@@ -85,7 +85,7 @@ async function updateContact(
 ): Promise<Contact> {
   const definitions = await customFieldDefinitions(ctx, 'contact');
   const movesTo = (next: Contact, current: Contact) => (next.companyId && next.companyId !== current.companyId ? next.companyId : undefined);
-  const updated = await transition(ctx, contactAggregate, id, { actorId: principal.userId, ifMatch, canSee: canSeeContact(ctx, principal) }, async (current) => {
+  const updated = await transition(ctx, contactAggregate, id, { actorId: principal.userId, ifMatch, canSee: canWorkShared(ctx, principal, 'contacts') }, async (current) => {
     const customFields = applyCustomFields(current.customFields, customFieldChange ?? {}, definitions);
     const next = patchContact(current, change, customFields.values);
     const newCompanyId = movesTo(next, current);
@@ -127,7 +127,7 @@ async function updateCompany(
   ifMatch: number | undefined,
 ): Promise<Company> {
   const definitions = await customFieldDefinitions(ctx, 'company');
-  const updated = await transition(ctx, companyAggregate, id, { actorId: principal.userId, ifMatch, canSee: canSeeCompany(ctx, principal) }, async (current) => {
+  const updated = await transition(ctx, companyAggregate, id, { actorId: principal.userId, ifMatch, canSee: canWorkShared(ctx, principal, 'companies') }, async (current) => {
     const customFields = applyCustomFields(current.customFields, customFieldChange ?? {}, definitions);
     const next = patchCompany(current, change, customFields.values);
     const reassigned = next.ownerId !== current.ownerId;
@@ -154,7 +154,7 @@ async function setStatus<T extends (Contact | Company) & ManualPast>(
   const label = target.entity;
   const [definitions, updated] = await Promise.all([
     customFieldDefinitions(ctx, target.entity),
-    transition(ctx, target.aggregate, target.id, { actorId: principal.userId, ifMatch, canSee: canSeeShared(ctx, principal, target.collection) }, async (current) => {
+    transition(ctx, target.aggregate, target.id, { actorId: principal.userId, ifMatch, canSee: canWorkShared(ctx, principal, target.collection) }, async (current) => {
       const refusal = manualStatusRefusal(await target.opportunities(current.id), change, label);
       if (refusal) throw refusal;
       return { next: withManualStatus(current, change, ctx.now().toISOString()) };

@@ -10,7 +10,7 @@ import { listOwnAndShared } from '../../shared/db/shares.ts';
 import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { type ExtraWrite, getRecord, newRecord, retryOnRace } from '../../shared/db/store.ts';
 import { stillInService } from '../../shared/db/uses.ts';
-import { canManageShared, canSeeCompany, canSeeContact, canSeeOpportunity } from '../../shared/db/visibility.ts';
+import { canManageShared, canSeeCompany, canSeeContact, canSeeOpportunity, canWorkOpportunity } from '../../shared/db/visibility.ts';
 import { seesEverything } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import { type FieldError, forbidden, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
@@ -130,7 +130,7 @@ export const opportunityRoutes = [
     const { allowDuplicate, ...change } = body;
     // R-OPP-2: only admins and managers may override duplicate prevention.
     if (allowDuplicate && !seesEverything(principal)) throw forbidden();
-    const updated = await transitionOpportunity(ctx, params.id, { actorId: principal.userId, canSee: canSeeOpportunity(ctx, principal), ifMatch }, async (current) => {
+    const updated = await transitionOpportunity(ctx, params.id, { actorId: principal.userId, canSee: canWorkOpportunity(ctx, principal), ifMatch }, async (current) => {
       const reassigned = change.ownerId !== undefined && change.ownerId !== current.ownerId;
       // R-OPP-9: a rep hands over its own opportunity, not one merely shared with it.
       if (reassigned && !ownsOrManages(principal, current)) throw forbidden();

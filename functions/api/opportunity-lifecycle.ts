@@ -7,7 +7,7 @@ import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pip
 import { defaultTemplate, findTemplate } from '../../shared/db/post-sale-templates.ts';
 import { resolveReasonChoice, resolveReasonIds } from '../../shared/db/reasons.ts';
 import { getRecord, requireRecord, retryOnRace } from '../../shared/db/store.ts';
-import { canSeeOpportunity } from '../../shared/db/visibility.ts';
+import { canSeeOpportunity, canWorkOpportunity } from '../../shared/db/visibility.ts';
 import { withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import { throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
 import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
@@ -29,7 +29,7 @@ import type { PipelineSettings, Stage } from '../../shared/schemas/pipeline.ts';
 
 const transitionOptions = (ctx: AppContext, principal: Principal, ifMatch?: number): TransitionOptions => ({
   actorId: principal.userId,
-  canSee: canSeeOpportunity(ctx, principal),
+  canSee: canWorkOpportunity(ctx, principal),
   ifMatch,
 });
 
@@ -110,7 +110,7 @@ async function restoreMany(ctx: AppContext, principal: Principal, ids: readonly 
  */
 function mergeOpportunities(ctx: AppContext, principal: Principal, ids: readonly string[], targetId: string | undefined): Promise<StoredOpportunity> {
   return retryOnRace(async () => {
-    const canSee = canSeeOpportunity(ctx, principal);
+    const canSee = canWorkOpportunity(ctx, principal);
     const [records, settings] = await Promise.all([
       Promise.all(ids.map((id) => requireRecord<StoredOpportunity>(ctx, opportunityModel, id, canSee))),
       getPipelineSettings(ctx),
@@ -184,7 +184,7 @@ export const opportunityLifecycleRoutes = [
     return listOpportunityEntries(ctx, current, 'history', { ...query, ascending: true });
   }),
   implement(opportunityLifecycleContracts.addOpportunityNote, async ({ ctx, principal, params, body }) => {
-    const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canSeeOpportunity(ctx, principal));
+    const current = await requireRecord<StoredOpportunity>(ctx, opportunityModel, params.id, canWorkOpportunity(ctx, principal));
     return addNote(ctx, current, principal.userId, body.body);
   }),
   implement(opportunityLifecycleContracts.listOpportunityNotes, async ({ ctx, principal, params, query }) => {

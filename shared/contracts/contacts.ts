@@ -48,7 +48,7 @@ export const contactContracts = defineContracts({
     params: idParams,
     body: setStatusBody,
     response: contact,
-    statuses: [409, 412],
+    statuses: [403, 409, 412],
   },
   deleteContact: {
     method: 'DELETE',
@@ -103,7 +103,7 @@ export const contactContracts = defineContracts({
     params: idParams,
     body: setStatusBody,
     response: company,
-    statuses: [409, 412],
+    statuses: [403, 409, 412],
   },
   deleteCompany: {
     method: 'DELETE',

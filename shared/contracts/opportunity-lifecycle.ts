@@ -15,7 +15,7 @@ export const opportunityLifecycleContracts = defineContracts({
     params: idParams,
     body: wonBody,
     response: wonOpportunity,
-    statuses: [409, 412],
+    statuses: [403, 409, 412],
   },
   loseOpportunity: {
     method: 'POST',
@@ -25,7 +25,7 @@ export const opportunityLifecycleContracts = defineContracts({
     params: idParams,
     body: lostBody,
     response: opportunity,
-    statuses: [409, 412],
+    statuses: [403, 409, 412],
   },
   restoreOpportunity: {
     method: 'POST',
@@ -34,7 +34,7 @@ export const opportunityLifecycleContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     response: opportunity,
-    statuses: [409, 412],
+    statuses: [403, 409, 412],
   },
   restoreOpportunities: {
     method: 'POST',
@@ -51,7 +51,7 @@ export const opportunityLifecycleContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     response: opportunity,
-    statuses: [409, 412],
+    statuses: [403, 409, 412],
   },
   unarchiveOpportunity: {
     method: 'POST',
@@ -60,7 +60,7 @@ export const opportunityLifecycleContracts = defineContracts({
     roles: EVERYONE,
     params: idParams,
     response: opportunity,
-    statuses: [409, 412],
+    statuses: [403, 409, 412],
   },
   mergeOpportunities: {
     method: 'POST',
@@ -69,7 +69,7 @@ export const opportunityLifecycleContracts = defineContracts({
     roles: EVERYONE,
     body: mergeBody,
     response: opportunity,
-    statuses: [404],
+    statuses: [403, 404],
   },
   listOpportunityHistory: {
     method: 'GET',
@@ -89,6 +89,7 @@ export const opportunityLifecycleContracts = defineContracts({
     body: createNoteBody,
     response: opportunityNote,
     successStatus: 201,
+    statuses: [403],
   },
   listOpportunityNotes: {
     method: 'GET',

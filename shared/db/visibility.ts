@@ -25,7 +25,21 @@ async function seesThroughShareOrGrant(ctx: AppContext, collection: SharedCollec
   return shared || granted;
 }
 
+/**
+ * R-PS-6: who may change an owned record. As `canSeeShared`, except that a rep who sees it only through a post-sale
+ * assignment may read it, not change it: a 403.
+ */
+export const canWorkShared =
+  (ctx: AppContext, principal: Principal, collection: SharedCollection) =>
+  async (record: OwnedRecord): Promise<boolean> => {
+    if (seesEverything(principal) || record.ownerId === principal.userId) return true;
+    const [shared, granted] = await Promise.all([isSharedWith(ctx, collection, record.id, principal.userId), isGrantedTo(ctx, collection, record.id, principal.userId)]);
+    if (!shared && granted) throw forbidden('A post-sale assignment lets you read this record, not change it');
+    return shared;
+  };
+
 export const canSeeOpportunity = (ctx: AppContext, principal: Principal) => canSeeShared(ctx, principal, 'opportunities');
+export const canWorkOpportunity = (ctx: AppContext, principal: Principal) => canWorkShared(ctx, principal, 'opportunities');
 export const canSeeContact = (ctx: AppContext, principal: Principal) => canSeeShared(ctx, principal, 'contacts');
 export const canSeeCompany = (ctx: AppContext, principal: Principal) => canSeeShared(ctx, principal, 'companies');
 
@@ -34,7 +48,7 @@ export const canSeeCompany = (ctx: AppContext, principal: Principal) => canSeeSh
  * owner and staff. A record the caller does not see at all stays a 404; one it only sees through a share is a 403.
  */
 export const canManageShared = (ctx: AppContext, principal: Principal, collection: SharedCollection) => {
-  const canSee = canSeeShared(ctx, principal, collection);
+  const canSee = canWorkShared(ctx, principal, collection);
   return async (record: OwnedRecord): Promise<boolean> => {
     if (!(await canSee(record))) return false;
     if (!ownsOrManages(principal, record)) throw forbidden('Only the owner, a manager or an admin may do this');

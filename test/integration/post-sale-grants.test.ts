@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestApi } from '../support/api.ts';
-import { as, created, newCompany, newContact, newOpportunity, usersOf, type Caller } from '../support/fixtures.ts';
+import { as, created, expectNothingWritten, newCompany, newContact, newOpportunity, usersOf, type Caller } from '../support/fixtures.ts';
 
 /**
  * R-PS-6 / R-SHR-1 over HTTP: a process, or one of its tasks, assigned to a rep lets it see the process's
@@ -129,5 +129,26 @@ describe('R-PS-6 / R-SHR-1 post-sale grants', () => {
     expect((await api.get(`/contacts/${records.contactId}`, as(assignee))).status).toBe(404);
     expect((await api.get(`/companies/${records.companyId}`, as(assignee))).status).toBe(404);
     expect(await sightOf(owner, records)).toEqual(SEES);
+  });
+
+  it('R-PS-6 an assignment gives read access only: the assignee may not change, close, note, merge or set statuses of the deal and its contact (403)', async () => {
+    const records = await deal();
+    await processFor(records.opportunityId, { tasks: [{ title: 'Install', assigneeId: assignee.id }] });
+    const mine = await newOpportunity(api, assignee);
+
+    await expectNothingWritten(api, async () => {
+      const answers = [
+        await api.patch(`/opportunities/${records.opportunityId}`, { title: 'Taken over' }, as(assignee)),
+        await api.post(`/opportunities/${records.opportunityId}/won`, {}, as(assignee)),
+        await api.post(`/opportunities/${records.opportunityId}/archive`, undefined, as(assignee)),
+        await api.post(`/opportunities/${records.opportunityId}/notes`, { body: 'Mine now' }, as(assignee)),
+        await api.post('/opportunities/merge', { ids: [mine.id, records.opportunityId], targetId: mine.id }, as(assignee)),
+        await api.patch(`/contacts/${records.contactId}`, { firstName: 'Changed' }, as(assignee)),
+        await api.post(`/contacts/${records.contactId}/status`, { customerStatus: 'past' }, as(assignee)),
+        await api.patch(`/companies/${records.companyId}`, { name: 'Changed' }, as(assignee)),
+      ];
+      expect(answers.map((answer) => answer.status)).toEqual([403, 403, 403, 403, 403, 403, 403, 403]);
+    });
+    expect(await sightOf(assignee, records)).toEqual(SEES);
   });
 });
