@@ -2,6 +2,7 @@ import type { Consumer } from '../../shared/events/consumer.ts';
 import { sharingRules } from './sharing-rules.ts';
 import { contactStatuses } from './contact-statuses.ts';
 import { opportunityCleanup } from './opportunity-cleanup.ts';
+import { postSaleCleanup } from './post-sale-cleanup.ts';
 import { postSaleSpawn } from './post-sale-spawn.ts';
 
 /**
@@ -10,4 +11,4 @@ import { postSaleSpawn } from './post-sale-spawn.ts';
  * policy, a dead-letter queue and exactly the access it declares; the local runtime's bus routes to the same
  * consumers with the same patterns.
  */
-export const consumers: readonly Consumer[] = [contactStatuses, sharingRules, opportunityCleanup, postSaleSpawn];
+export const consumers: readonly Consumer[] = [contactStatuses, sharingRules, opportunityCleanup, postSaleSpawn, postSaleCleanup];

@@ -280,6 +280,18 @@ export async function deleteProcess(ctx: AppContext, principal: Principal, id: s
   });
 }
 
+/**
+ * An opportunity deleted or merged away takes its process with it (its index items, guard and grants go in the
+ * same transaction). Nothing to do when it had none, or when it is gone already (a redelivered event).
+ */
+export async function removeProcessOfOpportunity(ctx: AppContext, opportunityId: string, actorId: string): Promise<'removed' | 'none'> {
+  const guard = await getItem(ctx, postSaleGuardKey(opportunityId), { consistent: true });
+  const process = guard ? await getRecord(ctx, postSaleProcessModel, guard.processId as string) : undefined;
+  if (!process) return 'none';
+  await removeAggregate(ctx, postSaleAggregate, process.id, { actorId, canSee: () => true, read: process });
+  return 'removed';
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Listing and summary (R-PS-4, R-PS-6)
 
