@@ -170,4 +170,18 @@ describe('R-PS-6 / R-SHR-1 post-sale grants', () => {
     expect((await api.get(`/contacts/${deleted.contactId}`, as(assignee))).status).toBe(404);
     expect((await api.get(`/companies/${mergedAway.companyId}`, as(assignee))).status).toBe(404);
   });
+
+  it('R-PS-2 a process nobody is assigned follows its opportunity to a new owner', async () => {
+    const records = await deal();
+    const process = await created(api, '/post-sale-processes', { opportunityId: records.opportunityId }, owner);
+    expect(process.ownerId).toBe(owner.id);
+
+    expect((await api.patch(`/opportunities/${records.opportunityId}`, { ownerId: other.id }, as(manager))).status).toBe(200);
+    await api.post('/_local/settle');
+
+    const followed = await api.get(`/post-sale-processes/${process.id}`, as(other));
+    expect(followed.status).toBe(200);
+    expect(followed.body).toMatchObject({ ownerId: other.id, opportunityOwnerId: other.id });
+    expect(await listedIds('/post-sale-processes', other)).toContain(process.id);
+  });
 });
