@@ -3,6 +3,7 @@ import { sharingRules } from './sharing-rules.ts';
 import { contactStatuses } from './contact-statuses.ts';
 import { opportunityCleanup } from './opportunity-cleanup.ts';
 import { postSaleSpawn } from './post-sale-spawn.ts';
+import { postSaleSync } from './post-sale-sync.ts';
 
 /**
  * Every event consumer, declared once. A consumer's Lambda handler lives in `functions/events/<name>.ts`
@@ -10,4 +11,4 @@ import { postSaleSpawn } from './post-sale-spawn.ts';
  * policy, a dead-letter queue and exactly the access it declares; the local runtime's bus routes to the same
  * consumers with the same patterns.
  */
-export const consumers: readonly Consumer[] = [contactStatuses, sharingRules, opportunityCleanup, postSaleSpawn];
+export const consumers: readonly Consumer[] = [contactStatuses, sharingRules, opportunityCleanup, postSaleSpawn, postSaleSync];

@@ -12,6 +12,7 @@ import {
   newProcessFields,
   withAddedTask,
   withChangedTask,
+  withOpportunityOwner,
   withoutTask,
 } from '../domain/post-sale.ts';
 import type { Principal } from '../domain/principal.ts';
@@ -278,6 +279,32 @@ export async function deleteProcess(ctx: AppContext, principal: Principal, id: s
     checkMayDelete(principal, current);
     return {};
   });
+}
+
+/**
+ * A process nobody is assigned belongs to its opportunity's owner (R-PS-2): when the opportunity changes hands, the
+ * process follows (its owner, and the owner's index entries). Nothing to do without a process, or once it follows.
+ */
+export async function followOpportunityOwner(ctx: AppContext, opportunityId: string, ownerId: string, actorId: string): Promise<'followed' | 'none'> {
+  const guard = await getItem(ctx, postSaleGuardKey(opportunityId), { consistent: true });
+  const process = guard ? await getRecord(ctx, postSaleProcessModel, guard.processId as string) : undefined;
+  if (!process || process.opportunityOwnerId === ownerId) return 'none';
+  await transition(ctx, postSaleAggregate, process.id, { actorId, canSee: () => true, read: process }, (current) =>
+    current.opportunityOwnerId === ownerId ? undefined : { next: withOpportunityOwner(current, ownerId) },
+  );
+  return 'followed';
+}
+
+/**
+ * An opportunity deleted or merged away takes its process with it (its index items, guard and grants go in the
+ * same transaction). Nothing to do when it had none, or when it is gone already (a redelivered event).
+ */
+export async function removeProcessOfOpportunity(ctx: AppContext, opportunityId: string, actorId: string): Promise<'removed' | 'none'> {
+  const guard = await getItem(ctx, postSaleGuardKey(opportunityId), { consistent: true });
+  const process = guard ? await getRecord(ctx, postSaleProcessModel, guard.processId as string) : undefined;
+  if (!process) return 'none';
+  await removeAggregate(ctx, postSaleAggregate, process.id, { actorId, canSee: () => true, read: process });
+  return 'removed';
 }
 
 // ---------------------------------------------------------------------------------------------------------------

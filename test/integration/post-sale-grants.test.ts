@@ -151,4 +151,37 @@ describe('R-PS-6 / R-SHR-1 post-sale grants', () => {
     });
     expect(await sightOf(assignee, records)).toEqual(SEES);
   });
+
+  it('R-PS-6 R-SHR-1 an opportunity deleted or merged away takes its process and the sight it gave with it', async () => {
+    const [deleted, mergedAway] = [await deal(), await deal()];
+    const [ofDeleted, ofMerged] = [
+      await processFor(deleted.opportunityId, { tasks: [{ title: 'Install', assigneeId: assignee.id }] }),
+      await processFor(mergedAway.opportunityId, { tasks: [{ title: 'Train', assigneeId: assignee.id }] }),
+    ];
+    const survivor = await created(api, '/opportunities', { title: 'Survivor', contactId: mergedAway.contactId, ownerId: owner.id, allowDuplicate: true }, manager);
+    expect((await sightOf(assignee, deleted)).reads).toEqual([200, 200, 200]);
+
+    expect((await api.delete(`/opportunities/${deleted.opportunityId}`, as(manager))).status).toBe(204);
+    expect((await api.post('/opportunities/merge', { ids: [survivor.id, mergedAway.opportunityId], targetId: survivor.id }, as(manager))).status).toBe(200);
+    await api.post('/_local/settle');
+
+    expect((await api.get(`/post-sale-processes/${ofDeleted.id}`, as(manager))).status).toBe(404);
+    expect((await api.get(`/post-sale-processes/${ofMerged.id}`, as(manager))).status).toBe(404);
+    expect((await api.get(`/contacts/${deleted.contactId}`, as(assignee))).status).toBe(404);
+    expect((await api.get(`/companies/${mergedAway.companyId}`, as(assignee))).status).toBe(404);
+  });
+
+  it('R-PS-2 a process nobody is assigned follows its opportunity to a new owner', async () => {
+    const records = await deal();
+    const process = await created(api, '/post-sale-processes', { opportunityId: records.opportunityId }, owner);
+    expect(process.ownerId).toBe(owner.id);
+
+    expect((await api.patch(`/opportunities/${records.opportunityId}`, { ownerId: other.id }, as(manager))).status).toBe(200);
+    await api.post('/_local/settle');
+
+    const followed = await api.get(`/post-sale-processes/${process.id}`, as(other));
+    expect(followed.status).toBe(200);
+    expect(followed.body).toMatchObject({ ownerId: other.id, opportunityOwnerId: other.id });
+    expect(await listedIds('/post-sale-processes', other)).toContain(process.id);
+  });
 });
