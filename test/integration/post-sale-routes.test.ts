@@ -98,6 +98,15 @@ describe('R-PS-3 / R-PS-4 / R-PS-7 processes and tasks over HTTP', () => {
     expect(second.problem?.code).toBe('post_sale_exists');
   });
 
+  it('R-PS-2 20 concurrent POST /post-sale-processes for one opportunity: exactly one 201, 19 answers 409 post_sale_exists', async () => {
+    const deal = await newOpportunity(api, rep);
+
+    const answers = await Promise.all(Array.from({ length: 20 }, () => api.call(contracts.createPostSaleProcess, { body: { opportunityId: deal.id }, token: rep.token })));
+
+    expect(answers.filter((answer) => answer.status === 201)).toHaveLength(1);
+    expect(answers.filter((answer) => answer.status === 409).map((answer) => answer.problem?.code)).toEqual(Array(19).fill('post_sale_exists'));
+  });
+
   it('R-PS-7 a task assignee sees the process but may not delete it or its tasks (403); the owner may', async () => {
     const deal = await newOpportunity(api, rep);
     const process = await created(api, '/post-sale-processes', { opportunityId: deal.id, tasks: [{ title: 'Ship', assigneeId: otherRep.id }] }, rep);
