@@ -6,12 +6,15 @@ import { appContext, type AppContext } from '../app-context.ts';
 import { principalFromClaims } from '../auth/claims.ts';
 import { claimIdempotencyKey, type StoredResponse } from './idempotency.ts';
 import { logger } from '../logger.ts';
-import { toProblem, unauthorized } from './problem.ts';
+import { badRequest, toProblem, unauthorized } from './problem.ts';
 import { checkBodySize, parseJsonBody } from './request-body.ts';
 import { type AnyContract, JSON_TYPE, routeKey } from './contract.ts';
 import { isApiResult, type Route } from './route.ts';
 import { type FieldError, forbidden, notFound, throwIfInvalid } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
+
+/** What an Idempotency-Key may be (issue 13 item 3): longer or stranger keys are a 400, never stored. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type ApiResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
@@ -69,6 +72,9 @@ async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppC
   const idempotencyKey = headers['idempotency-key'];
   // A secret answer is never stored to be replayed (contract.secretResponse): the key is ignored.
   if (contract.method !== 'POST' || !idempotencyKey || !principal || contract.secretResponse) return call();
+  if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters', [{ path: 'header.idempotency-key', message: '1 to 255 visible ASCII characters' }]);
+  }
   const claim = await claimIdempotencyKey(ctx, principal.userId, idempotencyKey, {
     routeKey: event.routeKey,
     path: event.rawPath,

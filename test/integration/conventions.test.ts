@@ -23,6 +23,24 @@ describe('SPEC §1 idempotency', () => {
     expect(await api.tableSnapshot()).toEqual(snapshot);
   });
 
+  it('Issue 13 item 3: an Idempotency-Key over 255 characters, or with spaces or control characters, is a 400 that writes nothing', async () => {
+    const before = await api.tableSnapshot();
+
+    const answers = [
+      await api.post('/contacts', { lastName: 'Long' }, { headers: { 'idempotency-key': 'k'.repeat(256) } }),
+      await api.post('/contacts', { lastName: 'Spaced' }, { headers: { 'idempotency-key': 'two words' } }),
+    ];
+    const after = await api.tableSnapshot();
+    const atLimit = await api.post('/contacts', { lastName: 'Fits' }, { headers: { 'idempotency-key': 'k'.repeat(255) } });
+
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ code: 'invalid_idempotency_key', errors: [{ path: 'header.idempotency-key' }] });
+    }
+    expect(after).toEqual(before);
+    expect(atLimit.status).toBe(201);
+  });
+
   it('SPEC §1 the same key with another body is a 409', async () => {
     const headers = { 'idempotency-key': 'create-idem-2' };
     await api.post('/users', { email: 'idem2@example.com', name: 'Idem', role: 'rep' }, { headers });
