@@ -3,17 +3,15 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { appContext, type AppContext } from '../../shared/app-context.ts';
-import { users } from '../../shared/db/access-patterns.ts';
 import { recapReceiptKey } from '../../shared/db/keys.ts';
 import { findOverdueLeads } from '../../shared/db/overdue-leads.ts';
 import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
-import { queryPage } from '../../shared/db/store.ts';
+import { allUsers } from '../../shared/db/users.ts';
 import { planRecap, recapDecision, type RecapMail, type RecapTrigger, type SkipReason } from '../../shared/domain/recap.ts';
 import { mapLimited } from '../../shared/concurrency.ts';
 import { logger } from '../../shared/logger.ts';
 import { renderRecapEmail } from '../../shared/mail/recap-email.ts';
 import { DEFAULT_SEND_RETRY, sendOnce, type SendRetry } from '../../shared/mail/send-once.ts';
-import type { User } from '../../shared/schemas/users.ts';
 
 /**
  * The morning overdue-lead recap (R-REC-1..3). The scheduler calls `handler` every hour; `runRecap` sends only
@@ -52,7 +50,7 @@ export async function runRecap(ctx: AppContext, options: RecapOptions): Promise<
     return { day: decision.day, outcome: decision.reason, sent: [], skipped: [], failed: [] };
   }
 
-  const [users, overdue] = await Promise.all([listUsers(ctx), findOverdueLeads(ctx, { now, timeZone: recap.timezone })]);
+  const [users, overdue] = await Promise.all([allUsers(ctx), findOverdueLeads(ctx, { now, timeZone: recap.timezone })]);
   const plan = planRecap(users, overdue);
   const outcomes = await mapLimited(plan.mails, SEND_CONCURRENCY, (mail) => deliver(ctx, mail, { day: decision.day, now, retry }));
 
@@ -65,18 +63,6 @@ export async function runRecap(ctx: AppContext, options: RecapOptions): Promise<
   }
   logger.info('Recap run', { trigger, day: report.day, sent: report.sent.length, skipped: report.skipped.length, failed: report.failed });
   return report;
-}
-
-/** Every user, a page at a time (the users collection on GSI1; never a Scan). */
-async function listUsers(ctx: AppContext): Promise<User[]> {
-  const listed: User[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await queryPage<User>(ctx, { ...users.all(), limit: 100, cursor, ascending: true });
-    listed.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return listed;
 }
 
 type Delivery = { kind: 'sent' } | { kind: 'skipped'; reason: 'already_sent' | 'being_sent' } | { kind: 'failed'; error: string };

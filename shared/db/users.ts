@@ -71,12 +71,12 @@ interface ActiveAdmins {
   version: number;
 }
 
-/** Every user, a page at a time (the users collection; never a Scan). */
-async function allUsers(ctx: AppContext): Promise<User[]> {
+/** Every user, oldest first, a page at a time (the users collection; never a Scan). */
+export async function allUsers(ctx: AppContext): Promise<User[]> {
   const found: User[] = [];
   let cursor: string | undefined;
   do {
-    const page = await queryPage<User>(ctx, { ...users.all(), limit: 100, cursor });
+    const page = await queryPage<User>(ctx, { ...users.all(), limit: 100, cursor, ascending: true });
     found.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
