@@ -281,13 +281,18 @@ export async function deleteProcess(ctx: AppContext, principal: Principal, id: s
   });
 }
 
+/** The opportunity's process, read strongly consistent through its guard; undefined when it has none. */
+async function processOfOpportunity(ctx: AppContext, opportunityId: string): Promise<PostSaleProcess | undefined> {
+  const guard = await getItem(ctx, postSaleGuardKey(opportunityId), { consistent: true });
+  return guard ? getRecord(ctx, postSaleProcessModel, guard.processId as string) : undefined;
+}
+
 /**
  * A process nobody is assigned belongs to its opportunity's owner (R-PS-2): when the opportunity changes hands, the
  * process follows (its owner, and the owner's index entries). Nothing to do without a process, or once it follows.
  */
 export async function followOpportunityOwner(ctx: AppContext, opportunityId: string, ownerId: string, actorId: string): Promise<'followed' | 'none'> {
-  const guard = await getItem(ctx, postSaleGuardKey(opportunityId), { consistent: true });
-  const process = guard ? await getRecord(ctx, postSaleProcessModel, guard.processId as string) : undefined;
+  const process = await processOfOpportunity(ctx, opportunityId);
   if (!process || process.opportunityOwnerId === ownerId) return 'none';
   await transition(ctx, postSaleAggregate, process.id, { actorId, canSee: () => true, read: process }, (current) =>
     current.opportunityOwnerId === ownerId ? undefined : { next: withOpportunityOwner(current, ownerId) },
@@ -300,8 +305,7 @@ export async function followOpportunityOwner(ctx: AppContext, opportunityId: str
  * same transaction). Nothing to do when it had none, or when it is gone already (a redelivered event).
  */
 export async function removeProcessOfOpportunity(ctx: AppContext, opportunityId: string, actorId: string): Promise<'removed' | 'none'> {
-  const guard = await getItem(ctx, postSaleGuardKey(opportunityId), { consistent: true });
-  const process = guard ? await getRecord(ctx, postSaleProcessModel, guard.processId as string) : undefined;
+  const process = await processOfOpportunity(ctx, opportunityId);
   if (!process) return 'none';
   await removeAggregate(ctx, postSaleAggregate, process.id, { actorId, canSee: () => true, read: process });
   return 'removed';
