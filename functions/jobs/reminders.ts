@@ -7,7 +7,7 @@ import { postSaleProcesses } from '../../shared/db/access-patterns.ts';
 import { postSaleItemKey, postSaleProcessModel, reminderReceiptKey, reminderSortKey, userModel } from '../../shared/db/keys.ts';
 import type { TaskIndexItem } from '../../shared/db/post-sale-items.ts';
 import { fromItem } from '../../shared/db/records.ts';
-import { batchGetAll, getItem, queryOnce, updateItem } from '../../shared/db/store.ts';
+import { batchGetAll, queryOnce, updateItem } from '../../shared/db/store.ts';
 import { indexKeys } from '../../shared/db/table-definition.ts';
 import { hasPendingReminder } from '../../shared/domain/post-sale.ts';
 import { mapLimited } from '../../shared/concurrency.ts';
@@ -104,8 +104,9 @@ export async function runReminders(ctx: AppContext, options: ReminderOptions): P
       return { kind: 'skipped', reason: 'no_recipient' };
     }
     const delivery = await deliver(ctx, item, { user, process: target.process, title: target.task.title, dueAt: target.task.dueAt }, { retry });
-    // Claimed by another run: it leaves the index only once that run sent it (a failed send stays due).
-    if (delivery.kind === 'sent' || (delivery.kind === 'skipped' && (await receiptState(ctx, item)) === 'sent')) await leaveIndex(ctx, item);
+    // Claimed by another run: it leaves the index only once that run sent it (`already_sent`, read by sendOnce; a
+    // reminder still `being_sent` may fail and stay due).
+    if (delivery.kind === 'sent' || (delivery.kind === 'skipped' && delivery.reason === 'already_sent')) await leaveIndex(ctx, item);
     return delivery;
   });
   for (const [index, outcome] of outcomes.entries()) {
@@ -141,10 +142,6 @@ async function deliver(ctx: AppContext, item: TaskIndexItem, mail: Mail, run: { 
     logger.error('Reminder not sent', { taskId: item.taskId, processId: item.processId, error });
     return { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
   }
-}
-
-async function receiptState(ctx: AppContext, item: TaskIndexItem): Promise<string | undefined> {
-  return (await getItem(ctx, reminderReceiptKey(item.taskId, item.reminderAt!), { consistent: true }))?.state as string | undefined;
 }
 
 /**
