@@ -11,7 +11,7 @@ import { routeGroups, type RouteGroup } from '../functions/api/route-table.ts';
 import { consumers } from '../functions/events/consumer-table.ts';
 import { scheduledJobs, type ScheduledJob as JobDeclaration } from '../functions/jobs/job-table.ts';
 import { CORS_POLICY } from '../shared/http/cors.ts';
-import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE } from '../shared/http/throttle.ts';
+import { API_THROTTLE } from '../shared/http/throttle.ts';
 import { email } from '../shared/schemas/common.ts';
 import { isIanaTimeZone } from '../shared/schemas/users.ts';
 import { CrmTable } from './constructs/crm-table.ts';
@@ -189,10 +189,11 @@ export class TenantStack extends Stack {
       },
     });
     const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
-    // Public routes (no token) are reachable by anyone, so they get much less (R-BUY-2). RouteSettings is raw
-    // CloudFormation JSON, hence the API's own member names.
-    const publicThrottle = { ThrottlingRateLimit: PUBLIC_ROUTE_THROTTLE.ratePerSecond, ThrottlingBurstLimit: PUBLIC_ROUTE_THROTTLE.burst };
-    cfnStage.routeSettings = Object.fromEntries(routes.publicRouteKeys.map((key) => [key, publicThrottle]));
+    // Public routes (no token) are reachable by anyone, so they get much less (R-BUY-2): each its contract's limit
+    // (`routeThrottle`). RouteSettings is raw CloudFormation JSON, hence the API's own member names.
+    cfnStage.routeSettings = Object.fromEntries(
+      Object.entries(routes.routeThrottles).map(([key, limit]) => [key, { ThrottlingRateLimit: limit.ratePerSecond, ThrottlingBurstLimit: limit.burst }]),
+    );
     // Route settings name routes by key: the routes must exist before the stage refers to them.
     stage.node.addDependency(routes);
 

@@ -7,7 +7,7 @@ import { errorResponse } from '../shared/http/api-handler.ts';
 import { routeKey } from '../shared/http/contract.ts';
 import { corsHeaders } from '../shared/http/cors.ts';
 import { ProblemError, unauthorized } from '../shared/http/problem.ts';
-import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE, tokenBucket, type ThrottleLimit } from '../shared/http/throttle.ts';
+import { API_THROTTLE, routeThrottle, tokenBucket, type ThrottleLimit } from '../shared/http/throttle.ts';
 import type { Route } from '../shared/http/route.ts';
 import type { LocalAuth } from './local-auth.ts';
 import { createRouteMatcher } from './route-matcher.ts';
@@ -43,7 +43,10 @@ export interface LocalServerOptions {
   corsOrigins: readonly string[];
   port: number;
   host?: string;
-  /** The API's limit (the stage's unless set), or false to lift every limit (load tests, benchmarks); public routes keep theirs unless lifted. */
+  /**
+   * The API's limit (the stage's unless set), or false to lift every limit (load tests, benchmarks); routes with a
+   * limit of their own (public routes, `routeThrottle` of their contract) keep it unless lifted.
+   */
   throttle?: ThrottleLimit | false;
 }
 
@@ -60,8 +63,23 @@ export interface RunningServer {
 export async function startLocalServer(options: LocalServerOptions): Promise<RunningServer> {
   const matchApi = createRouteMatcher(options.functions.flatMap((fn) => fn.routes.map(({ contract }) => ({ route: contract, target: fn }))));
   const localByKey = new Map(options.localRoutes.map((route) => [`${route.method} ${route.path}`, route]));
-  const buckets = { api: tokenBucket(options.throttle || API_THROTTLE), public: tokenBucket(PUBLIC_ROUTE_THROTTLE) };
-  const throttled = (bucket: { take(): boolean }) => options.throttle !== false && !bucket.take();
+  type Bucket = ReturnType<typeof tokenBucket>;
+  const apiBucket = tokenBucket(options.throttle || API_THROTTLE);
+  // One bucket per route that declares its own limit, like the stage's route settings in AWS (issue 12 item 5).
+  const routeBuckets = new Map<string, Bucket>();
+  for (const fn of options.functions) {
+    for (const { contract } of fn.routes) {
+      const limit = routeThrottle(contract);
+      if (limit) routeBuckets.set(routeKey(contract), tokenBucket(limit));
+    }
+  }
+  /** The bucket that refuses this request, if any: the API's, then the route's own. */
+  const refusingBucket = (key: string): Bucket | undefined => {
+    if (options.throttle === false) return undefined;
+    if (!apiBucket.take()) return apiBucket;
+    const own = routeBuckets.get(key);
+    return own && !own.take() ? own : undefined;
+  };
 
   const server: Server = createServer((request, response) => {
     handle(request).then(
@@ -86,8 +104,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
 
     const match = matchApi(method, url.pathname);
     if (!match) return errorResponse(notFound('Route'));
-    if (throttled(buckets.api) || (match.route.roles === 'public' && throttled(buckets.public))) {
-      return errorResponse(new ProblemError(429, 'throttled', 'Too many requests; retry shortly'));
+    const refusing = refusingBucket(routeKey(match.route));
+    if (refusing) {
+      const answer = errorResponse(new ProblemError(429, 'throttled', 'Too many requests; retry shortly'));
+      return { ...answer, headers: { ...answer.headers, 'retry-after': String(refusing.retryAfterSeconds()) } };
     }
     const claims = match.route.roles === 'public' ? undefined : await authorize(request.headers.authorization);
     const event = toApiEvent(request, url, body, routeKey(match.route), match.pathParameters, claims);

@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { RouteGroup } from '../../functions/api/route-table.ts';
 import { routeKey } from '../../shared/http/contract.ts';
+import { routeThrottle, type ThrottleLimit } from '../../shared/http/throttle.ts';
 
 export interface HttpApiRoutesProps {
   httpApi: apigwv2.HttpApi;
@@ -18,6 +19,8 @@ export interface HttpApiRoutesProps {
 export class HttpApiRoutes extends Construct {
   /** Route keys (`GET /path`) callable without a token. */
   readonly publicRouteKeys: string[] = [];
+  /** The routes with a limit of their own (`routeThrottle` of the contract: every public route), by route key. */
+  readonly routeThrottles: Record<string, ThrottleLimit> = {};
 
   constructor(scope: Construct, id: string, props: HttpApiRoutesProps) {
     super(scope, id);
@@ -32,6 +35,8 @@ export class HttpApiRoutes extends Construct {
           integration,
           authorizer: isPublic ? new apigwv2.HttpNoneAuthorizer() : props.authorizer,
         });
+        const throttle = routeThrottle(route);
+        if (throttle) this.routeThrottles[key] = throttle;
         if (isPublic) {
           this.publicRouteKeys.push(key);
           Validations.of(httpRoute).acknowledge({

@@ -1,13 +1,14 @@
 import type { AppContext } from '../app-context.ts';
 import type { CustomFieldDefinition, CustomFieldEntity } from '../schemas/custom-fields.ts';
 import type { PipelineSettings } from '../schemas/pipeline.ts';
+import { withSettingsDefaults } from '../domain/defaults.ts';
 import { customFields } from './access-patterns.ts';
 import { PIPELINE_SETTINGS_ID, settingsModel } from './keys.ts';
 import { queryPage, requireRecord } from './store.ts';
 
 /** The tenant's pipeline settings (seeded with the tenant, so always present). */
-export const getPipelineSettings = (ctx: AppContext): Promise<PipelineSettings> =>
-  requireRecord(ctx, settingsModel, PIPELINE_SETTINGS_ID);
+export const getPipelineSettings = async (ctx: AppContext): Promise<PipelineSettings> =>
+  withSettingsDefaults(await requireRecord(ctx, settingsModel, PIPELINE_SETTINGS_ID));
 
 /** All custom field definitions of one entity: a few dozen at most, so one page holds them. */
 export async function customFieldDefinitions(ctx: AppContext, entity: CustomFieldEntity): Promise<CustomFieldDefinition[]> {

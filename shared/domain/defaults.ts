@@ -44,6 +44,7 @@ export function defaultPipeline(clock: DefaultsClock, timezone: string): { stage
     buyNow: {
       defaultExpireDays: 7,
       winReasonId: null,
+      confirmation: 'client',
       onClick: { tag: null, notifyRep: false },
       onPurchase: { tag: null, notifyRep: true },
     },
@@ -81,4 +82,12 @@ export function defaultLeadStatuses(clock: DefaultsClock): LeadStatus[] {
     expiryDays: status.expiryDays,
     isDefault: 'isDefault' in status,
   }));
+}
+
+/**
+ * Stored settings as the current schema reads them: a field added since they were written gets its default
+ * (`buyNow.confirmation`: `client`, R-CFG-2).
+ */
+export function withSettingsDefaults(stored: PipelineSettings): PipelineSettings {
+  return { ...stored, buyNow: { ...stored.buyNow, confirmation: stored.buyNow?.confirmation ?? 'client' } };
 }

@@ -7,7 +7,7 @@ import { principalFromClaims } from '../auth/claims.ts';
 import { claimIdempotencyKey, type StoredResponse } from './idempotency.ts';
 import { logger } from '../logger.ts';
 import { badRequest, toProblem, unauthorized } from './problem.ts';
-import { checkBodySize, parseJsonBody } from './request-body.ts';
+import { bodyLimit, checkBodySize, parseJsonBody } from './request-body.ts';
 import { type AnyContract, JSON_TYPE, routeKey } from './contract.ts';
 import { isApiResult, type Route } from './route.ts';
 import { type FieldError, forbidden, notFound, throwIfInvalid } from '../domain/errors.ts';
@@ -44,7 +44,8 @@ async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppC
   const text = bytes?.toString('utf8');
   const bodyTakingMethod = contract.method === 'POST' || contract.method === 'PUT' || contract.method === 'PATCH';
   // A raw-body route reads the bytes itself: JSON is parsed only if its contract also declares a JSON body.
-  const json = contract.rawBody && !contract.body ? checkBodySize(bytes?.byteLength ?? 0) : parseJsonBody(text, headers['content-type'], bodyTakingMethod && contract.body !== undefined);
+  const limit = bodyLimit(contract);
+  const json = contract.rawBody && !contract.body ? checkBodySize(bytes?.byteLength ?? 0, limit) : parseJsonBody(text, headers['content-type'], bodyTakingMethod && contract.body !== undefined, limit);
 
   const errors: FieldError[] = [];
   const params = parseOrCollect(contract.params, event.pathParameters ?? {}, 'path', errors);

@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import { ROLES, type Role } from '../domain/principal.ts';
+import type { ThrottleLimit } from './throttle.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -30,6 +31,16 @@ export interface ContractSpec {
   secretResponse?: boolean;
   /** The handler also gets the exact bytes of the request body (`rawBody`), e.g. to verify a webhook signature. */
   rawBody?: boolean;
+  /**
+   * The route's own rate limit (issue 12 item 5): the stage's route setting in AWS and a token bucket of the local
+   * server. A public route without one gets PUBLIC_ROUTE_THROTTLE (shared/http/throttle.ts `routeThrottle`).
+   */
+  throttle?: ThrottleLimit;
+  /**
+   * The largest body the route takes, in bytes (413 beyond): 256 KiB unless said otherwise, 8 KiB on public routes
+   * (shared/http/request-body.ts `bodyLimit`).
+   */
+  maxBodyBytes?: number;
   /** Status of a successful answer: 200 unless said otherwise (201 for creations, 204 for deletions). */
   successStatus?: number;
   /** Other success statuses the handler may choose (`result(body, { status })`). */

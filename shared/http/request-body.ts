@@ -2,6 +2,13 @@ import { ProblemError, badRequest } from './problem.ts';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
+/** Public routes (no bearer) take small bodies: anyone on the internet can send them (issue 12 item 5). */
+export const PUBLIC_MAX_BODY_BYTES = 8 * 1024;
+
+/** The largest body a route takes: its contract's `maxBodyBytes`, else 8 KiB on a public route and 256 KiB on the others. */
+export const bodyLimit = (route: { roles: unknown; maxBodyBytes?: number | undefined }): number =>
+  route.maxBodyBytes ?? (route.roles === 'public' ? PUBLIC_MAX_BODY_BYTES : MAX_BODY_BYTES);
+
 const isJsonContentType = (contentType: string | undefined) =>
   !!contentType && /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i.test(contentType.trim());
 
@@ -10,9 +17,9 @@ const isJsonContentType = (contentType: string | undefined) =>
  * media type (415), syntax (400). `required` is false for routes that take no body: then only an
  * empty body or `{}` is accepted, so a client cannot slip fields into a body-less action.
  */
-export function parseJsonBody(raw: string | undefined, contentType: string | undefined, required: boolean): unknown {
+export function parseJsonBody(raw: string | undefined, contentType: string | undefined, required: boolean, limit = MAX_BODY_BYTES): unknown {
   const text = raw ?? '';
-  checkBodySize(Buffer.byteLength(text, 'utf8'));
+  checkBodySize(Buffer.byteLength(text, 'utf8'), limit);
   if (text.trim() === '') {
     if (required) throw badRequest('body_required', 'This request needs a JSON body', [{ path: '', message: 'Required' }]);
     return undefined;
@@ -33,9 +40,9 @@ export function parseJsonBody(raw: string | undefined, contentType: string | und
 }
 
 /** 413 for a body over the limit, whatever its media type. */
-export function checkBodySize(bytes: number): undefined {
-  if (bytes > MAX_BODY_BYTES) {
-    throw new ProblemError(413, 'body_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes`);
+export function checkBodySize(bytes: number, limit = MAX_BODY_BYTES): undefined {
+  if (bytes > limit) {
+    throw new ProblemError(413, 'body_too_large', `The body exceeds ${limit} bytes`);
   }
   return undefined;
 }

@@ -12,6 +12,15 @@ export const API_THROTTLE: ThrottleLimit = { ratePerSecond: 200, burst: 400 };
 export const PUBLIC_ROUTE_THROTTLE: ThrottleLimit = { ratePerSecond: 10, burst: 20 };
 
 /**
+ * A route's own limit, declared once in its contract (`throttle`); a public route without one gets
+ * PUBLIC_ROUTE_THROTTLE; a route with a bearer has none of its own (the stage's applies). The CDK stage's route
+ * settings (infra/constructs/http-api-routes.ts) and the local server (local/server.ts) both read this.
+ */
+export function routeThrottle(route: { roles: unknown; throttle?: ThrottleLimit | undefined }): ThrottleLimit | undefined {
+  return route.throttle ?? (route.roles === 'public' ? PUBLIC_ROUTE_THROTTLE : undefined);
+}
+
+/**
  * `LOCAL_THROTTLE` of `npm start` (SPEC §11): unset keeps the stage's limits, `off` lifts them (load tests), and
  * `<rate>/<burst>` (requests per second / burst, e.g. `1000/2000`) sets the API's. Anything else stops the start.
  */
@@ -24,18 +33,28 @@ export function localThrottle(value: string | undefined): ThrottleLimit | false 
   return { ratePerSecond: rate, burst };
 }
 
-/** A token bucket: `take()` is false once the burst is spent faster than the rate refills it. */
+/**
+ * A token bucket: `take()` is false once the burst is spent faster than the rate refills it; `retryAfterSeconds()`
+ * is then the whole seconds until the next request would pass (the `Retry-After` of a 429).
+ */
 export function tokenBucket(limit: ThrottleLimit, now: () => number = Date.now) {
   let tokens = limit.burst;
   let refilledAt = now();
+  const refill = () => {
+    const current = now();
+    tokens = Math.min(limit.burst, tokens + ((current - refilledAt) / 1000) * limit.ratePerSecond);
+    refilledAt = current;
+  };
   return {
     take(): boolean {
-      const current = now();
-      tokens = Math.min(limit.burst, tokens + ((current - refilledAt) / 1000) * limit.ratePerSecond);
-      refilledAt = current;
+      refill();
       if (tokens < 1) return false;
       tokens -= 1;
       return true;
+    },
+    retryAfterSeconds(): number {
+      refill();
+      return Math.max(1, Math.ceil((1 - tokens) / limit.ratePerSecond));
     },
   };
 }

@@ -37,6 +37,9 @@ export const updateReasonBody = z
  */
 const MAX_ACTIVE_STAGES = 50;
 
+/** R-BUY-3: who confirms a buy-now purchase: the buyer's page (`client`) or the payment provider's webhook (`stripe`). */
+export const BUY_NOW_CONFIRMATIONS = ['client', 'stripe'] as const;
+
 const notify = z.strictObject({ tag: z.string().trim().min(1).max(50).nullable(), notifyRep: z.boolean() });
 
 export const pipelineSettingsBody = z
@@ -59,6 +62,8 @@ export const pipelineSettingsBody = z
     buyNow: z.strictObject({
       defaultExpireDays: z.int().min(1).max(365),
       winReasonId: id.nullable(),
+      // Settings stored (or PUT) before this field existed read as `client` (the default of R-CFG-2).
+      confirmation: z.enum(BUY_NOW_CONFIRMATIONS).default('client'),
       onClick: notify,
       onPurchase: notify,
     }),

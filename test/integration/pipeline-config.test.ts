@@ -234,7 +234,7 @@ describe('R-CFG-2 replacing the pipeline settings', () => {
       requireLossReason: true,
       assignToGroupId: group.body.id,
       sharing: { ...body.sharing, syncContactOwner: false },
-      buyNow: { defaultExpireDays: 14, winReasonId: winReason.body.id, onClick: { tag: 'Clicked', notifyRep: true }, onPurchase: { tag: 'Bought', notifyRep: true } },
+      buyNow: { defaultExpireDays: 14, winReasonId: winReason.body.id, confirmation: 'stripe', onClick: { tag: 'Clicked', notifyRep: true }, onPurchase: { tag: 'Bought', notifyRep: true } },
       recap: { hour: 7, timezone: 'Europe/Rome', enabled: false },
     };
 
