@@ -155,8 +155,18 @@ export class TenantStack extends Stack {
           }
         : {}),
     });
+    // R-BUY-3: the Stripe webhook's endpoint secret, set by hand (`whsec_…` from Stripe's dashboard); only the function
+    // whose access declares it may read it.
+    const stripeWebhookSecret = new secretsmanager.Secret(this, 'StripeWebhookSecret', { description: `The Stripe webhook signing secret of the ${config.tenant} API` });
+    Validations.of(stripeWebhookSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Issued by Stripe (a webhook endpoint secret): it is rotated in Stripe, then pasted here.' });
+    const mailFrom = config.mailFrom ?? defaultMailFrom(config.tenant);
+    // The sender's domain (DKIM records in the outputs of the identity): any address of it may send.
+    const mailIdentity = new ses.EmailIdentity(this, 'MailIdentity', { identity: ses.Identity.domain(mailFrom.split('@')[1]!) });
     // Route functions know the API's own address (API_URL: the R-PS-8 calendar feed URL is served by the API itself).
-    const served = routeGroups.map((group) => ({ group, handler: this.routeGroupFunction(group, config, { data, cursorSecret, users, apiUrl: httpApi.apiEndpoint }) }));
+    const served = routeGroups.map((group) => ({
+      group,
+      handler: this.routeGroupFunction(group, config, { data, cursorSecret, users, apiUrl: httpApi.apiEndpoint, mailIdentity, mailFrom, stripeWebhookSecret }),
+    }));
     // Cognito ID tokens: issuer https://cognito-idp.<region>.amazonaws.com/<poolId>, audience the app client.
     const authorizer = new HttpJwtAuthorizer('CognitoJwt', users.pool.userPoolProviderUrl, {
       jwtAudience: [users.client.userPoolClientId],
@@ -214,9 +224,6 @@ export class TenantStack extends Stack {
       environment: { STACK_TIMEZONE: config.timezone, DEFAULT_CURRENCY: config.defaultCurrency },
     });
 
-    const mailFrom = config.mailFrom ?? defaultMailFrom(config.tenant);
-    // The sender's domain (DKIM records in the outputs of the identity): any address of it may send.
-    const mailIdentity = new ses.EmailIdentity(this, 'MailIdentity', { identity: ses.Identity.domain(mailFrom.split('@')[1]!) });
     for (const job of scheduledJobs) {
       this.scheduledJob(job, config, { data, cursorSecret, mailIdentity, alarms, mailFrom });
     }
@@ -259,8 +266,17 @@ export class TenantStack extends Stack {
   private routeGroupFunction(
     group: RouteGroup,
     config: TenantConfig,
-    { data, cursorSecret, users, apiUrl }: { data: CrmTable; cursorSecret: secretsmanager.Secret; users: TenantUserPool; apiUrl: string },
+    resources: {
+      data: CrmTable;
+      cursorSecret: secretsmanager.Secret;
+      users: TenantUserPool;
+      apiUrl: string;
+      mailIdentity: ses.EmailIdentity;
+      mailFrom: string;
+      stripeWebhookSecret: secretsmanager.Secret;
+    },
   ) {
+    const { data, cursorSecret, users, apiUrl, mailIdentity, mailFrom, stripeWebhookSecret } = resources;
     const { access } = group;
     const { function: handler } = new TenantFunction(this, `${group.name}-fn`, {
       entry: handlerEntry(group),
@@ -273,9 +289,12 @@ export class TenantStack extends Stack {
         API_URL: apiUrl,
         ...(access.cursorSecret ? { CURSOR_SECRET_ARN: cursorSecret.secretArn } : {}),
         ...(access.userDirectory ? { USER_POOL_ID: users.pool.userPoolId } : {}),
+        // Issue 12: the buy-now routes mail the rep, and show buyers the tenant as the seller.
+        ...(access.sendMail ? { MAIL_FROM: mailFrom, APP_URL: config.appUrl ?? defaultAppUrl(config.tenant), SELLER_NAME: config.tenant } : {}),
+        ...(access.stripeWebhookSecret ? { STRIPE_WEBHOOK_SECRET_ARN: stripeWebhookSecret.secretArn } : {}),
       },
     });
-    grantAccess(handler, access, { table: data, cursorSecret, users });
+    grantAccess(handler, access, { table: data, cursorSecret, users, mailIdentity, stripeWebhookSecret });
     return handler;
   }
 }

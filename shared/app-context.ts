@@ -31,6 +31,8 @@ export interface StackConfig {
   apiUrl: string;
   /** Sender of the product's emails (a verified SES identity in AWS). */
   mailFrom: string;
+  /** The tenant's company name, shown to buyers as the seller of a buy-now offer (issue 12, R-BUY-2). */
+  sellerName: string;
 }
 
 /** A document client; `endpoint` points it at DynamoDB Local, otherwise the SDK's own resolution applies. */
@@ -48,6 +50,7 @@ export function stackConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StackC
     appUrl: env.APP_URL ?? 'http://localhost:5173',
     apiUrl: env.API_URL ?? 'http://127.0.0.1:3000',
     mailFrom: env.MAIL_FROM ?? 'crm@example.com',
+    sellerName: env.SELLER_NAME ?? 'Pipeline CRM',
   };
 }
 

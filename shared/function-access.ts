@@ -23,4 +23,6 @@ export interface FunctionAccess {
   sendMail?: boolean;
   /** Creates and updates users of the tenant's Cognito user pool (shared/auth/user-directory.ts). */
   userDirectory?: boolean;
+  /** Reads the Stripe webhook's signing secret (R-BUY-3, functions/api/buy-now-webhook.ts). */
+  stripeWebhookSecret?: boolean;
 }

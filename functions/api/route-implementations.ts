@@ -1,5 +1,7 @@
 import type { GroupName } from '../../shared/contracts/index.ts';
 import type { Route } from '../../shared/http/route.ts';
+import { buyNowRoutes } from './buy-now.ts';
+import { buyNowWebhookRoutes } from './buy-now-webhook.ts';
 import { calendarRoutes } from './calendar.ts';
 import { contactRoutes } from './contacts.ts';
 import { customFieldRoutes } from './custom-fields.ts';
@@ -30,4 +32,6 @@ export const routeImplementations: Record<GroupName, readonly Route[]> = {
   'post-sale': postSaleRoutes,
   calendar: calendarRoutes,
   openapi: openApiRoutes,
+  'buy-now': buyNowRoutes,
+  'buy-now-webhook': buyNowWebhookRoutes,
 };

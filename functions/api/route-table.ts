@@ -106,4 +106,21 @@ export const routeGroups: readonly RouteGroup[] = [
     contracts: contractsOf('openapi'),
     access: { items: [], queryIndexes: [] },
   },
+  {
+    name: 'buy-now',
+    contracts: contractsOf('buy-now'),
+    // Issue 12 (R-BUY-1..2): GetItem the token's item, the link, the opportunity, the settings, the owner, the default
+    // template and a mail receipt; a purchase's transaction puts the opportunity, its history, guard, stage use and
+    // events, the tagged contact (PutItem), moves the stage use (DeleteItem), updates the link (UpdateItem) and checks
+    // the win stage (ConditionCheckItem); clicks are counted (UpdateItem); Query: the links of an opportunity (its
+    // partition, no index). No idempotency record: the link's answer holds a secret, the public routes have no caller.
+    access: { items: [...RECORDS, ...TRANSACTIONS, 'Query'], queryIndexes: [], cursorSecret: true, sendMail: true },
+  },
+  {
+    name: 'buy-now-webhook',
+    contracts: contractsOf('buy-now-webhook'),
+    // R-BUY-3: the purchase of buy-now (same reads and transaction) with the Stripe event's receipt (PutItem), and the
+    // only function that reads the webhook's signing secret.
+    access: { items: [...RECORDS, ...TRANSACTIONS], queryIndexes: [], sendMail: true, stripeWebhookSecret: true },
+  },
 ];

@@ -11,6 +11,8 @@ export interface AccessTargets {
   cursorSecret?: secretsmanager.ISecret;
   mailIdentity?: ses.EmailIdentity;
   users?: TenantUserPool;
+  /** R-BUY-3: the Stripe webhook's signing secret. */
+  stripeWebhookSecret?: secretsmanager.ISecret;
 }
 
 /**
@@ -30,6 +32,7 @@ export function grantAccess(grantee: iam.IGrantable, access: FunctionAccess, tar
   if (access.cursorSecret) handed(targets.cursorSecret, 'the cursor secret').grantRead(grantee);
   if (access.sendMail) handed(targets.mailIdentity, 'a mail identity').grant(grantee, 'ses:SendEmail');
   if (access.userDirectory) handed(targets.users, 'the user directory').grantDirectoryAdmin(grantee);
+  if (access.stripeWebhookSecret) handed(targets.stripeWebhookSecret, 'the Stripe webhook secret').grantRead(grantee);
 }
 
 function handed<T>(target: T | undefined, what: string): T {

@@ -1,4 +1,5 @@
 import type { AnyContract } from '../http/contract.ts';
+import { buyNowContracts, buyNowWebhookContracts } from './buy-now.ts';
 import { calendarContracts } from './calendar.ts';
 import { contactContracts } from './contacts.ts';
 import { customFieldContracts } from './custom-fields.ts';
@@ -30,6 +31,8 @@ export const contractGroups = {
   'post-sale': postSaleContracts,
   calendar: calendarContracts,
   openapi: openApiContracts,
+  'buy-now': buyNowContracts,
+  'buy-now-webhook': buyNowWebhookContracts,
 };
 
 export type GroupName = keyof typeof contractGroups;
@@ -48,6 +51,8 @@ export const contracts = {
   ...postSaleContracts,
   ...calendarContracts,
   ...openApiContracts,
+  ...buyNowContracts,
+  ...buyNowWebhookContracts,
 };
 
 export const contractsOf = (group: GroupName): AnyContract[] => Object.values(contractGroups[group]);

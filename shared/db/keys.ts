@@ -292,3 +292,15 @@ export const reminderReceiptKey = (taskId: string, reminderAt: string) => ({ PK:
  */
 export const calendarTokenKey = (tokenHash: string) => ({ PK: `CALFEED#${tokenHash}`, SK: 'CALFEED' });
 export const userCalendarFeedKey = (userId: string) => ({ PK: `CALFEEDOF#${userId}`, SK: 'CALFEED' });
+
+/**
+ * Issue 12 buy-now links (R-BUY-1..3): a link lives in its opportunity's partition (listed with it); its token is
+ * never stored, only its SHA-256, as the key of an item naming the link (a lookup by hash: no string compare).
+ */
+export const BUYNOW_LINK_PREFIX = 'BUYNOW#';
+export const buyNowLinkKey = (opportunityId: string, linkId: string) => ({ PK: opportunityModel.key(opportunityId).PK, SK: `${BUYNOW_LINK_PREFIX}${linkId}` });
+export const buyNowTokenKey = (tokenHash: string) => ({ PK: `BUYNOWTOKEN#${tokenHash}`, SK: 'BUYNOWTOKEN' });
+/** R-BUY-3: a Stripe event already handled (a replayed event id changes nothing). */
+export const stripeEventKey = (eventId: string) => ({ PK: `STRIPEEVENT#${eventId}`, SK: 'STRIPEEVENT' });
+/** The rep's mail about a link's click of one day, or its purchase, sent once. */
+export const buyNowMailReceiptKey = (linkId: string, what: string) => ({ PK: `BUYNOWMAIL#${linkId}#${what}`, SK: 'BUYNOWMAIL' });
