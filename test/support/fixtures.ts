@@ -63,3 +63,14 @@ export async function guardHolders(api: TestApi, party: { contactId: string | nu
   const { Item: item } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: openOpportunitiesGuardKey(party), ConsistentRead: true }));
   return (item?.holders as string[] | undefined) ?? [];
 }
+
+/** The mails the local SES emulator holds for these addresses (every test file's runtime shares one emulator). */
+export async function mailsTo(api: TestApi, ...addresses: string[]): Promise<{ to: string[]; subject: string; text?: string }[]> {
+  const inbox = await api.get('/_local/emails', { token: null });
+  return (inbox.body.items as { to: string[]; subject: string; text?: string }[]).filter((mail) => mail.to.some((to) => addresses.includes(to)));
+}
+
+/** The outbox items of one event type in the table (R-EVT-2: each committed change's events). */
+export async function outboxEvents(api: TestApi, type: string): Promise<Record<string, any>[]> {
+  return (await api.tableSnapshot()).filter((item) => item.recordType === 'Outbox event' && item.eventType === type);
+}
