@@ -48,7 +48,8 @@ async function verifiedEvent(ctx: AppContext, rawBody: Buffer, signature: string
   const secret = await webhookSecret();
   if (!signature) throw badSignature();
   try {
-    return Stripe.webhooks.constructEvent(rawBody, signature, secret, STRIPE_TOLERANCE_SECONDS, undefined, Math.floor(ctx.now().getTime() / 1000));
+    // `receivedAt` is in milliseconds (the package divides it by 1000): the age is judged by the context's clock.
+    return Stripe.webhooks.constructEvent(rawBody, signature, secret, STRIPE_TOLERANCE_SECONDS, undefined, ctx.now().getTime());
   } catch {
     throw badSignature();
   }

@@ -145,20 +145,20 @@ export async function listBuyNowLinks(ctx: AppContext, principal: Principal, opp
   return { items: found.items.map((item) => linkView(linkOf(item), now)), nextCursor: found.nextCursor };
 }
 
-/** The link a token names: one GetItem by the token's hash, then the link; unknown or malformed is the same 404. */
-async function findLink(ctx: AppContext, token: string): Promise<BuyNowLink> {
+/**
+ * The link a token names and its opportunity: one GetItem by the token's hash, then the opportunity, then the link
+ * (unknown or malformed: the same 404). The opportunity is read BEFORE the link: a purchase commits both at once, so
+ * an opportunity read as won by a concurrent purchase comes with its link read as used (410, not 409).
+ */
+async function findLink(ctx: AppContext, token: string): Promise<{ link: BuyNowLink; opportunity: StoredOpportunity }> {
   if (!BUY_NOW_TOKEN_PATTERN.test(token)) throw unknownLink();
   const pointer = await getItem(ctx, buyNowTokenKey(tokenHash(token)), { consistent: true });
   if (!pointer) throw unknownLink();
+  const opportunity = await getRecord<StoredOpportunity>(ctx, opportunityModel, pointer.opportunityId as string);
+  if (!opportunity) throw unknownLink();
   const item = await getItem(ctx, buyNowLinkKey(pointer.opportunityId as string, pointer.linkId as string), { consistent: true });
   if (!item) throw unknownLink();
-  return linkOf(item);
-}
-
-async function opportunityOf(ctx: AppContext, link: BuyNowLink): Promise<StoredOpportunity> {
-  const opportunity = await getRecord<StoredOpportunity>(ctx, opportunityModel, link.opportunityId);
-  if (!opportunity) throw unknownLink();
-  return opportunity;
+  return { link: linkOf(item), opportunity };
 }
 
 /** The tag added to the opportunity's contact (or, without one, its company) through its aggregate; nothing when it has it. */
@@ -185,10 +185,10 @@ const partiesOf = (opportunity: StoredOpportunity) => ({ opportunityId: opportun
  */
 export async function openBuyNowOffer(ctx: AppContext, token: string): Promise<BuyNowOffer> {
   const { offer, mail } = await retryOnRace(async () => {
-    const link = await findLink(ctx, token);
+    const { link, opportunity } = await findLink(ctx, token);
     const now = ctx.now();
     requireOpenLink(link, now);
-    const [opportunity, settings] = await Promise.all([opportunityOf(ctx, link), getPipelineSettings(ctx)]);
+    const settings = await getPipelineSettings(ctx);
     const offer = offerOf(link, opportunity.title, ctx.config.sellerName, settings.buyNow.confirmation);
     const day = dayOf(now);
     const at = now.toISOString();
@@ -241,10 +241,9 @@ export const STRIPE_EVENT_REPLAYED = 'stripe_event_replayed';
  */
 export async function purchaseBuyNow(ctx: AppContext, token: string, paymentRef: string, options: PurchaseOptions): Promise<PurchaseOutcome> {
   const done = await retryOnRace(async () => {
-    const link = await findLink(ctx, token);
+    const { link, opportunity } = await findLink(ctx, token);
     const now = ctx.now();
     const decision = purchaseDecision(link, paymentRef, now);
-    const opportunity = await opportunityOf(ctx, link);
     if (decision === 'replay') return { outcome: 'replayed' as const, result: purchaseResultOf({ ...link, purchase: link.purchase! }, opportunity.title), mail: undefined };
     const settings = await getPipelineSettings(ctx);
     if (options.via === 'client' && settings.buyNow.confirmation === 'stripe') throw paymentRequired();
