@@ -12,6 +12,9 @@ import { createLocalAuth, type LocalAuth } from '../../local/local-auth.ts';
 import { startLocalServer, type RunningServer } from '../../local/server.ts';
 import { TestApi } from '../support/api.ts';
 import { grantedCalls, recordingContext } from '../support/recorded-access.ts';
+import { checkoutCompleted, stripeSignature, TEST_STRIPE_SECRET } from '../support/stripe.ts';
+
+process.env.STRIPE_WEBHOOK_SECRET = TEST_STRIPE_SECRET;
 
 /**
  * SPEC §11 least privilege, checked from the code's side (consumers: consumer-grants.test.ts). Every route of every
@@ -118,6 +121,12 @@ async function newUser(role: Role): Promise<Caller> {
 }
 
 const settle = () => api.post('/_local/settle');
+
+/** A public POST of exact bytes (the Stripe webhook): no bearer, no Idempotency-Key. */
+async function sendRaw(path: string, payload: string, signature: string): Promise<void> {
+  const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body: payload });
+  expect(response.status, `POST ${path}: ${await response.text()}`).toBe(200);
+}
 
 describe('SPEC §11 each API group is granted exactly what its code calls', () => {
   beforeAll(async () => {
@@ -288,6 +297,26 @@ describe('SPEC §11 each API group is granted exactly what its code calls', () =
     const feed = await created('/me/calendar-feed', {}, otherRep);
     expect(await expectStatus(200, 'GET', new URL(feed.url).pathname, { headers: { authorization: '' } })).toContain('BEGIN:VEVENT');
     await expectStatus(404, 'GET', `/calendar/${'A'.repeat(43)}.ics`);
+    // buy-now (issue 12): links issued and listed, opened (counted, the day's effects), bought, bought again (a replay),
+    // a closed deal refused; Stripe's webhook buys another link, then the same event again (its receipt), a bad signature
+    const buyer = await created('/contacts', { lastName: 'Buyer' }, rep);
+    const offered = await created('/opportunities', { title: 'Online offer', contactId: buyer.id }, rep);
+    const link = await created(`/opportunities/${offered.id}/buy-now-links`, { amount: { amount: 9900 } }, rep);
+    const paidLink = await created(`/opportunities/${offered.id}/buy-now-links`, { amount: { amount: 9900 } }, rep);
+    await listTwoPages(`/opportunities/${offered.id}/buy-now-links`, rep);
+    await expectStatus(200, 'GET', `/buy/${link.token}`);
+    await expectStatus(200, 'GET', `/buy/${link.token}`);
+    await expectStatus(404, 'GET', `/buy/${'A'.repeat(43)}`);
+    const paid = checkoutCompleted(`evt_${ulid()}`, paidLink.token, 'pi_scenario');
+    await expectStatus(400, 'POST', '/webhooks/stripe', { body: JSON.parse(paid), headers: { authorization: '', 'stripe-signature': 'bad' } });
+    await expectStatus(200, 'POST', '/buy/' + link.token + '/purchase', { body: { paymentRef: 'pay_scenario' }, headers: { authorization: '' } });
+    await expectStatus(200, 'POST', '/buy/' + link.token + '/purchase', { body: { paymentRef: 'pay_scenario' }, headers: { authorization: '' } });
+    await expectStatus(409, 'POST', `/opportunities/${offered.id}/buy-now-links`, { body: { amount: { amount: 1 } }, as: rep });
+    const otherOffer = await created('/opportunities', { title: 'Stripe offer', contactId: (await created('/contacts', { lastName: 'Payer' }, rep)).id }, rep);
+    const stripeLink = await created(`/opportunities/${otherOffer.id}/buy-now-links`, { amount: { amount: 500 } }, rep);
+    const completed = checkoutCompleted(`evt_${ulid()}`, stripeLink.token, 'pi_scenario');
+    await sendRaw('/webhooks/stripe', completed, stripeSignature(completed));
+    await sendRaw('/webhooks/stripe', completed, stripeSignature(completed));
     await expectStatus(403, 'DELETE', `/post-sale-processes/${process.id}`, { as: otherRep });
     await expectStatus(204, 'DELETE', `/post-sale-processes/${process.id}/tasks/${taskId}`, { as: rep });
     await expectStatus(204, 'DELETE', `/post-sale-processes/${process.id}`, { as: rep });
