@@ -25,8 +25,8 @@ const protectedRoutes = routes.filter((route) => route.roles !== 'public');
 const bodyRoutes = routes.filter((route) => route.body !== undefined);
 const idRoutes = protectedRoutes.filter((route) => route.path.includes('{'));
 
-/** The route's path with every parameter replaced by an id that names nothing. */
-const concretePath = (route: AnyContract, value = ulid()) => route.path.replace(/\{\w+\}/g, value);
+/** The route's path with every parameter replaced by an id that names nothing (a buy-now `{token}`: a well-formed unknown one). */
+const concretePath = (route: AnyContract, value = ulid()) => route.path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'token' ? 'A'.repeat(43) : value));
 const label = (route: AnyContract) => `${route.method} ${route.path}`;
 /** A body that passes transport checks, for requests that must be refused before validation. */
 const anyBody = (route: AnyContract) => (route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
