@@ -11,7 +11,7 @@ import type { FunctionAccess } from '../../shared/function-access.ts';
 import { tableDefinition } from '../../shared/db/table-definition.ts';
 import { routeKey } from '../../shared/http/contract.ts';
 import { CORS_POLICY } from '../../shared/http/cors.ts';
-import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE } from '../../shared/http/throttle.ts';
+import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE, routeThrottle } from '../../shared/http/throttle.ts';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -56,6 +56,8 @@ const statementsOf = (fn: Resource): Statement[] => {
 const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat());
 const refTo = (logicalId: string) => ({ Ref: logicalId });
 const logicalIdOf = (type: string) => resources(type)[0]![0];
+/** R-BUY-3: the Stripe webhook's signing secret (the stack's other secret signs cursors). */
+const stripeSecretId = () => resources('AWS::SecretsManager::Secret').find(([id]) => id.startsWith('StripeWebhookSecret'))![0];
 
 describe('SPEC §11 tenant stack: table', () => {
   it('SPEC §11 the table has the keys, indexes, TTL and stream of shared/db/table-definition.ts', () => {
@@ -202,6 +204,10 @@ describe('SPEC §11 tenant stack: least privilege', () => {
         ? [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: refTo(logicalIdOf('AWS::SecretsManager::Secret')) }]
         : []),
       ...(access.userDirectory ? [expect.objectContaining({ Action: expect.arrayContaining(['cognito-idp:AdminCreateUser']) })] : []),
+      ...(access.sendMail ? [expect.objectContaining({ Action: 'ses:SendEmail' })] : []),
+      ...(access.stripeWebhookSecret
+        ? [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: refTo(stripeSecretId()) }]
+        : []),
     ];
   };
 
@@ -287,6 +293,32 @@ describe('SPEC §1 tenant stack: HTTP API', () => {
     expect(JSON.stringify(functionOf('calendar').Properties.Environment.Variables.API_URL)).toContain(logicalIdOf('AWS::ApiGatewayV2::Api'));
   });
 
+  it('R-BUY-2 issue 12 item 5: the buy-now offer, purchase and Stripe webhook have no authorizer and their contract throttle; their siblings keep the authorizer', () => {
+    const deployed = (key: string) => resources('AWS::ApiGatewayV2::Route').find(([, candidate]) => candidate.Properties.RouteKey === key)?.[1].Properties;
+    const settings = only('AWS::ApiGatewayV2::Stage').Properties.RouteSettings;
+
+    for (const [key, rate, burst] of [['GET /buy/{token}', 10, 20], ['POST /buy/{token}/purchase', 5, 10], ['POST /webhooks/stripe', 50, 100]] as const) {
+      expect(deployed(key), key).toMatchObject({ AuthorizationType: 'NONE' });
+      expect(deployed(key)?.AuthorizerId).toBeUndefined();
+      expect(settings[key], key).toEqual({ ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst });
+    }
+    for (const key of ['POST /opportunities/{id}/buy-now-links', 'GET /opportunities/{id}/buy-now-links']) {
+      expect(deployed(key), key).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: refTo(authorizerId()) });
+      expect(settings[key]).toBeUndefined();
+    }
+  });
+
+  it('R-BUY-3 issue 12 item 4: only the webhook function is told and may read the Stripe webhook secret', () => {
+    const readers = resources('AWS::IAM::Policy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes(`"${stripeSecretId()}"`))
+      .map(([, policy]) => policy.Properties.Roles[0].Ref as string);
+    const told = routeGroups.filter((group) => functionOf(group.name).Properties.Environment.Variables.STRIPE_WEBHOOK_SECRET_ARN);
+
+    expect(told.map((group) => group.name)).toEqual(['buy-now-webhook']);
+    expect(functionOf('buy-now-webhook').Properties.Environment.Variables.STRIPE_WEBHOOK_SECRET_ARN).toEqual(refTo(stripeSecretId()));
+    expect(readers).toEqual([functionOf('buy-now-webhook').Properties.Role['Fn::GetAtt'][0]]);
+  });
+
   it('SPEC §10 no /_local route exists in AWS', () => {
     const keys = resources('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey as string);
 
@@ -305,11 +337,15 @@ describe('SPEC §1 tenant stack: HTTP API', () => {
 
   it('SPEC §1 the default stage is throttled (429), public routes harder, and writes access logs kept one month', () => {
     const stage = only('AWS::ApiGatewayV2::Stage');
-    const publicKeys = allContracts.filter((route) => route.roles === 'public').map(routeKey);
+    const publicRoutes = allContracts.filter((route) => route.roles === 'public');
 
     expect(stage.Properties).toMatchObject({ StageName: '$default', AutoDeploy: true, DefaultRouteSettings: { ThrottlingRateLimit: API_THROTTLE.ratePerSecond, ThrottlingBurstLimit: API_THROTTLE.burst } });
-    expect(Object.keys(stage.Properties.RouteSettings).sort()).toEqual(publicKeys.sort());
-    for (const key of publicKeys) expect(stage.Properties.RouteSettings[key]).toEqual({ ThrottlingRateLimit: PUBLIC_ROUTE_THROTTLE.ratePerSecond, ThrottlingBurstLimit: PUBLIC_ROUTE_THROTTLE.burst });
+    expect(Object.keys(stage.Properties.RouteSettings).sort()).toEqual(publicRoutes.map(routeKey).sort());
+    for (const route of publicRoutes) {
+      const limit = routeThrottle(route)!;
+      expect(stage.Properties.RouteSettings[routeKey(route)], routeKey(route)).toEqual({ ThrottlingRateLimit: limit.ratePerSecond, ThrottlingBurstLimit: limit.burst });
+      expect(limit.ratePerSecond).toBeLessThan(API_THROTTLE.ratePerSecond);
+    }
     const accessLogs = stage.Properties.AccessLogSettings;
     expect(JSON.parse(accessLogs.Format)).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', callerSub: '$context.authorizer.claims.sub' });
     const logGroupId = accessLogs.DestinationArn['Fn::GetAtt'][0];
@@ -421,7 +457,9 @@ describe('R-REC-1 tenant stack: the morning recap', () => {
       { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: refTo(logicalIdOf('AWS::SecretsManager::Secret')) },
       { Effect: 'Allow', Action: 'ses:SendEmail', Resource: identityArn },
     ]);
-    for (const group of routeGroups) expect(actionsOf(statementsOf(functionOf(group.name))).filter((action) => action.startsWith('ses:'))).toEqual([]);
+    for (const group of routeGroups.filter((candidate) => !candidate.access.sendMail)) {
+      expect(actionsOf(statementsOf(functionOf(group.name))).filter((action) => action.startsWith('ses:'))).toEqual([]);
+    }
   });
 
   it('SPEC §11 the scheduler role may only invoke the recap function and write to its dead-letter queue', () => {
