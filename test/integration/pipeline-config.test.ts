@@ -88,7 +88,7 @@ describe('R-CFG-2 defaults of a new stack', () => {
         syncContactOwner: true,
         syncOwnerOfClosedLeads: true,
       },
-      buyNow: { defaultExpireDays: 7, winReasonId: null, onClick: { tag: null, notifyRep: false }, onPurchase: { tag: null, notifyRep: true } },
+      buyNow: { defaultExpireDays: 7, winReasonId: null, confirmation: 'client', onClick: { tag: null, notifyRep: false }, onPurchase: { tag: null, notifyRep: true } },
       postSale: { prefillLabelsFromTags: false },
       recap: { hour: 8, timezone: 'UTC', enabled: true },
       version: 1,
