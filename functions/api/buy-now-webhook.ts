@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import type { AppContext } from '../../shared/app-context.ts';
 import { buyNowWebhookContracts as contracts } from '../../shared/contracts/buy-now.ts';
 import { purchaseBuyNow, STRIPE_EVENT_REPLAYED, stripeEventHandled } from '../../shared/db/buy-now-links.ts';
-import { isRefusal } from '../../shared/domain/errors.ts';
+import { isRefusal, unavailable } from '../../shared/domain/errors.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { badRequest } from '../../shared/http/problem.ts';
 import { implement } from '../../shared/http/route.ts';
@@ -30,7 +30,8 @@ function webhookSecret(): Promise<string> {
   const local = process.env.STRIPE_WEBHOOK_SECRET;
   if (local) return Promise.resolve(local);
   const secretId = process.env.STRIPE_WEBHOOK_SECRET_ARN;
-  if (!secretId) return Promise.reject(new Error('Neither STRIPE_WEBHOOK_SECRET nor STRIPE_WEBHOOK_SECRET_ARN is set'));
+  // A runtime started without a secret (`npm start` with no STRIPE_WEBHOOK_SECRET) has no webhook: a 503, not a bug's 500.
+  if (!secretId) return Promise.reject(unavailable('stripe_not_configured', 'This stack has no Stripe webhook secret (STRIPE_WEBHOOK_SECRET)'));
   storedSecret ??= readSecret(secretId).catch((error: unknown) => {
     storedSecret = undefined;
     throw error;

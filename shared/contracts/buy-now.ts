@@ -80,7 +80,7 @@ export const buyNowWebhookContracts = defineContracts({
     response: stripeWebhookAnswer,
     maxBodyBytes: STRIPE_EVENT_MAX_BYTES,
     throttle: { ratePerSecond: 50, burst: 100 },
-    // 409: a purchase that kept losing races to concurrent writes (Stripe retries the delivery).
-    statuses: [400, 409],
+    // 409: a purchase that kept losing races to concurrent writes (Stripe retries the delivery); 503: no secret configured.
+    statuses: [400, 409, 503],
   },
 });
