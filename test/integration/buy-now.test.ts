@@ -253,6 +253,21 @@ describe('R-BUY-3 issue 12 item 4: payments confirmed by Stripe', () => {
     });
   });
 
+  it('R-BUY-3 a stack without a Stripe webhook secret answers 503 (never a 500) and writes nothing', async () => {
+    const payload = checkoutCompleted(`evt_${ulid()}`, 'G'.repeat(43), 'pi_unconfigured');
+    delete process.env.STRIPE_WEBHOOK_SECRET;
+
+    try {
+      await expectNothingWritten(api, async () => {
+        const answer = await webhook(payload, stripeSignature(payload, { timestamp: nowSeconds() }));
+        expect(answer.status).toBe(503);
+        expect(answer.body.code).toBe('stripe_not_configured');
+      });
+    } finally {
+      process.env.STRIPE_WEBHOOK_SECRET = TEST_STRIPE_SECRET;
+    }
+  });
+
   it('R-BUY-3 other event types, and payments for no sellable link, are acknowledged and change nothing', async () => {
     const other = JSON.stringify({ id: `evt_${ulid()}`, object: 'event', type: 'payment_intent.created', data: { object: { id: 'pi_x' } } });
     const unknown = checkoutCompleted(`evt_${ulid()}`, 'C'.repeat(43), 'pi_nowhere');
