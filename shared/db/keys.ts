@@ -292,3 +292,19 @@ export const reminderReceiptKey = (taskId: string, reminderAt: string) => ({ PK:
  */
 export const calendarTokenKey = (tokenHash: string) => ({ PK: `CALFEED#${tokenHash}`, SK: 'CALFEED' });
 export const userCalendarFeedKey = (userId: string) => ({ PK: `CALFEEDOF#${userId}`, SK: 'CALFEED' });
+
+// ---------------------------------------------------------------------------------------------------------------
+// R-OPP-11 pipeline board totals (issue 16), kept by the `board-totals` consumer
+
+/**
+ * Counters of the open, active opportunities: one item per stage and currency (`-` for opportunities without a
+ * value), for the whole tenant (`BOARD#ALL`) and per owner. Holds `count`, `amount` and `weighted` (Σ amount ×
+ * probability: hundredths of minor units, divided once when read). A summary queries one partition.
+ */
+export const BOARD_ALL = 'BOARD#ALL';
+export const boardOwnerPartition = (ownerId: string) => `BOARD#OWNER#${ownerId}`;
+export const NO_CURRENCY = '-';
+export const boardCounterKey = (partition: string, stageId: string, currency: string | null) => ({ PK: partition, SK: `${stageId}#${currency ?? NO_CURRENCY}` });
+
+/** What one opportunity adds to the counters, at the record version it was computed from (replays and late events are no-ops). */
+export const boardContributionKey = (opportunityId: string) => ({ PK: `BOARD#OPP#${opportunityId}`, SK: 'CONTRIBUTION' });

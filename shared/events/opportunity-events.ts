@@ -11,13 +11,17 @@ import { newEvent, outboxWrite } from './outbox.ts';
  * parties it left, so that their statuses are recomputed too (R-CON-2): the `opportunity.reassigned` draft gets
  * them, or such an event is added when the change had none for that record.
  */
+/** The fields the pipeline board counts (shared/domain/board.ts): a change of one of them is an event. */
+const BOARD_FIELDS = ['status', 'active', 'stageId', 'ownerId', 'value', 'probability'] as const;
+const movesBoard = (before: StoredOpportunity, after: StoredOpportunity) => BOARD_FIELDS.some((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
+
 export function opportunityOutboxWrites(
   ctx: AppContext,
   records: readonly { before?: StoredOpportunity | undefined; after?: StoredOpportunity | undefined }[],
   drafts: readonly EventDraft[],
   actorId: string,
 ): ExtraWrite[] {
-  const events = drafts.map((draft) => ({ type: draft.type, data: { opportunityId: draft.opportunityId, ...draft.data } as Record<string, unknown> }));
+  const events = drafts.map((draft): { type: OpportunityEventType; data: Record<string, unknown> } => ({ type: draft.type, data: { opportunityId: draft.opportunityId, ...draft.data } as Record<string, unknown> }));
   for (const { before, after } of records) {
     if (!before || !after || (before.contactId === after.contactId && before.companyId === after.companyId)) continue;
     const left = { fromContactId: before.contactId, fromCompanyId: before.companyId };
@@ -29,6 +33,11 @@ export function opportunityOutboxWrites(
         data: { opportunityId: after.id, contactId: after.contactId, companyId: after.companyId, ownerId: after.ownerId, fromOwnerId: before.ownerId, ...left },
       });
     }
+  }
+  // R-OPP-11: a change of what the board counts that no event of this change reports still reaches the board's consumer.
+  for (const { before, after } of records) {
+    if (!before || !after || events.some((event) => event.data.opportunityId === after.id) || !movesBoard(before, after)) continue;
+    events.push({ type: 'opportunity.updated', data: { opportunityId: after.id, contactId: after.contactId, companyId: after.companyId, ownerId: after.ownerId, stageId: after.stageId } });
   }
   // The drafts are checked against the catalogue here (newEvent parses them): a mismatch throws before anything is written.
   return events.map(({ type, data }) => outboxWrite(ctx, newEvent(ctx, type, actorId, data as EventData<OpportunityEventType>)));
