@@ -63,3 +63,17 @@ export async function guardHolders(api: TestApi, party: { contactId: string | nu
   const { Item: item } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: openOpportunitiesGuardKey(party), ConsistentRead: true }));
   return (item?.holders as string[] | undefined) ?? [];
 }
+
+/** Lets every event committed so far be consumed (statuses, sharing rules, board counters …). */
+export async function settle(api: TestApi): Promise<void> {
+  const answer = await api.post('/_local/settle');
+  if (answer.status !== 200) throw new Error(`settle: ${answer.status} ${JSON.stringify(answer.body)}`);
+}
+
+/** PUTs the pipeline settings with `sharing` switches changed (the rest as they are). */
+export async function setSharingSwitches(api: TestApi, change: Record<string, boolean>): Promise<void> {
+  const settings = await api.get('/settings/pipeline');
+  const { version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = settings.body;
+  const answer = await api.put('/settings/pipeline', { ...document, sharing: { ...document.sharing, ...change } });
+  if (answer.status !== 200) throw new Error(`settings: ${answer.status} ${JSON.stringify(answer.body)}`);
+}
