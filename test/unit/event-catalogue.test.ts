@@ -20,6 +20,7 @@ describe('R-EVT-1 the event catalogue', () => {
       'opportunity.reassigned',
       'opportunity.merged',
       'opportunity.deleted',
+      'opportunity.updated',
       'lead.converted',
       'contact.moved',
       'buynow.clicked',
