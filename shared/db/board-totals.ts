@@ -63,13 +63,37 @@ function contributionWrite(ctx: AppContext, opportunityId: string, stored: Store
     write: {
       Put: {
         TableName: ctx.tableName,
-        Item: { ...boardContributionKey(opportunityId), recordType: 'Board contribution', opportunityId, ...next },
+        Item: contributionItem(opportunityId, next, next.version),
         ...(stored ? { ConditionExpression: 'version = :read', ExpressionAttributeValues: { ':read': stored.version } } : { ConditionExpression: 'attribute_not_exists(PK)' }),
       },
     },
     onConditionFailed: contributionRace(),
   };
 }
+
+/**
+ * Moves counters by these deltas (summed per counter item first), outside any transaction: for loading many
+ * opportunities at once (a migration, a benchmark's seed) with the contributions written beside them.
+ */
+export async function addToCounters(ctx: AppContext, deltas: readonly CounterDelta[]): Promise<void> {
+  const summed = new Map<string, CounterDelta>();
+  for (const delta of deltas) {
+    const key = JSON.stringify([delta.scope, delta.stageId, delta.currency]);
+    const found = summed.get(key);
+    if (!found) summed.set(key, { ...delta });
+    else Object.assign(found, { count: found.count + delta.count, amount: found.amount + delta.amount, weighted: found.weighted + delta.weighted });
+  }
+  for (const delta of summed.values()) await writeAll(ctx, [counterWrite(ctx, delta)]);
+}
+
+/** The stored contribution item of an opportunity (as the consumer writes it). */
+export const contributionItem = (opportunityId: string, contribution: Contribution, version: number) => ({
+  ...boardContributionKey(opportunityId),
+  recordType: 'Board contribution',
+  opportunityId,
+  ...contribution,
+  version,
+});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
