@@ -154,7 +154,7 @@ async function main(): Promise<number> {
     recapReads = await measureRecapReads(runtime.ctx);
     progress('post-sale reminder reads with 20 due reminders among 100, then 5,000 tasks');
     reminderReads = await measureReminderReads(runtime.ctx);
-    progress('pipeline board of 50 deals before/after, summary reads with 100 and 10,000 open opportunities'), await (await import('./board.ts')).benchBoard(runtime);
+    await (await import('./board.ts')).benchBoard(runtime); // issue 16: the pipeline board, before/after, and the summary's reads
   } finally {
     await runtime.stop();
   }
