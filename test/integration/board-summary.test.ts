@@ -151,6 +151,19 @@ describe('R-OPP-11 pipeline board totals', () => {
     expect(column(body, 'New')).toMatchObject({ count: 1, totals: [{ currency: 'NOK', amount: 100, weighted: 10 }] });
   });
 
+  it('R-OPP-11 concurrent changes of unrelated deals (one hot counter) stay exact and nothing is dead-lettered', async () => {
+    const sellers = await usersOf(api, 'rep', 'rep', 'rep', 'rep');
+    const before = await summary(manager);
+
+    const deals = await Promise.all(Array.from({ length: 24 }, (_, at) => deal(sellers[at % 4]!, 'Negotiation', 1_000, 'JPY', 50)));
+    await Promise.all(deals.slice(0, 8).map((opportunity) => api.post(`/opportunities/${opportunity.id}/won`, {}, as(manager))));
+    const after = await summary(manager);
+
+    expect(column(before, 'Negotiation')!.totals.find((total) => total.currency === 'JPY')).toBeUndefined();
+    expect(column(after, 'Negotiation')!.totals.find((total) => total.currency === 'JPY')).toEqual({ currency: 'JPY', amount: 16_000, weighted: 8_000 });
+    expect((await api.get('/_local/dead-letters')).body).toEqual({ items: [] });
+  });
+
   it('R-OPP-11 a malformed owner filter is a 400 at query.ownerId', async () => {
     const answer = await api.call(contracts.getOpportunitySummary, { query: { ownerId: 'nobody' }, ...as(manager) });
 
