@@ -5,16 +5,17 @@ import type { EventDraft } from '../domain/opportunity-lifecycle.ts';
 import type { EventData, OpportunityEventType } from './catalogue.ts';
 import { newEvent, outboxWrite } from './outbox.ts';
 
-/**
- * R-EVT-1/2 for opportunities: the outbox items of one committed change (`commitOpportunityChange`), from the
- * event drafts of its transitions. A record that leaves its contact or company (a PATCH moving it) reports the
- * parties it left, so that their statuses are recomputed too (R-CON-2): the `opportunity.reassigned` draft gets
- * them, or such an event is added when the change had none for that record.
- */
 /** The fields the pipeline board counts (shared/domain/board.ts): a change of one of them is an event. */
 const BOARD_FIELDS = ['status', 'active', 'stageId', 'ownerId', 'value', 'probability'] as const;
 const movesBoard = (before: StoredOpportunity, after: StoredOpportunity) => BOARD_FIELDS.some((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
 
+/**
+ * R-EVT-1/2 for opportunities: the outbox items of one committed change (`commitOpportunityChange`), from the
+ * event drafts of its transitions. A record that leaves its contact or company (a PATCH moving it) reports the
+ * parties it left, so that their statuses are recomputed too (R-CON-2): the `opportunity.reassigned` draft gets
+ * them, or such an event is added when the change had none for that record. A change that moves the pipeline board
+ * (R-OPP-11) and that no event of the change reports gets an `opportunity.updated`.
+ */
 export function opportunityOutboxWrites(
   ctx: AppContext,
   records: readonly { before?: StoredOpportunity | undefined; after?: StoredOpportunity | undefined }[],
