@@ -4,7 +4,7 @@ import { seesEverything } from '../domain/access.ts';
 import { conflict, isRefusal } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { BoardSummary } from '../schemas/expand.ts';
-import { sharedWith, stages } from './access-patterns.ts';
+import { opportunities, sharedWith, stages } from './access-patterns.ts';
 import { BOARD_ALL, boardContributionKey, boardCounterKey, boardOwnerPartition, NO_CURRENCY, opportunityModel } from './keys.ts';
 import { fromItem } from './records.ts';
 import { batchGetAll, type ExtraWrite, getItem, getRecord, indexPartitionItems, queryOnce, writeAll } from './store.ts';
@@ -126,6 +126,18 @@ function storedContribution(item: Record<string, unknown>): StoredContribution {
     amount: (item.amount as number) ?? 0,
     weighted: (item.weighted as number) ?? 0,
   };
+}
+
+/**
+ * Counts the open opportunities written before the counters existed (a tenant deployed earlier): each open one is
+ * brought to its contribution like an event would (closed ones contribute nothing, so need nothing). Idempotent, and
+ * safe beside the consumer: to run once as a data migration. Answers how many it moved.
+ */
+export async function backfillBoardCounters(ctx: AppContext): Promise<number> {
+  const open = await indexPartitionItems<{ id: string }>(ctx, opportunities.withStatus('open'), ['id']);
+  let moved = 0;
+  for (const { id } of open) if ((await recountOpportunity(ctx, id)) === 'moved') moved++;
+  return moved;
 }
 
 /** Every counter row of one partition (stages × currencies items: a handful of pages at most). */

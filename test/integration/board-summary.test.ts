@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boardTotals } from '../../functions/events/board-totals.ts';
+import { addToCounters, backfillBoardCounters } from '../../shared/db/board-totals.ts';
+import { type BoardOpportunity, contributionOf, counterDeltas, NO_CONTRIBUTION } from '../../shared/domain/board.ts';
+import { boardContributionKey } from '../../shared/db/keys.ts';
+import { deleteItem } from '../../shared/db/store.ts';
 import { contracts } from '../../shared/contracts/index.ts';
 import { consume } from '../../shared/events/consumer.ts';
 import { newEvent } from '../../shared/events/outbox.ts';
@@ -162,6 +166,24 @@ describe('R-OPP-11 pipeline board totals', () => {
     expect(column(before, 'Negotiation')!.totals.find((total) => total.currency === 'JPY')).toBeUndefined();
     expect(column(after, 'Negotiation')!.totals.find((total) => total.currency === 'JPY')).toEqual({ currency: 'JPY', amount: 16_000, weighted: 8_000 });
     expect((await api.get('/_local/dead-letters')).body).toEqual({ items: [] });
+  });
+
+  it('R-OPP-11 the backfill counts opportunities the counters never saw, once however often it runs', async () => {
+    const [seller] = await usersOf(api, 'rep');
+    await deal(seller, 'New', 700, 'DKK', 10);
+    const unseen = await deal(seller, 'New', 300, 'DKK', 10);
+    await settle(api);
+    const { ctx } = api.runtime;
+    // As if written before the counters existed: its contribution, and what it added, gone.
+    await addToCounters(ctx, counterDeltas(contributionOf(unseen as BoardOpportunity), NO_CONTRIBUTION));
+    await deleteItem(ctx, boardContributionKey(unseen.id));
+    const withoutIt = await summary(seller);
+
+    await backfillBoardCounters(ctx);
+    await backfillBoardCounters(ctx);
+
+    expect(column(withoutIt, 'New')).toMatchObject({ count: 1, totals: [{ currency: 'DKK', amount: 700, weighted: 70 }] });
+    expect(column(await summary(seller), 'New')).toMatchObject({ count: 2, totals: [{ currency: 'DKK', amount: 1_000, weighted: 100 }] });
   });
 
   it('R-OPP-11 a malformed owner filter is a 400 at query.ownerId', async () => {
