@@ -154,6 +154,7 @@ async function main(): Promise<number> {
     recapReads = await measureRecapReads(runtime.ctx);
     progress('post-sale reminder reads with 20 due reminders among 100, then 5,000 tasks');
     reminderReads = await measureReminderReads(runtime.ctx);
+    await (await import('./board.ts')).benchBoard(runtime); // issue 16: the pipeline board, before/after, and the summary's reads
   } finally {
     await runtime.stop();
   }

@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
 import { contactContracts } from '../../shared/contracts/contacts.ts';
 import { contacts, opportunities } from '../../shared/db/access-patterns.ts';
+import { expandPage, expandRecords, readByIds } from '../../shared/db/expand.ts';
 import { type Aggregate, createAggregate, removeUnlessUsed, transition } from '../../shared/db/aggregate-writer.ts';
 import { companyModel, contactModel, opportunityModel } from '../../shared/db/keys.ts';
 import { partyQuery } from '../../shared/db/list-queries.ts';
@@ -203,16 +204,25 @@ async function deleteCompany(ctx: AppContext, principal: Principal, id: string, 
 const companyOpportunityFacts = async (ctx: AppContext, id: string) => (await companyOpportunitiesOf(ctx, id)).opportunities;
 
 export const contactRoutes = [
-  implement(contactContracts.listContacts, ({ ctx, principal, query: { limit, cursor, ...filters } }) =>
-    listParties(ctx, principal, { entity: 'contact', model: contactModel, collection: 'contacts', plan: planContactList(principal, filters), filters }, { limit, cursor })),
+  implement(contactContracts.listContacts, async ({ ctx, principal, query: { limit, cursor, id: ids, expand, ...filters } }) => {
+    const page = ids
+      ? await shownRecords(ctx, 'contact', await readByIds(ctx, principal, { model: contactModel, sight: { kind: 'shared', collection: 'contacts' } }, ids, { cursor, ...filters }))
+      : await listParties(ctx, principal, { entity: 'contact', model: contactModel, collection: 'contacts', plan: planContactList(principal, filters), filters }, { limit, cursor });
+    return expandPage(ctx, principal, page, expand);
+  }),
   implement(contactContracts.createContact, ({ ctx, principal, body }) => createContact(ctx, principal, body)),
-  implement(contactContracts.getContact, ({ ctx, principal, params }) => requireShownRecord(ctx, contactModel, 'contact', params.id, canSeeContact(ctx, principal))),
+  implement(contactContracts.getContact, async ({ ctx, principal, params, query }) => {
+    const [record] = await expandRecords(ctx, principal, [await requireShownRecord(ctx, contactModel, 'contact', params.id, canSeeContact(ctx, principal))], query.expand);
+    return record!;
+  }),
   implement(contactContracts.updateContact, ({ ctx, principal, params, body, ifMatch }) => updateContact(ctx, principal, params.id, body, ifMatch)),
   implement(contactContracts.setContactStatus, ({ ctx, principal, params, body, ifMatch }) =>
     setStatus(ctx, principal, { aggregate: contactAggregate, entity: 'contact', collection: 'contacts', id: params.id, opportunities: (id) => contactOpportunities(ctx, id) }, body, ifMatch)),
   implement(contactContracts.deleteContact, ({ ctx, principal, params, ifMatch }) => deleteContact(ctx, principal, params.id, ifMatch)),
-  implement(contactContracts.listCompanies, ({ ctx, principal, query: { limit, cursor, ...filters } }) =>
-    listParties(ctx, principal, { entity: 'company', model: companyModel, collection: 'companies', plan: planCompanyList(principal, filters), filters }, { limit, cursor })),
+  implement(contactContracts.listCompanies, async ({ ctx, principal, query: { limit, cursor, id: ids, ...filters } }) =>
+    ids
+      ? shownRecords(ctx, 'company', await readByIds(ctx, principal, { model: companyModel, sight: { kind: 'shared', collection: 'companies' } }, ids, { cursor, ...filters }))
+      : listParties(ctx, principal, { entity: 'company', model: companyModel, collection: 'companies', plan: planCompanyList(principal, filters), filters }, { limit, cursor })),
   implement(contactContracts.createCompany, ({ ctx, principal, body }) => createCompany(ctx, principal, body)),
   implement(contactContracts.getCompany, ({ ctx, principal, params }) => requireShownRecord(ctx, companyModel, 'company', params.id, canSeeCompany(ctx, principal))),
   implement(contactContracts.updateCompany, ({ ctx, principal, params, body, ifMatch }) => updateCompany(ctx, principal, params.id, body, ifMatch)),

@@ -8,7 +8,8 @@ import { listLeadStatuses, overdueLeadsPage } from '../../shared/db/overdue-lead
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { resolveReasonChoice } from '../../shared/db/reasons.ts';
 import { ownerErrors } from '../../shared/db/references.ts';
-import { queryShownPage, requireShownRecord } from '../../shared/db/shown-records.ts';
+import { expandPage, expandRecords, readByIds } from '../../shared/db/expand.ts';
+import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { getRecord, newRecord, type Page, queryPage, requireRecord } from '../../shared/db/store.ts';
 import { canSeeOwned } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
@@ -68,6 +69,13 @@ async function updateLead(
     return { lead: next, entry: reassignmentEntry(current, next) };
   });
   return withVisibleCustomFields(updated, definitions);
+}
+
+/** GET /leads: by filters, or `?id=` (a batch read); `?expand=` on either. */
+async function listOrReadLeads(ctx: AppContext, principal: Principal, { id: ids, expand, ...query }: z.output<typeof leadContracts.listLeads.query>): Promise<Page<Lead & { overdue?: Overdue }>> {
+  const { limit: _limit, ...others } = query;
+  const page = ids ? await shownRecords(ctx, 'lead', await readByIds(ctx, principal, { model: leadModel, sight: { kind: 'owned' } }, ids, others)) : await listLeads(ctx, principal, query);
+  return expandPage(ctx, principal, page, expand);
 }
 
 async function listLeads(ctx: AppContext, principal: Principal, { limit, cursor, ...filters }: LeadListQuery): Promise<Page<Lead & { overdue?: Overdue }>> {
@@ -132,9 +140,12 @@ function restoreMany(ctx: AppContext, principal: Principal, ids: readonly string
 const shown = async (ctx: AppContext, record: StoredLead) => withVisibleCustomFields(record, await customFieldDefinitions(ctx, 'lead'));
 
 export const leadRoutes = [
-  implement(leadContracts.listLeads, ({ ctx, principal, query }) => listLeads(ctx, principal, query)),
+  implement(leadContracts.listLeads, ({ ctx, principal, query }) => listOrReadLeads(ctx, principal, query)),
   implement(leadContracts.createLead, ({ ctx, principal, body }) => createLead(ctx, principal, body)),
-  implement(leadContracts.getLead, ({ ctx, principal, params }) => requireShownRecord(ctx, leadModel, 'lead', params.id, canSeeOwned(principal))),
+  implement(leadContracts.getLead, async ({ ctx, principal, params, query }) => {
+    const [record] = await expandRecords(ctx, principal, [await requireShownRecord(ctx, leadModel, 'lead', params.id, canSeeOwned(principal))], query.expand);
+    return record!;
+  }),
   implement(leadContracts.updateLead, ({ ctx, principal, params, body, ifMatch }) => updateLead(ctx, principal, params.id, body, ifMatch)),
   implement(leadContracts.deleteLead, ({ ctx, principal, params, ifMatch }) => removeLead(ctx, params.id, transitionOptions(principal, ifMatch))),
   implement(leadContracts.moveLeadStatus, async ({ ctx, principal, params, body, ifMatch }) => shown(ctx, await moveLead(ctx, principal, params.id, body.statusId, ifMatch))),

@@ -1,4 +1,7 @@
+import type * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
+import { boardSummaryFor } from '../../shared/db/board-totals.ts';
+import { expandPage, expandRecords, readByIds } from '../../shared/db/expand.ts';
 import { opportunityContracts } from '../../shared/contracts/opportunities.ts';
 import { companyModel, contactModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
 import { opportunityQuery } from '../../shared/db/list-queries.ts';
@@ -8,7 +11,7 @@ import type { BaseRecord, EntityModel } from '../../shared/db/records.ts';
 import { opportunityOwnerErrors, unknownReference } from '../../shared/db/references.ts';
 import { listOwnAndShared } from '../../shared/db/shares.ts';
 import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
-import { type ExtraWrite, getRecord, newRecord, retryOnRace } from '../../shared/db/store.ts';
+import { type ExtraWrite, getRecord, newRecord, type Page, retryOnRace } from '../../shared/db/store.ts';
 import { stillInService } from '../../shared/db/uses.ts';
 import { canManageShared, canSeeCompany, canSeeContact, canSeeOpportunity, canWorkOpportunity } from '../../shared/db/visibility.ts';
 import { seesEverything } from '../../shared/domain/access.ts';
@@ -68,21 +71,33 @@ function namedRecordsStillExist(ctx: AppContext, next: Opportunity, current?: Op
   return checks;
 }
 
+/** A listing by filters (R-OPP-5): staff query the plan's partition; a rep's own partition is merged with what is shared with it (R-SHR-1). */
+async function listOpportunities(ctx: AppContext, principal: Principal, query: z.output<typeof opportunityContracts.listOpportunities.query>): Promise<Page<Opportunity>> {
+  const { limit, cursor, id: _ids, expand: _expand, ...filters } = query;
+  const plan = planOpportunityListing(principal, filters);
+  const own = plan.kind === 'query' ? opportunityQuery(plan) : null;
+  if (!seesEverything(principal)) {
+    const matches = (record: StoredOpportunity) => matchesOpportunityFilters(record, filters);
+    const page = await listOwnAndShared(ctx, principal, { model: opportunityModel, collection: 'opportunities', own, matches, scope: filters }, { limit, cursor });
+    return shownRecords(ctx, 'opportunity', page);
+  }
+  if (!own) return { items: [], nextCursor: null };
+  return queryShownPage<Opportunity>(ctx, 'opportunity', { ...own, limit, cursor });
+}
+
 export const opportunityRoutes = [
   implement(opportunityContracts.listOpportunities, async ({ ctx, principal, query }) => {
-    const { limit, cursor, ...filters } = query;
-    const plan = planOpportunityListing(principal, filters);
-    const own = plan.kind === 'query' ? opportunityQuery(plan) : null;
-    // R-SHR-1: a rep's listing is its own partition merged with what is shared with it.
-    if (!seesEverything(principal)) {
-      const matches = (record: StoredOpportunity) => matchesOpportunityFilters(record, filters);
-      const page = await listOwnAndShared(ctx, principal, { model: opportunityModel, collection: 'opportunities', own, matches, scope: filters }, { limit, cursor });
-      return shownRecords(ctx, 'opportunity', page);
-    }
-    if (!own) return { items: [], nextCursor: null };
-    return queryShownPage<Opportunity>(ctx, 'opportunity', { ...own, limit, cursor });
+    const { limit: _limit, id: ids, expand, ...others } = query;
+    const page = ids
+      ? await shownRecords(ctx, 'opportunity', await readByIds(ctx, principal, { model: opportunityModel, sight: { kind: 'shared', collection: 'opportunities' } }, ids, others))
+      : await listOpportunities(ctx, principal, query);
+    return expandPage(ctx, principal, page, expand);
   }),
-  implement(opportunityContracts.getOpportunity, ({ ctx, principal, params }) => requireShownRecord(ctx, opportunityModel, 'opportunity', params.id, canSeeOpportunity(ctx, principal))),
+  implement(opportunityContracts.getOpportunitySummary, ({ ctx, principal, query }) => boardSummaryFor(ctx, principal, query.ownerId)),
+  implement(opportunityContracts.getOpportunity, async ({ ctx, principal, params, query }) => {
+    const [record] = await expandRecords(ctx, principal, [await requireShownRecord(ctx, opportunityModel, 'opportunity', params.id, canSeeOpportunity(ctx, principal))], query.expand);
+    return record!;
+  }),
   implement(opportunityContracts.createOpportunity, async ({ ctx, principal, body }) => {
     const { allowDuplicate, ...fields } = body;
     const ownerId = fields.ownerId ?? principal.userId;

@@ -28,8 +28,8 @@ export const routeGroups: readonly RouteGroup[] = [
   {
     name: 'users',
     contracts: contractsOf('users'),
-    // GSI1: the user list, the user with an email, the other active admins.
-    access: { items: RECORDS, queryIndexes: ['GSI1'], cursorSecret: true, userDirectory: true },
+    // GSI1: the user list, the user with an email, the other active admins. BatchGetItem: a batch read by id (?id=).
+    access: { items: [...RECORDS, 'BatchGetItem'], queryIndexes: ['GSI1'], cursorSecret: true, userDirectory: true },
   },
   {
     name: 'contacts',
@@ -60,16 +60,17 @@ export const routeGroups: readonly RouteGroup[] = [
   {
     name: 'opportunities',
     contracts: contractsOf('opportunities'),
-    // BatchGetItem: duplicate guards' opportunities, records shared with a rep. Every index: the list planner
-    // (shared/domain/opportunities.ts) and a rep's shares.
-    access: { items: [...RECORDS, ...TRANSACTIONS, 'BatchGetItem'], queryIndexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5'], cursorSecret: true },
+    // BatchGetItem: duplicate guards' opportunities, records shared with a rep, ?id= and ?expand=. Every index: the list
+    // planner (shared/domain/opportunities.ts) and a rep's shares. Query: the board's counters (R-OPP-11).
+    access: { items: [...RECORDS, ...TRANSACTIONS, 'BatchGetItem', 'Query'], queryIndexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5'], cursorSecret: true },
   },
   {
     name: 'leads',
     contracts: contractsOf('leads'),
     // Query: a lead's history; BatchWriteItem: a deleted lead's history. GSI1: leads and statuses, GSI2: a rep's
     // leads and the custom fields, GSI4: overdue leads, GSI5: the leads of a status.
-    access: { items: [...RECORDS, ...TRANSACTIONS, 'Query', 'BatchWriteItem'], queryIndexes: ['GSI1', 'GSI2', 'GSI4', 'GSI5'], cursorSecret: true },
+    // BatchGetItem: ?id= and ?expand= (issue 16).
+    access: { items: [...RECORDS, ...TRANSACTIONS, 'Query', 'BatchWriteItem', 'BatchGetItem'], queryIndexes: ['GSI1', 'GSI2', 'GSI4', 'GSI5'], cursorSecret: true },
   },
   {
     name: 'opportunity-lifecycle',

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../shared/app-context.ts';
 import { userContracts } from '../../shared/contracts/users.ts';
 import { users } from '../../shared/db/access-patterns.ts';
+import { readByIds } from '../../shared/db/expand.ts';
 import { userModel } from '../../shared/db/keys.ts';
 import { queryPage, requireRecord, updateRecord } from '../../shared/db/store.ts';
 import { activeAdminsWrites, createUser } from '../../shared/db/users.ts';
@@ -19,7 +20,8 @@ async function updateUser(ctx: AppContext, id: string, change: Partial<User>, if
 }
 
 export const userRoutes = [
-  implement(userContracts.listUsers, ({ ctx, query }) => queryPage<User>(ctx, { ...users.all(), ...query })),
+  implement(userContracts.listUsers, ({ ctx, principal, query: { id: ids, limit, cursor } }) =>
+    ids ? readByIds(ctx, principal, { model: userModel, sight: { kind: 'everyone' } }, ids, { cursor }) : queryPage<User>(ctx, { ...users.all(), limit, cursor })),
   implement(userContracts.getUser, ({ ctx, params }) => requireRecord(ctx, userModel, params.id)),
   implement(userContracts.createUser, ({ ctx, body }) => createUser(ctx, body)),
   implement(userContracts.updateUser, ({ ctx, params, body, ifMatch }) => updateUser(ctx, params.id, body, ifMatch)),

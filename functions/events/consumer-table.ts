@@ -4,6 +4,7 @@ import { contactStatuses } from './contact-statuses.ts';
 import { opportunityCleanup } from './opportunity-cleanup.ts';
 import { postSaleSpawn } from './post-sale-spawn.ts';
 import { postSaleSync } from './post-sale-sync.ts';
+import { boardTotals } from './board-totals.ts';
 
 /**
  * Every event consumer, declared once. A consumer's Lambda handler lives in `functions/events/<name>.ts`
@@ -11,4 +12,4 @@ import { postSaleSync } from './post-sale-sync.ts';
  * policy, a dead-letter queue and exactly the access it declares; the local runtime's bus routes to the same
  * consumers with the same patterns.
  */
-export const consumers: readonly Consumer[] = [contactStatuses, sharingRules, opportunityCleanup, postSaleSpawn, postSaleSync];
+export const consumers: readonly Consumer[] = [contactStatuses, sharingRules, opportunityCleanup, postSaleSpawn, postSaleSync, boardTotals];

@@ -46,7 +46,8 @@ async function employersOf(ctx: AppContext, contactIds: readonly string[]): Prom
 export const contactStatuses = defineConsumer({
   name: 'contact-statuses',
   description: 'recomputes contact and company statuses (R-CON-2)',
-  events: [...OPPORTUNITY_EVENT_TYPES, 'contact.moved'],
+  // Not opportunity.updated (the board's): statuses depend on status and parties, which other events report.
+  events: [...OPPORTUNITY_EVENT_TYPES.filter((type) => type !== 'opportunity.updated'), 'contact.moved'],
   access: {
     // Contacts, companies and fresh opportunities (GetItem, BatchGetItem); new statuses (PutItem, updateRecord).
     items: ['GetItem', 'BatchGetItem', 'PutItem'],

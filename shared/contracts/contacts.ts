@@ -1,16 +1,18 @@
+import * as z from 'zod';
 import { defineContracts } from '../http/contract.ts';
 import { EVERYONE } from '../domain/principal.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
+import { CONTACT_RELATIONS, expandedContact, expandQuery, idListQuery } from '../schemas/expand.ts';
 import { company, companyListQuery, contact, contactListQuery, createCompanyBody, createContactBody, setStatusBody, updateCompanyBody, updateContactBody } from '../schemas/contacts.ts';
 
 export const contactContracts = defineContracts({
   listContacts: {
     method: 'GET',
     path: '/contacts',
-    summary: 'List contacts (newest first), filtered by owner, company, tag, text and statuses',
+    summary: 'List contacts (newest first), filtered by owner, company, tag, text and statuses; id=a,b,… reads those ids; expand embeds related records',
     roles: EVERYONE,
-    query: contactListQuery,
-    response: pageOf(contact),
+    query: contactListQuery.extend({ id: idListQuery, expand: expandQuery(CONTACT_RELATIONS) }),
+    response: pageOf(expandedContact),
   },
   createContact: {
     method: 'POST',
@@ -25,10 +27,11 @@ export const contactContracts = defineContracts({
   getContact: {
     method: 'GET',
     path: '/contacts/{id}',
-    summary: 'Read a contact',
+    summary: 'Read a contact (expand embeds related records)',
     roles: EVERYONE,
     params: idParams,
-    response: contact,
+    query: z.strictObject({ expand: expandQuery(CONTACT_RELATIONS) }),
+    response: expandedContact,
   },
   updateContact: {
     method: 'PATCH',
@@ -62,9 +65,9 @@ export const contactContracts = defineContracts({
   listCompanies: {
     method: 'GET',
     path: '/companies',
-    summary: 'List companies (newest first), filtered by owner, tag, text and statuses',
+    summary: 'List companies (newest first), filtered by owner, tag, text and statuses; id=a,b,… reads those ids',
     roles: EVERYONE,
-    query: companyListQuery,
+    query: companyListQuery.extend({ id: idListQuery }),
     response: pageOf(company),
   },
   createCompany: {

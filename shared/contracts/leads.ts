@@ -1,7 +1,9 @@
+import * as z from 'zod';
 import { defineContracts } from '../http/contract.ts';
 import { ADMIN_ONLY, EVERYONE } from '../domain/principal.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
-import { concludeLeadBody, convertLeadBody, createLeadBody, createLeadStatusBody, lead, leadConversion, leadHistoryEntry, leadHistoryQuery, leadListItem, leadListQuery, leadStatus, leadStatusListQuery, moveLeadStatusBody, updateLeadBody, updateLeadStatusBody } from '../schemas/leads.ts';
+import { concludeLeadBody, convertLeadBody, createLeadBody, createLeadStatusBody, lead, leadConversion, leadHistoryEntry, leadHistoryQuery, leadListQuery, leadStatus, leadStatusListQuery, moveLeadStatusBody, updateLeadBody, updateLeadStatusBody } from '../schemas/leads.ts';
+import { expandedLead, expandedLeadListItem, expandQuery, idListQuery, LEAD_RELATIONS } from '../schemas/expand.ts';
 import { bulkRestoreBody, bulkRestoreResult, lostBody } from '../schemas/opportunities.ts';
 
 export const leadContracts = defineContracts({
@@ -54,8 +56,8 @@ export const leadContracts = defineContracts({
     path: '/leads',
     summary: 'List leads (newest first, lost ones apart); overdue=true lists the overdue ones by status order, longest overdue first',
     roles: EVERYONE,
-    query: leadListQuery,
-    response: pageOf(leadListItem),
+    query: leadListQuery.extend({ id: idListQuery, expand: expandQuery(LEAD_RELATIONS) }),
+    response: pageOf(expandedLeadListItem),
   },
   createLead: {
     method: 'POST',
@@ -70,10 +72,11 @@ export const leadContracts = defineContracts({
   getLead: {
     method: 'GET',
     path: '/leads/{id}',
-    summary: 'Read a lead',
+    summary: 'Read a lead (expand embeds related records)',
     roles: EVERYONE,
     params: idParams,
-    response: lead,
+    query: z.strictObject({ expand: expandQuery(LEAD_RELATIONS) }),
+    response: expandedLead,
   },
   updateLead: {
     method: 'PATCH',

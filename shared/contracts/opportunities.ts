@@ -1,24 +1,38 @@
+import * as z from 'zod';
 import { defineContracts } from '../http/contract.ts';
 import { EVERYONE } from '../domain/principal.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
+import { boardSummary, boardSummaryQuery, expandedOpportunity, expandQuery, idListQuery, OPPORTUNITY_RELATIONS } from '../schemas/expand.ts';
 import { createOpportunityBody, opportunity, opportunityListQuery, updateOpportunityBody } from '../schemas/opportunities.ts';
+
+const expand = expandQuery(OPPORTUNITY_RELATIONS);
 
 export const opportunityContracts = defineContracts({
   listOpportunities: {
     method: 'GET',
     path: '/opportunities',
-    summary: 'List opportunities (open and active unless filtered; one status per request)',
+    summary: 'List opportunities (open and active unless filtered; one status per request); id=a,b,… reads those ids (any status); expand embeds related records',
     roles: EVERYONE,
-    query: opportunityListQuery,
-    response: pageOf(opportunity),
+    query: opportunityListQuery.extend({ id: idListQuery, expand }),
+    response: pageOf(expandedOpportunity),
+  },
+  /** R-OPP-11; declared before `/opportunities/{id}` (a literal segment wins there, as in API Gateway). */
+  getOpportunitySummary: {
+    method: 'GET',
+    path: '/opportunities/summary',
+    summary: 'Pipeline board totals: per stage in pipeline order, the count and per-currency total and weighted total of the open, active opportunities the caller may see',
+    roles: EVERYONE,
+    query: boardSummaryQuery,
+    response: boardSummary,
   },
   getOpportunity: {
     method: 'GET',
     path: '/opportunities/{id}',
-    summary: 'Read an opportunity',
+    summary: 'Read an opportunity (expand embeds related records)',
     roles: EVERYONE,
     params: idParams,
-    response: opportunity,
+    query: z.strictObject({ expand }),
+    response: expandedOpportunity,
   },
   createOpportunity: {
     method: 'POST',

@@ -2,15 +2,16 @@ import * as z from 'zod';
 import { defineContracts } from '../http/contract.ts';
 import { ADMIN_ONLY, EVERYONE } from '../domain/principal.ts';
 import { idParams, pageOf, pageQuery } from '../schemas/common.ts';
+import { idListQuery } from '../schemas/expand.ts';
 import { createUserBody, mySettingsBody, updateUserBody, user } from '../schemas/users.ts';
 
 export const userContracts = defineContracts({
   listUsers: {
     method: 'GET',
     path: '/users',
-    summary: 'List users (for pickers)',
+    summary: 'List users (for pickers); id=a,b,… reads those ids',
     roles: EVERYONE,
-    query: z.strictObject(pageQuery),
+    query: z.strictObject({ ...pageQuery, id: idListQuery }),
     response: pageOf(user),
   },
   getUser: {

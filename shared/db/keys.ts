@@ -304,3 +304,19 @@ export const buyNowTokenKey = (tokenHash: string) => ({ PK: `BUYNOWTOKEN#${token
 export const stripeEventKey = (eventId: string) => ({ PK: `STRIPEEVENT#${eventId}`, SK: 'STRIPEEVENT' });
 /** The rep's mail about a link's click of one day, or its purchase, sent once. */
 export const buyNowMailReceiptKey = (linkId: string, what: string) => ({ PK: `BUYNOWMAIL#${linkId}#${what}`, SK: 'BUYNOWMAIL' });
+
+// ---------------------------------------------------------------------------------------------------------------
+// R-OPP-11 pipeline board totals (issue 16), kept by the `board-totals` consumer
+
+/**
+ * Counters of the open, active opportunities: one item per stage and currency (`-` for opportunities without a
+ * value), for the whole tenant (`BOARD#ALL`) and per owner. Holds `count`, `amount` and `weighted` (Σ amount ×
+ * probability: hundredths of minor units, divided once when read). A summary queries one partition.
+ */
+export const BOARD_ALL = 'BOARD#ALL';
+export const boardOwnerPartition = (ownerId: string) => `BOARD#OWNER#${ownerId}`;
+export const NO_CURRENCY = '-';
+export const boardCounterKey = (partition: string, stageId: string, currency: string | null) => ({ PK: partition, SK: `${stageId}#${currency ?? NO_CURRENCY}` });
+
+/** What one opportunity adds to the counters, at the record version it was computed from (replays and late events are no-ops). */
+export const boardContributionKey = (opportunityId: string) => ({ PK: `BOARD#OPP#${opportunityId}`, SK: 'CONTRIBUTION' });

@@ -86,6 +86,12 @@ export const opportunityMerged = defineEvent(
 /** The parties are the deleted record's, as it was; `mergedIds` the opportunities merged into it, whose entries it kept. */
 export const opportunityDeleted = defineEvent('opportunity.deleted', 1, z.object({ ...opportunityParties, mergedIds: z.array(id).default([]) }));
 
+/**
+ * R-OPP-11 (issue 16): a change that moves the pipeline board and that no other event reports (a stage move, a new
+ * value or probability, archive, unarchive): emitted by `opportunityOutboxWrites` for any such change.
+ */
+export const opportunityUpdated = defineEvent('opportunity.updated', 1, z.object({ ...opportunityParties, stageId: id }));
+
 /** R-LEAD-5: the lead became a contact or a company, and an opportunity when one was asked for. */
 export const leadConverted = defineEvent(
   'lead.converted',
@@ -122,6 +128,7 @@ export const EVENT_CATALOGUE = [
   opportunityReassigned,
   opportunityMerged,
   opportunityDeleted,
+  opportunityUpdated,
   leadConverted,
   contactMoved,
   buyNowClicked,

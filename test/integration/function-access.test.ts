@@ -138,6 +138,7 @@ describe('SPEC §11 each API group is granted exactly what its code calls', () =
     await expectStatus(201, 'POST', '/users', { body: invited, headers: key });
     await expectStatus(409, 'POST', '/users', { body: invited, headers: { 'idempotency-key': ulid() } });
     await listTwoPages('/users');
+    await expectStatus(200, 'GET', `/users?id=${rep.id},${otherRep.id}`, { as: rep });
     await expectStatus(200, 'GET', `/users/${first.id}`);
     await expectStatus(200, 'PATCH', `/users/${first.id}`, { body: { name: 'Invited Again', active: false } });
     await expectStatus(200, 'GET', '/me', { as: rep });
@@ -222,6 +223,15 @@ describe('SPEC §11 each API group is granted exactly what its code calls', () =
       await listTwoPages('/companies', as);
       await listTwoPages('/leads', as);
     }
+    // issue 16: batch reads, related records, the board's totals (after its consumer ran)
+    await expectStatus(200, 'GET', `/opportunities?id=${opportunity.id},${ofCompany.id}&expand=contact,company,owner,stage`, { as: rep });
+    await expectStatus(200, 'GET', `/opportunities/${opportunity.id}?expand=contact,company,owner,stage`, { as: rep });
+    await expectStatus(200, 'GET', `/contacts?id=${contact.id}&expand=company,owner`, { as: rep });
+    await expectStatus(200, 'GET', `/contacts/${contact.id}?expand=company`, { as: rep });
+    await expectStatus(200, 'GET', `/companies?id=${company.id},${otherCompany.id}`, { as: rep });
+    await expectStatus(200, 'GET', '/opportunities/summary');
+    await expectStatus(200, 'GET', `/opportunities/summary?ownerId=${rep.id}`);
+    await expectStatus(200, 'GET', '/opportunities/summary', { as: otherRep });
     for (const filter of [`contactId=${contact.id}`, `companyId=${otherCompany.id}`, `stageId=${parked.id}`, `ownerId=${rep.id}`, 'status=won']) {
       await listTwoPages(`/opportunities?${filter}`);
     }
@@ -273,6 +283,8 @@ describe('SPEC §11 each API group is granted exactly what its code calls', () =
     await listTwoPages(`/leads/${toContact.id}/history`, rep);
     await expectStatus(204, 'DELETE', `/leads/${removed.id}`);
     for (const filter of [`ownerId=${rep.id}`, `statusId=${statusNamed('Open')}`, 'lost=true', 'overdue=true']) await listTwoPages(`/leads?${filter}`);
+    await expectStatus(200, 'GET', `/leads?id=${toContact.id},${lost.id}&expand=owner,status`, { as: rep });
+    await expectStatus(200, 'GET', `/leads/${lost.id}?expand=owner,status`, { as: rep });
 
     // post-sale: templates (the default switch, an unknown assignee), a process with tasks, its listings by each index, the summary
     const template = await created('/post-sale-templates', { name: 'Onboarding', isDefault: true, tasks: [{ title: 'Kick-off', assigneeId: rep.id, dueInDays: 3, reminderInDays: 2 }] }, manager);

@@ -74,3 +74,17 @@ export async function mailsTo(api: TestApi, ...addresses: string[]): Promise<{ t
 export async function outboxEvents(api: TestApi, type: string): Promise<Record<string, any>[]> {
   return (await api.tableSnapshot()).filter((item) => item.recordType === 'Outbox event' && item.eventType === type);
 }
+
+/** Lets every event committed so far be consumed (statuses, sharing rules, board counters …). */
+export async function settle(api: TestApi): Promise<void> {
+  const answer = await api.post('/_local/settle');
+  if (answer.status !== 200) throw new Error(`settle: ${answer.status} ${JSON.stringify(answer.body)}`);
+}
+
+/** PUTs the pipeline settings with `sharing` switches changed (the rest as they are). */
+export async function setSharingSwitches(api: TestApi, change: Record<string, boolean>): Promise<void> {
+  const settings = await api.get('/settings/pipeline');
+  const { version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = settings.body;
+  const answer = await api.put('/settings/pipeline', { ...document, sharing: { ...document.sharing, ...change } });
+  if (answer.status !== 200) throw new Error(`settings: ${answer.status} ${JSON.stringify(answer.body)}`);
+}

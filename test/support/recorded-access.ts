@@ -52,3 +52,18 @@ export function grantedCalls(access: FunctionAccess): string[] {
     ...(access.sendMail ? ['sendMail'] : []),
   ];
 }
+
+/** A copy of `ctx` that counts its DynamoDB calls by command (`BatchGetItem`, `Query`, …): what a read costs in calls. */
+export function countingContext(ctx: AppContext): { ctx: AppContext; counts: Map<string, number> } {
+  const counts = new Map<string, number>();
+  const db = documentClient(inject('dynamoEndpoint'));
+  db.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = (context.commandName?.replace(/Command$/, '') ?? 'unknown').replace(/^(Get|Put|Update|Delete|BatchGet|BatchWrite)$/, '$1Item');
+      counts.set(command, (counts.get(command) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'count-calls' },
+  );
+  return { ctx: { ...ctx, db }, counts };
+}

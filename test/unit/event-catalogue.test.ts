@@ -20,6 +20,7 @@ describe('R-EVT-1 the event catalogue', () => {
       'opportunity.reassigned',
       'opportunity.merged',
       'opportunity.deleted',
+      'opportunity.updated',
       'lead.converted',
       'contact.moved',
       'buynow.clicked',
@@ -28,7 +29,7 @@ describe('R-EVT-1 the event catalogue', () => {
       'postsale.completed',
     ]);
     for (const definition of EVENT_CATALOGUE) expect(definition.version).toBeGreaterThanOrEqual(1);
-    expect(OPPORTUNITY_EVENT_TYPES).toHaveLength(7);
+    expect(OPPORTUNITY_EVENT_TYPES).toHaveLength(8);
   });
 
   it('R-EVT-1 a producer\'s event is { id, occurredAt, actorId, version, data } with data checked by its schema', () => {
