@@ -2,7 +2,9 @@ import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cd
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
@@ -14,6 +16,8 @@ import { scheduledJobs, type ScheduledJob as JobDeclaration } from '../functions
 import { CORS_POLICY } from '../shared/http/cors.ts';
 import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE } from '../shared/http/throttle.ts';
 import { CrmTable } from './constructs/crm-table.ts';
+import { TenantDashboard } from './constructs/dashboard.ts';
+import { METRICS_NAMESPACE } from '../shared/metrics.ts';
 import { grantAccess } from './constructs/grant-access.ts';
 import { HttpApiRoutes } from './constructs/http-api-routes.ts';
 import { ALARM_PERIOD, OpsAlarms } from './constructs/ops-alarms.ts';
@@ -112,7 +116,7 @@ export class TenantStack extends Stack {
     alarms.alarmOnAny('api-5xx', httpApi.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }), `${config.tenant}: the API answered 5xx`);
 
     // R-EVT-1..3: the bus, the outbox publisher on the table stream, and one rule and function per consumer.
-    new DomainEvents(this, 'Events', {
+    const events = new DomainEvents(this, 'Events', {
       tenant: config.tenant,
       table: data,
       alarms,
@@ -129,7 +133,24 @@ export class TenantStack extends Stack {
       this.scheduledJob(job, config, { data, cursorSecret, mailIdentity, alarms, mailFrom });
     }
 
+    // Issue 15 item 4: every function writes its figures (shared/metrics.ts) under the tenant, and the dashboard.
+    const functions = this.node.findAll().filter((construct): construct is lambda.Function => construct instanceof lambda.Function);
+    for (const fn of functions) {
+      fn.addEnvironment('TENANT', config.tenant);
+      fn.addEnvironment('POWERTOOLS_METRICS_NAMESPACE', METRICS_NAMESPACE);
+    }
+    new TenantDashboard(this, 'Dashboard', {
+      tenant: config.tenant,
+      httpApi,
+      table: data.table,
+      functions,
+      publisher: events.publisher,
+      deadLetterQueues: this.node.findAll().filter((construct): construct is sqs.Queue => construct instanceof sqs.Queue),
+      alarms,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
+    new CfnOutput(this, 'DashboardName', { value: `PipelineCrm-${config.tenant}` });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: users.pool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: users.client.userPoolClientId });
