@@ -151,6 +151,8 @@ export class TenantStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
     new CfnOutput(this, 'DashboardName', { value: `PipelineCrm-${config.tenant}` });
+    // Issue 15 item 3: the deploy step that follows every deploy (README "For ops"), ready to paste.
+    new CfnOutput(this, 'MigrateCommand', { value: `npm run migrate -- --table ${data.table.tableName} --region ${this.region}` });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: users.pool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: users.client.userPoolClientId });
