@@ -162,6 +162,7 @@ async function main(): Promise<number> {
   console.log(`\n${formatLifecycle(lifecycle).join('\n')}`);
   printRecapReads(recapReads);
   printReminderReads(reminderReads);
+  await (await import('./synth.ts')).printSynthBench(); // issue 15 item 2 (helper D): synth of 1 vs 20 tenants
 
   const results = {
     machine,

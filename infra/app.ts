@@ -1,16 +1,12 @@
-import { App, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { stackNameOf, TenantStack, tenantConfigFromContext } from './tenant-stack.ts';
+import { App } from 'aws-cdk-lib';
+import { tenantApp } from './tenant-app.ts';
+import { tenantsToSynthesize } from './tenants.ts';
 
-// One stack per tenant: `npx cdk deploy -c tenant=acme [-c timezone=Europe/Rome -c defaultCurrency=EUR
-// -c corsOrigins=https://app.acme.com -c alarmEmail=ops@acme.com]`. No account or region lookups, so synth
-// works offline; the deployment's credentials decide where it goes.
-const app = new App();
-const config = tenantConfigFromContext((key) => app.node.tryGetContext(key));
-const stack = new TenantStack(app, stackNameOf(config.tenant), {
-  config,
-  description: `Pipeline CRM for tenant ${config.tenant}`,
-});
-Tags.of(stack).add('tenant', config.tenant);
-// cdk-nag 3 runs as a policy validation plugin (not an Aspect): an unacknowledged error fails the synth.
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+// The tenants are declared in tenants.json (checked here: a bad entry fails the synth naming the tenant and every
+// bad field). `npx cdk deploy -c tenant=acme` builds and deploys that one; `npx cdk deploy --all` every tenant of
+// the file. Any other `-c` flag (timezone, mfa, …) overrides that tenant's entry for a one-off. No account or
+// region lookups, so synth works offline; an entry's account/region pin where its stack goes, else the
+// deployment's credentials decide. The functions are bundled once for all stacks (infra/bundles.ts).
+// This App only reads the context (-c flags, cdk.json); it never synthesizes, tenantApp's does.
+const context = new App({ autoSynth: false }).node;
+tenantApp(tenantsToSynthesize((key) => context.tryGetContext(key)));

@@ -1,20 +1,23 @@
-import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { routeGroups, type RouteGroup } from '../functions/api/route-table.ts';
+import { eventsEntry, handlerEntry, jobEntry } from './bundles.ts';
+import { defaultAppUrl, defaultMailFrom, type TenantConfig } from './tenants.ts';
 import { consumers } from '../functions/events/consumer-table.ts';
 import { scheduledJobs, type ScheduledJob as JobDeclaration } from '../functions/jobs/job-table.ts';
 import { CORS_POLICY } from '../shared/http/cors.ts';
 import { API_THROTTLE } from '../shared/http/throttle.ts';
-import { email } from '../shared/schemas/common.ts';
-import { isIanaTimeZone } from '../shared/schemas/users.ts';
 import { CrmTable } from './constructs/crm-table.ts';
+import { TenantDashboard } from './constructs/dashboard.ts';
+import { METRICS_NAMESPACE } from '../shared/metrics.ts';
 import { grantAccess } from './constructs/grant-access.ts';
 import { HttpApiRoutes } from './constructs/http-api-routes.ts';
 import { ALARM_PERIOD, OpsAlarms } from './constructs/ops-alarms.ts';
@@ -23,110 +26,20 @@ import { TenantFunction } from './constructs/tenant-function.ts';
 import { TenantUserPool } from './constructs/tenant-user-pool.ts';
 import { DomainEvents } from './constructs/event-bus.ts';
 
-/** What differs between tenants, from the CDK context (`-c tenant=acme -c timezone=Europe/Rome ...`). */
-export interface TenantConfig {
-  tenant: string;
-  /** IANA time zone: default for new users and for the morning recap. */
-  timezone: string;
-  /** ISO 4217 code used when a money object omits its currency. */
-  defaultCurrency: string;
-  /** Origins of the web clients allowed by CORS. */
-  corsOrigins: string[];
-  /** Who gets the alarm mails; without it the alarm topic has no subscription. */
-  alarmEmail?: string | undefined;
-  /** Sender of the product's mails (the recap); its domain becomes the stack's SES identity. */
-  mailFrom?: string;
-  /** Base URL of the web app, for links in mails. */
-  appUrl?: string;
-  /** Whether every user (admins included) must sign in with a second factor (TOTP); default optional. */
-  mfa?: 'optional' | 'required';
-}
-
-export const TENANT_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
-
-/** Placeholders for a synth without `-c mailFrom=… -c appUrl=…`; a real tenant sets both. */
-export const defaultMailFrom = (tenant: string) => `crm@${tenant}.example.com`;
-export const defaultAppUrl = (tenant: string) => `https://${tenant}.example.com`;
+export { defaultAppUrl, defaultMailFrom, TENANT_PATTERN, tenantConfigFromContext, type TenantConfig } from './tenants.ts';
 
 export const stackNameOf = (tenant: string) => `PipelineCrm-${tenant}`;
 
-/** Reads and checks the tenant's settings; every problem is reported at once, before anything is built. */
-export function tenantConfigFromContext(context: (key: string) => unknown): TenantConfig {
-  const problems: string[] = [];
-  const text = (key: string, fallback: string) => {
-    const value = context(key) ?? fallback;
-    if (typeof value !== 'string') problems.push(`context ${key} must be a string`);
-    return String(value);
-  };
-
-  const tenant = context('tenant');
-  if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {
-    problems.push(`context tenant is required and must match ${TENANT_PATTERN} (e.g. -c tenant=acme), got ${JSON.stringify(tenant)}`);
-  }
-  const timezone = text('timezone', 'UTC');
-  if (!isIanaTimeZone(timezone)) problems.push(`context timezone must be an IANA time zone (e.g. Europe/Rome), got ${JSON.stringify(timezone)}`);
-  const defaultCurrency = text('defaultCurrency', 'EUR');
-  if (!/^[A-Z]{3}$/.test(defaultCurrency)) problems.push(`context defaultCurrency must be an ISO 4217 code (e.g. EUR), got ${JSON.stringify(defaultCurrency)}`);
-  const corsOrigins = originList(context('corsOrigins'), problems);
-  const alarmEmail = context('alarmEmail');
-  if (alarmEmail !== undefined && !email.safeParse(alarmEmail).success) {
-    problems.push(`context alarmEmail must be an email address, got ${JSON.stringify(alarmEmail)}`);
-  }
-
-  const mailFrom = text('mailFrom', defaultMailFrom(String(tenant)));
-  if (!email.safeParse(mailFrom).success) problems.push(`context mailFrom must be an email address, got ${JSON.stringify(mailFrom)}`);
-  const appUrl = text('appUrl', defaultAppUrl(String(tenant)));
-  if (!isWebUrl(appUrl)) problems.push(`context appUrl must be an http(s) URL like https://crm.acme.example, got ${JSON.stringify(appUrl)}`);
-
-  const mfa = text('mfa', 'optional');
-  if (mfa !== 'optional' && mfa !== 'required') problems.push(`context mfa must be optional or required, got ${JSON.stringify(mfa)}`);
-
-  if (problems.length > 0) throw new Error(`Invalid tenant configuration:\n- ${problems.join('\n- ')}`);
-  return { tenant: tenant as string, timezone, defaultCurrency, corsOrigins, alarmEmail: alarmEmail as string | undefined, mailFrom, appUrl, mfa: mfa as 'optional' | 'required' };
-}
-
-/** `corsOrigins` comes as an array (cdk.json) or a comma-separated string (`-c corsOrigins=a,b`). */
-function originList(value: unknown, problems: string[]): string[] {
-  if (value === undefined) return [];
-  const origins = typeof value === 'string' ? value.split(',').map((origin) => origin.trim()).filter(Boolean) : value;
-  if (!Array.isArray(origins)) {
-    problems.push('context corsOrigins must be a list of origins or a comma-separated string');
-    return [];
-  }
-  for (const origin of origins) {
-    if (origin !== '*' && !isOrigin(origin)) problems.push(`context corsOrigins: ${JSON.stringify(origin)} is not an origin like https://app.example.com`);
-  }
-  return origins as string[];
-}
-
-function isWebUrl(value: string): boolean {
-  try {
-    return ['https:', 'http:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}
-
-function isOrigin(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  try {
-    return new URL(value).origin === value;
-  } catch {
-    return false;
-  }
-}
-
-const handlerEntry = (group: RouteGroup) => fileURLToPath(new URL(`../functions/api/${group.name}.ts`, import.meta.url));
-const jobEntry = (job: JobDeclaration) => fileURLToPath(new URL(`../functions/jobs/${job.name}.ts`, import.meta.url));
-const eventsEntry = (name: string) => fileURLToPath(new URL(`../functions/events/${name}.ts`, import.meta.url));
-
 /** One tenant: its table, user pool, HTTP API with one function per route group, and alarms. */
 export class TenantStack extends Stack {
+  readonly config: TenantConfig;
+
   constructor(scope: Construct, id: string, props: StackProps & { config: TenantConfig }) {
     super(scope, id, props);
     const { config } = props;
+    this.config = config;
 
-    const data = new CrmTable(this, 'Data');
+    const data = new CrmTable(this, 'Data', { existing: config.table });
     const cursorSecret = new secretsmanager.Secret(this, 'CursorSecret', {
       description: `Signs the list cursors of the ${config.tenant} API`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -214,7 +127,7 @@ export class TenantStack extends Stack {
     alarms.alarmOnAny('api-5xx', httpApi.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }), `${config.tenant}: the API answered 5xx`);
 
     // R-EVT-1..3: the bus, the outbox publisher on the table stream, and one rule and function per consumer.
-    new DomainEvents(this, 'Events', {
+    const events = new DomainEvents(this, 'Events', {
       tenant: config.tenant,
       table: data,
       alarms,
@@ -228,7 +141,26 @@ export class TenantStack extends Stack {
       this.scheduledJob(job, config, { data, cursorSecret, mailIdentity, alarms, mailFrom });
     }
 
+    // Issue 15 item 4: every function writes its figures (shared/metrics.ts) under the tenant, and the dashboard.
+    const functions = this.node.findAll().filter((construct): construct is lambda.Function => construct instanceof lambda.Function);
+    for (const fn of functions) {
+      fn.addEnvironment('TENANT', config.tenant);
+      fn.addEnvironment('POWERTOOLS_METRICS_NAMESPACE', METRICS_NAMESPACE);
+    }
+    new TenantDashboard(this, 'Dashboard', {
+      tenant: config.tenant,
+      httpApi,
+      table: data.table,
+      functions,
+      publisher: events.publisher,
+      deadLetterQueues: this.node.findAll().filter((construct): construct is sqs.Queue => construct instanceof sqs.Queue),
+      alarms,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
+    new CfnOutput(this, 'DashboardName', { value: `PipelineCrm-${config.tenant}` });
+    // Issue 15 item 3: the deploy step that follows every deploy (README "For ops"), ready to paste.
+    new CfnOutput(this, 'MigrateCommand', { value: `npm run migrate -- --table ${data.table.tableName} --region ${this.region}` });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: users.pool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: users.client.userPoolClientId });

@@ -1,10 +1,15 @@
 import { resolve } from 'node:path';
 import { FIRST_ADMIN, startLocalRuntime } from './runtime.ts';
 import { localThrottle } from '../shared/http/throttle.ts';
+import { migrateTable } from '../shared/db/migrations/runner.ts';
+import { progressLine } from '../scripts/migrate.ts';
 
 /** `npm start`: the whole stack on this machine, data kept in LOCAL_DATA_DIR across restarts. */
 const dataDir = resolve(process.env.LOCAL_DATA_DIR ?? '.local/data');
 const runtime = await startLocalRuntime({ port: Number(process.env.PORT ?? 3000), dataDir, throttle: localThrottle(process.env.LOCAL_THROTTLE) });
+// Issue 15 item 3: data kept from an earlier version is brought to this version's item shapes.
+const migrated = await migrateTable(runtime.ctx, { report: (progress) => console.log(progressLine(progress)) });
+if (migrated.applied.length > 0) console.log(`Data migrated: shape version ${migrated.from} → ${migrated.to}`);
 
 console.log(`Pipeline CRM API  ${runtime.url}   (OpenAPI: ${runtime.url}/openapi.json)
 Data folder       ${dataDir}

@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { observed } from '../../shared/metrics.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -86,6 +87,7 @@ let production: StreamHandler | undefined;
 /** The Lambda: the stack sets EVENT_BUS_NAME to the tenant's bus. */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(observed({ publisher: true }))
   .handler((event) => {
     production ??= createPublisher({ putEvents: eventBridgePutEvents(), busName: requiredEnv('EVENT_BUS_NAME') });
     return production(event);

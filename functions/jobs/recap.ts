@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { jobFigures, observed, publishFigures } from '../../shared/metrics.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
@@ -92,9 +93,11 @@ const scheduledEvent = z.object({ scheduledTime: z.iso.datetime({ offset: true }
 
 export const handler = middy<unknown, RecapReport, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(observed({ job: 'recap' }))
   .handler(async (event) => {
     const { scheduledTime } = scheduledEvent.parse(event ?? {});
     const report = await runRecap(appContext(), { now: scheduledTime ? new Date(scheduledTime) : new Date(), trigger: 'schedule' });
+    publishFigures(jobFigures('recap', report));
     // A failure makes Lambda retry the invocation (the users already served hold a receipt), then hand it to the DLQ.
     if (report.failed.length > 0) throw new Error(`The recap of ${report.day} could not be sent to ${report.failed.length} user(s)`);
     return report;

@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { jobFigures, observed, publishFigures } from '../../shared/metrics.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
@@ -161,11 +162,13 @@ const scheduledEvent = z.object({ scheduledTime: z.iso.datetime({ offset: true }
 
 export const handler = middy<unknown, ReminderReport, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(observed({ job: 'reminders' }))
   .handler(async (event) => {
     const { scheduledTime } = scheduledEvent.parse(event ?? {});
     // The later of the time it was due and now: a retried run sends what became due meanwhile too.
     const now = new Date(Math.max(scheduledTime ? Date.parse(scheduledTime) : 0, Date.now()));
     const report = await runReminders(appContext(), { now });
+    publishFigures(jobFigures('reminders', report));
     // A failure makes Lambda retry the invocation (the reminders already sent hold a receipt), then hand it to the DLQ.
     if (report.failed.length > 0) throw new Error(`${report.failed.length} reminder(s) could not be sent`);
     return report;

@@ -1,9 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { bundleDirOf } from '../bundles.ts';
+
+/** What X-Ray active tracing needs (what `tracing: Tracing.ACTIVE` would add to the default policy). */
+export const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
 
 export interface TenantFunctionProps {
   /** The TypeScript module that exports `handler`. */
@@ -31,8 +35,6 @@ export class TenantFunction extends Construct {
     this.logGroup.grantWrite(role);
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -42,18 +44,21 @@ export class TenantFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        // Some dependencies still call require(); an ESM bundle has none unless it makes one.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        // The Node 24 runtime ships the AWS SDK v3: leaving it out keeps every bundle under 250 KB (npm run bench
-        // measures both ways); the SDK's wire protocol is stable across the minor versions involved.
-        externalModules: ['@aws-sdk/*'],
-      },
+      // Built once per synth for every tenant (infra/bundles.ts), not by each function of each stack.
+      code: lambda.Code.fromAsset(bundleDirOf(props.entry)),
+      handler: 'index.handler',
+    });
+    // X-Ray active tracing: Lambda traces every invocation; the handlers annotate theirs with route and tenant
+    // (shared/tracing.ts). Its two actions take no resource but `*`, so they sit in a policy of their own: the
+    // acknowledged wildcard covers them and nothing else (the grants stay in the default policy, checked by cdk-nag).
+    (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
+    const tracing = new iam.Policy(this, 'Tracing', {
+      roles: [role],
+      statements: [new iam.PolicyStatement({ actions: [...XRAY_ACTIONS], resources: ['*'] })],
+    });
+    Validations.of(tracing).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permission: `*` is the only resource they accept.',
     });
   }
 }

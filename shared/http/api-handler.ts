@@ -6,6 +6,7 @@ import { appContext, type AppContext } from '../app-context.ts';
 import { principalFromClaims } from '../auth/claims.ts';
 import { claimIdempotencyKey, type StoredResponse } from './idempotency.ts';
 import { logger } from '../logger.ts';
+import { observed } from '../metrics.ts';
 import { badRequest, toProblem, unauthorized } from './problem.ts';
 import { bodyLimit, checkBodySize, parseJsonBody } from './request-body.ts';
 import { type AnyContract, JSON_TYPE, routeKey } from './contract.ts';
@@ -34,7 +35,7 @@ export function createApiHandler(routes: readonly Route[], context: () => AppCon
       return errorResponse(error, event);
     }
   };
-  return middy<ApiEvent, ApiResponse, Error, Context>().use(injectLambdaContext(logger, { resetKeys: true })).handler(handle);
+  return middy<ApiEvent, ApiResponse, Error, Context>().use(injectLambdaContext(logger, { resetKeys: true })).use(observed({ api: true })).handler(handle);
 }
 
 async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppContext): Promise<ApiResponse> {

@@ -50,7 +50,8 @@ const functionOf = (group: string): Resource => {
 const statementsOf = (fn: Resource): Statement[] => {
   const roleId = fn.Properties.Role['Fn::GetAtt'][0];
   return resources('AWS::IAM::Policy')
-    .filter(([, policy]) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
+    // The X-Ray policy of every function (TenantFunction's Tracing) is asserted on its own (issue 15 item 4).
+    .filter(([id, policy]) => !/Tracing[0-9A-F]{8}$/.test(id) && policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
     .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
 };
 const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat());
@@ -175,7 +176,11 @@ describe('SPEC §0 tenant stack: one function per route group', () => {
 });
 
 describe('SPEC §11 tenant stack: least privilege', () => {
-  const allStatements = () => resources('AWS::IAM::Policy').flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[]);
+  // Each function's X-Ray policy (`*`: its two actions take no resource) is asserted in observability.test.ts.
+  const allStatements = () =>
+    resources('AWS::IAM::Policy')
+      .filter(([id]) => !/Tracing[0-9A-F]{8}$/.test(id))
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[]);
 
   it('SPEC §11 no policy grants every action, every DynamoDB action, Scan, or every resource', () => {
     const statements = allStatements();
@@ -361,7 +366,8 @@ describe('SPEC §11 tenant stack: alarms and outputs', () => {
     const errorAlarms = alarms.filter((alarm) => alarm.MetricName === 'Errors' && alarm.Namespace === 'AWS/Lambda');
     expect(errorAlarms.map((alarm) => alarm.Dimensions[0].Value.Ref).sort()).toEqual(functions().map(([id]) => id).sort());
     expect(alarms.filter((alarm) => alarm.MetricName === '5xx' && alarm.Namespace === 'AWS/ApiGateway')).toHaveLength(1);
-    for (const alarm of alarms) {
+    // Issue 15 item 4's alarms (DynamoDB throttles: metric math; the publisher behind: an age) are in observability.test.ts.
+    for (const alarm of alarms.filter((candidate) => candidate.MetricName !== undefined && candidate.MetricName !== 'IteratorAge')) {
       // Queue depth is a level, not a count of events: its alarms look at the maximum.
       const statistic = alarm.Namespace === 'AWS/SQS' ? 'Maximum' : 'Sum';
       expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Period: 300, Statistic: statistic, AlarmActions: [refTo(topicId)] });
@@ -371,7 +377,7 @@ describe('SPEC §11 tenant stack: alarms and outputs', () => {
   });
 
   it('SPEC §11 the stack outputs what clients and create-admin need', () => {
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['ApiUrl', 'CursorSecretArn', 'TableName', 'UserPoolClientId', 'UserPoolId']);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['ApiUrl', 'CursorSecretArn', 'DashboardName', 'MigrateCommand', 'TableName', 'UserPoolClientId', 'UserPoolId']);
   });
 });
 
@@ -513,6 +519,7 @@ describe('SPEC §11 tenant configuration from the CDK context', () => {
       mailFrom: 'crm@acme.example.com',
       appUrl: 'https://acme.example.com',
       mfa: 'optional',
+      edgeProtection: false,
     });
     expect(tenantConfigFromContext(contextOf({ tenant: 'acme', mfa: 'required' })).mfa).toBe('required');
     expect(() => tenantConfigFromContext(contextOf({ tenant: 'acme', mfa: 'sometimes' }))).toThrowError(/context mfa must be optional or required/);

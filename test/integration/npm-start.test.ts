@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CURRENT_SHAPE_VERSION } from '../../shared/db/migrations/index.ts';
 import { freePort } from '../../local/free-port.ts';
 
 /**
@@ -75,6 +76,9 @@ describe('SPEC §10 npm start', () => {
     expect(created.status).toBe(201);
     expect(read.status).toBe(200);
     expect(second.output()).toContain('Stopping');
+    // Issue 15 item 3: the data folder is migrated at start: a fresh table once, a current one not again.
+    expect(first.output()).toContain(`Data migrated: shape version 0 → ${CURRENT_SHAPE_VERSION}`);
+    expect(second.output()).not.toContain('Data migrated');
     for (const servicePort of [...firstServices, portOf(second.output(), 'Mail inbox \\(SES\\)')]) {
       expect(await stillListening(servicePort), `port ${servicePort}`).toBe(false);
     }

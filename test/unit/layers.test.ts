@@ -77,4 +77,17 @@ describe('issue 10 item 4: layers point one way', () => {
       );
     expect(violations).toEqual([]);
   });
+
+  /** Issue 15 item 3: request paths never scan; a migration may read the whole table (parallel Scan segments). */
+  it('Issue 15 item 3: no Scan in functions/ and shared/ outside shared/db/migrations/', () => {
+    const violations = [...sourceFiles('functions'), ...sourceFiles('shared')]
+      .filter((file) => !file.startsWith('shared/db/migrations/'))
+      .flatMap((file) =>
+        readFileSync(join(ROOT, file), 'utf8')
+          .split('\n')
+          .flatMap((line, at) => (/\bScanCommand\b|\bTotalSegments\b|['"]dynamodb:Scan['"]/.test(line) ? [`${file}:${at + 1}: ${line.trim()}`] : [])),
+      );
+    expect(violations).toEqual([]);
+    expect(readFileSync(join(ROOT, 'shared/db/migrations/runner.ts'), 'utf8')).toMatch(/\bScanCommand\b/);
+  });
 });

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activeAdminsKey, contactModel, userModel } from '../../shared/db/keys.ts';
+import { CURRENT_SHAPE_VERSION } from '../../shared/db/migrations/index.ts';
+import { META_KEY, migrateTable, shapeVersion, type MigrationProgress } from '../../shared/db/migrations/runner.ts';
+import { deleteItem, getItem, putItem, type Key } from '../../shared/db/store.ts';
+import { TestApi } from '../support/api.ts';
+import { newContact, usersOf } from '../support/fixtures.ts';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await TestApi.start();
+}, 60_000);
+afterAll(() => api.stop());
+
+/**
+ * A record as the code before commit 172eab1 wrote it: its type in `entity` ('Contact', 'User'), no `recordType`;
+ * and a table from before commit cbde2b0 (no active admins' guard) and before versioning (no meta item).
+ */
+async function writtenByEarlierVersion(key: Key): Promise<void> {
+  const { recordType, ...item } = (await getItem(api.runtime.ctx, key, { consistent: true }))!;
+  await putItem(api.runtime.ctx, { ...item, entity: recordType });
+}
+
+describe('Issue 15 item 3: data migrations', () => {
+  it('Issue 15 item 3 items of earlier shapes (unversioned, `entity` before 172eab1, no admins guard before cbde2b0) migrate, then pass the same reads and rules', async () => {
+    // Arrange: data written through the API, then put back in the shapes earlier versions wrote.
+    const [rep] = await usersOf(api, 'rep');
+    const contactId = await newContact(api, undefined, { firstName: 'Ada', email: 'ada@example.com' });
+    const before = await api.get(`/contacts/${contactId}`);
+    const usersBefore = await api.get('/users');
+    await writtenByEarlierVersion(contactModel.key(contactId));
+    await writtenByEarlierVersion(userModel.key(rep!.id));
+    await deleteItem(api.runtime.ctx, activeAdminsKey);
+    await deleteItem(api.runtime.ctx, META_KEY);
+    const reports: MigrationProgress[] = [];
+
+    // Act
+    const result = await migrateTable(api.runtime.ctx, { segments: 3, report: (progress) => reports.push(progress) });
+
+    // Assert: the table is at the current shape, the items are in it, the API reads them as before.
+    expect(result).toEqual({ from: 0, to: CURRENT_SHAPE_VERSION, applied: ['001-record-type', '002-active-admins-guard'], stopped: false });
+    expect(await shapeVersion(api.runtime.ctx)).toBe(CURRENT_SHAPE_VERSION);
+    const contact = (await getItem(api.runtime.ctx, contactModel.key(contactId), { consistent: true }))!;
+    expect(contact).toMatchObject({ recordType: 'Contact' });
+    expect(contact).not.toHaveProperty('entity');
+    expect(reports.find((report) => report.migration === '001-record-type' && report.segmentsDone === 3)).toMatchObject({ changed: 2 });
+    const after = await api.get(`/contacts/${contactId}`);
+    expect(after.status).toBe(200);
+    expect(after.body).toEqual(before.body);
+    expect((await api.get('/users')).body).toEqual(usersBefore.body);
+    const guard = (await getItem(api.runtime.ctx, activeAdminsKey, { consistent: true }))!;
+    expect(guard.ids).toHaveLength(1);
+    // The guard written by 002 holds: the one active admin cannot be demoted.
+    const admin = usersBefore.body.items.find((user: { role: string }) => user.role === 'admin');
+    expect((await api.patch(`/users/${admin.id}`, { role: 'rep' }, { headers: { 'if-match': `"${admin.version}"` } })).status).toBe(409);
+  }, 120_000);
+
+  it('Issue 15 item 3 a second run changes nothing (idempotent)', async () => {
+    const result = await migrateTable(api.runtime.ctx);
+
+    expect(result).toMatchObject({ from: CURRENT_SHAPE_VERSION, to: CURRENT_SHAPE_VERSION, applied: [], stopped: false });
+  });
+
+  it('Issue 15 item 3 a run stopped after one page resumes where it stopped', async () => {
+    const ids = await Promise.all(Array.from({ length: 5 }, (_, index) => newContact(api, undefined, { lastName: `Old ${index}` })));
+    for (const id of ids) await writtenByEarlierVersion(contactModel.key(id));
+    await deleteItem(api.runtime.ctx, META_KEY);
+
+    const stopped = await migrateTable(api.runtime.ctx, { segments: 2, stopAfterPages: 1 });
+    const meta = await getItem(api.runtime.ctx, META_KEY, { consistent: true });
+    const resumed = await migrateTable(api.runtime.ctx, { segments: 2 });
+
+    expect(stopped).toMatchObject({ from: 0, to: 0, stopped: true });
+    expect(meta).toMatchObject({ shapeVersion: 0, progress: { id: 1 } });
+    expect(resumed).toMatchObject({ from: 0, to: CURRENT_SHAPE_VERSION, stopped: false });
+    for (const id of ids) expect(await getItem(api.runtime.ctx, contactModel.key(id), { consistent: true })).toMatchObject({ recordType: 'Contact' });
+  }, 120_000);
+});
