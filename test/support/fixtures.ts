@@ -63,3 +63,10 @@ export async function guardHolders(api: TestApi, party: { contactId: string | nu
   const { Item: item } = await ctx.db.send(new GetCommand({ TableName: ctx.tableName, Key: openOpportunitiesGuardKey(party), ConsistentRead: true }));
   return (item?.holders as string[] | undefined) ?? [];
 }
+
+/** Sets switches of the pipeline settings' `sharing` (R-SHR-2), as an admin, keeping the rest of the document. */
+export async function setSharing(api: TestApi, switches: Record<string, boolean>): Promise<void> {
+  const { version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = (await api.get('/settings/pipeline')).body;
+  const answer = await api.put('/settings/pipeline', { ...document, sharing: { ...document.sharing, ...switches } });
+  if (answer.status !== 200) throw new Error(`PUT /settings/pipeline: ${answer.status} ${JSON.stringify(answer.body)}`);
+}
