@@ -79,7 +79,7 @@ const routes: RouteCase[] = [
     route: 'POST /opportunities/{id}/restore',
     kind: 'opportunity',
     prepare: (id) => byOwner((o) => api.call(contracts.loseOpportunity, { params: { id }, body: {}, ...as(o) }))(),
-    act: (id, c) => api.call(contracts.restoreOpportunity, { params: { id }, body: {}, ...as(c) }),
+    act: (id, c) => api.call(contracts.restoreOpportunity, { params: { id }, ...as(c) }),
     expected: works(200),
   },
   {
@@ -89,12 +89,12 @@ const routes: RouteCase[] = [
     act: async (id, c) => bulkStatus(await api.call(contracts.restoreOpportunities, { body: { ids: [id] }, ...as(c) })),
     expected: works(200),
   },
-  { route: 'POST /opportunities/{id}/archive', kind: 'opportunity', act: (id, c) => api.call(contracts.archiveOpportunity, { params: { id }, body: {}, ...as(c) }), expected: works(200) },
+  { route: 'POST /opportunities/{id}/archive', kind: 'opportunity', act: (id, c) => api.call(contracts.archiveOpportunity, { params: { id }, ...as(c) }), expected: works(200) },
   {
     route: 'POST /opportunities/{id}/unarchive',
     kind: 'opportunity',
-    prepare: (id) => byOwner((o) => api.call(contracts.archiveOpportunity, { params: { id }, body: {}, ...as(o) }))(),
-    act: (id, c) => api.call(contracts.unarchiveOpportunity, { params: { id }, body: {}, ...as(c) }),
+    prepare: (id) => byOwner((o) => api.call(contracts.archiveOpportunity, { params: { id }, ...as(o) }))(),
+    act: (id, c) => api.call(contracts.unarchiveOpportunity, { params: { id }, ...as(c) }),
     expected: works(200),
   },
   {
@@ -144,7 +144,7 @@ const routes: RouteCase[] = [
     route: 'POST /leads/{id}/restore',
     kind: 'lead',
     prepare: (id) => byOwner((o) => api.call(contracts.markLeadLost, { params: { id }, body: {}, ...as(o) }))(),
-    act: (id, c) => api.call(contracts.restoreLead, { params: { id }, body: {}, ...as(c) }),
+    act: (id, c) => api.call(contracts.restoreLead, { params: { id }, ...as(c) }),
     expected: ownedOnly(200),
   },
   {
