@@ -39,7 +39,7 @@ export const userContracts = defineContracts({
     params: idParams,
     body: updateUserBody,
     response: user,
-    statuses: [409, 412],
+    statuses: [409, 412, 503],
   },
   getMe: {
     method: 'GET',

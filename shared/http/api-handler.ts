@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { appContext, type AppContext } from '../app-context.ts';
+import { callerAuthority, type CallerAuthority } from '../auth/caller-authority.ts';
 import { principalFromClaims } from '../auth/claims.ts';
 import { claimIdempotencyKey, type StoredResponse } from './idempotency.ts';
 import { logger } from '../logger.ts';
@@ -23,13 +24,19 @@ export type ApiResponse = APIGatewayProxyStructuredResultV2 & { statusCode: numb
  * The Lambda handler of a group of routes. API Gateway (and the local server) put the matched route in
  * `event.routeKey`; this runs the conventions of SPEC §1 around the route's handler.
  */
-export function createApiHandler(routes: readonly Route[], context: () => AppContext = appContext) {
+export interface ApiHandlerOptions {
+  /** Who the caller is now (issue 13 item 1): the stored user, cached per container; tests inject another. */
+  callers?: CallerAuthority;
+}
+
+export function createApiHandler(routes: readonly Route[], context: () => AppContext = appContext, options: ApiHandlerOptions = {}) {
+  const callers = options.callers ?? callerAuthority;
   const byKey = new Map(routes.map((route) => [routeKey(route.contract), route]));
   const handle = async (event: ApiEvent): Promise<ApiResponse> => {
     const route = byKey.get(event.routeKey);
     try {
       if (!route) throw notFound('Route');
-      return await runRoute(route, event, context());
+      return await runRoute(route, event, context(), callers);
     } catch (error) {
       return errorResponse(error, event);
     }
@@ -37,8 +44,8 @@ export function createApiHandler(routes: readonly Route[], context: () => AppCon
   return middy<ApiEvent, ApiResponse, Error, Context>().use(injectLambdaContext(logger, { resetKeys: true })).handler(handle);
 }
 
-async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppContext): Promise<ApiResponse> {
-  const principal = authenticate(contract, event);
+async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppContext, callers: CallerAuthority): Promise<ApiResponse> {
+  const principal = await authenticate(contract, event, ctx, callers);
   const headers = lowerCaseKeys(event.headers);
   const bytes = event.body === undefined ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
   const text = bytes?.toString('utf8');
@@ -91,10 +98,16 @@ async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppC
   }
 }
 
-function authenticate(contract: AnyContract, event: ApiEvent): Principal | undefined {
+/**
+ * The token says who calls; the stored user says whether it still may, and with which role (SPEC §1, issue 13
+ * item 1): a deactivated or deleted user is a 401, a demoted one is judged by its stored role (403).
+ */
+async function authenticate(contract: AnyContract, event: ApiEvent, ctx: AppContext, callers: CallerAuthority): Promise<Principal | undefined> {
   if (contract.roles === 'public') return undefined;
-  const principal = principalFromClaims(event.requestContext.authorizer?.jwt?.claims);
-  if (!principal) throw unauthorized();
+  const claimed = principalFromClaims(event.requestContext.authorizer?.jwt?.claims);
+  if (!claimed) throw unauthorized();
+  const principal = await callers.current(ctx, claimed);
+  if (!principal) throw unauthorized('This user is deactivated or no longer exists');
   if (!contract.roles.includes(principal.role)) throw forbidden();
   return principal;
 }
