@@ -11,7 +11,7 @@ import { badRequest, toProblem, unauthorized } from './problem.ts';
 import { checkBodySize, parseJsonBody } from './request-body.ts';
 import { type AnyContract, JSON_TYPE, routeKey } from './contract.ts';
 import { isApiResult, type Route } from './route.ts';
-import { type FieldError, forbidden, notFound, throwIfInvalid } from '../domain/errors.ts';
+import { conflict, type FieldError, forbidden, notFound, throwIfInvalid } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
 
 /** What an Idempotency-Key may be (issue 13 item 3): longer or stranger keys are a 400, never stored. */
@@ -88,14 +88,32 @@ async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppC
     body: text ?? '',
   });
   if (claim.kind === 'replay') return { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } };
+  if (claim.kind === 'committed') return replayCommitted(contract, claim.record);
+  let response: ApiResponse;
   try {
-    const response = await call();
-    await claim.complete(response as StoredResponse);
-    return response;
+    response = await claim.run(call);
   } catch (error) {
     await claim.release();
     throw error;
   }
+  await claim.complete(response as StoredResponse);
+  return response;
+}
+
+/**
+ * Issue 13 item 3: the first request committed its write but its answer was not stored (it died, or storing
+ * failed): the answer is made again from the record it committed, as the route answers it. A route whose answer is
+ * more than that record cannot be made again: a 409 that says the write is done (and it is never run twice).
+ */
+function replayCommitted(contract: AnyContract, record: Record<string, unknown> | undefined): ApiResponse {
+  let response: ApiResponse;
+  try {
+    if (record === undefined && contract.successStatus !== 204) throw new Error('No record to answer with');
+    response = successResponse(contract, record);
+  } catch {
+    throw conflict('idempotency_committed', 'The request with this Idempotency-Key was carried out; read the record for its result');
+  }
+  return { ...response, headers: { ...response.headers, 'idempotent-replayed': 'true' } };
 }
 
 /**

@@ -7,6 +7,12 @@ import { documentClient, type AppContext } from '../../shared/app-context.ts';
  * a crash, a timeout or a throttle at that point; nothing of the failed command is written.
  */
 export function faultyContext(ctx: AppContext, fails: (command: string, input: any) => boolean): { ctx: AppContext; failures: () => number } {
+  const { db, failures } = faultyClient(fails);
+  return { ctx: { ...ctx, db }, failures };
+}
+
+/** A DynamoDB Local client that fails the commands `fails` picks (for a runtime's `context: { db }`). */
+export function faultyClient(fails: (command: string, input: any) => boolean) {
   const db = documentClient(inject('dynamoEndpoint'));
   let failures = 0;
   db.middlewareStack.add(
@@ -20,7 +26,7 @@ export function faultyContext(ctx: AppContext, fails: (command: string, input: a
     },
     { step: 'initialize', name: 'inject-faults' },
   );
-  return { ctx: { ...ctx, db }, failures: () => failures };
+  return { db, failures: () => failures };
 }
 
 /** The items a write command puts, updates or deletes (single or in a transaction), by key. */
