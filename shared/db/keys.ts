@@ -292,3 +292,10 @@ export const reminderReceiptKey = (taskId: string, reminderAt: string) => ({ PK:
  */
 export const calendarTokenKey = (tokenHash: string) => ({ PK: `CALFEED#${tokenHash}`, SK: 'CALFEED' });
 export const userCalendarFeedKey = (userId: string) => ({ PK: `CALFEEDOF#${userId}`, SK: 'CALFEED' });
+
+/**
+ * Issue 13 item 4: an event the bus refused, kept (with its whole event) until a redrive republishes it. One
+ * partition, sorted by event id (time): found with a key query, no index. Written only when the bus refuses.
+ */
+export const UNPUBLISHED_PARTITION = 'UNPUBLISHED';
+export const unpublishedKey = (eventId: string) => ({ PK: UNPUBLISHED_PARTITION, SK: `EVENT#${eventId}` });
