@@ -46,6 +46,9 @@ export function createApiHandler(routes: readonly Route[], context: () => AppCon
 
 async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppContext, callers: CallerAuthority): Promise<ApiResponse> {
   const principal = await authenticate(contract, event, ctx, callers);
+  // Issue 13 item 11: every log line of the request names the caller (the product's user id, beside the API's
+  // request id that the access log also carries, with the token's Cognito subject as callerSub).
+  logger.appendKeys({ apiRequestId: event.requestContext.requestId, ...(principal ? { userId: principal.userId } : {}) });
   const headers = lowerCaseKeys(event.headers);
   const bytes = event.body === undefined ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
   const text = bytes?.toString('utf8');
