@@ -14,6 +14,7 @@ import { CORS_POLICY } from '../shared/http/cors.ts';
 import { API_THROTTLE, PUBLIC_ROUTE_THROTTLE } from '../shared/http/throttle.ts';
 import { email } from '../shared/schemas/common.ts';
 import { isIanaTimeZone } from '../shared/schemas/users.ts';
+import { EdgeProtection } from './constructs/edge-protection.ts';
 import { CrmTable } from './constructs/crm-table.ts';
 import { grantAccess } from './constructs/grant-access.ts';
 import { HttpApiRoutes } from './constructs/http-api-routes.ts';
@@ -40,6 +41,10 @@ export interface TenantConfig {
   appUrl?: string;
   /** Whether every user (admins included) must sign in with a second factor (TOTP); default optional. */
   mfa?: 'optional' | 'required';
+  /** Issue 13 item 12: CloudFront and an AWS WAF web ACL in front of the API (infra/constructs/edge-protection.ts). */
+  edgeProtection?: boolean;
+  /** A CLOUDFRONT web ACL made in us-east-1, for a tenant stack in another region. */
+  edgeWebAclArn?: string | undefined;
 }
 
 export const TENANT_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
@@ -81,8 +86,26 @@ export function tenantConfigFromContext(context: (key: string) => unknown): Tena
   const mfa = text('mfa', 'optional');
   if (mfa !== 'optional' && mfa !== 'required') problems.push(`context mfa must be optional or required, got ${JSON.stringify(mfa)}`);
 
+  const edge = context('edgeProtection') ?? false;
+  if (edge !== true && edge !== false && edge !== 'true' && edge !== 'false') problems.push(`context edgeProtection must be true or false, got ${JSON.stringify(edge)}`);
+  const edgeWebAclArn = context('edgeWebAclArn');
+  if (edgeWebAclArn !== undefined && (typeof edgeWebAclArn !== 'string' || !edgeWebAclArn.startsWith('arn:aws:wafv2:us-east-1:'))) {
+    problems.push(`context edgeWebAclArn must be the ARN of a web ACL in us-east-1, got ${JSON.stringify(edgeWebAclArn)}`);
+  }
+
   if (problems.length > 0) throw new Error(`Invalid tenant configuration:\n- ${problems.join('\n- ')}`);
-  return { tenant: tenant as string, timezone, defaultCurrency, corsOrigins, alarmEmail: alarmEmail as string | undefined, mailFrom, appUrl, mfa: mfa as 'optional' | 'required' };
+  return {
+    tenant: tenant as string,
+    timezone,
+    defaultCurrency,
+    corsOrigins,
+    alarmEmail: alarmEmail as string | undefined,
+    mailFrom,
+    appUrl,
+    mfa: mfa as 'optional' | 'required',
+    edgeProtection: edge === true || edge === 'true',
+    edgeWebAclArn: edgeWebAclArn as string | undefined,
+  };
 }
 
 /** `corsOrigins` comes as an array (cdk.json) or a comma-separated string (`-c corsOrigins=a,b`). */
@@ -221,6 +244,7 @@ export class TenantStack extends Stack {
     }
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
+    if (config.edgeProtection) new EdgeProtection(this, 'Edge', { tenant: config.tenant, httpApi, webAclArn: config.edgeWebAclArn });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: users.pool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: users.client.userPoolClientId });
