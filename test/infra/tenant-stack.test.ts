@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { PUBLISHER_ITERATOR_AGE_ALARM } from '../../infra/constructs/event-bus.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TenantStack, tenantConfigFromContext, type TenantConfig } from '../../infra/tenant-stack.ts';
 import { routeGroups } from '../../functions/api/route-table.ts';
@@ -327,9 +328,11 @@ describe('SPEC §11 tenant stack: alarms and outputs', () => {
     expect(errorAlarms.map((alarm) => alarm.Dimensions[0].Value.Ref).sort()).toEqual(functions().map(([id]) => id).sort());
     expect(alarms.filter((alarm) => alarm.MetricName === '5xx' && alarm.Namespace === 'AWS/ApiGateway')).toHaveLength(1);
     for (const alarm of alarms) {
-      // Queue depth is a level, not a count of events: its alarms look at the maximum.
-      const statistic = alarm.Namespace === 'AWS/SQS' ? 'Maximum' : 'Sum';
-      expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Period: 300, Statistic: statistic, AlarmActions: [refTo(topicId)] });
+      // Queue depth and the publisher's iterator age are levels, not counts of events: their alarms look at the
+      // maximum; the iterator age alarms above PUBLISHER_ITERATOR_AGE_ALARM (issue 13 item 4).
+      const level = alarm.Namespace === 'AWS/SQS' || alarm.MetricName === 'IteratorAge';
+      const threshold = alarm.MetricName === 'IteratorAge' ? PUBLISHER_ITERATOR_AGE_ALARM.toMilliseconds() : 0;
+      expect(alarm).toMatchObject({ Threshold: threshold, ComparisonOperator: 'GreaterThanThreshold', Period: 300, Statistic: level ? 'Maximum' : 'Sum', AlarmActions: [refTo(topicId)] });
     }
     expect(only('AWS::SNS::Topic').Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [logicalIdOf('AWS::KMS::Key'), 'Arn'] });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: config.alarmEmail, TopicArn: refTo(topicId) });
@@ -476,6 +479,8 @@ describe('SPEC §11 tenant configuration from the CDK context', () => {
       mailFrom: 'crm@acme.example.com',
       appUrl: 'https://acme.example.com',
       mfa: 'optional',
+      edgeProtection: false,
+      edgeWebAclArn: undefined,
     });
     expect(tenantConfigFromContext(contextOf({ tenant: 'acme', mfa: 'required' })).mfa).toBe('required');
     expect(() => tenantConfigFromContext(contextOf({ tenant: 'acme', mfa: 'sometimes' }))).toThrowError(/context mfa must be optional or required/);
