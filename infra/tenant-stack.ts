@@ -15,6 +15,7 @@ import { consumers } from '../functions/events/consumer-table.ts';
 import { scheduledJobs, type ScheduledJob as JobDeclaration } from '../functions/jobs/job-table.ts';
 import { CORS_POLICY } from '../shared/http/cors.ts';
 import { API_THROTTLE } from '../shared/http/throttle.ts';
+import { EdgeProtection } from './constructs/edge-protection.ts';
 import { CrmTable } from './constructs/crm-table.ts';
 import { TenantDashboard } from './constructs/dashboard.ts';
 import { METRICS_NAMESPACE } from '../shared/metrics.ts';
@@ -161,6 +162,7 @@ export class TenantStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: `PipelineCrm-${config.tenant}` });
     // Issue 15 item 3: the deploy step that follows every deploy (README "For ops"), ready to paste.
     new CfnOutput(this, 'MigrateCommand', { value: `npm run migrate -- --table ${data.table.tableName} --region ${this.region}` });
+    if (config.edgeProtection) new EdgeProtection(this, 'Edge', { tenant: config.tenant, httpApi, webAclArn: config.edgeWebAclArn });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: users.pool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: users.client.userPoolClientId });

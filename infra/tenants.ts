@@ -60,6 +60,8 @@ export const tenantEntrySchema = z.strictObject({
   mfa: z.enum(['optional', 'required'], 'must be optional or required').default('optional'),
   /** Whether the API sits behind the edge protection (WAF, issue 13). */
   edgeProtection: z.preprocess(switchOrString, z.boolean('must be true or false')).default(false),
+  /** A CLOUDFRONT-scope web ACL made in us-east-1, for an edge-protected tenant stack in another region. */
+  edgeWebAclArn: z.string().startsWith('arn:aws:wafv2:us-east-1:', 'must be the ARN of a web ACL in us-east-1').optional(),
   /**
    * Restore runbook (README "Restore a tenant's table"): the stack uses this existing table (restored to a point
    * in time, with its stream enabled) instead of the one it created. Absent: the stack's own table.
@@ -87,6 +89,7 @@ export interface TenantConfig {
   appUrl?: string;
   mfa?: 'optional' | 'required';
   edgeProtection?: boolean;
+  edgeWebAclArn?: string | undefined;
   table?: { name: string; streamArn: string } | undefined;
 }
 

@@ -3,6 +3,7 @@ import { createPublisher } from '../functions/events/publisher.ts';
 import type { AppContext } from '../shared/app-context.ts';
 import type { PutEvents } from '../shared/events/bus.ts';
 import type { Consumer } from '../shared/events/consumer.ts';
+import { parkEvents, redriveUnpublished, type RedriveReport } from '../shared/events/unpublished.ts';
 import { createLocalEventBus, type DeadLetter } from './event-bus.ts';
 import { startStreamPoller } from './stream-poller.ts';
 
@@ -24,6 +25,8 @@ export interface LocalEvents {
   settle(): Promise<void>;
   /** Deliveries that failed after their retries, and stream batches given up (`GET /_local/dead-letters`). */
   deadLetters(): readonly DeadLetter[];
+  /** Republishes the events the bus refused (issue 13 item 4, `POST /_local/redrive-events`), as the redrive script does in AWS. */
+  redrive(): Promise<RedriveReport>;
   stop(): Promise<void>;
 }
 
@@ -36,7 +39,7 @@ export async function startLocalEvents(ctx: AppContext, dynamoEndpoint: string, 
   const poller = await startStreamPoller({
     ctx,
     endpoint: dynamoEndpoint,
-    handler: createPublisher({ putEvents, busName: LOCAL_BUS_NAME }),
+    handler: createPublisher({ putEvents, busName: LOCAL_BUS_NAME, park: (parked) => parkEvents(ctx, parked) }),
     deliveries: bus,
     onGiveUp: ({ sequenceNumbers }) =>
       givenUp.push({
@@ -50,6 +53,7 @@ export async function startLocalEvents(ctx: AppContext, dynamoEndpoint: string, 
   return {
     settle: () => poller.settle(),
     deadLetters: () => [...givenUp, ...bus.deadLetters()],
+    redrive: () => redriveUnpublished(ctx, putEvents, LOCAL_BUS_NAME),
     async stop() {
       await poller.stop();
       await bus.stop();

@@ -168,6 +168,16 @@ function localRoutes(ctx: AppContext, auth: Awaited<ReturnType<typeof createLoca
       path: '/_local/dead-letters',
       handle: async () => ({ status: 200, body: { items: events.deadLetters() } }),
     },
+    {
+      // Issue 13 item 4: puts the events the bus refused (parked by the publisher) on the bus again, then settles.
+      method: 'POST',
+      path: '/_local/redrive-events',
+      async handle() {
+        const report = await events.redrive();
+        await events.settle();
+        return { status: 200, body: report };
+      },
+    },
   ];
 }
 

@@ -9,12 +9,13 @@ import { resolveReasonChoice, resolveReasonIds } from '../../shared/db/reasons.t
 import { getRecord, requireRecord, retryOnRace } from '../../shared/db/store.ts';
 import { canSeeOpportunity, canWorkOpportunity } from '../../shared/db/visibility.ts';
 import { withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
-import { throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
+import { forbidden, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
 import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import { archive, chooseSurvivor, lose, merge, restore, restoreStageId, unarchive, win } from '../../shared/domain/opportunity-lifecycle.ts';
 import { postSaleOnWin, type WinPostSale } from '../../shared/domain/post-sale.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
 import { hasChoice, lossReasonChoice } from '../../shared/domain/reasons.ts';
+import { ownsOrManages } from '../../shared/domain/sharing.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { runBulk } from '../../shared/http/bulk.ts';
 import { implement } from '../../shared/http/route.ts';
@@ -106,7 +107,8 @@ async function restoreMany(ctx: AppContext, principal: Principal, ids: readonly 
 
 /**
  * R-OPP-8: one transaction deletes the merged ones and writes the survivor, its merge history entry and the
- * guards; if any of them cannot be seen by the caller, nothing happens (404).
+ * guards; if any of them cannot be seen by the caller, nothing happens (404). Merging one away deletes it, so it
+ * needs the right to delete it (issue 13 item 2): a rep that sees one only through a share gets a 403.
  */
 function mergeOpportunities(ctx: AppContext, principal: Principal, ids: readonly string[], targetId: string | undefined): Promise<StoredOpportunity> {
   return retryOnRace(async () => {
@@ -117,6 +119,7 @@ function mergeOpportunities(ctx: AppContext, principal: Principal, ids: readonly
     ]);
     const survivor = chooseSurvivor(records, targetId);
     const others = records.filter((record) => record.id !== survivor.id);
+    if (others.some((record) => !ownsOrManages(principal, record))) throw forbidden('Only the owner, a manager or an admin may merge an opportunity away');
     const merged = merge(survivor, others, survivor.status === 'open' ? undefined : await reopenStage(freshReads(ctx), survivor, settings));
     const [written] = await commitOpportunityChange(ctx, {
       records: [{ before: survivor, after: merged.next }, ...merged.removed.map((removed) => ({ before: removed }))],

@@ -7,6 +7,8 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { busEntry, eventBridgePutEvents, PUT_EVENTS_MAX_ENTRIES, type PutEvents } from '../../shared/events/bus.ts';
 import type { DomainEvent } from '../../shared/events/catalogue.ts';
 import { eventOfOutboxItem, isOutboxItem } from '../../shared/events/outbox.ts';
+import { parkEvents, type ParkedEvent } from '../../shared/events/unpublished.ts';
+import { appContext } from '../../shared/app-context.ts';
 import { logger } from '../../shared/logger.ts';
 
 /**
@@ -16,11 +18,18 @@ import { logger } from '../../shared/logger.ts';
  * record: the stream hands that record and the ones after it to the next invocation, so nothing is lost and,
  * at worst, an event already accepted is put again (consumers are idempotent). An outbox item that does not
  * parse is a failure too: after the bounded retries its batch goes to the publisher's dead-letter queue.
+ *
+ * Issue 13 item 4: before handing refused events back to the stream, the publisher parks them (their whole event)
+ * in the table (shared/events/unpublished.ts) and logs `events_refused` (the refusals alarm counts those lines). If
+ * the stream's retries run out, the parked copies remain for `npm run redrive-events`; if parking fails, the
+ * invocation fails (the errors alarm) and the stream retries the batch.
  */
 
 export interface PublisherOptions {
   putEvents: PutEvents;
   busName: string;
+  /** Keeps refused events for a redrive (the table's UNPUBLISHED partition); throws when it cannot. */
+  park: (parked: ParkedEvent[]) => Promise<void>;
 }
 
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
@@ -30,7 +39,7 @@ interface Publishable {
   event: DomainEvent | undefined;
 }
 
-export function createPublisher({ putEvents, busName }: PublisherOptions): StreamHandler {
+export function createPublisher({ putEvents, busName, park }: PublisherOptions): StreamHandler {
   return async ({ Records: records }) => {
     const outbox = records.flatMap(publishable);
     for (let start = 0; start < outbox.length; start += PUT_EVENTS_MAX_ENTRIES) {
@@ -38,7 +47,9 @@ export function createPublisher({ putEvents, busName }: PublisherOptions): Strea
       const refused = await refusedIndexes(batch, putEvents, busName);
       if (refused.length > 0) {
         const firstRefused = start + refused[0]!;
-        logger.warn('Events not published; the stream will retry them', {
+        const retried = outbox.slice(firstRefused).flatMap(({ event }) => (event ? [{ event, reason: 'refused by the bus' }] : []));
+        await park(retried);
+        logger.warn('events_refused: events not published; parked for a redrive, and the stream will retry them', {
           refused: refused.length,
           retried: outbox.length - firstRefused,
           eventIds: refused.map((index) => batch[index]!.event?.detail.id),
@@ -89,7 +100,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, 
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(observed({ publisher: true }))
   .handler((event) => {
-    production ??= createPublisher({ putEvents: eventBridgePutEvents(), busName: requiredEnv('EVENT_BUS_NAME') });
+    production ??= createPublisher({ putEvents: eventBridgePutEvents(), busName: requiredEnv('EVENT_BUS_NAME'), park: (parked) => parkEvents(appContext(), parked) });
     return production(event);
   });
 

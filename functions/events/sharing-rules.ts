@@ -5,13 +5,14 @@ import { getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import {
   opportunitySharedWith,
   partyOpportunities,
+  partyShareWrite,
   removeOpportunityShare,
   seesOpportunityOfParty,
   shareOpportunity,
   shareParty,
   unshareParty,
 } from '../../shared/db/shares.ts';
-import { getRecord, updateRecord } from '../../shared/db/store.ts';
+import { getRecord, updateRecord, type ExtraWrite } from '../../shared/db/store.ts';
 import { patch } from '../../shared/domain/opportunity-lifecycle.ts';
 import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import {
@@ -47,10 +48,13 @@ type Sharing = PipelineSettings['sharing'];
  */
 const readParty = (ctx: AppContext, party: Party) => (party.collection === 'contacts' ? getRecord(ctx, contactModel, party.id) : getRecord(ctx, companyModel, party.id));
 
-/** R-SHR-3: the party (read just before: it exists) gets a new owner. */
-async function setPartyOwner(ctx: AppContext, party: Party, ownerId: string): Promise<void> {
-  if (party.collection === 'contacts') await updateRecord(ctx, contactModel, party.id, (current) => ({ ...current, ownerId }));
-  else await updateRecord(ctx, companyModel, party.id, (current) => ({ ...current, ownerId }));
+/**
+ * R-SHR-3: the party (read just before: it exists) gets a new owner, in one transaction with `extra` (issue 13 item
+ * 7: the previous owner's share, so that a failure leaves both undone and the redelivery does both).
+ */
+async function setPartyOwner(ctx: AppContext, party: Party, ownerId: string, extra: ExtraWrite[]): Promise<void> {
+  if (party.collection === 'contacts') await updateRecord(ctx, contactModel, party.id, (current) => ({ ...current, ownerId }), { extra: () => extra });
+  else await updateRecord(ctx, companyModel, party.id, (current) => ({ ...current, ownerId }), { extra: () => extra });
 }
 
 const ownsOpportunityOfParty = async (ctx: AppContext, party: Party, userId: string) =>
@@ -86,9 +90,12 @@ async function followOwner(ctx: AppContext, event: DomainEvent<'opportunity.crea
     const record = await readParty(ctx, party);
     if (!record) continue;
     const plan = planPartyFollow(change, { ownerId: record.ownerId, primary: sameParty(party, primary) }, sharing);
-    if (plan.newOwnerId) await setPartyOwner(ctx, party, plan.newOwnerId);
-    if (plan.keepSharedIfAssigned && (await ownsOpportunityOfParty(ctx, party, plan.keepSharedIfAssigned))) {
-      await shareParty(ctx, party, plan.keepSharedIfAssigned, event.detail.actorId);
+    if (plan.newOwnerId) {
+      // The previous owner keeps it shared while it owns one of its opportunities (planned only with a new owner):
+      // committed with the change of owner.
+      const keeper = plan.keepSharedIfAssigned;
+      const keepsSight = keeper && (await ownsOpportunityOfParty(ctx, party, keeper)) ? [partyShareWrite(ctx, party, keeper, event.detail.actorId)] : [];
+      await setPartyOwner(ctx, party, plan.newOwnerId, keepsSight);
     }
     if (plan.shareWith && mayShare) await shareParty(ctx, party, plan.shareWith, event.detail.actorId);
     if (plan.unshareCandidate) await unshareUnlessStillSeen(ctx, party, plan.unshareCandidate);

@@ -13,6 +13,7 @@ import { mapLimited } from '../../shared/concurrency.ts';
 import { logger } from '../../shared/logger.ts';
 import { renderRecapEmail } from '../../shared/mail/recap-email.ts';
 import { DEFAULT_SEND_RETRY, sendOnce, type SendRetry } from '../../shared/mail/send-once.ts';
+import { mailSendRateFromEnv, sendRateLimiter, type SendRateLimiter } from '../../shared/mail/send-rate.ts';
 
 /**
  * The morning overdue-lead recap (R-REC-1..3). The scheduler calls `handler` every hour; `runRecap` sends only
@@ -35,15 +36,17 @@ export interface RecapOptions {
   /** Default `by-hand`: a direct call is for the day of `now`, whatever the hour. */
   trigger?: RecapTrigger;
   retry?: SendRetry;
+  /** Issue 13 item 11: paces the parallel sends to the SES sending rate (default: MAIL_SEND_RATE per second). */
+  sendRate?: SendRateLimiter;
 }
 
 /** Receipts outlive any re-run of their day; TTL then removes them. */
 const RECEIPT_TTL_SECONDS = 7 * 24 * 60 * 60;
-/** Mails sent at the same time: well under SES's default sending rate. */
+/** Mails sent at the same time; their pace is the send rate's (`RecapOptions.sendRate`). */
 const SEND_CONCURRENCY = 4;
 
 export async function runRecap(ctx: AppContext, options: RecapOptions): Promise<RecapReport> {
-  const { now, trigger = 'by-hand', retry = DEFAULT_SEND_RETRY } = options;
+  const { now, trigger = 'by-hand', retry = DEFAULT_SEND_RETRY, sendRate = sendRateLimiter({ perSecond: mailSendRateFromEnv() }) } = options;
   const { recap } = await getPipelineSettings(ctx);
   const decision = recapDecision(recap, now, trigger);
   if (!decision.send) {
@@ -53,7 +56,7 @@ export async function runRecap(ctx: AppContext, options: RecapOptions): Promise<
 
   const [users, overdue] = await Promise.all([allUsers(ctx), findOverdueLeads(ctx, { now, timeZone: recap.timezone })]);
   const plan = planRecap(users, overdue);
-  const outcomes = await mapLimited(plan.mails, SEND_CONCURRENCY, (mail) => deliver(ctx, mail, { day: decision.day, now, retry }));
+  const outcomes = await mapLimited(plan.mails, SEND_CONCURRENCY, (mail) => deliver(ctx, mail, { day: decision.day, now, retry, sendRate }));
 
   const report: RecapReport = { day: decision.day, outcome: 'done', sent: [], skipped: [...plan.skipped], failed: [] };
   for (const [index, outcome] of outcomes.entries()) {
@@ -69,7 +72,7 @@ export async function runRecap(ctx: AppContext, options: RecapOptions): Promise<
 type Delivery = { kind: 'sent' } | { kind: 'skipped'; reason: 'already_sent' | 'being_sent' } | { kind: 'failed'; error: string };
 
 /** R-REC-3 one user's mail, at most once per day (the day's receipt, shared/mail/send-once.ts). */
-async function deliver(ctx: AppContext, mail: RecapMail, run: { day: string; now: Date; retry: SendRetry }): Promise<Delivery> {
+async function deliver(ctx: AppContext, mail: RecapMail, run: { day: string; now: Date; retry: SendRetry; sendRate: SendRateLimiter }): Promise<Delivery> {
   const userId = mail.user.id;
   try {
     const rendered = renderRecapEmail(
@@ -77,7 +80,8 @@ async function deliver(ctx: AppContext, mail: RecapMail, run: { day: string; now
       mail.user.locale,
     );
     const receipt = { key: recapReceiptKey(run.day, userId), ttlSeconds: RECEIPT_TTL_SECONDS, label: 'Recap', about: { userId, day: run.day } };
-    const outcome = await sendOnce(ctx, receipt, mail.user.email, rendered, run.retry);
+    const paced: AppContext = { ...ctx, mailer: { send: async (outgoing) => (await run.sendRate.acquire(), ctx.mailer.send(outgoing)) } };
+    const outcome = await sendOnce(paced, receipt, mail.user.email, rendered, run.retry);
     return outcome === 'sent' ? { kind: 'sent' } : { kind: 'skipped', reason: outcome };
   } catch (error) {
     logger.error('Recap mail not sent', { userId, day: run.day, error });

@@ -1,16 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE } from '../../shared/metrics.ts';
 import { ALARM_PERIOD, type OpsAlarms } from './ops-alarms.ts';
-
-/** The publisher is behind when its oldest unread stream record is older than this: events reach consumers late. */
-export const ITERATOR_AGE_ALARM = Duration.minutes(5);
 
 export interface TenantDashboardProps {
   tenant: string;
@@ -98,14 +94,6 @@ export class TenantDashboard extends Construct {
     alarms.alarmOnAny('dynamodb-throttles', sumOf([tableMetric('ReadThrottleEvents').with({ period: ALARM_PERIOD }), tableMetric('WriteThrottleEvents').with({ period: ALARM_PERIOD })]), `${tenant}: DynamoDB throttled requests of the table`);
     // Function throttles are on the dashboard, not alarmed one by one (an alarm takes at most 10 metrics): a
     // throttled route shows as API 5xx, a throttled consumer or job as its errors and dead letters, all alarmed.
-    const behind = new cloudwatch.Alarm(this, 'publisher-behind', {
-      metric: publisher.metric('IteratorAge', { statistic: 'Maximum', period: ALARM_PERIOD }),
-      alarmDescription: `${tenant}: the event publisher is more than ${ITERATOR_AGE_ALARM.toMinutes()} minutes behind the table stream`,
-      threshold: ITERATOR_AGE_ALARM.toMilliseconds(),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    behind.addAlarmAction(new SnsAction(alarms.topic));
+    // The publisher falling behind its stream is alarmed by the event bus construct (publisher-iterator-age).
   }
 }

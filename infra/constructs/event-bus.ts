@@ -1,12 +1,14 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { OUTBOX_PREFIX } from '../../shared/db/keys.ts';
+import { OUTBOX_PREFIX, UNPUBLISHED_PARTITION } from '../../shared/db/keys.ts';
 import type { Consumer } from '../../shared/events/consumer.ts';
 import { TenantFunction } from './tenant-function.ts';
 import type { CrmTable } from './crm-table.ts';
@@ -27,6 +29,15 @@ export const PUBLISHER_STREAM = {
   /** One batch per shard at a time: the events of an item are put in the order they were written. */
   parallelizationFactor: 1,
 } as const;
+
+/**
+ * Issue 13 item 4: the publisher's iterator age above this means the stream is retrying refused events (or the
+ * publisher cannot keep up): well before the stream's 24 h, and the refused events are parked meanwhile.
+ */
+export const PUBLISHER_ITERATOR_AGE_ALARM = Duration.minutes(15);
+
+/** The log line the publisher writes each time the bus refuses events (functions/events/publisher.ts). */
+export const EVENTS_REFUSED_LOG = 'events_refused';
 
 /** Lambda reads the stream with these calls, on this table's stream only. */
 const STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
@@ -60,12 +71,20 @@ export class DomainEvents extends Construct {
     const { table } = props.table;
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: `pipeline-crm-${props.tenant}`, description: `Domain events of the ${props.tenant} CRM` });
 
-    this.publisher = new TenantFunction(this, 'Publisher', {
+    const publisher = new TenantFunction(this, 'Publisher', {
       entry: props.publisherEntry,
       description: `${props.tenant}: publishes the outbox events of the table stream to the bus`,
-      environment: { ...props.environment, EVENT_BUS_NAME: this.bus.eventBusName, POWERTOOLS_SERVICE_NAME: 'pipeline-crm-publisher' },
-    }).function;
+      environment: { ...props.environment, EVENT_BUS_NAME: this.bus.eventBusName, TABLE_NAME: table.tableName, POWERTOOLS_SERVICE_NAME: 'pipeline-crm-publisher' },
+    });
+    this.publisher = publisher.function;
     this.bus.grantPutEventsTo(this.publisher);
+    // Issue 13 item 4: refused events are parked in the table's UNPUBLISHED partition, and nowhere else.
+    iam.Grant.addToPrincipal({
+      grantee: this.publisher,
+      actions: ['dynamodb:BatchWriteItem'],
+      resourceArns: [table.tableArn],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [UNPUBLISHED_PARTITION] } },
+    });
     iam.Grant.addToPrincipal({ grantee: this.publisher, actions: STREAM_READ_ACTIONS, resourceArns: [table.tableStreamArn!] });
 
     this.publisherDeadLetters = deadLetterQueue(this, 'PublisherDeadLetters');
@@ -90,6 +109,26 @@ export class DomainEvents extends Construct {
         }),
       ],
     });
+    // Issue 13 item 4: each refusal by the bus (a log line of the publisher) and a stream falling behind raise an alarm.
+    const refusals = new logs.MetricFilter(this, 'EventsRefused', {
+      logGroup: publisher.logGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.message', '=', `${EVENTS_REFUSED_LOG}*`),
+      metricNamespace: `PipelineCrm/${props.tenant}`,
+      metricName: 'EventsRefused',
+      metricValue: '1',
+      defaultValue: 0,
+    });
+    props.alarms.alarmOnAny(
+      'publisher-refusals',
+      refusals.metric({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      `${props.tenant}: the bus refused events; they are parked and retried (runbook: README "For ops", alarm publisher-refusals)`,
+    );
+    props.alarms.alarmAbove(
+      'publisher-iterator-age',
+      new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'IteratorAge', dimensionsMap: { FunctionName: this.publisher.functionName }, period: ALARM_PERIOD, statistic: 'Maximum' }),
+      PUBLISHER_ITERATOR_AGE_ALARM.toMilliseconds(),
+      `${props.tenant}: the event publisher is more than ${PUBLISHER_ITERATOR_AGE_ALARM.toMinutes()} minutes behind the table stream`,
+    );
     props.alarms.alarmOnAny('publisher-errors', this.publisher.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }), `${props.tenant}: the event publisher failed`);
     props.alarms.alarmOnAny(
       'publisher-dead-letters',

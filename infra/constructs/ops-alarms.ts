@@ -41,4 +41,18 @@ export class OpsAlarms extends Construct {
     alarm.addAlarmAction(new SnsAction(this.topic));
     return alarm;
   }
+
+  /** Alarms when `metric` (its statistic over a period) is above `threshold`. */
+  alarmAbove(id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      metric,
+      alarmDescription: description,
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    return alarm;
+  }
 }

@@ -40,7 +40,7 @@ export const userContracts = defineContracts({
     params: idParams,
     body: updateUserBody,
     response: user,
-    statuses: [409, 412],
+    statuses: [409, 412, 503],
   },
   getMe: {
     method: 'GET',

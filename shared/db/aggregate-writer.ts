@@ -144,15 +144,25 @@ export async function prepareChange<T extends BaseRecord, H, E, O extends object
   };
 }
 
+/**
+ * Writes that every aggregate transaction carries besides its own, decided by who runs it rather than by the
+ * aggregate (issue 13 item 3: the request's Idempotency-Key record, shared/http/idempotency.ts). A hook answers []
+ * when it has nothing to add.
+ */
+export type CommitHook = (ctx: AppContext, written: readonly BaseRecord[]) => ExtraWrite[];
+const commitHooks: CommitHook[] = [];
+export const addCommitHook = (hook: CommitHook): void => void commitHooks.push(hook);
+const hookWrites = (ctx: AppContext, written: readonly BaseRecord[]) => commitHooks.flatMap((hook) => hook(ctx, written));
+
 /** Commits prepared changes (of one or several aggregates) in one transaction: all or nothing. */
 export async function commit(ctx: AppContext, ...changes: PreparedChange<BaseRecord>[]): Promise<void> {
-  await writeAll(ctx, changes.flatMap((change) => change.writes));
+  await writeAll(ctx, [...changes.flatMap((change) => change.writes), ...hookWrites(ctx, changes.flatMap((change) => change.written))]);
 }
 
 /** Prepares and commits one change; returns its records as written, in the order given, deletions left out. */
 export async function commitChange<T extends BaseRecord, H, E, O extends object>(ctx: AppContext, aggregate: Aggregate<T, H, E, O>, change: Change<T, H, E, O>): Promise<T[]> {
   const prepared = await prepareChange(ctx, aggregate, change);
-  await writeAll(ctx, prepared.writes);
+  await writeAll(ctx, [...prepared.writes, ...hookWrites(ctx, prepared.written)]);
   return prepared.written;
 }
 

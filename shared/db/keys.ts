@@ -320,3 +320,10 @@ export const boardCounterKey = (partition: string, stageId: string, currency: st
 
 /** What one opportunity adds to the counters, at the record version it was computed from (replays and late events are no-ops). */
 export const boardContributionKey = (opportunityId: string) => ({ PK: `BOARD#OPP#${opportunityId}`, SK: 'CONTRIBUTION' });
+
+/**
+ * Issue 13 item 4: an event the bus refused, kept (with its whole event) until a redrive republishes it. One
+ * partition, sorted by event id (time): found with a key query, no index. Written only when the bus refuses.
+ */
+export const UNPUBLISHED_PARTITION = 'UNPUBLISHED';
+export const unpublishedKey = (eventId: string) => ({ PK: UNPUBLISHED_PARTITION, SK: `EVENT#${eventId}` });

@@ -205,6 +205,11 @@ export async function previousOwnerKeepsSight(ctx: AppContext, party: Party, pre
   return [{ write: { Put: { TableName: ctx.tableName, Item: partyShareItem(ctx, party, previousOwnerId, sharedBy) } } }];
 }
 
+/** R-SHR-2 the write of a party's share, to commit with another change (issue 13 item 7: with its change of owner). */
+export const partyShareWrite = (ctx: AppContext, party: Party, userId: string, sharedBy: string | null): ExtraWrite => ({
+  write: { Put: { TableName: ctx.tableName, Item: partyShareItem(ctx, party, userId, sharedBy) } },
+});
+
 /** R-SHR-2 the contact or company is shared with the user. */
 export async function shareParty(ctx: AppContext, party: Party, userId: string, sharedBy: string | null): Promise<void> {
   await putItem(ctx, partyShareItem(ctx, party, userId, sharedBy));

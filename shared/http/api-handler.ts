@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { appContext, type AppContext } from '../app-context.ts';
+import { callerAuthority, type CallerAuthority } from '../auth/caller-authority.ts';
 import { principalFromClaims } from '../auth/claims.ts';
 import { claimIdempotencyKey, type StoredResponse } from './idempotency.ts';
 import { logger } from '../logger.ts';
@@ -11,7 +12,7 @@ import { badRequest, toProblem, unauthorized } from './problem.ts';
 import { bodyLimit, checkBodySize, parseJsonBody } from './request-body.ts';
 import { type AnyContract, JSON_TYPE, routeKey } from './contract.ts';
 import { isApiResult, type Route } from './route.ts';
-import { type FieldError, forbidden, notFound, throwIfInvalid } from '../domain/errors.ts';
+import { conflict, type FieldError, forbidden, notFound, throwIfInvalid } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
 
 /** What an Idempotency-Key may be (issue 13 item 3): longer or stranger keys are a 400, never stored. */
@@ -24,13 +25,19 @@ export type ApiResponse = APIGatewayProxyStructuredResultV2 & { statusCode: numb
  * The Lambda handler of a group of routes. API Gateway (and the local server) put the matched route in
  * `event.routeKey`; this runs the conventions of SPEC §1 around the route's handler.
  */
-export function createApiHandler(routes: readonly Route[], context: () => AppContext = appContext) {
+export interface ApiHandlerOptions {
+  /** Who the caller is now (issue 13 item 1): the stored user, cached per container; tests inject another. */
+  callers?: CallerAuthority;
+}
+
+export function createApiHandler(routes: readonly Route[], context: () => AppContext = appContext, options: ApiHandlerOptions = {}) {
+  const callers = options.callers ?? callerAuthority;
   const byKey = new Map(routes.map((route) => [routeKey(route.contract), route]));
   const handle = async (event: ApiEvent): Promise<ApiResponse> => {
     const route = byKey.get(event.routeKey);
     try {
       if (!route) throw notFound('Route');
-      return await runRoute(route, event, context());
+      return await runRoute(route, event, context(), callers);
     } catch (error) {
       return errorResponse(error, event);
     }
@@ -38,8 +45,11 @@ export function createApiHandler(routes: readonly Route[], context: () => AppCon
   return middy<ApiEvent, ApiResponse, Error, Context>().use(injectLambdaContext(logger, { resetKeys: true })).use(observed({ api: true })).handler(handle);
 }
 
-async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppContext): Promise<ApiResponse> {
-  const principal = authenticate(contract, event);
+async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppContext, callers: CallerAuthority): Promise<ApiResponse> {
+  const principal = await authenticate(contract, event, ctx, callers);
+  // Issue 13 item 11: every log line of the request names the caller (the product's user id, beside the API's
+  // request id that the access log also carries, with the token's Cognito subject as callerSub).
+  logger.appendKeys({ apiRequestId: event.requestContext.requestId, ...(principal ? { userId: principal.userId } : {}) });
   const headers = lowerCaseKeys(event.headers);
   const bytes = event.body === undefined ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
   const text = bytes?.toString('utf8');
@@ -83,20 +93,44 @@ async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppC
     body: text ?? '',
   });
   if (claim.kind === 'replay') return { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } };
+  if (claim.kind === 'committed') return replayCommitted(contract, claim.record);
+  let response: ApiResponse;
   try {
-    const response = await call();
-    await claim.complete(response as StoredResponse);
-    return response;
+    response = await claim.run(call);
   } catch (error) {
     await claim.release();
     throw error;
   }
+  await claim.complete(response as StoredResponse);
+  return response;
 }
 
-function authenticate(contract: AnyContract, event: ApiEvent): Principal | undefined {
+/**
+ * Issue 13 item 3: the first request committed its write but its answer was not stored (it died, or storing
+ * failed): the answer is made again from the record it committed, as the route answers it. A route whose answer is
+ * more than that record cannot be made again: a 409 that says the write is done (and it is never run twice).
+ */
+function replayCommitted(contract: AnyContract, record: Record<string, unknown> | undefined): ApiResponse {
+  let response: ApiResponse;
+  try {
+    if (record === undefined && contract.successStatus !== 204) throw new Error('No record to answer with');
+    response = successResponse(contract, record);
+  } catch {
+    throw conflict('idempotency_committed', 'The request with this Idempotency-Key was carried out; read the record for its result');
+  }
+  return { ...response, headers: { ...response.headers, 'idempotent-replayed': 'true' } };
+}
+
+/**
+ * The token says who calls; the stored user says whether it still may, and with which role (SPEC §1, issue 13
+ * item 1): a deactivated or deleted user is a 401, a demoted one is judged by its stored role (403).
+ */
+async function authenticate(contract: AnyContract, event: ApiEvent, ctx: AppContext, callers: CallerAuthority): Promise<Principal | undefined> {
   if (contract.roles === 'public') return undefined;
-  const principal = principalFromClaims(event.requestContext.authorizer?.jwt?.claims);
-  if (!principal) throw unauthorized();
+  const claimed = principalFromClaims(event.requestContext.authorizer?.jwt?.claims);
+  if (!claimed) throw unauthorized();
+  const principal = await callers.current(ctx, claimed);
+  if (!principal) throw unauthorized('This user is deactivated or no longer exists');
   if (!contract.roles.includes(principal.role)) throw forbidden();
   return principal;
 }

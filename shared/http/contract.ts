@@ -67,7 +67,8 @@ export type AnyContract = Contract<ContractSpec, string>;
 /**
  * Statuses the HTTP layer answers before or around any handler (shared/http/api-handler.ts, the gateway): the body
  * transport checks (400 malformed or unexpected body, 413, 415: every route reads its body), throttling (429), the
- * token (401) and role (403) checks, an id that names nothing (404, a malformed one included).
+ * token (401) and role (403) checks, an id that names nothing (404, a malformed one included), and on an
+ * authenticated POST the Idempotency-Key's refusals (409: reused with another body, still in progress).
  */
 function layerStatuses(spec: ContractSpec): ErrorStatus[] {
   const statuses: ErrorStatus[] = [413, 429];
@@ -77,6 +78,7 @@ function layerStatuses(spec: ContractSpec): ErrorStatus[] {
   if (spec.params) statuses.push(404);
   if (spec.roles !== 'public') statuses.push(401);
   if (spec.roles !== 'public' && spec.roles.length < ROLES.length) statuses.push(403);
+  if (spec.method === 'POST' && spec.roles !== 'public' && !spec.secretResponse) statuses.push(409);
   return statuses;
 }
 

@@ -3,10 +3,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { consumers } from '../../functions/events/consumer-table.ts';
-import { PUBLISHER_STREAM } from '../../infra/constructs/event-bus.ts';
+import { PUBLISHER_ITERATOR_AGE_ALARM, PUBLISHER_STREAM } from '../../infra/constructs/event-bus.ts';
 import { CONSUMER_INVOKE_RETRY, RULE_TARGET_RETRY } from '../../infra/constructs/event-consumer.ts';
 import { TenantStack } from '../../infra/tenant-stack.ts';
-import { OUTBOX_PREFIX } from '../../shared/db/keys.ts';
+import { OUTBOX_PREFIX, UNPUBLISHED_PARTITION } from '../../shared/db/keys.ts';
 import { eventPattern } from '../../shared/events/catalogue.ts';
 import { RECEIPT_ACTIONS } from '../../shared/events/consumer.ts';
 
@@ -74,6 +74,28 @@ describe('R-EVT-2 tenant stack: bus and outbox publisher', () => {
     expect(resources('AWS::SQS::Queue').map(([id]) => id)).toContain(queueIdOf(deadLetters));
   });
 
+  it('Issue 13 item 4: the publisher parks refused events in the UNPUBLISHED partition only; alarms on refusals and on iterator age', () => {
+    const [publisherId, publisher] = functionNamed('pipeline-crm-publisher');
+    const parking = statementsOf(publisher).find((statement) => actionsOf([statement]).includes('dynamodb:BatchWriteItem'))!;
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    const [, filter] = resources('AWS::Logs::MetricFilter').find(([, candidate]) => candidate.Properties.MetricTransformations[0].MetricName === 'EventsRefused')!;
+
+    expect(publisher.Properties.Environment.Variables.TABLE_NAME).toBeDefined();
+    expect(parking).toMatchObject({ Effect: 'Allow', Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [UNPUBLISHED_PARTITION] } } });
+    expect(filter.Properties.FilterPattern).toContain('events_refused');
+    expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'EventsRefused', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Sum' }));
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        MetricName: 'IteratorAge',
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Maximum',
+        Threshold: PUBLISHER_ITERATOR_AGE_ALARM.toMilliseconds(),
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: publisherId } }],
+      }),
+    );
+    expect(alarms.every((alarm) => alarm.AlarmActions?.length === 1)).toBe(true);
+  });
+
   it('SPEC §11 the publisher may put events on its bus, read its table stream and send to its DLQ: nothing else', () => {
     const [, publisher] = functionNamed('pipeline-crm-publisher');
     const [, mapping] = resources('AWS::Lambda::EventSourceMapping')[0]!;
@@ -85,6 +107,7 @@ describe('R-EVT-2 tenant stack: bus and outbox publisher', () => {
     );
     expect(actionsOf(statements).sort()).toEqual(
       [
+        'dynamodb:BatchWriteItem',
         'dynamodb:DescribeStream',
         'dynamodb:GetRecords',
         'dynamodb:GetShardIterator',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ITERATOR_AGE_ALARM } from '../../infra/constructs/dashboard.ts';
+import { PUBLISHER_ITERATOR_AGE_ALARM } from '../../infra/constructs/event-bus.ts';
 import { XRAY_ACTIONS } from '../../infra/constructs/tenant-function.ts';
 import { TenantStack } from '../../infra/tenant-stack.ts';
 import { tenantConfigFromContext } from '../../infra/tenants.ts';
@@ -68,7 +68,7 @@ describe('Issue 15 item 4: dashboard and alarms', () => {
     const alarms = resources('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     const behind = alarms.find((alarm) => /publisher is more than/.test(alarm.AlarmDescription));
 
-    expect(behind).toMatchObject({ MetricName: 'IteratorAge', Threshold: ITERATOR_AGE_ALARM.toMilliseconds(), Statistic: 'Maximum' });
+    expect(behind).toMatchObject({ MetricName: 'IteratorAge', Threshold: PUBLISHER_ITERATOR_AGE_ALARM.toMilliseconds(), Statistic: 'Maximum' });
     expect(alarms.find((alarm) => /DynamoDB throttled/.test(alarm.AlarmDescription))?.Metrics).toHaveLength(3);
     for (const alarm of alarms) expect(alarm.AlarmActions, alarm.AlarmDescription).toHaveLength(1);
   });
@@ -76,10 +76,17 @@ describe('Issue 15 item 4: dashboard and alarms', () => {
   it('Issue 15 item 4 every kind of alarm has its runbook line in README "For ops"', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const runbook = readme.slice(readme.indexOf('## For ops'), readme.indexOf('\n## ', readme.indexOf('## For ops') + 5));
-    const label: Record<string, string> = { errors: 'errors', deadletters: 'dead-letters', api5xx: 'api-5xx', dynamodbthrottles: 'dynamodb-throttles', publisherbehind: 'publisher-behind' };
-    const kinds = new Set(resources('AWS::CloudWatch::Alarm').map(([id]) => /(errors|deadletters|api5xx|dynamodbthrottles|publisherbehind)[0-9A-F]{8}$/i.exec(id)?.[1]?.toLowerCase() ?? id));
+    const label: Record<string, string> = {
+      errors: 'errors',
+      deadletters: 'dead-letters',
+      api5xx: 'api-5xx',
+      dynamodbthrottles: 'dynamodb-throttles',
+      publisherrefusals: 'publisher-refusals',
+      publisheriteratorage: 'publisher-iterator-age',
+    };
+    const kinds = new Set(resources('AWS::CloudWatch::Alarm').map(([id]) => /(publisherrefusals|publisheriteratorage|errors|deadletters|api5xx|dynamodbthrottles)[0-9A-F]{8}$/i.exec(id)?.[1]?.toLowerCase() ?? id));
 
-    expect(kinds.size).toBe(5);
+    expect(kinds.size).toBe(6);
     for (const kind of kinds) expect(runbook, kind).toContain(`Alarm **${label[kind]}**`);
   });
 });

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { PUBLISHER_ITERATOR_AGE_ALARM } from '../../infra/constructs/event-bus.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TenantStack, tenantConfigFromContext, type TenantConfig } from '../../infra/tenant-stack.ts';
 import { routeGroups } from '../../functions/api/route-table.ts';
@@ -366,11 +368,13 @@ describe('SPEC §11 tenant stack: alarms and outputs', () => {
     const errorAlarms = alarms.filter((alarm) => alarm.MetricName === 'Errors' && alarm.Namespace === 'AWS/Lambda');
     expect(errorAlarms.map((alarm) => alarm.Dimensions[0].Value.Ref).sort()).toEqual(functions().map(([id]) => id).sort());
     expect(alarms.filter((alarm) => alarm.MetricName === '5xx' && alarm.Namespace === 'AWS/ApiGateway')).toHaveLength(1);
-    // Issue 15 item 4's alarms (DynamoDB throttles: metric math; the publisher behind: an age) are in observability.test.ts.
-    for (const alarm of alarms.filter((candidate) => candidate.MetricName !== undefined && candidate.MetricName !== 'IteratorAge')) {
-      // Queue depth is a level, not a count of events: its alarms look at the maximum.
-      const statistic = alarm.Namespace === 'AWS/SQS' ? 'Maximum' : 'Sum';
-      expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Period: 300, Statistic: statistic, AlarmActions: [refTo(topicId)] });
+    // Issue 15 item 4's DynamoDB throttles alarm (metric math) is in observability.test.ts.
+    for (const alarm of alarms.filter((candidate) => candidate.MetricName !== undefined)) {
+      // Queue depth and the publisher's iterator age are levels, not counts of events: their alarms look at the
+      // maximum; the iterator age alarms above PUBLISHER_ITERATOR_AGE_ALARM (issue 13 item 4).
+      const level = alarm.Namespace === 'AWS/SQS' || alarm.MetricName === 'IteratorAge';
+      const threshold = alarm.MetricName === 'IteratorAge' ? PUBLISHER_ITERATOR_AGE_ALARM.toMilliseconds() : 0;
+      expect(alarm).toMatchObject({ Threshold: threshold, ComparisonOperator: 'GreaterThanThreshold', Period: 300, Statistic: level ? 'Maximum' : 'Sum', AlarmActions: [refTo(topicId)] });
     }
     expect(only('AWS::SNS::Topic').Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [logicalIdOf('AWS::KMS::Key'), 'Arn'] });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: config.alarmEmail, TopicArn: refTo(topicId) });
@@ -520,6 +524,7 @@ describe('SPEC §11 tenant configuration from the CDK context', () => {
       appUrl: 'https://acme.example.com',
       mfa: 'optional',
       edgeProtection: false,
+      edgeWebAclArn: undefined,
     });
     expect(tenantConfigFromContext(contextOf({ tenant: 'acme', mfa: 'required' })).mfa).toBe('required');
     expect(() => tenantConfigFromContext(contextOf({ tenant: 'acme', mfa: 'sometimes' }))).toThrowError(/context mfa must be optional or required/);
@@ -561,4 +566,55 @@ describe('SPEC §11 tenant configuration from the CDK context', () => {
   it('SPEC §11 a tenant is required', () => {
     expect(() => tenantConfigFromContext(contextOf({}))).toThrowError(/context tenant is required/);
   });
+});
+
+describe('Issue 13 item 12: -c edgeProtection=true puts CloudFront and AWS WAF in front of the API', () => {
+  const edgeStack = (extra: Partial<TenantConfig>, env?: { account: string; region: string }) =>
+    new TenantStack(new App(), `PipelineCrm-edge-${Object.keys(extra).length}-${env?.region ?? 'agnostic'}`, { config: { ...config, ...extra }, ...(env ? { env } : {}) });
+  let edged: TenantStack;
+  let edgedTemplate: Template;
+  beforeAll(() => {
+    edged = edgeStack({ edgeProtection: true }, { account: '123456789012', region: 'us-east-1' });
+    edgedTemplate = Template.fromStack(edged);
+  }, 180_000);
+
+  it('item 12 without the flag there is no distribution nor web ACL; the flag reads true/false from the context', () => {
+    expect(Object.keys(template.findResources('AWS::CloudFront::Distribution'))).toEqual([]);
+    expect(Object.keys(template.findResources('AWS::WAFv2::WebACL'))).toEqual([]);
+    const base = { tenant: 'acme' };
+    expect(tenantConfigFromContext((key) => ({ ...base, edgeProtection: 'true' })[key as 'tenant']).edgeProtection).toBe(true);
+    expect(tenantConfigFromContext((key) => base[key as 'tenant']).edgeProtection).toBe(false);
+    expect(() => tenantConfigFromContext((key) => ({ ...base, edgeProtection: 'yes' })[key as 'tenant'])).toThrow(/edgeProtection/);
+  });
+
+  it('item 12 a CLOUDFRONT web ACL blocks an IP over its rate and applies the AWS common rule set; the distribution uses it, forwards every method uncached over HTTPS', () => {
+    const [aclId, acl] = (Object.entries(edgedTemplate.findResources('AWS::WAFv2::WebACL')) as [string, Resource][])[0]!;
+    const [, distribution] = (Object.entries(edgedTemplate.findResources('AWS::CloudFront::Distribution')) as [string, Resource][])[0]!;
+    const rules = acl!.Properties.Rules;
+
+    expect(acl!.Properties).toMatchObject({ Scope: 'CLOUDFRONT', DefaultAction: { Allow: {} } });
+    expect(rules).toContainEqual(expect.objectContaining({ Action: { Block: {} }, Statement: { RateBasedStatement: expect.objectContaining({ AggregateKeyType: 'IP', Limit: 1000 }) } }));
+    expect(rules).toContainEqual(expect.objectContaining({ Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } } }));
+    expect(distribution!.Properties.DistributionConfig).toMatchObject({
+      WebACLId: { 'Fn::GetAtt': [aclId, 'Arn'] },
+      DefaultCacheBehavior: expect.objectContaining({ ViewerProtocolPolicy: 'https-only', AllowedMethods: expect.arrayContaining(['POST', 'PATCH', 'DELETE', 'PUT']) }),
+    });
+    expect(Object.keys(edgedTemplate.findOutputs('EdgeApiUrl'))).toEqual(['EdgeApiUrl']);
+  });
+
+  it('item 12 the edge resources raise no unacknowledged cdk-nag AwsSolutions finding', () => {
+    const report = new AwsSolutionsChecks().validateScope(edged);
+
+    expect(report.violations.filter((violation) => violation.violatingResources.some((resource) => resource.constructPath?.includes('/Edge/')))).toEqual([]);
+  });
+
+  it('item 12 in another region the stack refuses to make the web ACL (it must be in us-east-1) and uses the one given by -c edgeWebAclArn', () => {
+    const arn = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/acme-edge/0000';
+    const elsewhere = { account: '123456789012', region: 'eu-south-1' };
+
+    expect(() => edgeStack({ edgeProtection: true }, elsewhere)).toThrow(/us-east-1/);
+    const given = Template.fromStack(edgeStack({ edgeProtection: true, edgeWebAclArn: arn }, elsewhere));
+    expect(Object.keys(given.findResources('AWS::WAFv2::WebACL'))).toEqual([]);
+    given.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: { WebACLId: arn } });
+  }, 180_000);
 });

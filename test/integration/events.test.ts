@@ -136,3 +136,60 @@ describe('R-EVT-2 a failing consumer is retried, then dead-lettered', () => {
     ]);
   });
 });
+
+describe('Issue 13 item 4: the bus refuses for longer than the retries, then recovers; a redrive republishes', () => {
+  const seen = recorder('test-redriven');
+  const bus = { down: false, refusals: 0 };
+  /** While `down`, every entry is refused (as EventBridge does when throttled or unavailable). */
+  const outage = (putEvents: PutEvents): PutEvents => async (entries) => {
+    if (!bus.down) return putEvents(entries);
+    bus.refusals++;
+    return { FailedEntryCount: entries.length, Entries: entries.map(() => ({ ErrorCode: 'InternalFailure' })) };
+  };
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await TestApi.start({ events: { extraConsumers: [seen.consumer], wrapPutEvents: outage } });
+  });
+  afterAll(() => api.stop());
+
+  it('item 4 events given up by the stream stay parked; after the bus recovers the redrive delivers each once, and a second redrive has nothing left', async () => {
+    bus.down = true;
+    const eventIds = await commitEvents(api, 12);
+    await api.post('/_local/settle');
+    const givenUp = (await api.get('/_local/dead-letters')).body.items;
+    const handledDuringOutage = [...seen.handled];
+    bus.down = false;
+
+    const redriven = await api.post('/_local/redrive-events');
+    const again = await api.post('/_local/redrive-events');
+
+    expect(bus.refusals).toBeGreaterThan(10);
+    expect(givenUp).toEqual([expect.objectContaining({ consumer: 'publisher', type: 'stream-batch' })]);
+    expect(handledDuringOutage).toEqual([]);
+    expect(redriven.status).toBe(200);
+    expect(new Set(redriven.body.republished)).toEqual(new Set(eventIds));
+    expect(redriven.body.refused).toEqual([]);
+    expect(again.body).toEqual({ republished: [], refused: [] });
+    expect(new Set(seen.handled)).toEqual(new Set(eventIds));
+    expect([...countOf(seen.handled).values()].every((count) => count === 1)).toBe(true);
+  });
+
+  it('item 4 events parked during a short refusal that the stream then published are delivered again by a redrive, and handled once (receipts)', async () => {
+    const before = seen.handled.length;
+    let refuseCalls = 2;
+    bus.down = true;
+    const eventIds = await commitEvents(api, 3);
+    // The stream retries while the bus still refuses a couple of times, then it accepts.
+    const recover = setInterval(() => {
+      if (bus.refusals > 0 && --refuseCalls <= 0) bus.down = false;
+    }, 5);
+    await api.post('/_local/settle');
+    clearInterval(recover);
+    bus.down = false;
+
+    const redriven = await api.post('/_local/redrive-events');
+
+    expect(new Set(redriven.body.republished)).toEqual(new Set(eventIds));
+    expect(seen.handled.slice(before).sort()).toEqual([...eventIds].sort());
+  });
+});

@@ -268,6 +268,18 @@ describe('R-REC-3 sending each recap once, despite failures', () => {
     expect(await mailsTo(first.email, unlucky.email, last.email)).toHaveLength(3);
   });
 
+  it('Issue 13 item 11: every recap send (retries included) waits for a slot of the SES send rate', async () => {
+    const { open } = await start();
+    const reps = [await user('rep'), await user('rep'), await user('rep')];
+    for (const owner of reps) await lead(owner, open, `Paced lead of ${owner.email}`, '2026-11-01T12:00:00Z');
+    let slots = 0;
+
+    const report = await runRecap(api.runtime.ctx, { now: new Date(RECAP_TIME), sendRate: { acquire: async () => void slots++ } });
+
+    expect(report.sent.length).toBeGreaterThanOrEqual(3);
+    expect(slots).toBe(report.sent.length);
+  });
+
   it('R-REC-3 a run by hand works for the day of its now, whatever the hour, and honours a disabled recap', async () => {
     const { working } = await start();
     const rep = await user('rep');

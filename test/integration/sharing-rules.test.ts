@@ -9,7 +9,8 @@ import type { EventData, EventType } from '../../shared/events/catalogue.ts';
 import { consumeBusEvent } from '../../shared/events/consumer.ts';
 import { newEvent } from '../../shared/events/outbox.ts';
 import { TestApi } from '../support/api.ts';
-import { as, type Caller, created } from '../support/fixtures.ts';
+import { as, type Caller, created, setSharingSwitches } from '../support/fixtures.ts';
+import { faultyContext, writesOf } from '../support/faults.ts';
 
 /**
  * R-EVT-2 for the sharing-rules consumer: the changes are made over HTTP (their own events are consumed as usual),
@@ -107,5 +108,28 @@ describe('R-EVT-2 the sharing rules are safe to run again and in any order', () 
     await sharingRules.handle(event, consumerCtx);
 
     expect(await opportunitySharedWith(ctx, opportunity.id!)).toEqual([]);
+  });
+});
+
+describe('Issue 13 item 7: a contact handed to a new rep and its previous owner\'s share commit together', () => {
+  it('item 7 the keep-share write fails once: the delivery fails whole, and the redelivery hands the contact over with the previous owner still seeing it (R-SHR-2, R-SHR-3)', async () => {
+    const [previous, next] = await Promise.all([api.createUser('rep'), api.createUser('rep')]);
+    await setSharingSwitches(api, { syncContactOwner: false });
+    const contact = await created(api, '/contacts', { lastName: 'Keeps' }, previous);
+    await created(api, '/opportunities', { title: 'Own deal', contactId: contact.id }, previous);
+    const handed = await created(api, '/opportunities', { title: 'New deal', contactId: contact.id, ownerId: next.id, allowDuplicate: true }, manager);
+    await api.post('/_local/settle');
+    await setSharingSwitches(api, { syncContactOwner: true });
+    const event = newEvent(ctx, 'opportunity.created', manager.id, { opportunityId: handed.id, ownerId: next.id, contactId: contact.id, companyId: null, stageId: handed.stageId });
+    const delivery = { 'detail-type': event.type, detail: JSON.parse(JSON.stringify(event.detail)) };
+    const faulty = faultyContext(ctx, writesOf(shareKey('contacts', contact.id, previous.id)));
+
+    const first = await consumeBusEvent(faulty.ctx, sharingRules, delivery).then(() => 'handled', (error: Error) => error.name);
+    const redelivered = await consumeBusEvent(ctx, sharingRules, delivery);
+
+    expect([first, faulty.failures(), redelivered]).toEqual(['InjectedFault', 1, 'handled']);
+    expect((await api.get(`/contacts/${contact.id}`)).body.ownerId).toBe(next.id);
+    expect((await api.get(`/contacts/${contact.id}`, as(previous))).status).toBe(200);
+    await setSharingSwitches(api, { syncContactOwner: true });
   });
 });

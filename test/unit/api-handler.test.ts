@@ -37,7 +37,9 @@ const routes = [
   implement(contracts.webhook, async ({ rawBody }) => ({ bytes: [...rawBody] })),
   implement(contracts.created, async ({ query }) => result(undefined, { status: query.status })),
 ];
-const handler = createApiHandler(routes, noContext);
+// The stored user is the token's (the caller authority's own tests: test/unit/caller-authority.test.ts).
+const tokenCallers = { current: async (_ctx: AppContext, token: { userId: string; role: 'admin' | 'manager' | 'rep' }) => token, forget: () => undefined };
+const handler = createApiHandler(routes, noContext, { callers: tokenCallers });
 
 // Types follow the contracts (checked by tsc): a public route has no principal, an authenticated one has.
 // @ts-expect-error no principal on a public route

@@ -39,6 +39,7 @@ function fakeBus(answer: (entries: PutEventsRequestEntry[], call: number) => Put
 
 const accepted = (entries: PutEventsRequestEntry[]): PutEventsResultEntry[] => entries.map((_, index) => ({ EventId: `bus-${index}` }));
 const sequenceOf = (record: DynamoDBRecord) => record.dynamodb!.SequenceNumber!;
+const noPark = async () => undefined;
 
 describe('R-EVT-2 publisher', () => {
   it('R-EVT-2 puts every outbox INSERT on the bus in batches of at most 10, with the bus name', async () => {
@@ -49,7 +50,7 @@ describe('R-EVT-2 publisher', () => {
       return accepted(entries);
     });
 
-    const answer = await createPublisher({ putEvents: bus.putEvents, busName: 'acme-bus' })({ Records: outbox.map(({ record }) => record) });
+    const answer = await createPublisher({ putEvents: bus.putEvents, busName: 'acme-bus', park: noPark })({ Records: outbox.map(({ record }) => record) });
 
     expect(answer).toEqual({ batchItemFailures: [] });
     expect(bus.calls.map((call) => call.length)).toEqual([10, 10, 3]);
@@ -66,7 +67,7 @@ describe('R-EVT-2 publisher', () => {
       { ...outboxRecord().record, eventName: 'MODIFY' as const },
     ];
 
-    await createPublisher({ putEvents: bus.putEvents, busName: 'bus' })({ Records: [...others, outbox.record] });
+    await createPublisher({ putEvents: bus.putEvents, busName: 'bus', park: noPark })({ Records: [...others, outbox.record] });
 
     expect(bus.calls).toEqual([[outbox.eventId]]);
   });
@@ -75,7 +76,7 @@ describe('R-EVT-2 publisher', () => {
     const outbox = Array.from({ length: 15 }, outboxRecord);
     const bus = fakeBus((entries) => entries.map((_, index) => (index === 3 || index === 5 ? { ErrorCode: 'ThrottlingException' } : { EventId: `bus-${index}` })));
 
-    const answer = await createPublisher({ putEvents: bus.putEvents, busName: 'bus' })({ Records: outbox.map(({ record }) => record) });
+    const answer = await createPublisher({ putEvents: bus.putEvents, busName: 'bus', park: noPark })({ Records: outbox.map(({ record }) => record) });
 
     expect(bus.calls).toHaveLength(1);
     expect(answer.batchItemFailures).toEqual(outbox.slice(3).map(({ record }) => ({ itemIdentifier: sequenceOf(record) })));
@@ -85,7 +86,7 @@ describe('R-EVT-2 publisher', () => {
     const outbox = Array.from({ length: 25 }, outboxRecord);
     const bus = fakeBus((entries, call) => (call === 2 ? new Error('EventBridge is unavailable') : accepted(entries)));
 
-    const answer = await createPublisher({ putEvents: bus.putEvents, busName: 'bus' })({ Records: outbox.map(({ record }) => record) });
+    const answer = await createPublisher({ putEvents: bus.putEvents, busName: 'bus', park: noPark })({ Records: outbox.map(({ record }) => record) });
 
     expect(bus.calls.map((call) => call.length)).toEqual([10, 10]);
     expect(answer.batchItemFailures).toEqual(outbox.slice(10).map(({ record }) => ({ itemIdentifier: sequenceOf(record) })));
@@ -95,7 +96,7 @@ describe('R-EVT-2 publisher', () => {
     const outbox = Array.from({ length: 2 }, outboxRecord);
     const putEvents: PutEvents = async () => ({ FailedEntryCount: 2 });
 
-    const answer = await createPublisher({ putEvents, busName: 'bus' })({ Records: outbox.map(({ record }) => record) });
+    const answer = await createPublisher({ putEvents, busName: 'bus', park: noPark })({ Records: outbox.map(({ record }) => record) });
 
     expect(answer.batchItemFailures).toHaveLength(2);
   });
@@ -105,9 +106,26 @@ describe('R-EVT-2 publisher', () => {
     const broken = streamRecord({ PK: `OUTBOX#${nextId()}`, SK: 'OUTBOX', eventType: 'opportunity.won', detail: { id: 'x' } });
     const bus = fakeBus(accepted);
 
-    const answer = await createPublisher({ putEvents: bus.putEvents, busName: 'bus' })({ Records: [first.record, broken, second.record] });
+    const answer = await createPublisher({ putEvents: bus.putEvents, busName: 'bus', park: noPark })({ Records: [first.record, broken, second.record] });
 
     expect(bus.calls).toEqual([[first.eventId]]);
     expect(answer.batchItemFailures).toEqual([broken, second.record].map((record) => ({ itemIdentifier: sequenceOf(record) })));
+  });
+});
+
+describe('Issue 13 item 4: refused events are parked for a redrive', () => {
+  it('item 4 the events handed back to the stream are parked first (by their whole event); a parking failure fails the invocation', async () => {
+    const outbox = Array.from({ length: 4 }, outboxRecord);
+    const refuseFrom2 = fakeBus((entries) => entries.map((_, index) => (index >= 2 ? { ErrorCode: 'ThrottlingException' } : { EventId: `bus-${index}` })));
+    const parked: string[] = [];
+
+    const answer = await createPublisher({ putEvents: refuseFrom2.putEvents, busName: 'bus', park: async (events) => void parked.push(...events.map(({ event }) => event.detail.id)) })({
+      Records: outbox.map(({ record }) => record),
+    });
+    const failing = createPublisher({ putEvents: refuseFrom2.putEvents, busName: 'bus', park: async () => Promise.reject(new Error('table throttled')) });
+
+    expect(answer.batchItemFailures).toHaveLength(2);
+    expect(parked).toEqual(outbox.slice(2).map(({ eventId }) => eventId));
+    await expect(failing({ Records: outbox.map(({ record }) => record) })).rejects.toThrow('table throttled');
   });
 });

@@ -1,0 +1,48 @@
+import { inject } from 'vitest';
+import { documentClient, type AppContext } from '../../shared/app-context.ts';
+
+/**
+ * Fault injection: a copy of `ctx` whose DynamoDB client throws, before sending, each command `fails` picks
+ * (by its name without "Command", e.g. `TransactWriteItems`, `PutItem`, `UpdateItem`, `Query`, and its input). The failure stands for
+ * a crash, a timeout or a throttle at that point; nothing of the failed command is written.
+ */
+export function faultyContext(ctx: AppContext, fails: (command: string, input: any) => boolean): { ctx: AppContext; failures: () => number } {
+  const { db, failures } = faultyClient(fails);
+  return { ctx: { ...ctx, db }, failures };
+}
+
+/** A DynamoDB Local client that fails the commands `fails` picks (for a runtime's `context: { db }`). */
+export function faultyClient(fails: (command: string, input: any) => boolean) {
+  const db = documentClient(inject('dynamoEndpoint'));
+  let failures = 0;
+  db.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName?.replace(/Command$/, '') ?? 'unknown';
+      if (fails(command, args.input)) {
+        failures++;
+        throw Object.assign(new Error(`Injected fault on ${command}`), { name: 'InjectedFault' });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'inject-faults' },
+  );
+  return { db, failures: () => failures };
+}
+
+/** The items a write command puts, updates or deletes (single or in a transaction), by key. */
+export function keysWritten(command: string, input: any): { PK: unknown; SK: unknown }[] {
+  const keyOf = (write: any) => write?.Item ?? write?.Key;
+  if (command === 'TransactWriteItems') return (input.TransactItems ?? []).map((item: any) => keyOf(item.Put ?? item.Update ?? item.Delete ?? item.ConditionCheck)).filter(Boolean);
+  if (/^(Put|Update|Delete)(Item)?$/.test(command)) return [keyOf(input)].filter(Boolean);
+  return [];
+}
+
+/** A predicate for `faultyContext`: the first `times` writes that touch `key`. */
+export function writesOf(key: { PK: string; SK: string }, times = 1): (command: string, input: any) => boolean {
+  let left = times;
+  return (command, input) => {
+    if (left <= 0 || !keysWritten(command, input).some((written) => written.PK === key.PK && written.SK === key.SK)) return false;
+    left--;
+    return true;
+  };
+}
