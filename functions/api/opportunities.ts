@@ -6,6 +6,7 @@ import { commitOpportunityChange, removeOpportunity, transitionOpportunity } fro
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import type { BaseRecord, EntityModel } from '../../shared/db/records.ts';
 import { opportunityOwnerErrors, unknownReference } from '../../shared/db/references.ts';
+import { isSearch, searchPage } from '../../shared/db/search.ts';
 import { listOwnAndShared } from '../../shared/db/shares.ts';
 import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { type ExtraWrite, getRecord, newRecord, retryOnRace } from '../../shared/db/store.ts';
@@ -70,8 +71,14 @@ function namedRecordsStillExist(ctx: AppContext, next: Opportunity, current?: Op
 
 export const opportunityRoutes = [
   implement(opportunityContracts.listOpportunities, async ({ ctx, principal, query }) => {
-    const { limit, cursor, ...filters } = query;
+    const { limit, cursor, q, ...filters } = query;
     const plan = planOpportunityListing(principal, filters);
+    // Issue 14: `q` and `tag` are served by the search index; the other filters are checked on the records it finds.
+    if (isSearch({ q, tag: filters.tag })) {
+      const matches = (record: StoredOpportunity) => matchesOpportunityFilters(record, filters);
+      const listing = { entity: 'opportunities' as const, model: opportunityModel, shared: 'opportunities' as const, ownRecords: plan.kind === 'query', q, tag: filters.tag, matches, scope: filters };
+      return shownRecords(ctx, 'opportunity', await searchPage(ctx, principal, listing, { limit, cursor }));
+    }
     const own = plan.kind === 'query' ? opportunityQuery(plan) : null;
     // R-SHR-1: a rep's listing is its own partition merged with what is shared with it.
     if (!seesEverything(principal)) {

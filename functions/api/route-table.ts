@@ -61,8 +61,8 @@ export const routeGroups: readonly RouteGroup[] = [
     name: 'opportunities',
     contracts: contractsOf('opportunities'),
     // BatchGetItem: duplicate guards' opportunities, records shared with a rep. Every index: the list planner
-    // (shared/domain/opportunities.ts) and a rep's shares.
-    access: { items: [...RECORDS, ...TRANSACTIONS, 'BatchGetItem'], queryIndexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5'], cursorSecret: true },
+    // (shared/domain/opportunities.ts) and a rep's shares. Query: the search index's partitions (shared/db/search.ts).
+    access: { items: [...RECORDS, ...TRANSACTIONS, 'BatchGetItem', 'Query'], queryIndexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5'], cursorSecret: true },
   },
   {
     name: 'leads',

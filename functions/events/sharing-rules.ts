@@ -11,7 +11,9 @@ import {
   shareParty,
   unshareParty,
 } from '../../shared/db/shares.ts';
-import { getRecord, updateRecord } from '../../shared/db/store.ts';
+import { getRecord } from '../../shared/db/store.ts';
+import { transition } from '../../shared/db/aggregate-writer.ts';
+import { companyAggregate, contactAggregate } from '../../shared/db/party-writes.ts';
 import { patch } from '../../shared/domain/opportunity-lifecycle.ts';
 import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import {
@@ -47,10 +49,11 @@ type Sharing = PipelineSettings['sharing'];
  */
 const readParty = (ctx: AppContext, party: Party) => (party.collection === 'contacts' ? getRecord(ctx, contactModel, party.id) : getRecord(ctx, companyModel, party.id));
 
-/** R-SHR-3: the party (read just before: it exists) gets a new owner. */
+/** R-SHR-3: the party (read just before: it exists) gets a new owner, through its aggregate (its search index items follow the owner). */
 async function setPartyOwner(ctx: AppContext, party: Party, ownerId: string): Promise<void> {
-  if (party.collection === 'contacts') await updateRecord(ctx, contactModel, party.id, (current) => ({ ...current, ownerId }));
-  else await updateRecord(ctx, companyModel, party.id, (current) => ({ ...current, ownerId }));
+  const options = { actorId: ownerId, canSee: () => true };
+  if (party.collection === 'contacts') await transition(ctx, contactAggregate, party.id, options, (current) => ({ next: { ...current, ownerId } }));
+  else await transition(ctx, companyAggregate, party.id, options, (current) => ({ next: { ...current, ownerId } }));
 }
 
 const ownsOpportunityOfParty = async (ctx: AppContext, party: Party, userId: string) =>

@@ -6,6 +6,7 @@ import { commitChange, removeAggregate, transition, type Aggregate, type Change,
 import { companyModel, contactModel, openOpportunitiesGuardKey, opportunityModel, stageModel } from './keys.ts';
 import { fromItem } from './records.ts';
 import { batchGetAll, getItem, type ExtraWrite } from './store.ts';
+import { searchIndexOf } from './search-index.ts';
 import { conflict, type DomainError } from '../domain/errors.ts';
 
 /**
@@ -158,6 +159,8 @@ export const opportunities: Aggregate<StoredOpportunity, HistoryDraft, EventDraf
   history: { recordType: 'Opportunity history', recordOf: (entry) => entry.opportunityId },
   outbox: opportunityOutboxWrites,
   guards: duplicateGuards,
+  // Issue 14: its search index items (title words, tags) change with it: merges and deletions remove them.
+  derived: searchIndexOf('opportunities'),
 };
 
 /** Commits one change of opportunities in one transaction; returns the records written, in the order given, without the deleted ones. */
