@@ -18,7 +18,7 @@ import { search, sharedWith } from './access-patterns.ts';
 import { searchWordPartition, taggedPartition, type SharedCollection } from './keys.ts';
 import { fromItem, type BaseRecord, type EntityModel } from './records.ts';
 import { batchGetAll, indexPartitionItems, queryOnce, type Page } from './store.ts';
-import { indexKeys } from './table-definition.ts';
+import { indexKeys, type IndexName } from './table-definition.ts';
 
 /**
  * `?q=` and `?tag=` served from the search index (keys.ts "Search", issue 14 item 1), never by filtering a collection.
@@ -92,7 +92,7 @@ export function searchQueryOf(q: string): SearchQuery {
 /** The index items of one partition (table or GSI2), as positions, after `after` in `order`. */
 function indexSource(
   ctx: AppContext,
-  where: { index?: 'GSI2'; partition: string },
+  where: { index?: IndexName; partition: string },
   order: Order,
   bounds: { from?: string; to?: string },
   from: Entry['from'],
@@ -156,8 +156,8 @@ export async function searchPage<T extends Searched>(ctx: AppContext, principal:
     else for (const tag of tagKeys) sources.push(indexSource(ctx, { partition: taggedPartition(listing.entity, tag) }, order, {}, 'index'));
   } else {
     if (listing.ownRecords !== false) {
-      if (query) sources.push(indexSource(ctx, { index: 'GSI2', partition: search.ownWords(listing.entity, me, bucketOf(query.driver)).partition }, order, wordBounds, 'own'));
-      else for (const tag of tagKeys) sources.push(indexSource(ctx, { index: 'GSI2', partition: search.ownTagged(listing.entity, me, tag).partition }, order, {}, 'own'));
+      if (query) sources.push(indexSource(ctx, search.ownWords(listing.entity, me, bucketOf(query.driver)), order, wordBounds, 'own'));
+      else for (const tag of tagKeys) sources.push(indexSource(ctx, search.ownTagged(listing.entity, me, tag), order, {}, 'own'));
     }
     if (listing.shared) {
       // R-SHR-1 / R-PS-6: the records shared with (or granted to) the rep, each read once a page.
