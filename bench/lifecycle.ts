@@ -60,7 +60,7 @@ const METER = 'benchConsumedCapacity';
  * Counts the capacity of every command the runtime's handlers send, on their own document client. Requests are
  * measured one at a time, so what is counted between two calls of `take` belongs to one request.
  */
-function installMeter(runtime: LocalRuntime) {
+export function installMeter(runtime: LocalRuntime) {
   let totals = NO_CALLS;
   runtime.ctx.db.middlewareStack.add(
     (next, context) => async (args) => {
@@ -84,7 +84,7 @@ function installMeter(runtime: LocalRuntime) {
 
 type Json = Record<string, any>;
 
-function client(runtime: LocalRuntime) {
+export function client(runtime: LocalRuntime) {
   return async (method: string, path: string, body?: unknown, expected = 200): Promise<Json> => {
     const response = await fetch(`${runtime.url}${path}`, {
       method,
