@@ -111,8 +111,9 @@ function indexSource(
       ExpressionAttributeValues: { ':pk': where.partition, ...(low !== undefined ? { ':low': low } : {}), ...(high !== undefined ? { ':high': high } : {}) },
       ProjectionExpression: '#sk, recordId',
       ScanIndexForward: ascending,
-      // The position `after` itself is read again (bounds are inclusive): one more.
-      Limit: count + (after === undefined ? 0 : 1),
+      // The position `after` itself is read again (bounds are inclusive): one more; and one beyond, so that a page
+      // holding the last match says so (no cursor to an empty page).
+      Limit: count + 1 + (after === undefined ? 0 : 1),
     });
     const entries = read.items
       .map((item) => ({ pos: item[keys.sortKey] as string, id: item.recordId as string, from }))
