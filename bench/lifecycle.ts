@@ -1,4 +1,5 @@
 import type { LocalRuntime } from '../local/runtime.ts';
+import type { PutEvents } from '../shared/events/bus.ts';
 import { fixed, formatTable } from './report.ts';
 
 /**
@@ -59,7 +60,7 @@ const METER = 'benchConsumedCapacity';
  * Counts the capacity of every command the runtime's handlers send, on their own document client. Requests are
  * measured one at a time, so what is counted between two calls of `take` belongs to one request.
  */
-function installMeter(runtime: LocalRuntime) {
+export function installMeter(runtime: LocalRuntime) {
   let totals = NO_CALLS;
   runtime.ctx.db.middlewareStack.add(
     (next, context) => async (args) => {
@@ -83,7 +84,7 @@ function installMeter(runtime: LocalRuntime) {
 
 type Json = Record<string, any>;
 
-function client(runtime: LocalRuntime) {
+export function client(runtime: LocalRuntime) {
   return async (method: string, path: string, body?: unknown, expected = 200): Promise<Json> => {
     const response = await fetch(`${runtime.url}${path}`, {
       method,
@@ -108,7 +109,7 @@ async function inBatches<T>(count: number, parallel: number, make: (index: numbe
 const RESTORE_COUNT = 100;
 const SETUP_PARALLEL = 10;
 
-export async function measureLifecycle(runtime: LocalRuntime): Promise<LifecycleFigures> {
+export async function measureLifecycle(runtime: LocalRuntime, gate?: EventGate): Promise<LifecycleFigures> {
   const call = client(runtime);
   const contact = async () => (await call('POST', '/contacts', { lastName: 'Bench' }, 201)).id as string;
   const opportunity = async (fields: Json = {}) => (await call('POST', '/opportunities', { title: 'Bench deal', contactId: await contact(), ...fields }, 201)) as Json;
@@ -162,17 +163,58 @@ export async function measureLifecycle(runtime: LocalRuntime): Promise<Lifecycle
     meter.remove();
   }
 
+  return { capacity, restore: await measureRestore(runtime, gate) };
+}
+
+/**
+ * Holds the local bus's deliveries while closed. In AWS the event consumers are other Lambda functions; locally they
+ * share the process and DynamoDB Local with the API, so a measured phase holds them and they run after it.
+ */
+export function eventGate() {
+  let opened: Promise<void> = Promise.resolve();
+  let open = () => {};
+  return {
+    wrap: (putEvents: PutEvents): PutEvents => async (entries) => {
+      await opened;
+      return putEvents(entries);
+    },
+    close() {
+      opened = new Promise((resolve) => (open = resolve));
+    },
+    open: () => open(),
+  };
+}
+export type EventGate = ReturnType<typeof eventGate>;
+
+/**
+ * Issue 14 item 5: one bulk restore of 100 lost opportunities against 100 single restores one after the other. With a
+ * gate (the runtime's `events.wrapPutEvents`), the consumers of each phase's events run after that phase, for both.
+ */
+export async function measureRestore(runtime: LocalRuntime, gate?: EventGate): Promise<RestoreComparison> {
+  const call = client(runtime);
+  const lost = async () => {
+    const contact = (await call('POST', '/contacts', { lastName: 'Bench' }, 201)).id as string;
+    const created = await call('POST', '/opportunities', { title: 'Bench deal', contactId: contact }, 201);
+    return (await call('POST', `/opportunities/${created.id}/lost`, {})) as Json;
+  };
   const forBulk = await inBatches(RESTORE_COUNT, SETUP_PARALLEL, lost);
   const forSingles = await inBatches(RESTORE_COUNT, SETUP_PARALLEL, lost);
+  // Let the consumers of the setup's events finish, so they do not run during either measurement.
+  await call('POST', '/_local/settle');
+  gate?.close();
   const bulkStart = performance.now();
   const bulk = await call('POST', '/opportunities/restore', { ids: forBulk.map((record) => record.id) });
   const bulkMs = performance.now() - bulkStart;
+  gate?.open();
   if (!bulk.results.every((outcome: { ok: boolean }) => outcome.ok)) throw new Error(`Lifecycle bench: bulk restore refused some ids: ${JSON.stringify(bulk.results)}`);
+  await call('POST', '/_local/settle');
+  gate?.close();
   const singlesStart = performance.now();
   for (const record of forSingles) await call('POST', `/opportunities/${record.id}/restore`);
   const singlesMs = performance.now() - singlesStart;
-
-  return { capacity, restore: { count: RESTORE_COUNT, bulkMs, singlesMs, speedup: singlesMs / bulkMs } };
+  gate?.open();
+  await call('POST', '/_local/settle');
+  return { count: RESTORE_COUNT, bulkMs, singlesMs, speedup: singlesMs / bulkMs };
 }
 
 /** Printable lines: the capacity table, then the bulk restore comparison. */

@@ -7,7 +7,9 @@ import { measureDynamo } from './dynamo-load.ts';
 import { measureHttp, type HttpLoadResult, type LoadPhases } from './http-load.ts';
 import { IMPORT_LIMIT_MS, IMPORT_RUNS, measureImportTimes, type ImportTime } from './import-time.ts';
 import { fixed, formatTable, verdict, type LoadSummary, type Verdict } from './report.ts';
-import { formatLifecycle, measureLifecycle, type LifecycleFigures } from './lifecycle.ts';
+import { eventGate, formatLifecycle, measureLifecycle, type LifecycleFigures } from './lifecycle.ts';
+import { formatCosts, measureCosts, PRICES, type RouteFamilyCost } from './cost.ts';
+import { formatSearchReads, measureSearchReads, type SearchReadsRow } from './search-reads.ts';
 import { measureRecapReads, type RecapReadsRow } from './recap-reads.ts';
 import { measureReminderReads, type ReminderReadsRow } from './reminder-reads.ts';
 import { prepareScenarios } from './scenarios.ts';
@@ -139,21 +141,29 @@ async function main(): Promise<number> {
   printBundles(bundles, imports);
 
   progress('starting the local runtime (DynamoDB Local in memory, SES emulator, throttle off)');
-  const runtime = await startLocalRuntime({ throttle: false });
+  // The bench's consumers run as usual, except while a restore phase is measured (bench/lifecycle.ts `eventGate`).
+  const gate = eventGate();
+  const runtime = await startLocalRuntime({ throttle: false, events: { wrapPutEvents: gate.wrap } });
   const stopOnSignal = () => void runtime.stop().finally(() => process.exit(130));
   process.once('SIGINT', stopOnSignal).once('SIGTERM', stopOnSignal);
   let load: LoadRow[];
   let lifecycle: LifecycleFigures;
   let recapReads: RecapReadsRow[];
   let reminderReads: ReminderReadsRow[];
+  let searchReads: SearchReadsRow[];
+  let costs: RouteFamilyCost[];
   try {
     load = await measureLoad(runtime);
     progress('opportunity lifecycle routes: capacity, bulk vs single restore');
-    lifecycle = await measureLifecycle(runtime);
+    lifecycle = await measureLifecycle(runtime, gate);
     progress('morning recap reads with 50 overdue leads among 100, then 5,000 leads');
     recapReads = await measureRecapReads(runtime.ctx);
     progress('post-sale reminder reads with 20 due reminders among 100, then 5,000 tasks');
     reminderReads = await measureReminderReads(runtime.ctx);
+    progress('search reads and p50 with 1 and 20 matches among 100, then 50,000 contacts');
+    searchReads = await measureSearchReads(runtime, progress);
+    progress('cost per route family');
+    costs = await measureCosts(runtime);
     await (await import('./board.ts')).benchBoard(runtime); // issue 16: the pipeline board, before/after, and the summary's reads
   } finally {
     await runtime.stop();
@@ -162,6 +172,8 @@ async function main(): Promise<number> {
   console.log(`\n${formatLifecycle(lifecycle).join('\n')}`);
   printRecapReads(recapReads);
   printReminderReads(reminderReads);
+  console.log(`\n${formatSearchReads(searchReads).join('\n')}`);
+  console.log(`\n${formatCosts(costs).join('\n')}`);
   await (await import('./synth.ts')).printSynthBench(); // issue 15 item 2 (helper D): synth of 1 vs 20 tenants
 
   const results = {
@@ -173,6 +185,8 @@ async function main(): Promise<number> {
     lifecycle,
     recapReads: recapReads.map(({ report: _report, ...figures }) => figures),
     reminderReads: reminderReads.map(({ report, ...figures }) => ({ ...figures, sent: report.sent.length })),
+    searchReads,
+    costs: { prices: PRICES, routes: costs },
   };
   await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nWritten to bench/results.json (the bench took ${seconds()} s)`);

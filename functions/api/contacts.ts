@@ -10,6 +10,7 @@ import { companyAggregate, contactAggregate } from '../../shared/db/party-writes
 import { customFieldDefinitions } from '../../shared/db/pipeline-config.ts';
 import type { EntityModel } from '../../shared/db/records.ts';
 import { companyErrors, ownerErrors } from '../../shared/db/references.ts';
+import { isSearch, searchPage } from '../../shared/db/search.ts';
 import { listOwnAndShared, previousOwnerKeepsSight, removeSharesOf } from '../../shared/db/shares.ts';
 import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { companyOpportunitiesOf, contactOpportunities } from '../../shared/db/statuses.ts';
@@ -39,6 +40,12 @@ async function listParties<T extends Contact | Company>(
   page: { limit: number; cursor?: string },
 ): Promise<Page<T>> {
   const { entity, plan, filters } = listed;
+  // Issue 14: `q` and `tag` are served by the search index; the other filters are checked on the records it finds.
+  if (isSearch(filters)) {
+    const others = (record: T) => matchesPartyFilters(record as T & PartySearchKeys, { ...filters, q: undefined });
+    const found = await searchPage<T>(ctx, principal, { entity: listed.collection, model: listed.model, shared: listed.collection, ownRecords: plan.kind === 'query', q: filters.q, tag: filters.tag, matches: others, scope: filters }, page);
+    return shownRecords(ctx, entity, found);
+  }
   const own = plan.kind === 'query' ? partyQuery(plan) : null;
   if (seesEverything(principal)) {
     if (!own) return { items: [], nextCursor: null };

@@ -9,12 +9,15 @@ import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pip
 import { resolveReasonChoice } from '../../shared/db/reasons.ts';
 import { ownerErrors } from '../../shared/db/references.ts';
 import { expandPage, expandRecords, readByIds } from '../../shared/db/expand.ts';
+import { isSearch, searchPage, searchQueryOf } from '../../shared/db/search.ts';
 import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { getRecord, newRecord, type Page, queryPage, requireRecord } from '../../shared/db/store.ts';
 import { canSeeOwned } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import { conflict, forbidden, throwIfInvalid } from '../../shared/domain/errors.ts';
-import { concludeLead, defaultStatusOf, markLeadLost, moveToStatus, newLeadFields, patchLead, planLeadList, progressStatusErrors, reassignmentEntry, restoreLead, type StoredLead } from '../../shared/domain/leads.ts';
+import type { Condition } from '../../shared/domain/list-plan.ts';
+import { meetsConditions } from '../../shared/domain/search.ts';
+import { concludeLead, defaultStatusOf, type LeadSource, markLeadLost, moveToStatus, newLeadFields, patchLead, planLeadList, progressStatusErrors, reassignmentEntry, restoreLead, type StoredLead } from '../../shared/domain/leads.ts';
 import type { Overdue } from '../../shared/domain/overdue.ts';
 import { mayCreateFor } from '../../shared/domain/parties.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
@@ -78,9 +81,28 @@ async function listOrReadLeads(ctx: AppContext, principal: Principal, { id: ids,
   return expandPage(ctx, principal, page, expand);
 }
 
+/** What a lead list plan's source (an index partition) guarantees, as conditions on a lead read otherwise. */
+function leadSourceConditions(by: LeadSource): Condition[] {
+  switch (by.pattern) {
+    case 'all':
+      return [{ field: 'lost', in: [by.lost] }];
+    case 'ownedBy':
+      return [{ field: 'ownerId', in: [by.ownerId] }, { field: 'lost', in: [by.lost] }];
+    case 'withStatus':
+      return [{ field: 'statusId', in: [by.statusId] }];
+  }
+}
+
 async function listLeads(ctx: AppContext, principal: Principal, { limit, cursor, ...filters }: LeadListQuery): Promise<Page<Lead & { overdue?: Overdue }>> {
   const plan = planLeadList(principal, filters);
+  if (filters.q) searchQueryOf(filters.q);
   if (plan.kind === 'empty') return { items: [], nextCursor: null };
+  // Issue 14: `q` and `tag` are served by the search index; the plan's other conditions are checked on the leads it finds.
+  if (plan.kind === 'query' && isSearch(filters)) {
+    const conditions = [...leadSourceConditions(plan.by), ...plan.filters.filter((condition) => condition.field !== 'searchText')];
+    const found = await searchPage<StoredLead>(ctx, principal, { entity: 'leads', model: leadModel, q: filters.q, tag: filters.tag, matches: (lead) => meetsConditions(lead, conditions), scope: filters }, { limit, cursor });
+    return shownRecords(ctx, 'lead', found);
+  }
   if (plan.kind === 'query') return queryShownPage<Lead>(ctx, 'lead', { ...leadQuery(plan), limit, cursor });
   const [settings, definitions] = await Promise.all([getPipelineSettings(ctx), customFieldDefinitions(ctx, 'lead')]);
   const page = await overdueLeadsPage(ctx, {

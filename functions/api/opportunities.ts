@@ -9,6 +9,7 @@ import { commitOpportunityChange, removeOpportunity, transitionOpportunity } fro
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import type { BaseRecord, EntityModel } from '../../shared/db/records.ts';
 import { opportunityOwnerErrors, unknownReference } from '../../shared/db/references.ts';
+import { isSearch, searchPage } from '../../shared/db/search.ts';
 import { listOwnAndShared } from '../../shared/db/shares.ts';
 import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { type ExtraWrite, getRecord, newRecord, type Page, retryOnRace } from '../../shared/db/store.ts';
@@ -73,8 +74,14 @@ function namedRecordsStillExist(ctx: AppContext, next: Opportunity, current?: Op
 
 /** A listing by filters (R-OPP-5): staff query the plan's partition; a rep's own partition is merged with what is shared with it (R-SHR-1). */
 async function listOpportunities(ctx: AppContext, principal: Principal, query: z.output<typeof opportunityContracts.listOpportunities.query>): Promise<Page<Opportunity>> {
-  const { limit, cursor, id: _ids, expand: _expand, ...filters } = query;
+  const { limit, cursor, id: _ids, expand: _expand, q, ...filters } = query;
   const plan = planOpportunityListing(principal, filters);
+  // Issue 14: `q` and `tag` are served by the search index; the other filters are checked on the records it finds.
+  if (isSearch({ q, tag: filters.tag })) {
+    const matches = (record: StoredOpportunity) => matchesOpportunityFilters(record, filters);
+    const listing = { entity: 'opportunities' as const, model: opportunityModel, shared: 'opportunities' as const, ownRecords: plan.kind === 'query', q, tag: filters.tag, matches, scope: filters };
+    return shownRecords(ctx, 'opportunity', await searchPage(ctx, principal, listing, { limit, cursor }));
+  }
   const own = plan.kind === 'query' ? opportunityQuery(plan) : null;
   if (!seesEverything(principal)) {
     const matches = (record: StoredOpportunity) => matchesOpportunityFilters(record, filters);

@@ -2,7 +2,7 @@ import type { AppContext } from '../../shared/app-context.ts';
 import { opportunityLifecycleContracts } from '../../shared/contracts/opportunity-lifecycle.ts';
 import { openOpportunitiesGuardKey, opportunityModel, stageModel, userModel } from '../../shared/db/keys.ts';
 import { addNote, listOpportunityEntries } from '../../shared/db/opportunity-entries.ts';
-import { commitOpportunityChange, findOpportunities, transitionOpportunity, type TransitionOptions } from '../../shared/db/opportunity-writes.ts';
+import { commitOpportunityChange, findOpportunities, type KnownGuards, readGuards, transitionOpportunity, type TransitionOptions } from '../../shared/db/opportunity-writes.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { defaultTemplate, findTemplate } from '../../shared/db/post-sale-templates.ts';
 import { resolveReasonChoice, resolveReasonIds } from '../../shared/db/reasons.ts';
@@ -11,7 +11,8 @@ import { canSeeOpportunity, canWorkOpportunity } from '../../shared/db/visibilit
 import { withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import { forbidden, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
 import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
-import { archive, chooseSurvivor, lose, merge, restore, restoreStageId, unarchive, win } from '../../shared/domain/opportunity-lifecycle.ts';
+import { archive, chooseSurvivor, lose, merge, restore, restoreStageId, type Transition, unarchive, win } from '../../shared/domain/opportunity-lifecycle.ts';
+import { mapLimited } from '../../shared/concurrency.ts';
 import { postSaleOnWin, type WinPostSale } from '../../shared/domain/post-sale.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
 import { hasChoice, lossReasonChoice } from '../../shared/domain/reasons.ts';
@@ -77,32 +78,98 @@ async function reopenStage(pipeline: PipelineReads, current: StoredOpportunity, 
 }
 
 /** R-OPP-6; restoring into an active stage obeys duplicate prevention (R-OPP-2). */
-function restoreOne(ctx: AppContext, pipeline: PipelineReads, options: TransitionOptions & { id: string }): Promise<StoredOpportunity> {
+function restoreOne(ctx: AppContext, pipeline: PipelineReads, options: TransitionOptions & { id: string; knownGuards?: KnownGuards }): Promise<StoredOpportunity> {
   return transitionOpportunity(ctx, options.id, options, async (current) => {
     const settings = await pipeline.settings();
     const transition = restore(current, await reopenStage(pipeline, current, settings));
-    return { ...transition, duplicateCheck: { activeStageIds: settings.activeStageIds } };
+    return { ...transition, duplicateCheck: { activeStageIds: settings.activeStageIds }, knownGuards: options.knownGuards };
   });
 }
 
-/** Restores run this many at a time; the restores of one party run one after the other, as they share its duplicate guard. */
+/**
+ * Transactions (and single restores) of a bulk restore run this many at a time; the single restores of one party run
+ * one after the other, as they share its duplicate guard.
+ */
 const BULK_CONCURRENCY = 10;
 
+/** Restores committed together in one transaction (each ~7 items: record, history entry, stage use moved, guard, outbox; 12 stay under the 100 a transaction holds, and a refused transaction falls back to single restores). */
+const RESTORES_PER_TRANSACTION = 12;
+
+interface PlannedRestore {
+  current: StoredOpportunity;
+  transition: Transition;
+}
+
 /**
- * R-OPP-6 bulk: each id is restored in its own transaction, so one bad, invisible or conflicting id is reported
- * in its result and does not stop the others. Results come in the order of the ids.
+ * Groups of planned restores for one transaction each: at most one opportunity of a party in a group (the
+ * opportunities of one party share its duplicate guard, and the second must be judged after the first).
+ */
+function restoreGroups(planned: ReadonlyMap<string, PlannedRestore>): string[][] {
+  const groups: { ids: string[]; parties: Set<string> }[] = [];
+  for (const [id, { current }] of planned) {
+    const party = openOpportunitiesGuardKey(current).PK;
+    let group = groups.find((candidate) => candidate.ids.length < RESTORES_PER_TRANSACTION && !candidate.parties.has(party));
+    if (!group) groups.push((group = { ids: [], parties: new Set() }));
+    group.ids.push(id);
+    group.parties.add(party);
+  }
+  return groups.map((group) => group.ids);
+}
+
+/**
+ * R-OPP-6 bulk (issue 14 item 5): the records, their parties' duplicate guards and the settings are read once; the
+ * restores that can be planned from them are committed RESTORES_PER_TRANSACTION to a transaction, BULK_CONCURRENCY
+ * transactions at a time. Any other id (unknown, invisible, not closed), and every id of a transaction that was
+ * refused (a duplicate, a lost race), is then restored on its own as a single request would be, so one bad id does
+ * not stop the others and each result is the single request's. Results come in the order of the ids.
  */
 async function restoreMany(ctx: AppContext, principal: Principal, ids: readonly string[]): Promise<BulkRestoreResult> {
   const found = new Map((await findOpportunities(ctx, ids)).map((record) => [record.id, record]));
   const pipeline = sharedReads(ctx);
-  return runBulk(ids, (id) => restoreOne(ctx, pipeline, { ...transitionOptions(ctx, principal), id, read: found.get(id) }), {
-    label: 'opportunity',
-    concurrency: BULK_CONCURRENCY,
-    laneOf: (id) => {
-      const record = found.get(id);
-      return record ? openOpportunitiesGuardKey(record).PK : id;
-    },
+  const [knownGuards, settings] = await Promise.all([readGuards(ctx, [...found.values()]), pipeline.settings()]);
+  const options = transitionOptions(ctx, principal);
+  const planned = new Map<string, PlannedRestore>();
+  await Promise.all(
+    ids.map(async (id) => {
+      const current = found.get(id);
+      try {
+        if (current && (await options.canSee!(current))) planned.set(id, { current, transition: restore(current, await reopenStage(pipeline, current, settings)) });
+      } catch {
+        // Answered by the restore on its own below, with the same refusal.
+      }
+    }),
+  );
+  const restored = new Set<string>();
+  await mapLimited(restoreGroups(planned), BULK_CONCURRENCY, async (group) => {
+    const restores = group.map((id) => planned.get(id)!);
+    try {
+      await commitOpportunityChange(ctx, {
+        records: restores.map(({ current, transition }) => ({ before: current, after: transition.next })),
+        history: restores.flatMap(({ transition }) => transition.history),
+        events: restores.flatMap(({ transition }) => transition.events),
+        actorId: principal.userId,
+        duplicateCheck: { activeStageIds: settings.activeStageIds },
+        knownGuards,
+      });
+      for (const id of group) restored.add(id);
+    } catch {
+      // Each of them is restored on its own below: its result is then exactly a single request's.
+    }
   });
+  const alone = await runBulk(
+    ids.filter((id) => !restored.has(id)),
+    (id) => restoreOne(ctx, pipeline, { ...options, id, read: found.get(id), knownGuards }),
+    {
+      label: 'opportunity',
+      concurrency: BULK_CONCURRENCY,
+      laneOf: (id) => {
+        const record = found.get(id);
+        return record ? openOpportunitiesGuardKey(record).PK : id;
+      },
+    },
+  );
+  const outcomes = new Map(alone.results.map((result) => [result.id, result]));
+  return { results: ids.map((id) => outcomes.get(id) ?? { id, ok: true }) };
 }
 
 /**

@@ -61,7 +61,8 @@ export const routeGroups: readonly RouteGroup[] = [
     name: 'opportunities',
     contracts: contractsOf('opportunities'),
     // BatchGetItem: duplicate guards' opportunities, records shared with a rep, ?id= and ?expand=. Every index: the list
-    // planner (shared/domain/opportunities.ts) and a rep's shares. Query: the board's counters (R-OPP-11).
+    // planner (shared/domain/opportunities.ts) and a rep's shares. Query: the board's counters (R-OPP-11) and the
+    // search index's partitions (shared/db/search.ts).
     access: { items: [...RECORDS, ...TRANSACTIONS, 'BatchGetItem', 'Query'], queryIndexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5'], cursorSecret: true },
   },
   {

@@ -12,7 +12,9 @@ import {
   shareParty,
   unshareParty,
 } from '../../shared/db/shares.ts';
-import { getRecord, updateRecord, type ExtraWrite } from '../../shared/db/store.ts';
+import { getRecord, type ExtraWrite } from '../../shared/db/store.ts';
+import { transition } from '../../shared/db/aggregate-writer.ts';
+import { companyAggregate, contactAggregate } from '../../shared/db/party-writes.ts';
 import { patch } from '../../shared/domain/opportunity-lifecycle.ts';
 import type { StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import {
@@ -49,12 +51,14 @@ type Sharing = PipelineSettings['sharing'];
 const readParty = (ctx: AppContext, party: Party) => (party.collection === 'contacts' ? getRecord(ctx, contactModel, party.id) : getRecord(ctx, companyModel, party.id));
 
 /**
- * R-SHR-3: the party (read just before: it exists) gets a new owner, in one transaction with `extra` (issue 13 item
- * 7: the previous owner's share, so that a failure leaves both undone and the redelivery does both).
+ * R-SHR-3: the party (read just before: it exists) gets a new owner through its aggregate (its search index items
+ * follow the owner), in one transaction with `extra` (issue 13 item 7: the previous owner's share, so that a failure
+ * leaves both undone and the redelivery does both).
  */
 async function setPartyOwner(ctx: AppContext, party: Party, ownerId: string, extra: ExtraWrite[]): Promise<void> {
-  if (party.collection === 'contacts') await updateRecord(ctx, contactModel, party.id, (current) => ({ ...current, ownerId }), { extra: () => extra });
-  else await updateRecord(ctx, companyModel, party.id, (current) => ({ ...current, ownerId }), { extra: () => extra });
+  const options = { actorId: ownerId, canSee: () => true };
+  if (party.collection === 'contacts') await transition(ctx, contactAggregate, party.id, options, (current) => ({ next: { ...current, ownerId }, extra }));
+  else await transition(ctx, companyAggregate, party.id, options, (current) => ({ next: { ...current, ownerId }, extra }));
 }
 
 const ownsOpportunityOfParty = async (ctx: AppContext, party: Party, userId: string) =>

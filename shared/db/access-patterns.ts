@@ -15,6 +15,8 @@ import {
   opportunitiesOfContact,
   opportunitiesWithStatus,
   ownedBy,
+  ownedSearchWordPartition,
+  ownedTaggedPartition,
   openTasksOf,
   POSTSALE_REMINDERS,
   processesLabelled,
@@ -109,4 +111,10 @@ export const postSaleProcesses = {
   openTasksOf: pattern('GSI4', (userId: string) => openTasksOf(userId)),
   /** Task items (sparse): pending reminders by `reminderAt#taskId` (ascending: oldest due first). */
   reminders: pattern('GSI3', () => POSTSALE_REMINDERS),
+};
+
+/** Search (issue 14): the index items of a rep's own records, by word bucket (sort key `<word>#<id>`) and by tag (sort key id). */
+export const search = {
+  ownWords: pattern('GSI2', (entity: string, ownerId: string, bucket: string) => ownedSearchWordPartition(entity, ownerId, bucket)),
+  ownTagged: pattern('GSI2', (entity: string, ownerId: string, tagKey: string) => ownedTaggedPartition(entity, ownerId, tagKey)),
 };

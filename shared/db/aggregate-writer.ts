@@ -4,7 +4,8 @@ import type { DomainEvent } from '../events/catalogue.ts';
 import { outboxWrite } from '../events/outbox.ts';
 import { childKey } from './keys.ts';
 import type { BaseRecord, EntityModel } from './records.ts';
-import { nextVersion, readForChange, recordWrite, retryOnRace, writeAll, type ExtraWrite, type ReadOptions } from './store.ts';
+import { mapLimited } from '../concurrency.ts';
+import { deleteItem, nextVersion, readForChange, recordWrite, retryOnRace, writeAll, type ExtraWrite, type ReadOptions } from './store.ts';
 import { deleteUnlessUsed, moveUse, stillInService, type DeleteUnusedOptions } from './uses.ts';
 
 /**
@@ -51,7 +52,19 @@ export interface Aggregate<T extends BaseRecord, H = never, E = DomainEvent, O e
    * duplicate guards); may refuse the change by throwing.
    */
   guards?: (ctx: AppContext, records: readonly RecordChange<T>[], change: Partial<O>) => Promise<ExtraWrite[]>;
+  /**
+   * Items derived from a record alone (each with its PK and SK: search index items …), kept in step with it: an item
+   * new or changed is put in the record's transaction, one no longer derived is deleted (in the transaction while it
+   * has room, else right after it: readers of derived items must check them against the record).
+   */
+  derived?: (record: T) => readonly DerivedItem[];
 }
+
+/** An item derived from a record (`Aggregate.derived`). */
+export type DerivedItem = ItemKey & Record<string, unknown>;
+
+/** The most items one DynamoDB transaction may hold. */
+export const MAX_TRANSACTION_ITEMS = 100;
 
 /** What a change writes besides its records, and the options of the aggregate's own hooks (`O`). */
 export type Effects<H, E, O> = Partial<O> & {
@@ -72,6 +85,30 @@ export type Change<T, H, E, O> = Effects<H, E, O> & {
 export interface PreparedChange<T> {
   written: T[];
   writes: ExtraWrite[];
+  /** Derived items no longer derived (`Aggregate.derived`): deleted with the writes while the transaction has room. */
+  removals?: ItemKey[];
+}
+
+/** The derived items of the records that are new or changed (to put) and those no longer derived (to delete). */
+function derivedChanges<T extends BaseRecord>(
+  ctx: AppContext,
+  aggregate: Pick<Aggregate<T>, 'derived'>,
+  records: readonly RecordChange<T>[],
+): { puts: ExtraWrite[]; removals: ItemKey[] } {
+  const derive = aggregate.derived;
+  if (!derive) return { puts: [], removals: [] };
+  const keyOf = (item: ItemKey) => `${item.PK}\u0000${item.SK}`;
+  const puts: ExtraWrite[] = [];
+  const removals: ItemKey[] = [];
+  for (const { before, after } of records) {
+    const old = new Map((before ? derive(before) : []).map((item) => [keyOf(item), item]));
+    const next = new Map((after ? derive(after) : []).map((item) => [keyOf(item), item]));
+    for (const [key, item] of next) {
+      if (JSON.stringify(old.get(key)) !== JSON.stringify(item)) puts.push({ write: { Put: { TableName: ctx.tableName, Item: item } } });
+    }
+    for (const [key, item] of old) if (!next.has(key)) removals.push({ PK: item.PK, SK: item.SK });
+  }
+  return { puts, removals };
 }
 
 /** The use items of the records as they move, and the checks that what they start using is still in service. */
@@ -131,9 +168,12 @@ export async function prepareChange<T extends BaseRecord, H, E, O extends object
   const guards = (await aggregate.guards?.(ctx, records, change)) ?? [];
   const drafts = change.events ?? [];
   const outbox = aggregate.outbox ? aggregate.outbox(ctx, records, drafts, change.actorId) : drafts.map((event) => outboxWrite(ctx, event as DomainEvent));
+  const derived = derivedChanges(ctx, aggregate, records);
   return {
     written: records.flatMap(({ after }) => (after ? [after] : [])),
+    removals: derived.removals,
     writes: [
+      ...derived.puts,
       ...records.map(({ before, after }) => recordWrite(ctx, aggregate.model, { before, after, ifMatch: change.ifMatch, stale })),
       ...historyWrites(ctx, aggregate, records, change.history ?? [], change.actorId, now),
       ...guards,
@@ -145,6 +185,7 @@ export async function prepareChange<T extends BaseRecord, H, E, O extends object
 }
 
 /**
+/**
  * Writes that every aggregate transaction carries besides its own, decided by who runs it rather than by the
  * aggregate (issue 13 item 3: the request's Idempotency-Key record, shared/http/idempotency.ts). A hook answers []
  * when it has nothing to add.
@@ -154,15 +195,24 @@ const commitHooks: CommitHook[] = [];
 export const addCommitHook = (hook: CommitHook): void => void commitHooks.push(hook);
 const hookWrites = (ctx: AppContext, written: readonly BaseRecord[]) => commitHooks.flatMap((hook) => hook(ctx, written));
 
-/** Commits prepared changes (of one or several aggregates) in one transaction: all or nothing. */
+/**
+ * Commits prepared changes (of one or several aggregates) in one transaction: all or nothing. Derived items no
+ * longer derived are deleted in it while it has room, the rest right after it commits.
+ */
 export async function commit(ctx: AppContext, ...changes: PreparedChange<BaseRecord>[]): Promise<void> {
-  await writeAll(ctx, [...changes.flatMap((change) => change.writes), ...hookWrites(ctx, changes.flatMap((change) => change.written))]);
+  const writes = [...changes.flatMap((change) => change.writes), ...hookWrites(ctx, changes.flatMap((change) => change.written))];
+  const removals = changes.flatMap((change) => change.removals ?? []);
+  const room = Math.max(0, MAX_TRANSACTION_ITEMS - writes.length);
+  const removeNow = removals.slice(0, room).map((Key): ExtraWrite => ({ write: { Delete: { TableName: ctx.tableName, Key } } }));
+  await writeAll(ctx, [...writes, ...removeNow]);
+  // One DeleteItem each (what every writer may call): only a change of very many derived items gets here.
+  await mapLimited(removals.slice(room), 10, (key) => deleteItem(ctx, key));
 }
 
 /** Prepares and commits one change; returns its records as written, in the order given, deletions left out. */
 export async function commitChange<T extends BaseRecord, H, E, O extends object>(ctx: AppContext, aggregate: Aggregate<T, H, E, O>, change: Change<T, H, E, O>): Promise<T[]> {
   const prepared = await prepareChange(ctx, aggregate, change);
-  await writeAll(ctx, [...prepared.writes, ...hookWrites(ctx, prepared.written)]);
+  await commit(ctx, prepared as PreparedChange<BaseRecord>);
   return prepared.written;
 }
 
@@ -230,9 +280,11 @@ export function removeAggregate<T extends BaseRecord, H, E, O extends object>(
  */
 export function removeUnlessUsed<T extends BaseRecord, O extends object>(
   ctx: AppContext,
-  aggregate: Pick<Aggregate<T, never, never, O>, 'model' | 'uses'>,
+  aggregate: Pick<Aggregate<T, never, never, O>, 'model' | 'uses' | 'derived'>,
   id: string,
   options: Omit<DeleteUnusedOptions<T>, 'extra'>,
 ): Promise<void> {
-  return deleteUnlessUsed(ctx, aggregate.model, id, { ...options, extra: (record) => useWrites(ctx, aggregate, [{ before: record }], {}) });
+  const derivedRemovals = (record: T): ExtraWrite[] =>
+    derivedChanges(ctx, aggregate, [{ before: record }]).removals.map((Key) => ({ write: { Delete: { TableName: ctx.tableName, Key } } }));
+  return deleteUnlessUsed(ctx, aggregate.model, id, { ...options, extra: (record) => [...useWrites(ctx, aggregate, [{ before: record }], {}), ...derivedRemovals(record)] });
 }

@@ -327,3 +327,23 @@ export const boardContributionKey = (opportunityId: string) => ({ PK: `BOARD#OPP
  */
 export const UNPUBLISHED_PARTITION = 'UNPUBLISHED';
 export const unpublishedKey = (eventId: string) => ({ PK: UNPUBLISHED_PARTITION, SK: `EVENT#${eventId}` });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Search (SPEC §1 "Search", issue 14): index items derived from a record, written and removed in its transaction.
+
+/**
+ * One item per indexed word of a record (shared/domain/search.ts): partition by entity and the word's first two
+ * characters (`bucketOf`: a query reads one partition; ~1,000 partitions per entity, so no hot one), sort key
+ * `<word>#<id>`, read strongly consistent on the table by staff. The same item is in the owner's partition of GSI2
+ * (`SEARCH#<entity>#OWNER#<ownerId>#<bucket>`), which a rep's search reads, so it reads its own matches only.
+ */
+export const searchWordPartition = (entity: string, bucket: string) => `SEARCH#${entity}#${bucket}`;
+export const ownedSearchWordPartition = (entity: string, ownerId: string, bucket: string) => `SEARCH#${entity}#OWNER#${ownerId}#${bucket}`;
+
+/**
+ * One item per tag of a record (lower-cased tag key): partition by entity and tag, sort key the record's id (newest
+ * first), and the same in the owner's partition of GSI2. A tag on most records is one large partition: DynamoDB splits
+ * it by sort key under load, and a tag page reads its matches only.
+ */
+export const taggedPartition = (entity: string, tagKey: string) => `TAGGED#${entity}#${tagKey}`;
+export const ownedTaggedPartition = (entity: string, ownerId: string, tagKey: string) => `TAGGED#${entity}#OWNER#${ownerId}#${tagKey}`;

@@ -3,6 +3,7 @@ import { createAggregate, prepareChange, removeAggregate, transition, type Aggre
 import { CHILD_PREFIXES, leadModel, leadStatusModel } from './keys.ts';
 import { batchWriteAll, childrenOf, type ExtraWrite } from './store.ts';
 import { NOT_RETIRED } from './uses.ts';
+import { searchIndexOf } from './search-index.ts';
 import { canSeeOwned } from '../domain/access.ts';
 import { creationEntry, type LeadHistoryDraft, type StoredLead } from '../domain/leads.ts';
 import { conflict, validationFailed } from '../domain/errors.ts';
@@ -20,6 +21,8 @@ export const leads: Aggregate<StoredLead, LeadHistoryDraft> = {
   // A status in use cannot be deleted (R-LEAD-1); a lead entering one checks it with `statusStillChoosable`.
   uses: [{ of: (lead) => leadStatusModel.key(lead.statusId) }],
   history: { recordType: 'Lead history' },
+  // Issue 14: its search index items (words, tags) change with it.
+  derived: searchIndexOf('leads'),
 };
 
 /** Commits a lead write only if the status it enters is still there and active when the write lands. */

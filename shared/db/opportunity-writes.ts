@@ -6,6 +6,7 @@ import { commitChange, removeAggregate, transition, type Aggregate, type Change,
 import { companyModel, contactModel, openOpportunitiesGuardKey, opportunityModel, stageModel } from './keys.ts';
 import { fromItem } from './records.ts';
 import { batchGetAll, getItem, type ExtraWrite } from './store.ts';
+import { searchIndexOf } from './search-index.ts';
 import { conflict, type DomainError } from '../domain/errors.ts';
 
 /**
@@ -28,7 +29,15 @@ export interface OpportunityHooks {
    * `retryOnRace` starts again from the reads (a restore then falls back to the default stage).
    */
   stageGone: DomainError | undefined;
+  /**
+   * Duplicate guards a bulk change read beforehand in one BatchGet (`readGuards`): the first change that needs one
+   * takes it (a later change of the same party, or a retry after a lost race, reads it again). Absent: each is read.
+   */
+  knownGuards: KnownGuards | undefined;
 }
+
+/** Guards read beforehand, by partition key (undefined: the guard does not exist yet). */
+export type KnownGuards = Map<string, Record<string, unknown> | undefined>;
 
 export type OpportunityChange = Change<StoredOpportunity, HistoryDraft, EventDraft, OpportunityHooks>;
 
@@ -81,14 +90,24 @@ function guardChanges(records: readonly RecordChange<StoredOpportunity>[], dupli
   return [...changes.values()];
 }
 
-async function readGuard(ctx: AppContext, key: { PK: string; SK: string }): Promise<Guard> {
-  const item = await getItem(ctx, key, { consistent: true });
+async function readGuard(ctx: AppContext, key: { PK: string; SK: string }, known?: KnownGuards): Promise<Guard> {
+  const taken = known?.has(key.PK);
+  const item = taken ? known!.get(key.PK) : await getItem(ctx, key, { consistent: true });
+  if (taken) known!.delete(key.PK);
   return { key, holders: (item?.holders as string[] | undefined) ?? [], version: (item?.version as number | undefined) ?? 0 };
 }
 
 /** The opportunities of `ids` that exist, in no particular order, read strongly consistent (any number: a party may hold hundreds). */
 export async function findOpportunities(ctx: AppContext, ids: readonly string[]): Promise<StoredOpportunity[]> {
   return (await batchGetAll(ctx, ids.map((id) => opportunityModel.key(id)), { consistent: true })).map((item) => fromItem<StoredOpportunity>(item));
+}
+
+/** The duplicate guards of the records' parties, strongly consistent, in BatchGets (issue 14 item 5: a bulk restore reads them once). */
+export async function readGuards(ctx: AppContext, records: readonly StoredOpportunity[]): Promise<KnownGuards> {
+  const keys = [...new Map(records.map((record) => guardKeyOf(record)).map((key) => [key.PK, key])).values()];
+  const known: KnownGuards = new Map(keys.map((key) => [key.PK, undefined]));
+  for (const item of await batchGetAll(ctx, keys, { consistent: true })) known.set(item.PK as string, item);
+  return known;
 }
 
 /**
@@ -134,7 +153,7 @@ async function duplicateGuards(ctx: AppContext, records: readonly RecordChange<S
   const inChange = new Set(records.flatMap(({ before, after }) => [before?.id, after?.id]).filter((id): id is string => id !== undefined));
   const writes: ExtraWrite[] = [];
   for (const guardChange of guardChanges(records, hooks.duplicateCheck)) {
-    const guard = await readGuard(ctx, guardChange.key);
+    const guard = await readGuard(ctx, guardChange.key, hooks.knownGuards);
     if (hooks.duplicateCheck) await refuseDuplicates(ctx, guard, guardChange, inChange, hooks.duplicateCheck.activeStageIds);
     writes.push(guardWrite(ctx, guard, guardChange));
   }
@@ -158,6 +177,8 @@ export const opportunities: Aggregate<StoredOpportunity, HistoryDraft, EventDraf
   history: { recordType: 'Opportunity history', recordOf: (entry) => entry.opportunityId },
   outbox: opportunityOutboxWrites,
   guards: duplicateGuards,
+  // Issue 14: its search index items (title words, tags) change with it: merges and deletions remove them.
+  derived: searchIndexOf('opportunities'),
 };
 
 /** Commits one change of opportunities in one transaction; returns the records written, in the order given, without the deleted ones. */

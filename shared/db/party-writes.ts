@@ -2,6 +2,7 @@ import type { Company, Contact } from '../schemas/contacts.ts';
 import type { Aggregate } from './aggregate-writer.ts';
 import { companyModel, contactModel } from './keys.ts';
 import { unknownReference } from './references.ts';
+import { searchIndexOf } from './search-index.ts';
 import { validationFailed } from '../domain/errors.ts';
 
 /**
@@ -11,6 +12,8 @@ import { validationFailed } from '../domain/errors.ts';
 export const contactAggregate: Aggregate<Contact> = {
   model: contactModel,
   uses: [{ of: (contact) => (contact.companyId ? companyModel.key(contact.companyId) : undefined), whenGone: () => validationFailed([unknownReference(companyModel, 'companyId')]) }],
+  // Issue 14: its search index items (words, tags) change with it.
+  derived: searchIndexOf('contacts'),
 };
 
-export const companyAggregate: Aggregate<Company> = { model: companyModel };
+export const companyAggregate: Aggregate<Company> = { model: companyModel, derived: searchIndexOf('companies') };

@@ -83,6 +83,8 @@ export const opportunityListQuery = z.strictObject({
   tag: csv(z.string().min(1).max(50)).optional(),
   lostReasonId: csv(id).optional(),
   winReasonId: csv(id).optional(),
+  /** Issue 14: words of the title, each matching the start of a word (see README "Search"). */
+  q: z.string().trim().min(1).max(100).optional(),
 });
 
 /** R-OPP-3: the won answer tells the client whether to ask about a post-sale process (R-PS-2 sets more than `none`). */

@@ -235,6 +235,13 @@ describe('SPEC §11 each API group is granted exactly what its code calls', () =
     for (const filter of [`contactId=${contact.id}`, `companyId=${otherCompany.id}`, `stageId=${parked.id}`, `ownerId=${rep.id}`, 'status=won']) {
       await listTwoPages(`/opportunities?${filter}`);
     }
+    // issue 14: the search index (staff: the table's partitions; a rep: its GSI2 partitions and its shares)
+    for (const as of [admin, rep]) {
+      for (const filter of ['q=deal', 'tag=vip', 'q=deal&tag=vip']) {
+        await listTwoPages(`/opportunities?${filter}`, as);
+        await listTwoPages(`/leads?${filter}`, as);
+      }
+    }
     for (const filter of [`ownerId=${rep.id}`, `companyId=${company.id}`, 'prospectStatus=current', 'customerStatus=none', 'tag=vip&q=ada']) {
       await listTwoPages(`/contacts?${filter}`);
       await listTwoPages(`/companies?${filter.replace(/^companyId=.*/, 'q=acme')}`);

@@ -1,0 +1,165 @@
+import type { Condition } from './list-plan.ts';
+import { searchKey } from './tags.ts';
+import type { FieldError } from './errors.ts';
+
+/**
+ * Search (SPEC §1 "Search", issue 14 item 1), without I/O: the words a record is found by, how a query is read,
+ * and whether a record matches it. A record matches `?q=` when every word of the query starts one of its words,
+ * compared case- and accent-insensitively (NFD, diacritics stripped, lower case). The words of a record are the
+ * words of its names and titles (each hyphenated or apostrophised word also as its parts and joined up), its email
+ * whole, its domain whole, and its phone's digits (all of them, and each group).
+ */
+
+export type SearchEntity = 'contacts' | 'companies' | 'leads' | 'opportunities';
+
+/** Index items are kept for words of at least this many characters; a query needs one such word (else a 400). */
+export const MIN_QUERY_WORD = 2;
+/** At most this many distinct words of a record are indexed (names and titles are short; a transaction holds 100 items). */
+export const MAX_INDEXED_WORDS = 24;
+/** At most this many tags of a record are indexed (the schemas allow 50). */
+export const MAX_INDEXED_TAGS = 50;
+
+/** Case- and accent-insensitive form of a text: NFD, combining marks stripped, lower case. */
+export const fold = (text: string): string => text.normalize('NFD').replace(/\p{M}+/gu, '').toLocaleLowerCase('en');
+
+const EDGE_PUNCTUATION = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
+const NOT_ALPHANUMERIC = /[^\p{L}\p{N}]+/u;
+const PHONE_LIKE = /^[0-9+()\-./]+$/;
+
+/** One token as words: itself (punctuation at its edges removed) and, when it holds punctuation, its parts and them joined. */
+function tokenWords(token: string): string[] {
+  const word = fold(token).replace(EDGE_PUNCTUATION, '');
+  if (word === '') return [];
+  const parts = word.split(NOT_ALPHANUMERIC).filter((part) => part !== '');
+  return parts.length > 1 ? [word, ...parts, parts.join('')] : [word];
+}
+
+/** The words of a name or title. `#` separates words too (it separates an index key's parts). */
+export const wordsOfText = (text: string | null | undefined): string[] => (text ? text.split(/[\s#]+/u).flatMap(tokenWords) : []);
+
+/** An email whole (its parts as words too) and its domain. */
+export function wordsOfEmail(email: string | null | undefined): string[] {
+  if (!email) return [];
+  const whole = fold(email.trim()).replace(/#/g, '');
+  const domain = whole.includes('@') ? whole.slice(whole.lastIndexOf('@') + 1) : '';
+  return [whole, ...(domain ? [domain] : []), ...whole.split(NOT_ALPHANUMERIC).filter((part) => part !== '')];
+}
+
+/** A domain whole and its parts. */
+export const wordsOfDomain = (domain: string | null | undefined): string[] => (domain ? tokenWords(domain.trim()) : []);
+
+/**
+ * A phone's digits from each group on ("+39 02 5550 1234" → 390255501234, 0255501234, 55501234, 1234), so the number
+ * is found whole, without its country code, or by its last groups.
+ */
+export function wordsOfPhone(phone: string | null | undefined): string[] {
+  if (!phone) return [];
+  const groups = phone.split(/\D+/).filter((group) => group !== '');
+  return groups.map((_, at) => groups.slice(at).join(''));
+}
+
+type Searchable = {
+  firstName?: string | null;
+  lastName?: string | null;
+  name?: string | null;
+  title?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  domain?: string | null;
+  companyName?: string | null;
+  tags?: readonly string[];
+};
+
+/** The distinct words a record is found by (every one, short ones included: they still count for the other words of a query). */
+export function searchWordsOf(entity: SearchEntity, record: Searchable): string[] {
+  const words = (() => {
+    switch (entity) {
+      case 'contacts':
+        return [...wordsOfText(record.firstName), ...wordsOfText(record.lastName), ...wordsOfEmail(record.email), ...wordsOfPhone(record.phone)];
+      case 'companies':
+        return [...wordsOfText(record.name), ...wordsOfDomain(record.domain)];
+      case 'leads':
+        return [...wordsOfText(record.name), ...wordsOfEmail(record.email), ...wordsOfPhone(record.phone), ...wordsOfText(record.companyName)];
+      case 'opportunities':
+        return [...wordsOfText(record.title)];
+    }
+  })();
+  return [...new Set(words)];
+}
+
+/** The words of a record that get an index item: long enough, at most MAX_INDEXED_WORDS (in the order of its fields). */
+export const indexedWordsOf = (entity: SearchEntity, record: Searchable): string[] =>
+  searchWordsOf(entity, record)
+    .filter((word) => [...word].length >= MIN_QUERY_WORD)
+    .slice(0, MAX_INDEXED_WORDS);
+
+/** The tag keys of a record (as `?tag=` compares them: trimmed, lower case), each once. */
+export const tagKeysOf = (record: { tags?: readonly string[] }): string[] => [...new Set((record.tags ?? []).map(searchKey))].slice(0, MAX_INDEXED_TAGS);
+
+/** The partition ("bucket") of a word's index items: its first two characters, so a query reads one partition. */
+export const bucketOf = (word: string): string => [...word].slice(0, MIN_QUERY_WORD).join('');
+
+/** A query as words: folded like a record's words; a phone-like word counts by its digits. */
+export interface SearchQuery {
+  words: string[];
+  /** The word the index is read by: the longest (the most selective one can tell without reading). */
+  driver: string;
+}
+
+function queryWord(token: string): string[] {
+  const trimmed = token.trim();
+  if (PHONE_LIKE.test(trimmed) && /\d/.test(trimmed)) return [trimmed.replace(/\D+/g, '')];
+  const word = fold(trimmed).replace(EDGE_PUNCTUATION, '');
+  return word === '' ? [] : [word];
+}
+
+/** Reads `?q=`; a query without a word of two characters or more is a 400 naming `query.q`. */
+export function parseSearchQuery(q: string): SearchQuery | FieldError {
+  const words = [...new Set(q.split(/[\s#]+/u).flatMap(queryWord))];
+  const driver = words.reduce<string | undefined>((longest, word) => (longest === undefined || [...word].length > [...longest].length ? word : longest), undefined);
+  if (!driver || [...driver].length < MIN_QUERY_WORD) return { path: 'query.q', message: `Search for at least ${MIN_QUERY_WORD} characters` };
+  return { words, driver };
+}
+
+/** Every word of the query starts a word of the record. */
+export const matchesQuery = (recordWords: readonly string[], query: SearchQuery): boolean =>
+  query.words.every((word) => recordWords.some((recordWord) => recordWord.startsWith(word)));
+
+/**
+ * The index position a matching record is listed at: its first word (in index order) that the driver starts, then its
+ * id. A record with several such words ("ada", "adams") has an index item for each; only this one lists it, so it
+ * appears once, and at the same place on every page.
+ */
+export function searchPosition(indexedWords: readonly string[], query: SearchQuery, id: string): string | undefined {
+  const first = indexedWords
+    .filter((word) => word.startsWith(query.driver))
+    .map((word) => termSortKey(word, id))
+    .sort()[0];
+  return first;
+}
+
+const ULID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** A ULID with each character replaced by its complement: sorting these ascending lists the ids newest first. */
+export const newestFirstKey = (id: string) =>
+  [...id].map((char) => {
+    const at = ULID_ALPHABET.indexOf(char.toUpperCase());
+    return at < 0 ? char : ULID_ALPHABET[ULID_ALPHABET.length - 1 - at]!;
+  }).join('');
+
+/**
+ * The sort key of a word's index item: the word, then the record's id complemented, so that a query word's matches
+ * are read by prefix, listed by word (shorter and alphabetically first first), then newest first.
+ */
+export const termSortKey = (word: string, id: string) => `${word}#${newestFirstKey(id)}`;
+
+/** The conditions of a list plan (shared/domain/list-plan.ts) evaluated on a record already read. */
+export function meetsConditions(record: object, conditions: readonly Condition[]): boolean {
+  return conditions.every((condition) => {
+    const value = (record as Record<string, unknown>)[condition.field];
+    if ('in' in condition) return condition.in.length === 0 || condition.in.includes(value);
+    if (condition.containsAny.length === 0) return true;
+    if (Array.isArray(value)) return condition.containsAny.some((wanted) => value.includes(wanted));
+    if (typeof value === 'string') return condition.containsAny.some((wanted) => typeof wanted === 'string' && value.includes(wanted));
+    return false;
+  });
+}
