@@ -92,12 +92,13 @@ export function publisherFigures(published: readonly { type: string }[], refused
 }
 
 /**
- * Powertools Tracer, only where it can trace: in Lambda (AWS_EXECUTION_ENV) unless POWERTOOLS_TRACE_ENABLED is
- * `false`. It is imported at init there (Lambda's init phase runs at full CPU), and never elsewhere: with
+ * Powertools Tracer, only where it can trace: in Lambda (AWS_EXECUTION_ENV and AWS_LAMBDA_FUNCTION_NAME; ECS also
+ * sets the former) unless POWERTOOLS_TRACE_ENABLED is `false`. It is imported at init there (in the init phase, not
+ * in the first invocation), and never elsewhere: with
  * aws-xray-sdk-core it weighs ~135 KB of bundle (bundled, its code is only evaluated when imported) and
  * ~10–45 ms of import, which local runs, tests and the bench's import probe do not pay (figures in README).
  */
-const tracing = process.env.AWS_EXECUTION_ENV && process.env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false' ? await loadTracer() : undefined;
+const tracing = process.env.AWS_EXECUTION_ENV && process.env.AWS_LAMBDA_FUNCTION_NAME && process.env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false' ? await loadTracer() : undefined;
 
 async function loadTracer(): Promise<{ tracer: Tracer; middleware: MiddlewareObj }> {
   const [{ Tracer }, { captureLambdaHandler }] = await Promise.all([import('@aws-lambda-powertools/tracer'), import('@aws-lambda-powertools/tracer/middleware')]);

@@ -93,6 +93,7 @@ describe('Issue 15 item 4: Powertools Tracer, annotated with route and tenant', 
       const { observed } = await metricsModule({
         TENANT: 'acme',
         AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+        AWS_LAMBDA_FUNCTION_NAME: 'PipelineCrm-acme-contacts',
         LAMBDA_TASK_ROOT: '/var/task',
         _HANDLER: 'index.handler',
         AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
