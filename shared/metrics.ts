@@ -1,13 +1,13 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { MiddlewareObj } from '@middy/core';
-import { endTrace, startTrace } from './tracing.ts';
 
 /**
- * Issue 15 item 4: the tenant's business and health figures as CloudWatch metrics, written in the embedded
- * metric format (EMF: one JSON line on stdout per invocation, which CloudWatch Logs turns into metrics: no
- * PutMetricData call, no permission, no latency). The format is the one Powertools Metrics writes (namespace
- * `PipelineCrm`, dimensions `tenant` and `service`); `@aws-lambda-powertools/metrics` is not installed, and this
- * file is the only place to change to adopt it. Nothing is written unless the stack set the namespace
- * (POWERTOOLS_METRICS_NAMESPACE): local runs and tests stay quiet.
+ * Issue 15 item 4: the tenant's business and health figures as CloudWatch metrics, written by Powertools Metrics
+ * in the embedded metric format (EMF: JSON lines on stdout, which CloudWatch Logs turns into metrics: no
+ * PutMetricData call, no permission, no latency), under the namespace POWERTOOLS_METRICS_NAMESPACE with the
+ * default dimensions `service` (POWERTOOLS_SERVICE_NAME) and `tenant` (TENANT). Nothing is written, and no
+ * Powertools warning either, unless the stack set the namespace: local runs and tests stay quiet.
  */
 export const METRICS_NAMESPACE = 'PipelineCrm';
 
@@ -25,36 +25,42 @@ export const METRIC = {
 } as const;
 
 type Dimensions = Record<string, string>;
-interface Figure {
+export interface Figure {
   name: string;
   value: number;
   dimensions: Dimensions;
 }
 
-/** Writes the figures of one invocation (each with its own dimension set) as EMF lines. */
-export function publishFigures(figures: readonly Figure[], env: NodeJS.ProcessEnv = process.env, write: (line: string) => void = (line) => process.stdout.write(line)): void {
-  const namespace = env.POWERTOOLS_METRICS_NAMESPACE;
-  if (!namespace || figures.length === 0) return;
-  const base = { tenant: env.TENANT ?? 'unknown', service: env.POWERTOOLS_SERVICE_NAME ?? 'unknown' };
-  for (const { name, value, dimensions } of figures) {
-    const all = { ...base, ...dimensions };
-    // Raw stdout, not console.log: the Lambda runtime wraps console lines when the log format is JSON.
-    write(
-      `${JSON.stringify({
-        _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [Object.keys(all)], Metrics: [{ Name: name, Unit: 'Count' }] }] },
-        ...all,
-        [name]: value,
-      })}\n`,
-    );
+/** The module's one Metrics instance, made on first use, and only when the stack set the namespace. */
+let metrics: Metrics | undefined;
+function enabledMetrics(): Metrics | undefined {
+  if (!process.env.POWERTOOLS_METRICS_NAMESPACE) return undefined;
+  return (metrics ??= new Metrics({ defaultDimensions: { tenant: process.env.TENANT ?? 'unknown' } }));
+}
+
+/**
+ * Writes the figures of one invocation: one EMF line per dimension set (EMF gives every metric of a line the same
+ * dimensions, so figures with other dimensions are published apart, as the Powertools docs recommend).
+ */
+export function publishFigures(figures: readonly Figure[]): void {
+  const metrics = enabledMetrics();
+  if (!metrics || figures.length === 0) return;
+  const bySet = new Map<string, Figure[]>();
+  for (const figure of figures) {
+    const key = JSON.stringify(Object.entries(figure.dimensions).sort(([a], [b]) => a.localeCompare(b)));
+    bySet.set(key, [...(bySet.get(key) ?? []), figure]);
+  }
+  for (const same of bySet.values()) {
+    for (const [name, value] of Object.entries(same[0]!.dimensions)) metrics.addDimension(name, value);
+    for (const { name, value } of same) metrics.addMetric(name, MetricUnit.Count, value);
+    metrics.publishStoredMetrics();
   }
 }
 
-/** What an API answer counts: requests by route and status class, and won/lost opportunities. */
+/** What an API answer counts: requests by route and status class. (Won/lost deals are counted where they are
+ * published, `publisherFigures`: the single routes, bulk close and buy-now purchases all win deals.) */
 export function requestFigures(routeKey: string, statusCode: number): Figure[] {
-  const figures: Figure[] = [{ name: METRIC.requests, value: 1, dimensions: { route: routeKey, status: `${Math.floor(statusCode / 100)}xx` } }];
-  if (statusCode < 300 && routeKey === 'POST /opportunities/{id}/won') figures.push({ name: METRIC.opportunitiesWon, value: 1, dimensions: {} });
-  if (statusCode < 300 && routeKey === 'POST /opportunities/{id}/lost') figures.push({ name: METRIC.opportunitiesLost, value: 1, dimensions: {} });
-  return figures;
+  return [{ name: METRIC.requests, value: 1, dimensions: { route: routeKey, status: `${Math.floor(statusCode / 100)}xx` } }];
 }
 
 /** What a job's report counts: its mails sent, failed and skipped (recap, reminders). A job publishes these itself
@@ -69,35 +75,63 @@ export function jobFigures(job: string, report: unknown): Figure[] {
   ];
 }
 
-/** What the publisher's batch counts: the outbox events put on the bus, and those refused (retried). */
-export function publisherFigures(records: number, response: unknown): Figure[] {
-  const refused = (response as { batchItemFailures?: unknown[] } | undefined)?.batchItemFailures?.length ?? 0;
+/**
+ * What the publisher's batch counts: the outbox events put on the bus for good (`published`: those before the
+ * first refused one; the stream hands the rest back), those refused (retried), and among the published ones the
+ * opportunities won and lost, by event type: every way a deal is won or lost (the single routes, bulk close, a
+ * buy-now purchase) writes an `opportunity.won`/`opportunity.lost` event, and each is counted once, when published.
+ */
+export function publisherFigures(published: readonly { type: string }[], refused: number): Figure[] {
+  const count = (type: string) => published.filter((event) => event.type === type).length;
   return [
-    { name: METRIC.eventsPublished, value: Math.max(0, records - refused), dimensions: {} },
+    { name: METRIC.eventsPublished, value: published.length, dimensions: {} },
     { name: METRIC.eventsRefused, value: refused, dimensions: {} },
+    { name: METRIC.opportunitiesWon, value: count('opportunity.won'), dimensions: {} },
+    { name: METRIC.opportunitiesLost, value: count('opportunity.lost'), dimensions: {} },
   ];
+}
+
+/**
+ * Powertools Tracer, only where it can trace: in Lambda (AWS_EXECUTION_ENV and AWS_LAMBDA_FUNCTION_NAME; ECS also
+ * sets the former) unless POWERTOOLS_TRACE_ENABLED is `false`. It is imported at init there (in the init phase, not
+ * in the first invocation), and never elsewhere: with
+ * aws-xray-sdk-core it weighs ~135 KB of bundle (bundled, its code is only evaluated when imported) and
+ * ~10–45 ms of import, which local runs, tests and the bench's import probe do not pay (figures in README).
+ */
+const tracing = process.env.AWS_EXECUTION_ENV && process.env.AWS_LAMBDA_FUNCTION_NAME && process.env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false' ? await loadTracer() : undefined;
+
+async function loadTracer(): Promise<{ tracer: Tracer; middleware: MiddlewareObj }> {
+  const [{ Tracer }, { captureLambdaHandler }] = await Promise.all([import('@aws-lambda-powertools/tracer'), import('@aws-lambda-powertools/tracer/middleware')]);
+  const tracer = new Tracer();
+  // Responses (API bodies, reports) are not copied into traces: POWERTOOLS_TRACER_CAPTURE_RESPONSE=false too.
+  return { tracer, middleware: captureLambdaHandler(tracer, { captureResponse: false }) as MiddlewareObj };
 }
 
 type Kind = { api: true } | { job: string } | { consumer: string } | { publisher: true };
 type Request = { event: unknown; response: unknown };
 
 /**
- * The one middleware every handler wears (one `.use(observed(…))` line): its trace annotated with route and
- * tenant (shared/tracing.ts) and its figures as EMF. Light on purpose (issue 14 measures cold imports): no SDK.
+ * The one middleware every handler wears (one `.use(observed(…))` line): Powertools Tracer's handler subsegment
+ * (`captureLambdaHandler`) annotated with `route` (the API route key, or the job, consumer, `publisher`) and
+ * `tenant`, and the request and consumer-failure figures.
  */
 export function observed(kind: Kind): MiddlewareObj {
-  const route = (request: Request) => ('api' in kind ? String((request.event as { routeKey?: unknown }).routeKey ?? 'unknown') : ('job' in kind ? kind.job : 'consumer' in kind ? kind.consumer : 'publisher'));
+  const route = (request: Request) => ('api' in kind ? String((request.event as { routeKey?: unknown }).routeKey ?? 'unknown') : 'job' in kind ? kind.job : 'consumer' in kind ? kind.consumer : 'publisher');
   return {
-    before: (request) => startTrace(route(request)),
-    after: (request) => {
-      endTrace();
-      if ('api' in kind) publishFigures(requestFigures(route(request), (request.response as { statusCode?: number } | undefined)?.statusCode ?? 500));
-      else if ('publisher' in kind) publishFigures(publisherFigures((request.event as { Records?: unknown[] }).Records?.length ?? 0, request.response));
+    before: async (request) => {
+      if (!tracing) return;
+      await tracing.middleware.before?.(request);
+      tracing.tracer.putAnnotation('route', route(request));
+      tracing.tracer.putAnnotation('tenant', process.env.TENANT ?? 'unknown');
     },
-    onError: (request) => {
-      endTrace(request.error ?? undefined);
+    after: async (request) => {
+      if ('api' in kind) publishFigures(requestFigures(route(request), (request.response as { statusCode?: number } | undefined)?.statusCode ?? 500));
+      await tracing?.middleware.after?.(request);
+    },
+    onError: async (request) => {
       if ('consumer' in kind) publishFigures([{ name: METRIC.consumerFailures, value: 1, dimensions: { consumer: kind.consumer } }]);
       if ('api' in kind) publishFigures(requestFigures(route(request), 500));
+      await tracing?.middleware.onError?.(request);
     },
   };
 }

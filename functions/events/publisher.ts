@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { observed } from '../../shared/metrics.ts';
+import { observed, publishFigures, publisherFigures } from '../../shared/metrics.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -54,11 +54,18 @@ export function createPublisher({ putEvents, busName, park }: PublisherOptions):
           retried: outbox.length - firstRefused,
           eventIds: refused.map((index) => batch[index]!.event?.detail.id),
         });
+        published(outbox.slice(0, firstRefused), outbox.length - firstRefused);
         return { batchItemFailures: outbox.slice(firstRefused).map(({ sequenceNumber }) => ({ itemIdentifier: sequenceNumber })) };
       }
     }
+    published(outbox, 0);
     return { batchItemFailures: [] };
   };
+}
+
+/** Issue 15 item 4: the batch's figures (events published and refused, opportunities won and lost). */
+function published(events: Publishable[], refused: number): void {
+  publishFigures(publisherFigures(events.flatMap(({ event }) => (event ? [event] : [])), refused));
 }
 
 /** The outbox INSERTs of the batch (other records only reach the handler locally, where no filter applies). */

@@ -43,13 +43,14 @@ export class TenantFunction extends Construct {
       role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      // Powertools Tracer copies no response (API bodies, reports) into traces.
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false' },
       // Built once per synth for every tenant (infra/bundles.ts), not by each function of each stack.
       code: lambda.Code.fromAsset(bundleDirOf(props.entry)),
       handler: 'index.handler',
     });
-    // X-Ray active tracing: Lambda traces every invocation; the handlers annotate theirs with route and tenant
-    // (shared/tracing.ts). Its two actions take no resource but `*`, so they sit in a policy of their own: the
+    // X-Ray active tracing: Lambda traces every invocation; the handlers add Powertools Tracer's handler subsegment,
+    // annotated with route and tenant (shared/metrics.ts `observed`). Its two actions take no resource but `*`, so they sit in a policy of their own: the
     // acknowledged wildcard covers them and nothing else (the grants stay in the default policy, checked by cdk-nag).
     (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
     const tracing = new iam.Policy(this, 'Tracing', {

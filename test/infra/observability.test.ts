@@ -30,6 +30,8 @@ describe('Issue 15 item 4: traces', () => {
       const tracing = policies.filter(([, policy]) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId));
       expect(tracing, id).toHaveLength(1);
       expect(tracing[0]![1].Properties.PolicyDocument.Statement).toEqual([{ Action: [...XRAY_ACTIONS], Effect: 'Allow', Resource: '*' }]);
+      // Powertools Tracer (shared/metrics.ts) copies no response body into traces.
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_TRACER_CAPTURE_RESPONSE, id).toBe('false');
     }
   });
 });
@@ -38,6 +40,8 @@ describe('Issue 15 item 4: metrics', () => {
   it('Issue 15 item 4 every function writes its figures under the PipelineCrm namespace and its tenant', () => {
     for (const [id, fn] of functions()) {
       expect(fn.Properties.Environment.Variables, id).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE, TENANT: 'acme' });
+      // The `service` dimension of every figure (Powertools Metrics reads it from POWERTOOLS_SERVICE_NAME).
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, id).toMatch(/^pipeline-crm-/);
     }
   });
 
