@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeAdminsKey, contactModel, userModel } from '../../shared/db/keys.ts';
+import { activeAdminsKey, BOARD_ALL, boardContributionKey, boardCounterKey, boardOwnerPartition, contactModel, userModel } from '../../shared/db/keys.ts';
+import { searchTermsOf } from '../../shared/db/search-index.ts';
 import { CURRENT_SHAPE_VERSION } from '../../shared/db/migrations/index.ts';
 import { META_KEY, migrateTable, shapeVersion, type MigrationProgress } from '../../shared/db/migrations/runner.ts';
 import { deleteItem, getItem, putItem, type Key } from '../../shared/db/store.ts';
 import { TestApi } from '../support/api.ts';
-import { newContact, usersOf } from '../support/fixtures.ts';
+import { idsOf, newContact, newOpportunity, settle, usersOf } from '../support/fixtures.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -38,7 +39,7 @@ describe('Issue 15 item 3: data migrations', () => {
     const result = await migrateTable(api.runtime.ctx, { segments: 3, report: (progress) => reports.push(progress) });
 
     // Assert: the table is at the current shape, the items are in it, the API reads them as before.
-    expect(result).toEqual({ from: 0, to: CURRENT_SHAPE_VERSION, applied: ['001-record-type', '002-active-admins-guard'], stopped: false });
+    expect(result).toEqual({ from: 0, to: CURRENT_SHAPE_VERSION, applied: ['001-record-type', '002-active-admins-guard', '003-search-index', '004-board-counters'], stopped: false });
     expect(await shapeVersion(api.runtime.ctx)).toBe(CURRENT_SHAPE_VERSION);
     const contact = (await getItem(api.runtime.ctx, contactModel.key(contactId), { consistent: true }))!;
     expect(contact).toMatchObject({ recordType: 'Contact' });
@@ -74,5 +75,32 @@ describe('Issue 15 item 3: data migrations', () => {
     expect(meta).toMatchObject({ shapeVersion: 0, progress: { id: 1 } });
     expect(resumed).toMatchObject({ from: 0, to: CURRENT_SHAPE_VERSION, stopped: false });
     for (const id of ids) expect(await getItem(api.runtime.ctx, contactModel.key(id), { consistent: true })).toMatchObject({ recordType: 'Contact' });
+  }, 120_000);
+
+  it('Issue 15 item 3 (issue 14 item 1, R-OPP-11) records from before the search index and the board counters are found and counted once migrated', async () => {
+    // Arrange: a contact and an opportunity as a table from before both wrote them (no index items, no counters).
+    const contactId = await newContact(api, undefined, { firstName: 'Zenobia', lastName: 'Backfill' });
+    const opportunity = await newOpportunity(api, undefined, { title: 'Backfilled deal', contactId, value: { amount: 50_000, currency: 'EUR' } });
+    await settle(api);
+    const contact = (await getItem(api.runtime.ctx, contactModel.key(contactId), { consistent: true }))!;
+    for (const item of searchTermsOf('contacts', contact as Parameters<typeof searchTermsOf>[1])) await deleteItem(api.runtime.ctx, { PK: item.PK, SK: item.SK });
+    for (const partition of [BOARD_ALL, boardOwnerPartition(opportunity.ownerId)]) await deleteItem(api.runtime.ctx, boardCounterKey(partition, opportunity.stageId, 'EUR'));
+    await deleteItem(api.runtime.ctx, boardContributionKey(opportunity.id));
+    await putItem(api.runtime.ctx, { ...META_KEY, shapeVersion: 2 });
+    const countIn = (summary: { body: { stages: { stageId: string; count: number }[] } }) => summary.body.stages.find((stage) => stage.stageId === opportunity.stageId)?.count;
+    const unfound = await api.get('/contacts?q=zenob');
+    const uncounted = await api.get('/opportunities/summary');
+
+    // Act
+    const result = await migrateTable(api.runtime.ctx);
+
+    // Assert
+    expect(idsOf(unfound)).toEqual([]);
+    expect(countIn(uncounted)).toBe(0);
+    expect(result).toMatchObject({ from: 2, to: CURRENT_SHAPE_VERSION, applied: ['003-search-index', '004-board-counters'], stopped: false });
+    expect(idsOf(await api.get('/contacts?q=zenob'))).toEqual([contactId]);
+    const summary = await api.get('/opportunities/summary');
+    expect(countIn(summary)).toBe(1);
+    expect(summary.body.stages.find((stage: { stageId: string }) => stage.stageId === opportunity.stageId).totals).toEqual([{ currency: 'EUR', amount: 50_000, weighted: expect.any(Number) }]);
   }, 120_000);
 });

@@ -69,7 +69,7 @@ export async function migrateTable(ctx: AppContext, options: MigrateOptions = {}
     const segments = meta.progress?.id === migration.id ? meta.progress.segments.length : (options.segments ?? DEFAULT_SEGMENTS);
     const progress = meta.progress?.id === migration.id ? meta.progress : { id: migration.id, segments: Array<Item | null | 'done'>(segments).fill(null), scanned: 0, changed: 0 };
     meta.progress = progress;
-    if (migration.change) {
+    if (migration.change || migration.derive) {
       const report = () =>
         options.report?.({ migration: label, scanned: progress.scanned, changed: progress.changed, segmentsDone: progress.segments.filter((at) => at === 'done').length, segments });
       await Promise.all(progress.segments.map((_, segment) => scanSegment(ctx, migration, meta, segment, budget, report)));
@@ -104,7 +104,10 @@ async function scanSegment(ctx: AppContext, migration: Migration, meta: Meta, se
     );
     for (const item of page.Items ?? []) {
       progress.scanned += 1;
-      const change = migration.change!(item);
+      const derived = migration.derive?.(item) ?? [];
+      for (const derivedItem of derived) await putItem(ctx, derivedItem);
+      if (derived.length > 0) progress.changed += 1;
+      const change = migration.change?.(item);
       if (!change) continue;
       const key = { [tableDefinition.partitionKey]: item[tableDefinition.partitionKey], [tableDefinition.sortKey]: item[tableDefinition.sortKey] };
       if (await updateItem(ctx, key, change.update, { expression: change.condition })) progress.changed += 1;

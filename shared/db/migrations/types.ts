@@ -22,5 +22,7 @@ export interface Migration {
   description: string;
   /** The change of one item, or undefined when the item is already in the new shape (or is not concerned). */
   change?: (item: Item) => ItemChange | undefined;
+  /** Items derived from one item, put beside it (an index backfill): putting one again changes nothing. */
+  derive?: (item: Item) => readonly Item[];
   afterScan?: (ctx: AppContext) => Promise<void>;
 }
