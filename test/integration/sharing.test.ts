@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Opportunity } from '../../shared/schemas/opportunities.ts';
 import { TestApi } from '../support/api.ts';
+import { setSharingSwitches } from '../support/fixtures.ts';
 
 interface Caller {
   id: string;
@@ -40,13 +41,6 @@ async function share(opportunityId: string, userId: string, by: Caller = owner) 
 }
 
 const listedIds = async (caller: Caller, query = '') => (await api.get(`/opportunities${query}`, as(caller))).body.items.map((item: { id: string }) => item.id);
-
-async function setSharing(change: Record<string, boolean>) {
-  const settings = await api.get('/settings/pipeline');
-  const { version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = settings.body;
-  const answer = await api.put('/settings/pipeline', { ...document, sharing: { ...document.sharing, ...change } });
-  if (answer.status !== 200) throw new Error(`settings: ${answer.status} ${JSON.stringify(answer.body)}`);
-}
 
 describe('R-OPP-9 sharing an opportunity', () => {
   it('R-OPP-9 the owner shares with an active user: 201 with the share, a second time 200 with the same share', async () => {
@@ -198,10 +192,10 @@ describe('R-SHR-2 the contact follows its shared opportunity', () => {
     const [withSwitch, withoutSwitch] = await Promise.all([api.createUser('rep'), api.createUser('rep')]);
     const first = await newOpportunity(owner);
     await share(first.id, withSwitch.id);
-    await setSharing({ shareContactWhenShared: false });
+    await setSharingSwitches(api, { shareContactWhenShared: false });
     const second = await newOpportunity(owner);
     await share(second.id, withoutSwitch.id);
-    await setSharing({ shareContactWhenShared: true });
+    await setSharingSwitches(api, { shareContactWhenShared: true });
 
     expect((await api.get(`/contacts/${first.contactId}`, as(withSwitch))).status).toBe(200);
     expect((await api.get(`/contacts/${second.contactId}`, as(withoutSwitch))).status).toBe(404);
@@ -258,7 +252,7 @@ describe('R-SHR-2 / R-SHR-3 the contact follows its assigned opportunity', () =>
   it('R-SHR-2 without syncContactOwner, assigning shares the contact; reassigning moves the share', async () => {
     const [contactOwner, first, second] = await Promise.all([api.createUser('rep'), api.createUser('rep'), api.createUser('rep')]);
     const contactId = await newContact(contactOwner);
-    await setSharing({ syncContactOwner: false });
+    await setSharingSwitches(api, { syncContactOwner: false });
     try {
       const created = await api.post('/opportunities', { title: 'Assigned', contactId, ownerId: first.id }, as(manager));
       await settle();
@@ -272,7 +266,7 @@ describe('R-SHR-2 / R-SHR-3 the contact follows its assigned opportunity', () =>
       expect((await api.get(`/contacts/${contactId}`, as(second))).status).toBe(200);
       expect((await api.get(`/contacts/${contactId}`, as(first))).status).toBe(404);
     } finally {
-      await setSharing({ syncContactOwner: true });
+      await setSharingSwitches(api, { syncContactOwner: true });
     }
   });
 });
@@ -423,7 +417,7 @@ describe('R-SHR-3 syncOwnerOfClosedLeads', () => {
 
   it('R-SHR-3 without syncOwnerOfClosedLeads, the contact moves but its closed opportunities stay with their rep', async () => {
     const [previous, next] = await Promise.all([api.createUser('rep'), api.createUser('rep')]);
-    await setSharing({ syncOwnerOfClosedLeads: false });
+    await setSharingSwitches(api, { syncOwnerOfClosedLeads: false });
     try {
       const { contactId, closedId } = await handOver(previous, next);
 
@@ -432,7 +426,7 @@ describe('R-SHR-3 syncOwnerOfClosedLeads', () => {
       // R-SHR-2: the previous owner still works an opportunity of that contact, so it keeps the contact shared.
       expect((await api.get(`/contacts/${contactId}`, as(previous))).status).toBe(200);
     } finally {
-      await setSharing({ syncOwnerOfClosedLeads: true });
+      await setSharingSwitches(api, { syncOwnerOfClosedLeads: true });
     }
   });
 });
@@ -488,7 +482,7 @@ describe('R-SHR-2 when an opportunity is deleted or merged away (R-EVT-3)', () =
     const reader = await api.createUser('rep');
     const opportunity = await newOpportunity(owner);
     await share(opportunity.id, reader.id);
-    await setSharing({ unshareContactWhenUnshared: false, unshareContactWhenUnassigned: false });
+    await setSharingSwitches(api, { unshareContactWhenUnshared: false, unshareContactWhenUnassigned: false });
     try {
       await api.delete(`/opportunities/${opportunity.id}`, as(owner));
       await settle();
@@ -499,7 +493,7 @@ describe('R-SHR-2 when an opportunity is deleted or merged away (R-EVT-3)', () =
       expect(deleted.status).toBe(204);
       expect(await shareItemsOf(`CONTACT#${opportunity.contactId}`)).toEqual([]);
     } finally {
-      await setSharing({ unshareContactWhenUnshared: true, unshareContactWhenUnassigned: true });
+      await setSharingSwitches(api, { unshareContactWhenUnshared: true, unshareContactWhenUnassigned: true });
     }
   });
 });
