@@ -255,8 +255,9 @@ describe('SPEC §11 tenant stack: least privilege', () => {
 
     const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
 
+    // Strings only a route group's code holds (its size no longer tells: the Powertools Tracer weighs ~135 KB in every bundle).
     expect(bundle).not.toContain('duplicate_active_opportunity');
-    expect(bundle.length).toBeLessThan(250 * 1024);
+    expect(bundle).not.toContain('gets no buy-now link');
   });
 });
 
