@@ -8,9 +8,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // Test files mostly wait on DynamoDB Local (its own process): two at a time on a 2-core machine instead of
-    // vitest's default of one (cores - 1) halves the run without starving it.
-    maxWorkers: 2,
     // Tests run on Node 20 and 24 (CI runs both): the SDK's notice about its future Node 22 minimum is noise; so are the
     // error logs of tests that provoke errors on purpose.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT' },
