@@ -3,6 +3,7 @@ import { createPublisher } from '../functions/events/publisher.ts';
 import type { AppContext } from '../shared/app-context.ts';
 import type { PutEvents } from '../shared/events/bus.ts';
 import type { Consumer } from '../shared/events/consumer.ts';
+import { redriveDeadLetterQueue, reportToDeadLetterQueue, type DeadLetterQueue, type QueueRedriveReport } from '../shared/events/dead-letter-queue.ts';
 import { parkEvents, redriveUnpublished, type RedriveReport } from '../shared/events/unpublished.ts';
 import { createLocalEventBus, type DeadLetter } from './event-bus.ts';
 import { startStreamPoller } from './stream-poller.ts';
@@ -18,6 +19,11 @@ export interface LocalEventsOptions {
   extraConsumers?: readonly Consumer[];
   /** Wraps the local bus's PutEvents (tests make it refuse, to prove that nothing is lost). */
   wrapPutEvents?: (putEvents: PutEvents) => PutEvents;
+  /**
+   * Where the publisher reports what the bus refuses, and the redrive reads it, as in AWS (tests pass SQS on a mocked
+   * client). Without it, the local runtime (which has no SQS) parks refused events in the table's UNPUBLISHED partition.
+   */
+  deadLetterQueue?: DeadLetterQueue;
 }
 
 export interface LocalEvents {
@@ -26,7 +32,7 @@ export interface LocalEvents {
   /** Deliveries that failed after their retries, and stream batches given up (`GET /_local/dead-letters`). */
   deadLetters(): readonly DeadLetter[];
   /** Republishes the events the bus refused (issue 13 item 4, `POST /_local/redrive-events`), as the redrive script does in AWS. */
-  redrive(): Promise<RedriveReport>;
+  redrive(): Promise<RedriveReport | QueueRedriveReport>;
   stop(): Promise<void>;
 }
 
@@ -36,10 +42,15 @@ export async function startLocalEvents(ctx: AppContext, dynamoEndpoint: string, 
   const bus = createLocalEventBus({ ctx, busName: LOCAL_BUS_NAME, consumers: [...allConsumers, ...(options.extraConsumers ?? [])] });
   const putEvents = options.wrapPutEvents ? options.wrapPutEvents(bus.putEvents) : bus.putEvents;
   const givenUp: DeadLetter[] = [];
+  const queue = options.deadLetterQueue;
   const poller = await startStreamPoller({
     ctx,
     endpoint: dynamoEndpoint,
-    handler: createPublisher({ putEvents, busName: LOCAL_BUS_NAME, park: (parked) => parkEvents(ctx, parked) }),
+    handler: createPublisher({
+      putEvents,
+      busName: LOCAL_BUS_NAME,
+      park: queue ? reportToDeadLetterQueue(queue, LOCAL_BUS_NAME) : (parked) => parkEvents(ctx, parked),
+    }),
     deliveries: bus,
     onGiveUp: ({ sequenceNumbers }) =>
       givenUp.push({
@@ -53,7 +64,7 @@ export async function startLocalEvents(ctx: AppContext, dynamoEndpoint: string, 
   return {
     settle: () => poller.settle(),
     deadLetters: () => [...givenUp, ...bus.deadLetters()],
-    redrive: () => redriveUnpublished(ctx, putEvents, LOCAL_BUS_NAME),
+    redrive: () => (queue ? redriveDeadLetterQueue(ctx, queue, putEvents) : redriveUnpublished(ctx, putEvents, LOCAL_BUS_NAME)),
     async stop() {
       await poller.stop();
       await bus.stop();

@@ -7,8 +7,8 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { busEntry, eventBridgePutEvents, PUT_EVENTS_MAX_ENTRIES, type PutEvents } from '../../shared/events/bus.ts';
 import type { DomainEvent } from '../../shared/events/catalogue.ts';
 import { eventOfOutboxItem, isOutboxItem } from '../../shared/events/outbox.ts';
-import { parkEvents, type ParkedEvent } from '../../shared/events/unpublished.ts';
-import { appContext } from '../../shared/app-context.ts';
+import { reportToDeadLetterQueue, sqsDeadLetterQueue } from '../../shared/events/dead-letter-queue.ts';
+import type { ParkedEvent } from '../../shared/events/unpublished.ts';
 import { logger } from '../../shared/logger.ts';
 
 /**
@@ -19,16 +19,17 @@ import { logger } from '../../shared/logger.ts';
  * at worst, an event already accepted is put again (consumers are idempotent). An outbox item that does not
  * parse is a failure too: after the bounded retries its batch goes to the publisher's dead-letter queue.
  *
- * Issue 13 item 4: before handing refused events back to the stream, the publisher parks them (their whole event)
- * in the table (shared/events/unpublished.ts) and logs `events_refused` (the refusals alarm counts those lines). If
- * the stream's retries run out, the parked copies remain for `npm run redrive-events`; if parking fails, the
- * invocation fails (the errors alarm) and the stream retries the batch.
+ * Issue 13 item 4: before handing refused events back to the stream, the publisher logs `events_refused` with their
+ * ids (the refusals alarm counts those lines) and parks them: in AWS a message naming their outbox items in its
+ * dead-letter queue (shared/events/dead-letter-queue.ts), locally the table's UNPUBLISHED partition. If the stream's
+ * retries run out, those remain for `npm run redrive-events`; if parking fails, the invocation fails (the errors
+ * alarm) and the stream retries the batch.
  */
 
 export interface PublisherOptions {
   putEvents: PutEvents;
   busName: string;
-  /** Keeps refused events for a redrive (the table's UNPUBLISHED partition); throws when it cannot. */
+  /** Keeps refused events for a redrive (the dead-letter queue in AWS, the table locally); throws when it cannot. */
   park: (parked: ParkedEvent[]) => Promise<void>;
 }
 
@@ -48,12 +49,13 @@ export function createPublisher({ putEvents, busName, park }: PublisherOptions):
       if (refused.length > 0) {
         const firstRefused = start + refused[0]!;
         const retried = outbox.slice(firstRefused).flatMap(({ event }) => (event ? [{ event, reason: 'refused by the bus' }] : []));
-        await park(retried);
         logger.warn('events_refused: events not published; parked for a redrive, and the stream will retry them', {
           refused: refused.length,
           retried: outbox.length - firstRefused,
           eventIds: refused.map((index) => batch[index]!.event?.detail.id),
+          parkedEventIds: retried.map(({ event }) => event.detail.id),
         });
+        await park(retried);
         published(outbox.slice(0, firstRefused), outbox.length - firstRefused);
         return { batchItemFailures: outbox.slice(firstRefused).map(({ sequenceNumber }) => ({ itemIdentifier: sequenceNumber })) };
       }
@@ -102,14 +104,19 @@ async function refusedIndexes(batch: Publishable[], putEvents: PutEvents, busNam
 
 let production: StreamHandler | undefined;
 
-/** The Lambda: the stack sets EVENT_BUS_NAME to the tenant's bus. */
+/** The Lambda: the stack sets EVENT_BUS_NAME to the tenant's bus and DEAD_LETTER_QUEUE_URL to the publisher's dead-letter queue. */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(observed({ publisher: true }))
   .handler((event) => {
-    production ??= createPublisher({ putEvents: eventBridgePutEvents(), busName: requiredEnv('EVENT_BUS_NAME'), park: (parked) => parkEvents(appContext(), parked) });
+    production ??= productionPublisher();
     return production(event);
   });
+
+function productionPublisher(): StreamHandler {
+  const busName = requiredEnv('EVENT_BUS_NAME');
+  return createPublisher({ putEvents: eventBridgePutEvents(), busName, park: reportToDeadLetterQueue(sqsDeadLetterQueue(requiredEnv('DEAD_LETTER_QUEUE_URL')), busName) });
+}
 
 function requiredEnv(name: string): string {
   const value = process.env[name];

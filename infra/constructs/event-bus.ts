@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +8,7 @@ import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { OUTBOX_PREFIX, UNPUBLISHED_PARTITION } from '../../shared/db/keys.ts';
+import { OUTBOX_PREFIX } from '../../shared/db/keys.ts';
 import type { Consumer } from '../../shared/events/consumer.ts';
 import { TenantFunction } from './tenant-function.ts';
 import type { CrmTable } from './crm-table.ts';
@@ -71,22 +71,8 @@ export class DomainEvents extends Construct {
     const { table } = props.table;
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: `pipeline-crm-${props.tenant}`, description: `Domain events of the ${props.tenant} CRM` });
 
-    const publisher = new TenantFunction(this, 'Publisher', {
-      entry: props.publisherEntry,
-      description: `${props.tenant}: publishes the outbox events of the table stream to the bus`,
-      environment: { ...props.environment, EVENT_BUS_NAME: this.bus.eventBusName, TABLE_NAME: table.tableName, POWERTOOLS_SERVICE_NAME: 'pipeline-crm-publisher' },
-    });
-    this.publisher = publisher.function;
-    this.bus.grantPutEventsTo(this.publisher);
-    // Issue 13 item 4: refused events are parked in the table's UNPUBLISHED partition, and nowhere else.
-    iam.Grant.addToPrincipal({
-      grantee: this.publisher,
-      actions: ['dynamodb:BatchWriteItem'],
-      resourceArns: [table.tableArn],
-      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [UNPUBLISHED_PARTITION] } },
-    });
-    iam.Grant.addToPrincipal({ grantee: this.publisher, actions: STREAM_READ_ACTIONS, resourceArns: [table.tableStreamArn!] });
-
+    // Issue 13 item 4: the queue takes the publisher's own messages naming the outbox items the bus refused (the
+    // publisher sends them: DEAD_LETTER_QUEUE_URL) and the stream's failure records; nothing is parked in the table.
     this.publisherDeadLetters = deadLetterQueue(this, 'PublisherDeadLetters');
     Validations.of(this.publisherDeadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
@@ -94,6 +80,20 @@ export class DomainEvents extends Construct {
         'This queue is itself a dead-letter queue: the on-failure destination of the publisher stream mapping, which ' +
         'cdk-nag does not recognise as such (it only looks at redrive policies and function DeadLetterConfig).',
     });
+    const publisher = new TenantFunction(this, 'Publisher', {
+      entry: props.publisherEntry,
+      description: `${props.tenant}: publishes the outbox events of the table stream to the bus`,
+      environment: {
+        ...props.environment,
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        DEAD_LETTER_QUEUE_URL: this.publisherDeadLetters.queueUrl,
+        POWERTOOLS_SERVICE_NAME: 'pipeline-crm-publisher',
+      },
+    });
+    this.publisher = publisher.function;
+    this.bus.grantPutEventsTo(this.publisher);
+    iam.Grant.addToPrincipal({ grantee: this.publisher, actions: STREAM_READ_ACTIONS, resourceArns: [table.tableStreamArn!] });
+
     this.publisher.addEventSourceMapping('OutboxStream', {
       eventSourceArn: table.tableStreamArn!,
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
@@ -108,6 +108,10 @@ export class DomainEvents extends Construct {
           dynamodb: { Keys: { PK: { S: lambda.FilterRule.beginsWith(OUTBOX_PREFIX) } } },
         }),
       ],
+    });
+    new CfnOutput(this, 'RedriveEventsCommand', {
+      description: 'Issue 13 item 4: republishes the events the bus refused, named in the publisher dead-letter queue (README "For ops")',
+      value: `npm run redrive-events -- --table ${table.tableName} --queue ${this.publisherDeadLetters.queueUrl} --region ${Stack.of(this).region}`,
     });
     // Issue 13 item 4: each refusal by the bus (a log line of the publisher) and a stream falling behind raise an alarm.
     const refusals = new logs.MetricFilter(this, 'EventsRefused', {
@@ -133,7 +137,7 @@ export class DomainEvents extends Construct {
     props.alarms.alarmOnAny(
       'publisher-dead-letters',
       this.publisherDeadLetters.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
-      `${props.tenant}: outbox events could not be published after their retries (see the dead-letter queue)`,
+      `${props.tenant}: the publisher dead-letter queue names events the bus refused; redrive them (runbook: README "For ops", alarm publisher-dead-letters)`,
     );
 
     this.consumers = props.consumers.map(

@@ -1,4 +1,5 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
+import { logger } from '../logger.ts';
 import { EVENT_SOURCE, type DomainEvent } from './catalogue.ts';
 
 /**
@@ -25,4 +26,21 @@ export function busEntry(event: DomainEvent, busName: string): PutEventsRequestE
     Detail: JSON.stringify(event.detail),
     Time: new Date(event.detail.occurredAt),
   };
+}
+
+/** Puts `events` on the bus in batches (a redrive's way): the ids of those the bus accepted; a failed call accepts none of its batch. */
+export async function putOnBus(events: readonly DomainEvent[], putEvents: PutEvents, busName: string): Promise<Set<string>> {
+  const accepted = new Set<string>();
+  for (let start = 0; start < events.length; start += PUT_EVENTS_MAX_ENTRIES) {
+    const batch = events.slice(start, start + PUT_EVENTS_MAX_ENTRIES);
+    try {
+      const answer = await putEvents(batch.map((event) => busEntry(event, busName)));
+      batch.forEach((event, index) => {
+        if (answer.Entries?.[index]?.EventId && !answer.Entries[index].ErrorCode) accepted.add(event.detail.id);
+      });
+    } catch (error) {
+      logger.warn('events_refused: the bus refused a redrive', { error });
+    }
+  }
+  return accepted;
 }

@@ -1,17 +1,17 @@
 import type { AppContext } from '../app-context.ts';
 import { outboxKey, UNPUBLISHED_PARTITION, unpublishedKey } from '../db/keys.ts';
 import { batchWriteAll, deleteItem, queryOnce } from '../db/store.ts';
-import { logger } from '../logger.ts';
-import { busEntry, PUT_EVENTS_MAX_ENTRIES, type PutEvents } from './bus.ts';
+import { putOnBus, type PutEvents } from './bus.ts';
 import { parseEvent, type DomainEvent } from './catalogue.ts';
 
 /**
  * Issue 13 item 4: no event is lost after the publisher's retries. Each time the bus refuses events, the publisher
- * parks them (their whole event and outbox key) in the table's `UNPUBLISHED` partition before handing the batch back
- * to the stream; the stream's retries may still publish them, and when they are exhausted (after which the stream
- * batch goes to the dead-letter queue, holding only stream pointers) the parked copies remain. A redrive
- * (`npm run redrive-events`, locally `POST /_local/redrive-events`) puts every parked event on the bus again and
- * unparks it; consumers handle each event once whatever the number of deliveries (their receipts).
+ * keeps a trace of them before handing the batch back to the stream, so that when the stream's retries are exhausted
+ * a redrive can republish them: in AWS a message naming their outbox items in its dead-letter queue
+ * (shared/events/dead-letter-queue.ts); in the local runtime, which has no SQS, the whole event parked here, in the
+ * table's `UNPUBLISHED` partition (also where stacks deployed before the queue messages parked them). A redrive
+ * (`npm run redrive-events -- --table … --bus …`, locally `POST /_local/redrive-events`) puts every parked event on
+ * the bus again and unparks it; consumers handle each event once whatever the number of deliveries (their receipts).
  */
 
 /** Parked events outlive the outbox items (7 days) by a week: time enough for a redrive after a long outage. */
@@ -65,24 +65,14 @@ export async function redriveUnpublished(ctx: AppContext, putEvents: PutEvents, 
     });
     start = page.lastKey;
     const events = page.items.map((item) => parseEvent(String(item.eventType), item.detail));
-    for (let index = 0; index < events.length; index += PUT_EVENTS_MAX_ENTRIES) {
-      const batch = events.slice(index, index + PUT_EVENTS_MAX_ENTRIES);
-      let accepted: boolean[];
-      try {
-        const answer = await putEvents(batch.map((event) => busEntry(event, busName)));
-        accepted = batch.map((_, position) => Boolean(answer.Entries?.[position]?.EventId) && !answer.Entries?.[position]?.ErrorCode);
-      } catch (error) {
-        logger.warn('events_refused: the bus refused a redrive', { error });
-        accepted = batch.map(() => false);
+    const accepted = await putOnBus(events, putEvents, busName);
+    for (const event of events) {
+      if (!accepted.has(event.detail.id)) {
+        report.refused.push(event.detail.id);
+        continue;
       }
-      for (const [position, event] of batch.entries()) {
-        if (!accepted[position]) {
-          report.refused.push(event.detail.id);
-          continue;
-        }
-        await deleteItem(ctx, unpublishedKey(event.detail.id));
-        report.republished.push(event.detail.id);
-      }
+      await deleteItem(ctx, unpublishedKey(event.detail.id));
+      report.republished.push(event.detail.id);
     }
   } while (start);
   return report;

@@ -6,7 +6,7 @@ import { consumers } from '../../functions/events/consumer-table.ts';
 import { PUBLISHER_ITERATOR_AGE_ALARM, PUBLISHER_STREAM } from '../../infra/constructs/event-bus.ts';
 import { CONSUMER_INVOKE_RETRY, RULE_TARGET_RETRY } from '../../infra/constructs/event-consumer.ts';
 import { TenantStack } from '../../infra/tenant-stack.ts';
-import { OUTBOX_PREFIX, UNPUBLISHED_PARTITION } from '../../shared/db/keys.ts';
+import { OUTBOX_PREFIX } from '../../shared/db/keys.ts';
 import { eventPattern } from '../../shared/events/catalogue.ts';
 import { RECEIPT_ACTIONS } from '../../shared/events/consumer.ts';
 
@@ -74,14 +74,16 @@ describe('R-EVT-2 tenant stack: bus and outbox publisher', () => {
     expect(resources('AWS::SQS::Queue').map(([id]) => id)).toContain(queueIdOf(deadLetters));
   });
 
-  it('Issue 13 item 4: the publisher parks refused events in the UNPUBLISHED partition only; alarms on refusals and on iterator age', () => {
+  it('issue 13 item 4: the publisher names refused outbox items in its dead-letter queue (no table write); alarms on refusals and on iterator age', () => {
     const [publisherId, publisher] = functionNamed('pipeline-crm-publisher');
-    const parking = statementsOf(publisher).find((statement) => actionsOf([statement]).includes('dynamodb:BatchWriteItem'))!;
+    const [, mapping] = resources('AWS::Lambda::EventSourceMapping').find(([, candidate]) => candidate.Properties.FunctionName.Ref === publisherId)!;
+    const deadLettersId = queueIdOf(mapping.Properties.DestinationConfig.OnFailure.Destination);
     const alarms = resources('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     const [, filter] = resources('AWS::Logs::MetricFilter').find(([, candidate]) => candidate.Properties.MetricTransformations[0].MetricName === 'EventsRefused')!;
 
-    expect(publisher.Properties.Environment.Variables.TABLE_NAME).toBeDefined();
-    expect(parking).toMatchObject({ Effect: 'Allow', Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [UNPUBLISHED_PARTITION] } } });
+    expect(publisher.Properties.Environment.Variables.DEAD_LETTER_QUEUE_URL).toEqual({ Ref: deadLettersId });
+    expect(publisher.Properties.Environment.Variables.TABLE_NAME).toBeUndefined();
+    expect(actionsOf(statementsOf(publisher)).filter((action) => action.startsWith('dynamodb:') && !['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].includes(action))).toEqual([]);
     expect(filter.Properties.FilterPattern).toContain('events_refused');
     expect(alarms).toContainEqual(expect.objectContaining({ MetricName: 'EventsRefused', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Sum' }));
     expect(alarms).toContainEqual(
@@ -96,7 +98,7 @@ describe('R-EVT-2 tenant stack: bus and outbox publisher', () => {
     expect(alarms.every((alarm) => alarm.AlarmActions?.length === 1)).toBe(true);
   });
 
-  it('SPEC §11 the publisher may put events on its bus, read its table stream and send to its DLQ: nothing else', () => {
+  it('SPEC §11 issue 13 item 4: the publisher may put events on its bus, read its table stream and send to its DLQ: nothing else', () => {
     const [, publisher] = functionNamed('pipeline-crm-publisher');
     const [, mapping] = resources('AWS::Lambda::EventSourceMapping')[0]!;
     const statements = statementsOf(publisher);
@@ -107,7 +109,6 @@ describe('R-EVT-2 tenant stack: bus and outbox publisher', () => {
     );
     expect(actionsOf(statements).sort()).toEqual(
       [
-        'dynamodb:BatchWriteItem',
         'dynamodb:DescribeStream',
         'dynamodb:GetRecords',
         'dynamodb:GetShardIterator',
@@ -122,6 +123,19 @@ describe('R-EVT-2 tenant stack: bus and outbox publisher', () => {
     );
     const sqsStatement = statements.find((statement) => actionsOf([statement]).includes('sqs:SendMessage'))!;
     expect(sqsStatement.Resource).toEqual(mapping.Properties.DestinationConfig.OnFailure.Destination);
+  });
+
+  it('issue 13 item 4: the stack outputs the redrive command, with the table and the dead-letter queue', () => {
+    const [publisherId] = functionNamed('pipeline-crm-publisher');
+    const [, mapping] = resources('AWS::Lambda::EventSourceMapping').find(([, candidate]) => candidate.Properties.FunctionName.Ref === publisherId)!;
+    const outputs = Object.entries(template.findOutputs('*')).filter(([id]) => id.includes('RedriveEventsCommand'));
+
+    expect(outputs).toHaveLength(1);
+    const command = JSON.stringify(outputs[0]![1].Value);
+    expect(command).toContain('npm run redrive-events -- --table ');
+    expect(command).toContain(' --queue ');
+    expect(command).toContain(JSON.stringify({ Ref: tableId() }));
+    expect(command).toContain(JSON.stringify({ Ref: queueIdOf(mapping.Properties.DestinationConfig.OnFailure.Destination) }));
   });
 });
 

@@ -2,8 +2,12 @@ import type { PutEventsRequestEntry, PutEventsResultEntry } from '@aws-sdk/clien
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { ulid } from 'ulid';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { createPublisher } from '../../functions/events/publisher.ts';
+import { outboxKey } from '../../shared/db/keys.ts';
+import { reportToDeadLetterQueue, sqsDeadLetterQueue, UNPUBLISHED_OUTBOX_ITEMS } from '../../shared/events/dead-letter-queue.ts';
 import type { AppContext } from '../../shared/app-context.ts';
 import type { PutEvents } from '../../shared/events/bus.ts';
 import { newEvent, outboxWrite } from '../../shared/events/outbox.ts';
@@ -114,6 +118,41 @@ describe('R-EVT-2 publisher', () => {
 });
 
 describe('Issue 13 item 4: refused events are parked for a redrive', () => {
+  it('issue 13 item 4 in AWS the parking is one dead-letter queue message naming each refused outbox item (key, event id, type) and the bus', async () => {
+    const outbox = Array.from({ length: 3 }, outboxRecord);
+    const refuseFrom1 = fakeBus((entries) => entries.map((_, index) => (index >= 1 ? { ErrorCode: 'InternalFailure' } : { EventId: `bus-${index}` })));
+    const client = new SQSClient({ region: 'eu-west-1' });
+    const sqs = mockClient(client);
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/PublisherDeadLetters';
+
+    const answer = await createPublisher({ putEvents: refuseFrom1.putEvents, busName: 'pipeline-crm-acme', park: reportToDeadLetterQueue(sqsDeadLetterQueue(queueUrl, client), 'pipeline-crm-acme') })({
+      Records: outbox.map(({ record }) => record),
+    });
+
+    expect(answer.batchItemFailures).toEqual(outbox.slice(1).map(({ record }) => ({ itemIdentifier: sequenceOf(record) })));
+    const sent = sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.QueueUrl).toBe(queueUrl);
+    expect(JSON.parse(sent[0]!.MessageBody!)).toEqual({
+      kind: UNPUBLISHED_OUTBOX_ITEMS,
+      busName: 'pipeline-crm-acme',
+      reason: 'refused by the bus',
+      items: outbox.slice(1).map(({ eventId }) => ({ eventId, eventType: 'opportunity.won', outboxKey: outboxKey(eventId) })),
+    });
+  });
+
+  it('issue 13 item 4 a dead-letter queue that does not take the message fails the invocation (the stream retries the batch)', async () => {
+    const outbox = Array.from({ length: 2 }, outboxRecord);
+    const refuseAll = fakeBus((entries) => entries.map(() => ({ ErrorCode: 'InternalFailure' })));
+    const client = new SQSClient({ region: 'eu-west-1' });
+    mockClient(client).on(SendMessageCommand).rejects(new Error('SQS unavailable'));
+
+    const publishing = createPublisher({ putEvents: refuseAll.putEvents, busName: 'bus', park: reportToDeadLetterQueue(sqsDeadLetterQueue('https://queue', client), 'bus') });
+
+    await expect(publishing({ Records: outbox.map(({ record }) => record) })).rejects.toThrow('SQS unavailable');
+  });
+
   it('item 4 the events handed back to the stream are parked first (by their whole event); a parking failure fails the invocation', async () => {
     const outbox = Array.from({ length: 4 }, outboxRecord);
     const refuseFrom2 = fakeBus((entries) => entries.map((_, index) => (index >= 2 ? { ErrorCode: 'ThrottlingException' } : { EventId: `bus-${index}` })));
