@@ -1,5 +1,10 @@
 import type { PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRedriveArgs, redriveEvents, summary, UsageError } from '../../scripts/redrive-events.ts';
+import { outboxKey } from '../../shared/db/keys.ts';
+import { sqsDeadLetterQueue, UNPUBLISHED_OUTBOX_ITEMS } from '../../shared/events/dead-letter-queue.ts';
 import { writeAll } from '../../shared/db/store.ts';
 import type { PutEvents } from '../../shared/events/bus.ts';
 import { defineConsumer } from '../../shared/events/consumer.ts';
@@ -191,5 +196,117 @@ describe('Issue 13 item 4: the bus refuses for longer than the retries, then rec
 
     expect(new Set(redriven.body.republished)).toEqual(new Set(eventIds));
     expect(seen.handled.slice(before).sort()).toEqual([...eventIds].sort());
+  });
+});
+
+const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/PipelineCrm-acme-PublisherDeadLetters';
+
+/** SQS cannot run here: a client mocked to keep the queue in memory (send, receive hides, delete, release shows again). */
+function inMemorySqs() {
+  const client = new SQSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const messages = new Map<string, { body: string; visible: boolean }>();
+  const sqs = mockClient(client);
+  sqs.on(SendMessageCommand).callsFake(({ MessageBody }: { MessageBody: string }) => {
+    const id = `m${messages.size + 1}-${Math.random()}`;
+    messages.set(id, { body: MessageBody, visible: true });
+    return { MessageId: id };
+  });
+  sqs.on(ReceiveMessageCommand).callsFake(({ MaxNumberOfMessages }: { MaxNumberOfMessages: number }) => {
+    const taken = [...messages].filter(([, message]) => message.visible).slice(0, MaxNumberOfMessages);
+    for (const [, message] of taken) message.visible = false;
+    return { Messages: taken.map(([id, message]) => ({ MessageId: id, ReceiptHandle: id, Body: message.body })) };
+  });
+  const eachEntry = (apply: (receiptHandle: string) => void) => ({ Entries }: { Entries: { Id: string; ReceiptHandle: string }[] }) => {
+    for (const { ReceiptHandle } of Entries) apply(ReceiptHandle);
+    return { Successful: Entries.map(({ Id }) => ({ Id })), Failed: [] };
+  };
+  sqs.on(DeleteMessageBatchCommand).callsFake(eachEntry((handle) => messages.delete(handle)));
+  sqs.on(ChangeMessageVisibilityBatchCommand).callsFake(eachEntry((handle) => void (messages.get(handle)!.visible = true)));
+  /** The event ids the queue's messages name (a message that names none, e.g. a stream pointer, adds nothing). */
+  const namedEventIds = () => [...messages.values()].flatMap(({ body }) => (JSON.parse(body).items ?? []).map((item: { eventId: string }) => item.eventId));
+  return { client, messages, namedEventIds };
+}
+
+describe('Issue 13 item 4 (as worded): the dead-letter queue names the outbox items; a --queue redrive republishes them', () => {
+  const seen = recorder('test-queue-redriven');
+  const sqs = inMemorySqs();
+  /** The local bus as the publisher and the redrive see it: while `down`, every entry is refused. */
+  const bus = { down: false, refusals: 0, putEvents: undefined as PutEvents | undefined };
+  const outage = (putEvents: PutEvents): PutEvents => {
+    bus.putEvents = async (entries) => {
+      if (!bus.down) return putEvents(entries);
+      bus.refusals++;
+      return { FailedEntryCount: entries.length, Entries: entries.map(() => ({ ErrorCode: 'InternalFailure' })) };
+    };
+    return bus.putEvents;
+  };
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await TestApi.start({ events: { extraConsumers: [seen.consumer], wrapPutEvents: outage, deadLetterQueue: sqsDeadLetterQueue(QUEUE_URL, sqs.client) } });
+  });
+  afterAll(() => api.stop());
+
+  it('issue 13 item 4 the bus refuses every put for longer than the retries: the queue names every event; after recovery the redrive route delivers each once and empties the queue', async () => {
+    bus.down = true;
+    const eventIds = await commitEvents(api, 12);
+    await api.post('/_local/settle');
+    const givenUp = (await api.get('/_local/dead-letters')).body.items;
+    const namedDuringOutage = new Set(sqs.namedEventIds());
+    const messagesDuringOutage = sqs.messages.size;
+    bus.down = false;
+
+    const redriven = await api.post('/_local/redrive-events');
+    const again = await api.post('/_local/redrive-events');
+
+    expect(bus.refusals).toBeGreaterThan(10);
+    expect(givenUp).toEqual([expect.objectContaining({ consumer: 'publisher', type: 'stream-batch' })]);
+    expect(namedDuringOutage).toEqual(new Set(eventIds));
+    expect(redriven.status).toBe(200);
+    expect(redriven.body).toMatchObject({ refused: [], missing: [], unidentified: 0, deletedMessages: messagesDuringOutage });
+    expect(new Set(redriven.body.republished)).toEqual(new Set(eventIds));
+    expect(redriven.body.republished).toHaveLength(eventIds.length);
+    expect(sqs.messages.size).toBe(0);
+    expect(again.body).toEqual({ republished: [], refused: [], missing: [], unidentified: 0, deletedMessages: 0 });
+    expect(new Set(seen.handled)).toEqual(new Set(eventIds));
+    expect([...countOf(seen.handled).values()].every((count) => count === 1)).toBe(true);
+  });
+
+  it('issue 13 item 4 npm run redrive-events -- --table … --queue …: keeps every message while the bus refuses; then deletes a message only when all it names is republished', async () => {
+    const before = seen.handled.length;
+    bus.down = true;
+    const eventIds = await commitEvents(api, 3);
+    await api.post('/_local/settle');
+    // What the stream's own failure record looks like (no outbox item named), and a message naming an expired outbox item.
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: QUEUE_URL, MessageBody: JSON.stringify({ requestContext: { condition: 'RetryAttemptsExhausted' }, DDBStreamBatchInfo: { batchSize: 3 } }) }));
+    const expiredId = api.runtime.ctx.newId();
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: QUEUE_URL, MessageBody: JSON.stringify({ kind: UNPUBLISHED_OUTBOX_ITEMS, busName: 'b', reason: 'r', items: [{ eventId: expiredId, eventType: 'opportunity.created', outboxKey: outboxKey(expiredId) }] }) }));
+    const options = parseRedriveArgs(['--table', api.runtime.ctx.tableName, '--queue', QUEUE_URL]);
+    const clients = { db: api.runtime.ctx.db, sqs: sqs.client, putEvents: bus.putEvents! };
+
+    const messagesBefore = sqs.messages.size;
+    const whileDown = await redriveEvents(options, clients);
+    const messagesWhileDown = sqs.messages.size;
+    bus.down = false;
+    const recovered = await redriveEvents(options, clients);
+    await api.post('/_local/settle');
+
+    expect(whileDown).toMatchObject({ republished: [], deletedMessages: 0, missing: [expiredId], unidentified: 1 });
+    expect(new Set(whileDown.refused)).toEqual(new Set(eventIds));
+    expect(summary(whileDown).complete).toBe(false);
+    expect(messagesWhileDown).toBe(messagesBefore);
+    expect(new Set(recovered.republished)).toEqual(new Set(eventIds));
+    expect(recovered).toMatchObject({ refused: [], missing: [expiredId], unidentified: 1, deletedMessages: messagesWhileDown - 2 });
+    expect(sqs.messages.size).toBe(2);
+    expect(seen.handled.slice(before).sort()).toEqual([...eventIds].sort());
+  });
+});
+
+describe('Issue 13 item 4: the redrive script arguments', () => {
+  it('issue 13 item 4 --table with --queue (bus from the messages, or --bus) or with --bus alone (the table partition); anything else is a usage error', () => {
+    expect(parseRedriveArgs(['--table', 't', '--queue', QUEUE_URL])).toEqual({ tableName: 't', queueUrl: QUEUE_URL, busName: undefined, region: undefined });
+    expect(parseRedriveArgs(['--table', 't', '--bus', 'b', '--region', 'eu-west-1'])).toEqual({ tableName: 't', queueUrl: undefined, busName: 'b', region: 'eu-west-1' });
+    expect(() => parseRedriveArgs(['--table', 't'])).toThrow(UsageError);
+    expect(() => parseRedriveArgs(['--queue', QUEUE_URL])).toThrow(UsageError);
+    expect(() => parseRedriveArgs(['--table', 't', '--queue', QUEUE_URL, '--stream', 'x'])).toThrow(UsageError);
   });
 });
