@@ -13,6 +13,7 @@ import { eventsEntry, handlerEntry, jobEntry } from './bundles.ts';
 import { defaultAppUrl, defaultMailFrom, type TenantConfig } from './tenants.ts';
 import { consumers } from '../functions/events/consumer-table.ts';
 import { scheduledJobs, type ScheduledJob as JobDeclaration } from '../functions/jobs/job-table.ts';
+import { CLAIM_LOGGED_USER_ID } from '../shared/auth/claims.ts';
 import { CORS_POLICY } from '../shared/http/cors.ts';
 import { API_THROTTLE } from '../shared/http/throttle.ts';
 import { EdgeProtection } from './constructs/edge-protection.ts';
@@ -105,7 +106,9 @@ export class TenantStack extends Stack {
             responseLength: '$context.responseLength',
             latencyMs: '$context.responseLatency',
             integrationError: '$context.integrationErrorMessage',
-            // The caller: the Cognito subject of its token (the user's `sub` in the tenant's pool), absent on public routes.
+            // Issue 13 item 11, the caller: its CRM user id (the `uid` claim the pool's pre token generation trigger copies
+            // from `custom:userId`) and its Cognito subject; both absent on public routes.
+            userId: `$context.authorizer.claims.${CLAIM_LOGGED_USER_ID}`,
             callerSub: '$context.authorizer.claims.sub',
             authorizerError: '$context.authorizer.error',
           }),
@@ -125,6 +128,8 @@ export class TenantStack extends Stack {
     for (const { group, handler } of served) {
       alarms.alarmOnAny(`${group.name}-errors`, handler.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }), `${config.tenant}: the ${group.name} function failed`);
     }
+    // Issue 13 item 11: a failing pre token generation trigger fails sign-ins and token refreshes.
+    alarms.alarmOnAny('token-claims-errors', users.tokenClaims.function.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }), `${config.tenant}: the token claims trigger failed (sign-ins fail)`);
     alarms.alarmOnAny('api-5xx', httpApi.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }), `${config.tenant}: the API answered 5xx`);
 
     // R-EVT-1..3: the bus, the outbox publisher on the table stream, and one rule and function per consumer.
@@ -162,6 +167,10 @@ export class TenantStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: `PipelineCrm-${config.tenant}` });
     // Issue 15 item 3: the deploy step that follows every deploy (README "For ops"), ready to paste.
     new CfnOutput(this, 'MigrateCommand', { value: `npm run migrate -- --table ${data.table.tableName} --region ${this.region}` });
+    // Issue 13 item 4: what to run once the bus accepts again after the publisher-dead-letters alarm, ready to paste.
+    new CfnOutput(this, 'RedriveEventsCommand', {
+      value: `npm run redrive-events -- --table ${data.table.tableName} --queue ${events.publisherDeadLetters.queueUrl} --region ${this.region}`,
+    });
     if (config.edgeProtection) new EdgeProtection(this, 'Edge', { tenant: config.tenant, httpApi, webAclArn: config.edgeWebAclArn });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: users.pool.userPoolId });

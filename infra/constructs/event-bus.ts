@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -108,10 +108,6 @@ export class DomainEvents extends Construct {
           dynamodb: { Keys: { PK: { S: lambda.FilterRule.beginsWith(OUTBOX_PREFIX) } } },
         }),
       ],
-    });
-    new CfnOutput(this, 'RedriveEventsCommand', {
-      description: 'Issue 13 item 4: republishes the events the bus refused, named in the publisher dead-letter queue (README "For ops")',
-      value: `npm run redrive-events -- --table ${table.tableName} --queue ${this.publisherDeadLetters.queueUrl} --region ${Stack.of(this).region}`,
     });
     // Issue 13 item 4: each refusal by the bus (a log line of the publisher) and a stream falling behind raise an alarm.
     const refusals = new logs.MetricFilter(this, 'EventsRefused', {

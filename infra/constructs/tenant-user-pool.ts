@@ -2,7 +2,9 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
 import { CLAIM_ROLE, CLAIM_USER_ID } from '../../shared/auth/claims.ts';
+import { TenantFunction } from './tenant-function.ts';
 
 /** Cognito names a custom attribute `custom:<name>` in tokens; the pool declares it without the prefix. */
 const customAttributeName = (claim: string) => claim.replace(/^custom:/, '');
@@ -15,13 +17,18 @@ const DIRECTORY_ACTIONS = [
   'cognito-idp:AdminDisableUser',
 ];
 
+/** Issue 13 item 11: the pre token generation trigger that puts the user id in the claim the access log names. */
+export const TOKEN_CLAIMS_ENTRY = fileURLToPath(new URL('../../functions/auth/token-claims.ts', import.meta.url));
+
 /**
  * The tenant's sign-in: admins invite users (no self sign-up), users sign in with their email, and the ID token
- * carries the CRM user id and role as custom attributes that only the CRM (admin API calls) can write.
+ * carries the CRM user id and role as custom attributes that only the CRM (admin API calls) can write, and the user
+ * id again as `uid` (a pre token generation trigger) for the API access log.
  */
 export class TenantUserPool extends Construct {
   readonly pool: cognito.UserPool;
   readonly client: cognito.UserPoolClient;
+  readonly tokenClaims: TenantFunction;
 
   constructor(scope: Construct, id: string, props: { tenant: string; mfa: 'optional' | 'required' }) {
     super(scope, id);
@@ -70,6 +77,14 @@ export class TenantUserPool extends Construct {
           'once its clients support it. Threat protection (plus tier, full function) guards the sign-ins.',
       });
     }
+
+    // V1_0 (the default): customizes the ID token, the token clients send; the function calls nothing (no grant).
+    this.tokenClaims = new TenantFunction(this, 'TokenClaims', {
+      entry: TOKEN_CLAIMS_ENTRY,
+      description: `${props.tenant}: adds the CRM user id as the uid claim of ID tokens (for the API access log)`,
+      environment: { POWERTOOLS_SERVICE_NAME: 'pipeline-crm-token-claims' },
+    });
+    this.pool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION, this.tokenClaims.function);
 
     this.client = this.pool.addClient('WebClient', {
       generateSecret: false,

@@ -6,6 +6,11 @@ import { type Principal, type Role, ROLES } from '../domain/principal.ts';
  */
 export const CLAIM_USER_ID = 'custom:userId';
 export const CLAIM_ROLE = 'custom:role';
+/**
+ * Issue 13 item 11: the same user id under a name without a colon, added to Cognito ID tokens by the pre token
+ * generation trigger (functions/auth/token-claims.ts) for the API access log (`$context.authorizer.claims.uid`).
+ */
+export const CLAIM_LOGGED_USER_ID = 'uid';
 
 export function principalFromClaims(claims: Record<string, unknown> | undefined): Principal | undefined {
   const userId = claims?.[CLAIM_USER_ID];

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TenantStack, tenantConfigFromContext, type TenantConfig } from '../../infra/tenant-stack.ts';
 import { routeGroups } from '../../functions/api/route-table.ts';
 import { allContracts } from '../../shared/contracts/index.ts';
-import { CLAIM_ROLE, CLAIM_USER_ID } from '../../shared/auth/claims.ts';
+import { CLAIM_LOGGED_USER_ID, CLAIM_ROLE, CLAIM_USER_ID } from '../../shared/auth/claims.ts';
 import type { FunctionAccess } from '../../shared/function-access.ts';
 import { tableDefinition } from '../../shared/db/table-definition.ts';
 import { routeKey } from '../../shared/http/contract.ts';
@@ -359,6 +359,22 @@ describe('SPEC §1 tenant stack: HTTP API', () => {
     const logGroupId = accessLogs.DestinationArn['Fn::GetAtt'][0];
     expect(Object.fromEntries(resources('AWS::Logs::LogGroup'))[logGroupId]?.Properties.RetentionInDays).toBe(30);
   });
+
+  it('issue 13 item 11 the access log carries the caller\'s CRM user id: the uid claim that the pool\'s pre token generation trigger (V1_0, ID tokens) adds', () => {
+    const format = JSON.parse(only('AWS::ApiGatewayV2::Stage').Properties.AccessLogSettings.Format);
+    const pool = only('AWS::Cognito::UserPool');
+    const [triggerId, trigger] = functions().find(([, fn]) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'pipeline-crm-token-claims')!;
+    const permissions = resources('AWS::Lambda::Permission').filter(([, permission]) => permission.Properties.FunctionName?.['Fn::GetAtt']?.[0] === triggerId);
+
+    expect(CLAIM_LOGGED_USER_ID).toMatch(/^[A-Za-z0-9_]+$/);
+    expect(format).toMatchObject({ userId: `$context.authorizer.claims.${CLAIM_LOGGED_USER_ID}`, callerSub: '$context.authorizer.claims.sub' });
+    expect(pool.Properties.LambdaConfig).toEqual({ PreTokenGeneration: { 'Fn::GetAtt': [triggerId, 'Arn'] } });
+    expect(permissions.map(([, permission]) => permission.Properties)).toEqual([
+      expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: 'cognito-idp.amazonaws.com', SourceArn: { 'Fn::GetAtt': [logicalIdOf('AWS::Cognito::UserPool'), 'Arn'] } }),
+    ]);
+    // The trigger calls nothing: its role may only write its own log group.
+    expect(actionsOf(statementsOf(trigger)).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+  });
 });
 
 describe('SPEC §11 tenant stack: alarms and outputs', () => {
@@ -381,8 +397,8 @@ describe('SPEC §11 tenant stack: alarms and outputs', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: config.alarmEmail, TopicArn: refTo(topicId) });
   });
 
-  it('SPEC §11 the stack outputs what clients and create-admin need', () => {
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['ApiUrl', 'CursorSecretArn', 'DashboardName', 'MigrateCommand', 'TableName', 'UserPoolClientId', 'UserPoolId']);
+  it('SPEC §11 issue 13 item 4 the stack outputs what clients, create-admin and the events redrive need', () => {
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['ApiUrl', 'CursorSecretArn', 'DashboardName', 'MigrateCommand', 'RedriveEventsCommand', 'TableName', 'UserPoolClientId', 'UserPoolId']);
   });
 });
 
