@@ -32,12 +32,31 @@ export async function ensureDynamoDbLocal(cacheDir: string = DEFAULT_CACHE_DIR):
   return cacheDir;
 }
 
-export async function startDynamoDbLocal(options: { dbPath?: string; port?: number } = {}): Promise<RunningService> {
+/** Where a local table lives: DynamoDB Local's endpoint and the access key whose database holds it. */
+export interface LocalDatabase {
+  endpoint: string;
+  accessKeyId: string;
+}
+
+export interface DynamoDbLocalOptions {
+  dbPath?: string;
+  port?: number;
+  /**
+   * One database for every access key and region (the default, so that any tool with any credentials sees the
+   * tables of `npm start`). Tests turn it off and give each test file an access key, hence a database, of its own:
+   * DynamoDB Local slows down on every stream-enabled table once much stream history has been written to its
+   * database (measured: writes 5–15× slower on a table created after ~10,000 stream records), so one database
+   * for a whole test run made each file slower than the last.
+   */
+  sharedDb?: boolean;
+}
+
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<RunningService> {
   const home = await ensureDynamoDbLocal();
   const port = options.port ?? (await freePort());
   const storage = await storageArgs(options.dbPath);
   // cwd is the install folder because DynamoDB Local writes a metadata file into its working directory.
-  const service = spawnService('java', [...launchArgs(home, port), ...storage], home);
+  const service = spawnService('java', [...launchArgs(home, port), ...(options.sharedDb === false ? [] : ['-sharedDb']), ...storage], home);
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilReady(service, 'DynamoDB Local', () => listTables(endpoint));
   return { endpoint, port, stop: service.stop };
@@ -83,8 +102,6 @@ function launchArgs(home: string, port: number): string[] {
     '-port',
     String(port),
     '-disableTelemetry',
-    // One database for every access key and region: callers with other credentials see the same tables.
-    '-sharedDb',
   ];
 }
 

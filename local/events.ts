@@ -5,6 +5,7 @@ import type { PutEvents } from '../shared/events/bus.ts';
 import type { Consumer } from '../shared/events/consumer.ts';
 import { redriveDeadLetterQueue, reportToDeadLetterQueue, type DeadLetterQueue, type QueueRedriveReport } from '../shared/events/dead-letter-queue.ts';
 import { parkEvents, redriveUnpublished, type RedriveReport } from '../shared/events/unpublished.ts';
+import type { LocalDatabase } from './dynamodb-local.ts';
 import { createLocalEventBus, type DeadLetter } from './event-bus.ts';
 import { startStreamPoller } from './stream-poller.ts';
 
@@ -38,14 +39,14 @@ export interface LocalEvents {
 
 export const LOCAL_BUS_NAME = 'pipeline-crm-local';
 
-export async function startLocalEvents(ctx: AppContext, dynamoEndpoint: string, options: LocalEventsOptions = {}): Promise<LocalEvents> {
+export async function startLocalEvents(ctx: AppContext, database: LocalDatabase, options: LocalEventsOptions = {}): Promise<LocalEvents> {
   const bus = createLocalEventBus({ ctx, busName: LOCAL_BUS_NAME, consumers: [...allConsumers, ...(options.extraConsumers ?? [])] });
   const putEvents = options.wrapPutEvents ? options.wrapPutEvents(bus.putEvents) : bus.putEvents;
   const givenUp: DeadLetter[] = [];
   const queue = options.deadLetterQueue;
   const poller = await startStreamPoller({
     ctx,
-    endpoint: dynamoEndpoint,
+    database,
     handler: createPublisher({
       putEvents,
       busName: LOCAL_BUS_NAME,

@@ -35,6 +35,8 @@ export interface LocalRuntimeOptions {
   dataDir?: string;
   /** Reuse a running DynamoDB Local / SES emulator (tests share one per run) instead of starting one. */
   dynamoEndpoint?: string;
+  /** The access key of the runtime's DynamoDB calls: tests give each file its own database this way. */
+  dynamoAccessKey?: string;
   sesEndpoint?: string;
   tableName?: string;
   corsOrigins?: readonly string[];
@@ -52,6 +54,7 @@ export interface LocalRuntime {
   adminToken: string;
   sesEndpoint: string;
   dynamoEndpoint: string;
+  dynamoAccessKey: string;
   stop(): Promise<void>;
 }
 
@@ -66,6 +69,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ? { endpoint: options.dynamoEndpoint }
       : await startDynamoDbLocal({ dbPath: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined });
     if ('stop' in dynamo) stops.push(dynamo.stop);
+    const dynamoAccessKey = options.dynamoAccessKey ?? 'local';
     const ses = options.sesEndpoint ? { endpoint: options.sesEndpoint } : await startSesLocal();
     if ('stop' in ses) stops.push(ses.stop);
 
@@ -75,7 +79,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const port = options.port || (await freePort());
     const config = { ...stackConfigFromEnv(), apiUrl: process.env.API_URL ?? `http://127.0.0.1:${port}` };
     const ctx = createAppContext({
-      db: documentClient(dynamo.endpoint),
+      db: documentClient(dynamo.endpoint, dynamoAccessKey),
       tableName: options.tableName ?? 'pipeline-crm',
       cursors: createCursorCodec(async () => secrets.cursorSecret),
       directory: localDirectory,
@@ -86,7 +90,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await ensureTable(ctx);
     const admin = await seedTenant(ctx, FIRST_ADMIN);
     const auth = await createLocalAuth(options.dataDir ? join(options.dataDir, 'local-keys.json') : undefined);
-    const events = await startLocalEvents(ctx, dynamo.endpoint, options.events);
+    const events = await startLocalEvents(ctx, { endpoint: dynamo.endpoint, accessKeyId: dynamoAccessKey }, options.events);
     stops.push(events.stop);
 
     const server = await startLocalServer({
@@ -105,6 +109,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       adminToken: await auth.issueToken(admin),
       sesEndpoint: ses.endpoint,
       dynamoEndpoint: dynamo.endpoint,
+      dynamoAccessKey,
       stop: stopAll,
     };
   } catch (error) {

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { AppContext } from '../shared/app-context.ts';
+import type { LocalDatabase } from './dynamodb-local.ts';
 import { logger } from '../shared/logger.ts';
 import type { StreamHandler } from '../functions/events/publisher.ts';
 
@@ -46,7 +47,7 @@ export interface Deliveries {
 
 export interface StreamPollerOptions {
   ctx: AppContext;
-  endpoint: string;
+  database: LocalDatabase;
   handler: StreamHandler;
   /** The work the handled records start (the local bus's deliveries), which settle waits for. */
   deliveries: Deliveries;
@@ -75,7 +76,8 @@ type Pass = { read: number; waiting: boolean };
 
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const { ctx, handler, deliveries, intervalMs = 50, retry = LOCAL_STREAM_RETRY } = options;
-  const streams = new DynamoDBStreamsClient({ endpoint: options.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const { endpoint, accessKeyId } = options.database;
+  const streams = new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'local' } });
   const { Table: table } = await ctx.db.send(new DescribeTableCommand({ TableName: ctx.tableName }));
   const streamArn = table?.LatestStreamArn;
   if (!streamArn) throw new Error(`The table ${ctx.tableName} has no stream`);

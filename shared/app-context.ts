@@ -35,10 +35,13 @@ export interface StackConfig {
   sellerName: string;
 }
 
-/** A document client; `endpoint` points it at DynamoDB Local, otherwise the SDK's own resolution applies. */
-export function documentClient(endpoint?: string): DynamoDBDocumentClient {
+/**
+ * A document client; `endpoint` points it at DynamoDB Local (where, unless it runs with `-sharedDb`, each access key
+ * has a database of its own), otherwise the SDK's own resolution applies.
+ */
+export function documentClient(endpoint?: string, accessKeyId = 'local'): DynamoDBDocumentClient {
   const client = endpoint
-    ? new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })
+    ? new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'local' } })
     : new DynamoDBClient({});
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

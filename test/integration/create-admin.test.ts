@@ -1,14 +1,14 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin, type CreateAdminOptions } from '../../scripts/create-admin.ts';
-import { documentClient } from '../../shared/app-context.ts';
 import type { DirectoryUser, UserDirectory } from '../../shared/auth/user-directory.ts';
 import { settingsModel, PIPELINE_SETTINGS_ID } from '../../shared/db/keys.ts';
 import { createTableInput } from '../../shared/db/table-definition.ts';
+import { testDocumentClient } from '../support/database.ts';
 
-const db = documentClient(inject('dynamoEndpoint'));
+const db = testDocumentClient();
 
 /** Stands in for the Cognito pool: records whom the command invites. */
 function recordingDirectory(): UserDirectory & { invited: DirectoryUser[] } {

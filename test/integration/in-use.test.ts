@@ -1,10 +1,11 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { documentClient, type AppContext } from '../../shared/app-context.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../shared/app-context.ts';
 import { contactModel, leadModel, leadStatusModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
 import { deleteUnlessUsed } from '../../shared/db/uses.ts';
 import { TestApi } from '../support/api.ts';
 import { created, newContact } from '../support/fixtures.ts';
+import { testDocumentClient } from '../support/database.ts';
 
 /**
  * R-CFG-1 "a stage in use cannot be deleted", R-LEAD-1 "deleting a status in use is a 409" and R-CON-1 (a contact
@@ -152,7 +153,7 @@ describe('R-CON-1 a contact or company in use cannot be deleted, whatever the in
 describe('SPEC §1 a deletion that loses a race without If-Match is judged again', () => {
   /** A context whose first retirement of the record finds it changed by another writer just before. */
   function contextWithConcurrentWriter(key: { PK: string; SK: string }): AppContext {
-    const db = documentClient(inject('dynamoEndpoint'));
+    const db = testDocumentClient();
     let raced = false;
     db.middlewareStack.add(
       (next) => async (args) => {

@@ -14,6 +14,7 @@ import type { Lead, LeadStatus } from '../../shared/schemas/leads.ts';
 import type { EmulatedEmail } from '../../local/ses-local.ts';
 import type { LocalRuntimeOptions } from '../../local/runtime.ts';
 import { TestApi } from '../support/api.ts';
+import { testDatabase } from '../support/database.ts';
 
 const ROME_RECAP = { hour: 8, timezone: 'Europe/Rome', enabled: true };
 /** 08:00 in Rome on Tuesday 24 November 2026. */
@@ -148,10 +149,10 @@ describe('R-REC-1 the morning recap', () => {
     const waiting = await lead(rep, open, 'Waiting Inc', '2026-11-01T12:00:00Z');
     const environment = {
       TABLE_NAME: api.runtime.ctx.tableName,
-      AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
+      AWS_ENDPOINT_URL_DYNAMODB: testDatabase.endpoint,
       AWS_ENDPOINT_URL_SESV2: inject('sesEndpoint'),
       AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
+      AWS_ACCESS_KEY_ID: testDatabase.accessKeyId,
       AWS_SECRET_ACCESS_KEY: 'local',
       CURSOR_SECRET: 'local-cursor-secret',
       MAIL_FROM: 'recap@acme.example',

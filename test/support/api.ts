@@ -7,6 +7,7 @@ import { contracts } from '../../shared/contracts/index.ts';
 import type { Role } from '../../shared/domain/principal.ts';
 import type { AnyContract } from '../../shared/http/contract.ts';
 import type { ProblemBody } from '../../shared/http/problem.ts';
+import { testDatabase } from './database.ts';
 import { responseChecker, type OpenApiDocument, type ResponseChecker } from './response-check.ts';
 
 export interface TestResponse<T = any> {
@@ -47,7 +48,8 @@ export class TestApi {
 
   static async start(options: Partial<LocalRuntimeOptions> = {}): Promise<TestApi> {
     const runtime = await startLocalRuntime({
-      dynamoEndpoint: inject('dynamoEndpoint'),
+      dynamoEndpoint: testDatabase.endpoint,
+      dynamoAccessKey: testDatabase.accessKeyId,
       sesEndpoint: inject('sesEndpoint'),
       tableName: `test-${ulid()}`,
       ...options,

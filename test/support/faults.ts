@@ -1,5 +1,5 @@
-import { inject } from 'vitest';
-import { documentClient, type AppContext } from '../../shared/app-context.ts';
+import type { AppContext } from '../../shared/app-context.ts';
+import { testDocumentClient } from './database.ts';
 
 /**
  * Fault injection: a copy of `ctx` whose DynamoDB client throws, before sending, each command `fails` picks
@@ -13,7 +13,7 @@ export function faultyContext(ctx: AppContext, fails: (command: string, input: a
 
 /** A DynamoDB Local client that fails the commands `fails` picks (for a runtime's `context: { db }`). */
 export function faultyClient(fails: (command: string, input: any) => boolean) {
-  const db = documentClient(inject('dynamoEndpoint'));
+  const db = testDocumentClient();
   let failures = 0;
   db.middlewareStack.add(
     (next, context) => async (args) => {

@@ -11,7 +11,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   await ensureDynamoDbLocal();
-  const [dynamo, ses] = await Promise.all([startDynamoDbLocal(), startSesLocal()]);
+  const [dynamo, ses] = await Promise.all([startDynamoDbLocal({ sharedDb: false }), startSesLocal()]);
   project.provide('dynamoEndpoint', dynamo.endpoint);
   project.provide('sesEndpoint', ses.endpoint);
   return async () => {

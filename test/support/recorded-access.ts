@@ -1,6 +1,6 @@
-import { inject } from 'vitest';
-import { documentClient, type AppContext } from '../../shared/app-context.ts';
+import type { AppContext } from '../../shared/app-context.ts';
 import type { FunctionAccess } from '../../shared/function-access.ts';
+import { testDocumentClient } from './database.ts';
 
 /** IAM authorises each item of a TransactWriteItems as the action of its kind. */
 const TRANSACTION_ACTIONS: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' };
@@ -11,7 +11,7 @@ const TRANSACTION_ACTIONS: Record<string, string> = { Put: 'PutItem', Update: 'U
  * call) and `sendMail`. Its DynamoDB client is its own, so recording never sees another caller's calls.
  */
 export function recordingContext(ctx: AppContext, calls = new Set<string>()): { ctx: AppContext; calls: Set<string> } {
-  const db = documentClient(inject('dynamoEndpoint'));
+  const db = testDocumentClient();
   db.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName?.replace(/Command$/, '') ?? 'unknown';
@@ -56,7 +56,7 @@ export function grantedCalls(access: FunctionAccess): string[] {
 /** A copy of `ctx` that counts its DynamoDB calls by command (`BatchGetItem`, `Query`, …): what a read costs in calls. */
 export function countingContext(ctx: AppContext): { ctx: AppContext; counts: Map<string, number> } {
   const counts = new Map<string, number>();
-  const db = documentClient(inject('dynamoEndpoint'));
+  const db = testDocumentClient();
   db.middlewareStack.add(
     (next, context) => async (args) => {
       const command = (context.commandName?.replace(/Command$/, '') ?? 'unknown').replace(/^(Get|Put|Update|Delete|BatchGet|BatchWrite)$/, '$1Item');
