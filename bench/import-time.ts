@@ -4,27 +4,46 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { HandlerBundle, SdkPackaging } from './bundle-size.ts';
-import { median, verdict, type Verdict } from './report.ts';
+import type { FunctionBundle, SdkPackaging } from './bundle-size.ts';
+import { median } from './report.ts';
 
-export const IMPORT_LIMIT_MS = 50;
-export const IMPORT_RUNS = 5;
+export const IMPORT_RUNS = 7;
 const REPO_NODE_MODULES = fileURLToPath(new URL('../node_modules', import.meta.url));
 
-/** What the stack gives every function; dummy values, since importing a handler must not call AWS. */
+/** The row every handler is held against (issue 14 item 4): the two DynamoDB packages alone, from node_modules. */
+export const BARE_SDK = 'bare @aws-sdk/client-dynamodb + lib-dynamodb';
+const BARE_SDK_MODULE = "import '@aws-sdk/client-dynamodb';\nimport '@aws-sdk/lib-dynamodb';\n";
+
+/**
+ * What the stack and the Lambda runtime give every function (dummy values: importing a handler must not call AWS).
+ * AWS_EXECUTION_ENV and AWS_LAMBDA_FUNCTION_NAME make it load what it loads in Lambda (the Tracer, shared/metrics.ts),
+ * and NODE_OPTIONS is the stack's (tenant-function.ts): source maps are read as Lambda reads them.
+ */
 const LAMBDA_ENV = {
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+  AWS_LAMBDA_FUNCTION_NAME: 'PipelineCrm-bench',
+  LAMBDA_TASK_ROOT: '/var/task',
+  _HANDLER: 'index.handler',
+  NODE_OPTIONS: '--enable-source-maps',
+  POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+  POWERTOOLS_METRICS_NAMESPACE: 'PipelineCrm',
+  POWERTOOLS_SERVICE_NAME: 'pipeline-crm-bench',
+  TENANT: 'bench',
   TABLE_NAME: 'bench',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
   CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:bench',
+  STRIPE_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:stripe',
   STACK_TIMEZONE: 'UTC',
   DEFAULT_CURRENCY: 'EUR',
-  POWERTOOLS_SERVICE_NAME: 'pipeline-crm-bench',
   USER_POOL_ID: 'us-east-1_bench',
+  MAIL_FROM: 'bench@example.com',
+  APP_URL: 'https://bench.example.com',
+  SELLER_NAME: 'bench',
 };
 
-/** Runs in the fresh process: only the import of the handler module is timed, not Node's own start-up. */
+/** Runs in the fresh process: only the import of the module is timed, not Node's own start-up. */
 const PROBE = `
 import { pathToFileURL } from 'node:url';
 const start = performance.now();
@@ -34,10 +53,10 @@ process.stdout.write(String(performance.now() - start));
 
 export interface ImportTime {
   name: string;
-  packaging: SdkPackaging;
+  /** Absent for the bare SDK row. */
+  packaging?: SdkPackaging;
   runsMs: number[];
   medianMs: number;
-  verdict: Verdict;
 }
 
 const run = promisify(execFile);
@@ -50,11 +69,13 @@ async function importOnce(probe: string, file: string): Promise<number> {
 }
 
 /**
- * Each bundle is written as an .mjs file to a temp folder and imported by fresh Node processes, one after the
- * other (parallel runs would compete for the CPUs). Runtime-SDK bundles get a node_modules link next to them,
- * standing in for the SDK the Lambda runtime provides; bundled-SDK ones must load on their own.
+ * Each bundle is written as deployed (`<function>/index.mjs` and its map) to a temp folder and imported by fresh
+ * Node processes, one after the other (parallel runs would compete for the CPUs), in rounds: each round imports
+ * every bundle and the bare SDK once, so that a burst of load from elsewhere weighs on all rows alike.
+ * Runtime-SDK bundles and the bare SDK get a node_modules link beside them, standing in for the SDK the Lambda
+ * runtime provides; bundled-SDK ones must load on their own.
  */
-export async function measureImportTimes(bundles: readonly HandlerBundle[]): Promise<ImportTime[]> {
+export async function measureImportTimes(bundles: readonly FunctionBundle[], onRound?: (round: number) => void): Promise<ImportTime[]> {
   const dir = await mkdtemp(join(tmpdir(), 'crm-bench-'));
   try {
     const probe = join(dir, 'probe.mjs');
@@ -62,16 +83,21 @@ export async function measureImportTimes(bundles: readonly HandlerBundle[]): Pro
     await mkdir(join(dir, 'runtime-sdk'));
     await mkdir(join(dir, 'bundled-sdk'));
     await symlink(REPO_NODE_MODULES, join(dir, 'runtime-sdk', 'node_modules'), 'dir');
-    const times: ImportTime[] = [];
+    const bare = join(dir, 'runtime-sdk', 'bare-sdk.mjs');
+    await writeFile(bare, BARE_SDK_MODULE);
+    const files: { time: ImportTime; file: string }[] = [{ time: { name: BARE_SDK, runsMs: [], medianMs: 0 }, file: bare }];
     for (const bundle of bundles) {
-      const file = join(dir, bundle.packaging, `${bundle.name}.mjs`);
-      await writeFile(file, bundle.code);
-      const runsMs: number[] = [];
-      for (let i = 0; i < IMPORT_RUNS; i++) runsMs.push(await importOnce(probe, file));
-      const medianMs = median(runsMs);
-      times.push({ name: bundle.name, packaging: bundle.packaging, runsMs, medianMs, verdict: verdict(medianMs, IMPORT_LIMIT_MS) });
+      const folder = join(dir, bundle.packaging, bundle.name);
+      await mkdir(folder);
+      await writeFile(join(folder, 'index.mjs'), bundle.code);
+      await writeFile(join(folder, 'index.mjs.map'), bundle.sourceMap);
+      files.push({ time: { name: bundle.name, packaging: bundle.packaging, runsMs: [], medianMs: 0 }, file: join(folder, 'index.mjs') });
     }
-    return times;
+    for (let round = 1; round <= IMPORT_RUNS; round++) {
+      onRound?.(round);
+      for (const { time, file } of files) time.runsMs.push(await importOnce(probe, file));
+    }
+    return files.map(({ time }) => ({ ...time, medianMs: median(time.runsMs) }));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

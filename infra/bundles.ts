@@ -17,8 +17,19 @@ export function allFunctionEntries(): string[] {
 }
 
 /**
+ * How the AWS SDK v3 reaches a function: left to the copy the Lambda runtime ships (`runtime-sdk`), or bundled,
+ * tree-shaken and minified with the function's code (`bundled-sdk`). `npm run bench` measures both.
+ */
+export type SdkPackaging = 'runtime-sdk' | 'bundled-sdk';
+export const SDK_EXTERNALS: Record<SdkPackaging, string[]> = { 'runtime-sdk': ['@aws-sdk/*'], 'bundled-sdk': [] };
+export const DEPLOYED_SDK_PACKAGING: SdkPackaging = 'runtime-sdk';
+
+/** The name of an entry's bundle directory: `api-contacts`, `events-publisher`, `jobs-recap`. */
+export const bundleNameOf = (entry: string) => `${basename(dirname(entry))}-${basename(entry).replace(/\.[cm]?[jt]s$/, '')}`;
+
+/**
  * The settings every bundle is built with (what NodejsFunction was given before): an ESM bundle for Node 24 with
- * a source map, the AWS SDK left to the runtime.
+ * a source map, the AWS SDK packaged as DEPLOYED_SDK_PACKAGING says.
  */
 export const BUNDLE_OPTIONS: BuildOptions = {
   bundle: true,
@@ -30,9 +41,7 @@ export const BUNDLE_OPTIONS: BuildOptions = {
   mainFields: ['module', 'main'],
   // Some dependencies still call require(); an ESM bundle has none unless it makes one.
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-  // The Node 24 runtime ships the AWS SDK v3: leaving it out keeps every bundle under 250 KB (npm run bench
-  // measures both ways); the SDK's wire protocol is stable across the minor versions involved.
-  external: ['@aws-sdk/*'],
+  external: SDK_EXTERNALS[DEPLOYED_SDK_PACKAGING],
   outExtension: { '.js': '.mjs' },
   logLevel: 'error',
 };
@@ -56,7 +65,7 @@ export function bundleDirOf(entry: string): string {
 
 function build(entries: string[]): void {
   root ??= mkdtempSync(join(tmpdir(), 'pipeline-crm-bundles-'));
-  const names = entries.map((entry) => `${basename(dirname(entry))}-${basename(entry).replace(/\.[cm]?[jt]s$/, '')}`);
+  const names = entries.map(bundleNameOf);
   buildSync({ ...BUNDLE_OPTIONS, entryPoints: Object.fromEntries(entries.map((entry, i) => [`${names[i]}/index`, entry])), outdir: root });
   entries.forEach((entry, i) => built.set(entry, join(root!, names[i]!)));
 }

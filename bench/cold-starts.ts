@@ -1,0 +1,57 @@
+import { DEPLOYED_SDK_PACKAGING } from '../infra/bundles.ts';
+import { BUNDLE_LIMIT_KB, bundleFunctions, SDK_PACKAGINGS, type FunctionBundle, type SdkPackaging } from './bundle-size.ts';
+import { BARE_SDK, IMPORT_RUNS, measureImportTimes, type ImportTime } from './import-time.ts';
+import { fixed, formatTable, verdict, type Verdict } from './report.ts';
+
+/** Issue 14 item 4: every function's cold import at most the bare DynamoDB SDK's, measured in the same run. */
+export const IMPORT_RATIO_LIMIT = 1;
+
+export interface ColdStarts {
+  bundles: FunctionBundle[];
+  imports: ImportTime[];
+  bareSdkMs: number;
+}
+
+export const COLD_START_LEGEND = `  ${DEPLOYED_SDK_PACKAGING}   as infra/bundles.ts deploys it (${DEPLOYED_SDK_PACKAGING === 'bundled-sdk' ? '@aws-sdk/* bundled, tree-shaken and minified with the function' : '@aws-sdk/* left to the Lambda runtime, loaded here from node_modules'}).
+  ${SDK_PACKAGINGS[1]}   the alternative, for comparison.
+  import ms     median of ${IMPORT_RUNS} fresh \`node\` processes, timing only \`await import(<function>/index.mjs)\`, with the Lambda
+                environment (the Tracer loads, source maps are enabled as the stack enables them), in rounds over all rows.
+  vs bare SDK   import ms / the bare \`import '@aws-sdk/client-dynamodb'; import '@aws-sdk/lib-dynamodb'\` from
+                node_modules in the same run; target <= ${IMPORT_RATIO_LIMIT}x (issue 14 item 4). Bundle target <= ${BUNDLE_LIMIT_KB} KB.`;
+
+export async function measureColdStarts(progress: (step: string) => void = () => {}): Promise<ColdStarts> {
+  progress('bundling every function both ways');
+  const bundles = await bundleFunctions();
+  const imports = await measureImportTimes(bundles, (round) => progress(`importing every bundle in fresh processes, round ${round} of ${IMPORT_RUNS}`));
+  const bareSdkMs = imports.find((time) => time.name === BARE_SDK)!.medianMs;
+  return { bundles, imports, bareSdkMs };
+}
+
+export const importRatio = (time: ImportTime, bareSdkMs: number) => time.medianMs / bareSdkMs;
+const ratioVerdict = (time: ImportTime, bareSdkMs: number): Verdict => verdict(importRatio(time, bareSdkMs), IMPORT_RATIO_LIMIT);
+
+export function formatColdStarts({ bundles, imports, bareSdkMs }: ColdStarts): string[] {
+  const find = <T extends { name: string; packaging?: SdkPackaging }>(items: readonly T[], name: string, packaging: SdkPackaging) =>
+    items.find((item) => item.name === name && item.packaging === packaging)!;
+  const names = [...new Set(bundles.map((bundle) => bundle.name))];
+  const headers = ['function', ...SDK_PACKAGINGS.flatMap((packaging) => [`${packaging} KB`, `<=${BUNDLE_LIMIT_KB}KB`, 'import ms', 'vs bare SDK', `<=${IMPORT_RATIO_LIMIT}x`])];
+  const rows = names.map((name) => [
+    name,
+    ...SDK_PACKAGINGS.flatMap((packaging) => {
+      const size = find(bundles, name, packaging);
+      const time = find(imports, name, packaging);
+      return [fixed(size.kb), size.verdict, fixed(time.medianMs), `${fixed(importRatio(time, bareSdkMs), 2)}x`, ratioVerdict(time, bareSdkMs)];
+    }),
+  ]);
+  const deployed = bundles.filter((bundle) => bundle.packaging === DEPLOYED_SDK_PACKAGING);
+  const heaviest = deployed.map((bundle) => `  ${bundle.name}: ${bundle.packages.slice(0, 5).map((pkg) => `${pkg.name} ${fixed(pkg.bytes / 1024)}`).join(', ')}`);
+  const deployedTimes = imports.filter((time) => time.packaging === DEPLOYED_SDK_PACKAGING);
+  const worst = Math.max(...deployedTimes.map((time) => time.medianMs));
+  return [
+    `Lambda functions: minified ESM bundle and cold import (${BARE_SDK}: ${fixed(bareSdkMs)} ms in this run)`,
+    formatTable(headers, rows),
+    `Deployed (${DEPLOYED_SDK_PACKAGING}): bundles ${fixed(Math.min(...deployed.map((bundle) => bundle.kb)))}–${fixed(Math.max(...deployed.map((bundle) => bundle.kb)))} KB, slowest import ${fixed(worst)} ms = ${fixed(worst / bareSdkMs, 2)}x the bare SDK.`,
+    `What each deployed bundle holds (KB by package, esbuild metafile, largest five):`,
+    ...heaviest,
+  ];
+}
