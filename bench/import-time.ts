@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { FunctionBundle, SdkPackaging } from './bundle-size.ts';
 import { median } from './report.ts';
 
-export const IMPORT_RUNS = 7;
+export const IMPORT_RUNS = 5;
 const REPO_NODE_MODULES = fileURLToPath(new URL('../node_modules', import.meta.url));
 
 /** The row every handler is held against (issue 14 item 4): the two DynamoDB packages alone, from node_modules. */
@@ -69,36 +68,25 @@ async function importOnce(probe: string, file: string): Promise<number> {
 }
 
 /**
- * Each bundle is written as deployed (`<function>/index.mjs` and its map) to a temp folder and imported by fresh
- * Node processes, one after the other (parallel runs would compete for the CPUs), in rounds: each round imports
- * every bundle and the bare SDK once, so that a burst of load from elsewhere weighs on all rows alike.
- * Runtime-SDK bundles and the bare SDK get a node_modules link beside them, standing in for the SDK the Lambda
- * runtime provides; bundled-SDK ones must load on their own.
+ * Each function's directory, as deployed, is imported (`index.mjs`) by fresh Node processes, one after the other
+ * (parallel runs would compete for the CPUs), in rounds: each round imports every bundle and the bare SDK once,
+ * so that a burst of load from elsewhere weighs on all rows alike. `root/runtime-sdk` gets a node_modules link,
+ * standing in for the SDK the Lambda runtime provides; bundled-SDK directories must load on their own.
  */
-export async function measureImportTimes(bundles: readonly FunctionBundle[], onRound?: (round: number) => void): Promise<ImportTime[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'crm-bench-'));
-  try {
-    const probe = join(dir, 'probe.mjs');
-    await writeFile(probe, PROBE);
-    await mkdir(join(dir, 'runtime-sdk'));
-    await mkdir(join(dir, 'bundled-sdk'));
-    await symlink(REPO_NODE_MODULES, join(dir, 'runtime-sdk', 'node_modules'), 'dir');
-    const bare = join(dir, 'runtime-sdk', 'bare-sdk.mjs');
-    await writeFile(bare, BARE_SDK_MODULE);
-    const files: { time: ImportTime; file: string }[] = [{ time: { name: BARE_SDK, runsMs: [], medianMs: 0 }, file: bare }];
-    for (const bundle of bundles) {
-      const folder = join(dir, bundle.packaging, bundle.name);
-      await mkdir(folder);
-      await writeFile(join(folder, 'index.mjs'), bundle.code);
-      await writeFile(join(folder, 'index.mjs.map'), bundle.sourceMap);
-      files.push({ time: { name: bundle.name, packaging: bundle.packaging, runsMs: [], medianMs: 0 }, file: join(folder, 'index.mjs') });
-    }
-    for (let round = 1; round <= IMPORT_RUNS; round++) {
-      onRound?.(round);
-      for (const { time, file } of files) time.runsMs.push(await importOnce(probe, file));
-    }
-    return files.map(({ time }) => ({ ...time, medianMs: median(time.runsMs) }));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+export async function measureImportTimes(root: string, bundles: readonly FunctionBundle[], onRound?: (round: number) => void): Promise<ImportTime[]> {
+  const probe = join(root, 'probe.mjs');
+  await writeFile(probe, PROBE);
+  await mkdir(join(root, 'runtime-sdk'), { recursive: true });
+  await symlink(REPO_NODE_MODULES, join(root, 'runtime-sdk', 'node_modules'), 'dir');
+  const bare = join(root, 'runtime-sdk', 'bare-sdk.mjs');
+  await writeFile(bare, BARE_SDK_MODULE);
+  const files = [
+    { time: { name: BARE_SDK, runsMs: [] as number[] }, file: bare },
+    ...bundles.map((bundle) => ({ time: { name: bundle.name, packaging: bundle.packaging, runsMs: [] as number[] }, file: join(bundle.dir, 'index.mjs') })),
+  ];
+  for (let round = 1; round <= IMPORT_RUNS; round++) {
+    onRound?.(round);
+    for (const { time, file } of files) time.runsMs.push(await importOnce(probe, file));
   }
+  return files.map(({ time }) => ({ ...time, medianMs: median(time.runsMs) }));
 }

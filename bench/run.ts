@@ -157,7 +157,7 @@ async function main(): Promise<number> {
   const results = {
     machine,
     targets: { bundleKb: BUNDLE_LIMIT_KB, importVsBareSdk: IMPORT_RATIO_LIMIT, p50Ratio: RATIO_LIMIT },
-    bundles: coldStarts.bundles.map(({ code: _code, sourceMap: _sourceMap, ...figures }) => figures),
+    bundles: coldStarts.bundles.map(({ dir: _dir, ...figures }) => figures),
     importTimes: coldStarts.imports,
     bareSdkImportMs: coldStarts.bareSdkMs,
     load,
