@@ -54,14 +54,17 @@ export interface ImportTime {
   name: string;
   /** Absent for the bare SDK row. */
   packaging?: SdkPackaging;
+  /** False when imported with POWERTOOLS_TRACE_ENABLED=false: what the Tracer costs, for the deployed packaging. */
+  tracing: boolean;
   runsMs: number[];
   medianMs: number;
 }
 
 const run = promisify(execFile);
 
-async function importOnce(probe: string, file: string): Promise<number> {
-  const { stdout } = await run(process.execPath, [probe, file], { env: { PATH: process.env.PATH, ...LAMBDA_ENV }, timeout: 30_000 });
+async function importOnce(probe: string, file: string, tracing: boolean): Promise<number> {
+  const env = { PATH: process.env.PATH, ...LAMBDA_ENV, ...(tracing ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }) };
+  const { stdout } = await run(process.execPath, [probe, file], { env, timeout: 30_000 });
   const ms = Number(stdout);
   if (!Number.isFinite(ms)) throw new Error(`The import probe of ${file} printed ${JSON.stringify(stdout)}`);
   return ms;
@@ -70,23 +73,26 @@ async function importOnce(probe: string, file: string): Promise<number> {
 /**
  * Each function's directory, as deployed, is imported (`index.mjs`) by fresh Node processes, one after the other
  * (parallel runs would compete for the CPUs), in rounds: each round imports every bundle and the bare SDK once,
- * so that a burst of load from elsewhere weighs on all rows alike. `root/runtime-sdk` gets a node_modules link,
+ * so that a burst of load from elsewhere weighs on all rows alike. The `untraced` packaging's bundles are imported
+ * a second time without the Tracer, to tell what it costs. `root/runtime-sdk` gets a node_modules link,
  * standing in for the SDK the Lambda runtime provides; bundled-SDK directories must load on their own.
  */
-export async function measureImportTimes(root: string, bundles: readonly FunctionBundle[], onRound?: (round: number) => void): Promise<ImportTime[]> {
+export async function measureImportTimes(root: string, bundles: readonly FunctionBundle[], untraced: SdkPackaging, onRound?: (round: number) => void): Promise<ImportTime[]> {
   const probe = join(root, 'probe.mjs');
   await writeFile(probe, PROBE);
   await mkdir(join(root, 'runtime-sdk'), { recursive: true });
   await symlink(REPO_NODE_MODULES, join(root, 'runtime-sdk', 'node_modules'), 'dir');
   const bare = join(root, 'runtime-sdk', 'bare-sdk.mjs');
   await writeFile(bare, BARE_SDK_MODULE);
+  const row = (name: string, file: string, tracing: boolean, packaging?: SdkPackaging) => ({ time: { name, packaging, tracing, runsMs: [] as number[] }, file });
   const files = [
-    { time: { name: BARE_SDK, runsMs: [] as number[] }, file: bare },
-    ...bundles.map((bundle) => ({ time: { name: bundle.name, packaging: bundle.packaging, runsMs: [] as number[] }, file: join(bundle.dir, 'index.mjs') })),
+    row(BARE_SDK, bare, true),
+    ...bundles.map((bundle) => row(bundle.name, join(bundle.dir, 'index.mjs'), true, bundle.packaging)),
+    ...bundles.filter((bundle) => bundle.packaging === untraced).map((bundle) => row(bundle.name, join(bundle.dir, 'index.mjs'), false, bundle.packaging)),
   ];
   for (let round = 1; round <= IMPORT_RUNS; round++) {
     onRound?.(round);
-    for (const { time, file } of files) time.runsMs.push(await importOnce(probe, file));
+    for (const { time, file } of files) time.runsMs.push(await importOnce(probe, file, time.tracing));
   }
   return files.map(({ time }) => ({ ...time, medianMs: median(time.runsMs) }));
 }
