@@ -1,53 +1,63 @@
-import { fileURLToPath } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
-import { routeGroups, type RouteGroup } from '../functions/api/route-table.ts';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { allFunctionEntries, buildFunctionBundles, bundleNameOf, DEPLOYED_SDK_PACKAGING, type SdkPackaging } from '../infra/bundles.ts';
 import { kilobytes, verdict, type Verdict } from './report.ts';
 
 export const BUNDLE_LIMIT_KB = 250;
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** How the SDK is treated: left to the Lambda runtime (NodejsFunction's default) or bundled into the function. */
-export type SdkPackaging = 'runtime-sdk' | 'bundled-sdk';
-export const SDK_PACKAGINGS: readonly SdkPackaging[] = ['runtime-sdk', 'bundled-sdk'];
+/** The deployed packaging first, then the alternative it was chosen over. */
+export const SDK_PACKAGINGS: readonly SdkPackaging[] = [DEPLOYED_SDK_PACKAGING, ...(['bundled-sdk', 'runtime-sdk'] as const).filter((packaging) => packaging !== DEPLOYED_SDK_PACKAGING)];
+export type { SdkPackaging };
 
-/** The bundling options of infra/constructs/tenant-function.ts (NodejsFunction), for esbuild's JS API. */
-const LAMBDA_BUNDLING: BuildOptions = {
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-  write: false,
-  absWorkingDir: REPO_ROOT,
-  logLevel: 'silent',
-};
-
-const EXTERNALS: Record<SdkPackaging, string[]> = {
-  // What the stack deploys: the Node 24 Lambda runtime ships the AWS SDK v3.
-  'runtime-sdk': ['@aws-sdk/*'],
-  'bundled-sdk': [],
-};
-
-export interface HandlerBundle {
+export interface FunctionBundle {
+  /** `api-contacts`, `events-publisher`, `jobs-recap`: the bundle's directory name in infra/bundles.ts. */
   name: string;
   packaging: SdkPackaging;
-  code: Uint8Array;
-  bytes: number;
-  kb: number;
+  /** The function's directory as deployed (`index.mjs`, chunks, maps). */
+  dir: string;
+  /** What a cold start loads: `index.mjs` and the chunks it imports statically. */
+  initKb: number;
+  /** Everything in the directory, lazily imported chunks included (maps excluded). */
+  totalKb: number;
   verdict: Verdict;
+  /** KB loaded at cold start by npm package (`(project)`: this repository's code), largest first. */
+  packages: { name: string; kb: number }[];
 }
 
-async function bundle({ name }: RouteGroup, packaging: SdkPackaging): Promise<HandlerBundle> {
-  const result = await build({ ...LAMBDA_BUNDLING, entryPoints: [`functions/api/${name}.ts`], external: EXTERNALS[packaging] });
-  const output = result.outputFiles?.[0];
-  if (!output) throw new Error(`esbuild produced no output for functions/api/${name}.ts`);
-  const kb = kilobytes(output.contents.byteLength);
-  return { name, packaging, code: output.contents, bytes: output.contents.byteLength, kb, verdict: verdict(kb, BUNDLE_LIMIT_KB) };
+/** `node_modules/@aws-sdk/client-dynamodb/dist-es/…` → `@aws-sdk/client-dynamodb`; the project's files → `(project)`. */
+export function packageOf(input: string): string {
+  const at = input.lastIndexOf('node_modules/');
+  if (at < 0) return '(project)';
+  const [scope, name] = input.slice(at + 'node_modules/'.length).split('/');
+  return scope!.startsWith('@') ? `${scope}/${name}` : scope!;
 }
 
-/** Every route group's handler, bundled both ways. */
-export function bundleHandlers(): Promise<HandlerBundle[]> {
-  return Promise.all(routeGroups.flatMap((group) => SDK_PACKAGINGS.map((packaging) => bundle(group, packaging))));
+/**
+ * Every function of the stack built by infra/bundles.ts (what `cdk synth` deploys), once per SDK packaging, into
+ * `root/<packaging>/<function>/`.
+ */
+export async function bundleFunctions(root: string): Promise<FunctionBundle[]> {
+  const entries = allFunctionEntries();
+  return SDK_PACKAGINGS.flatMap((packaging) => {
+    const built = buildFunctionBundles(entries, join(root, packaging), packaging);
+    return entries.map((entry) => {
+      const { dir, files } = built.get(entry)!;
+      const init = files.filter((file) => !file.lazy);
+      const bytes = new Map<string, number>();
+      for (const [input, size] of init.flatMap((file) => Object.entries(file.inputs))) bytes.set(packageOf(input), (bytes.get(packageOf(input)) ?? 0) + size);
+      const initKb = kilobytes(init.reduce((sum, file) => sum + file.bytes, 0));
+      return {
+        name: bundleNameOf(entry),
+        packaging,
+        dir,
+        initKb,
+        totalKb: kilobytes(files.reduce((sum, file) => sum + file.bytes, 0)),
+        verdict: verdict(initKb, BUNDLE_LIMIT_KB),
+        packages: [...bytes].map(([name, size]) => ({ name, kb: kilobytes(size) })).sort((a, b) => b.kb - a.kb),
+      };
+    });
+  });
 }
+
+export const bundleRoot = () => mkdtemp(join(tmpdir(), 'crm-bench-bundles-'));

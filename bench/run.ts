@@ -2,10 +2,10 @@ import './quiet-logs.ts';
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime.ts';
-import { BUNDLE_LIMIT_KB, bundleHandlers, SDK_PACKAGINGS, type HandlerBundle, type SdkPackaging } from './bundle-size.ts';
+import { BUNDLE_LIMIT_KB } from './bundle-size.ts';
+import { COLD_START_LEGEND, formatColdStarts, IMPORT_RATIO_LIMIT, measureColdStarts } from './cold-starts.ts';
 import { measureDynamo } from './dynamo-load.ts';
 import { measureHttp, type HttpLoadResult, type LoadPhases } from './http-load.ts';
-import { IMPORT_LIMIT_MS, IMPORT_RUNS, measureImportTimes, type ImportTime } from './import-time.ts';
 import { fixed, formatTable, verdict, type LoadSummary, type Verdict } from './report.ts';
 import { eventGate, formatLifecycle, measureLifecycle, type LifecycleFigures } from './lifecycle.ts';
 import { formatCosts, measureCosts, PRICES, type RouteFamilyCost } from './cost.ts';
@@ -41,35 +41,16 @@ const machine = {
 };
 
 const LEGEND = `Legend
-  runtime-sdk   @aws-sdk/* left out of the bundle, as infra/constructs/tenant-function.ts deploys it: the Node 24 Lambda
-                runtime provides the AWS SDK v3. Import times then load it from node_modules.
-  bundled-sdk   @aws-sdk/* inside the bundle: the alternative, for comparison.
-  import ms     median of ${IMPORT_RUNS} fresh \`node\` processes, timing only \`await import(bundle.mjs)\`.
+${COLD_START_LEGEND}
   p50 / p99     response-time percentiles in ms over ${DURATION_MS / 1000} s (after a ${WARMUP_MS / 1000} s warm-up), 2xx responses only.
   non-2xx/err   responses outside 2xx plus connection errors and timeouts; anything but 0 voids the row (exit 1).
   p50 ratio     API p50 / bare DynamoDB Local p50 at the same concurrency: what HTTP, the local gateway (it checks
                 the ES256 JWT, as API Gateway does in AWS) and the handler add to one bare call.
-  Targets: bundle <= ${BUNDLE_LIMIT_KB} KB, import <= ${IMPORT_LIMIT_MS} ms, ratio <= ${RATIO_LIMIT}x. The load client runs in the same
+  Targets: ratio <= ${RATIO_LIMIT}x. The load client runs in the same
   Node process as the local API (and as the bare loop), on ${machine.cpus} CPUs shared with DynamoDB Local.`;
 
 const seconds = () => fixed(performance.now() / 1000, 0);
 const progress = (step: string) => process.stderr.write(`  [${seconds()} s] ${step}…\n`);
-
-function printBundles(bundles: readonly HandlerBundle[], imports: readonly ImportTime[]): void {
-  const find = <T extends { name: string; packaging: SdkPackaging }>(items: readonly T[], name: string, packaging: SdkPackaging) =>
-    items.find((item) => item.name === name && item.packaging === packaging)!;
-  const names = [...new Set(bundles.map((bundle) => bundle.name))];
-  const headers = ['function', ...SDK_PACKAGINGS.flatMap((packaging) => [`${packaging} bytes`, 'KB', `<=${BUNDLE_LIMIT_KB}KB`, 'import ms', `<=${IMPORT_LIMIT_MS}ms`])];
-  const rows = names.map((name) => [
-    name,
-    ...SDK_PACKAGINGS.flatMap((packaging) => {
-      const size = find(bundles, name, packaging);
-      const time = find(imports, name, packaging);
-      return [String(size.bytes), fixed(size.kb), size.verdict, fixed(time.medianMs), time.verdict];
-    }),
-  ]);
-  console.log(`\nLambda handlers: minified ESM bundle and cold import\n${formatTable(headers, rows)}`);
-}
 
 function printLoad(rows: readonly LoadRow[]): void {
   const headers = ['route', 'conn', 'p50 ms', 'p99 ms', 'req/s', 'non-2xx/err', 'bare op', 'p50 ms', 'p99 ms', 'req/s', 'p50 ratio', `<=${RATIO_LIMIT}x`];
@@ -134,11 +115,8 @@ async function main(): Promise<number> {
   const busy = machine.loadAverage1m > machine.cpus ? ': the machine is busy, every time below is inflated' : '';
   console.log(`Load average (1 min) at start: ${fixed(machine.loadAverage1m, 2)}${busy}\n\n${LEGEND}`);
 
-  progress('bundling every route group');
-  const bundles = await bundleHandlers();
-  progress('importing each bundle in fresh processes');
-  const imports = await measureImportTimes(bundles);
-  printBundles(bundles, imports);
+  const coldStarts = await measureColdStarts(progress);
+  console.log(`\n${formatColdStarts(coldStarts).join('\n')}`);
 
   progress('starting the local runtime (DynamoDB Local in memory, SES emulator, throttle off)');
   // The bench's consumers run as usual, except while a restore phase is measured (bench/lifecycle.ts `eventGate`).
@@ -178,9 +156,10 @@ async function main(): Promise<number> {
 
   const results = {
     machine,
-    targets: { bundleKb: BUNDLE_LIMIT_KB, importMs: IMPORT_LIMIT_MS, p50Ratio: RATIO_LIMIT },
-    bundles: bundles.map(({ code: _code, ...figures }) => figures),
-    importTimes: imports,
+    targets: { bundleKb: BUNDLE_LIMIT_KB, importVsBareSdk: IMPORT_RATIO_LIMIT, p50Ratio: RATIO_LIMIT },
+    bundles: coldStarts.bundles.map(({ dir: _dir, ...figures }) => figures),
+    importTimes: coldStarts.imports,
+    bareSdkImportMs: coldStarts.bareSdkMs,
     load,
     lifecycle,
     recapReads: recapReads.map(({ report: _report, ...figures }) => figures),

@@ -94,9 +94,9 @@ export function publisherFigures(published: readonly { type: string }[], refused
 /**
  * Powertools Tracer, only where it can trace: in Lambda (AWS_EXECUTION_ENV and AWS_LAMBDA_FUNCTION_NAME; ECS also
  * sets the former) unless POWERTOOLS_TRACE_ENABLED is `false`. It is imported at init there (in the init phase, not
- * in the first invocation), and never elsewhere: with
- * aws-xray-sdk-core it weighs ~135 KB of bundle (bundled, its code is only evaluated when imported) and
- * ~10–45 ms of import, which local runs, tests and the bench's import probe do not pay (figures in README).
+ * in the first invocation), and never elsewhere. With aws-xray-sdk-core it weighs ~135 KB: the dynamic import keeps
+ * it in a chunk of its own (infra/bundles.ts splits the code), so local runs and tests neither load nor parse it;
+ * the bench's import probe runs with the Lambda environment and counts it (README "Benchmarks").
  */
 const tracing = process.env.AWS_EXECUTION_ENV && process.env.AWS_LAMBDA_FUNCTION_NAME && process.env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false' ? await loadTracer() : undefined;
 

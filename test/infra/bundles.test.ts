@@ -1,0 +1,55 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allFunctionEntries, buildFunctionBundles, bundleNameOf, DEPLOYED_SDK_PACKAGING, type FunctionBundleDir } from '../../infra/bundles.ts';
+import { packageOf } from '../../bench/bundle-size.ts';
+
+/** Structure only: the import times are the bench's (`tsx bench/cold-only.ts`), never a test's. */
+let root: string;
+let bundles: Map<string, FunctionBundleDir>;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'crm-bundles-test-'));
+  bundles = new Map([...buildFunctionBundles(allFunctionEntries(), root)].map(([entry, bundle]) => [bundleNameOf(entry), bundle]));
+}, 120_000);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const packagesOf = (name: string, when: 'init' | 'lazy') =>
+  new Set(bundles.get(name)!.files.filter((file) => file.lazy === (when === 'lazy')).flatMap((file) => Object.keys(file.inputs).map(packageOf)));
+
+/** Imported only with `await import()`: what a cold start must not read (shared/metrics.ts, user-directory.ts, mailer.ts, cursor.ts, buy-now-webhook.ts). */
+const LAZY_ONLY = ['@aws-lambda-powertools/tracer', 'aws-xray-sdk-core', '@aws-sdk/client-cognito-identity-provider', '@aws-sdk/client-sesv2', '@aws-sdk/client-secrets-manager', 'stripe'];
+
+describe('Issue 14 item 4: cold starts', () => {
+  it('Issue 14 item 4 every function ships the DynamoDB SDK in its bundle (bundled, tree-shaken), in a directory of its own', () => {
+    expect(DEPLOYED_SDK_PACKAGING).toBe('bundled-sdk');
+    for (const [name, bundle] of bundles) {
+      expect(packagesOf(name, 'init'), name).toContain('@aws-sdk/client-dynamodb');
+      for (const file of bundle.files) expect(existsSync(join(bundle.dir, file.path)), `${name}: ${file.path}`).toBe(true);
+    }
+  });
+
+  it('Issue 14 item 4 the Tracer, the Cognito, SES and Secrets Manager clients and stripe are not loaded at cold start: lazy chunks only', () => {
+    for (const name of bundles.keys()) {
+      const init = packagesOf(name, 'init');
+      for (const lazy of LAZY_ONLY) expect(init, `${name} loads ${lazy} at init`).not.toContain(lazy);
+      expect(packagesOf(name, 'lazy'), name).toContain('@aws-lambda-powertools/tracer');
+    }
+    expect(packagesOf('api-buy-now-webhook', 'lazy')).toContain('stripe');
+  });
+
+  it('Issue 14 item 4 ical-generator is only in the calendar function, zod-to-openapi only in the openapi function', () => {
+    const holders = (pkg: string) => [...bundles.keys()].filter((name) => packagesOf(name, 'init').has(pkg) || packagesOf(name, 'lazy').has(pkg));
+
+    expect(holders('ical-generator')).toEqual(['api-calendar']);
+    expect(holders('@asteasolutions/zod-to-openapi')).toEqual(['api-openapi']);
+  });
+
+  it('Issue 14 item 4 the shipped AWS SDK is pinned: every @aws-sdk/* dependency has an exact version', () => {
+    const { dependencies } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
+    const sdk = Object.entries(dependencies).filter(([name]) => name.startsWith('@aws-sdk/'));
+
+    expect(sdk.length).toBeGreaterThan(0);
+    for (const [name, version] of sdk) expect(version, name).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
