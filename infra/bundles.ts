@@ -10,10 +10,17 @@ import { scheduledJobs, type ScheduledJob } from '../functions/jobs/job-table.ts
 export const handlerEntry = (group: RouteGroup) => fileURLToPath(new URL(`../functions/api/${group.name}.ts`, import.meta.url));
 export const jobEntry = (job: ScheduledJob) => fileURLToPath(new URL(`../functions/jobs/${job.name}.ts`, import.meta.url));
 export const eventsEntry = (name: string) => fileURLToPath(new URL(`../functions/events/${name}.ts`, import.meta.url));
+export const TOKEN_CLAIMS_ENTRY = fileURLToPath(new URL('../functions/auth/token-claims.ts', import.meta.url));
 
-/** Every function of a tenant stack: the route groups, the publisher, the consumers and the jobs. */
+/** Every function of a tenant stack: the route groups, the publisher, the consumers, the jobs and the token claims trigger. */
 export function allFunctionEntries(): string[] {
-  return [...routeGroups.map(handlerEntry), eventsEntry('publisher'), ...consumers.map((consumer) => eventsEntry(consumer.name)), ...scheduledJobs.map(jobEntry)];
+  return [
+    ...routeGroups.map(handlerEntry),
+    eventsEntry('publisher'),
+    ...consumers.map((consumer) => eventsEntry(consumer.name)),
+    ...scheduledJobs.map(jobEntry),
+    TOKEN_CLAIMS_ENTRY,
+  ];
 }
 
 /**

@@ -2,8 +2,8 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
 import { CLAIM_ROLE, CLAIM_USER_ID } from '../../shared/auth/claims.ts';
+import { TOKEN_CLAIMS_ENTRY } from '../bundles.ts';
 import { TenantFunction } from './tenant-function.ts';
 
 /** Cognito names a custom attribute `custom:<name>` in tokens; the pool declares it without the prefix. */
@@ -18,7 +18,6 @@ const DIRECTORY_ACTIONS = [
 ];
 
 /** Issue 13 item 11: the pre token generation trigger that puts the user id in the claim the access log names. */
-export const TOKEN_CLAIMS_ENTRY = fileURLToPath(new URL('../../functions/auth/token-claims.ts', import.meta.url));
 
 /**
  * The tenant's sign-in: admins invite users (no self sign-up), users sign in with their email, and the ID token

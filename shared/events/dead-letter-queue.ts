@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { outboxKey } from '../db/keys.ts';
@@ -47,7 +47,13 @@ export interface DeadLetterQueue {
 const RUN_VISIBILITY_SECONDS = 300;
 const SQS_BATCH_MAX = 10;
 
-export function sqsDeadLetterQueue(queueUrl: string, client: SQSClient = new SQSClient({})): DeadLetterQueue {
+// Loaded on first use: the publisher reaches the queue only when the bus refuses events, so its cold start skips SQS.
+const sqsSdk = () => import('@aws-sdk/client-sqs');
+let sharedClient: Promise<SQSClient> | undefined;
+const defaultClient = () => (sharedClient ??= sqsSdk().then((sdk) => new sdk.SQSClient({})));
+
+export function sqsDeadLetterQueue(queueUrl: string, client?: SQSClient): DeadLetterQueue {
+  const sqs = async () => ({ sdk: await sqsSdk(), client: client ?? (await defaultClient()) });
   const inBatches = async (handles: readonly string[], call: (entries: { Id: string; ReceiptHandle: string }[]) => Promise<{ Failed?: { Id?: string; Message?: string }[] | undefined }>) => {
     for (let start = 0; start < handles.length; start += SQS_BATCH_MAX) {
       const entries = handles.slice(start, start + SQS_BATCH_MAX).map((ReceiptHandle, index) => ({ Id: String(index), ReceiptHandle }));
@@ -57,19 +63,26 @@ export function sqsDeadLetterQueue(queueUrl: string, client: SQSClient = new SQS
   };
   return {
     async send(body) {
-      await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+      const { sdk, client } = await sqs();
+      await client.send(new sdk.SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
     },
     async receive() {
+      const { sdk, client } = await sqs();
       const answer = await client.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: SQS_BATCH_MAX, WaitTimeSeconds: 1, VisibilityTimeout: RUN_VISIBILITY_SECONDS }),
+        new sdk.ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: SQS_BATCH_MAX, WaitTimeSeconds: 1, VisibilityTimeout: RUN_VISIBILITY_SECONDS }),
       );
       return (answer.Messages ?? []).map((message) => ({ receiptHandle: message.ReceiptHandle!, body: message.Body ?? '' }));
     },
-    delete: (handles) => inBatches(handles, (Entries) => client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries }))),
-    release: (handles) =>
-      inBatches(handles, (entries) =>
-        client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries.map((entry) => ({ ...entry, VisibilityTimeout: 0 })) })),
-      ),
+    async delete(handles) {
+      const { sdk, client } = await sqs();
+      await inBatches(handles, (Entries) => client.send(new sdk.DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries })));
+    },
+    async release(handles) {
+      const { sdk, client } = await sqs();
+      await inBatches(handles, (entries) =>
+        client.send(new sdk.ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries.map((entry) => ({ ...entry, VisibilityTimeout: 0 })) })),
+      );
+    },
   };
 }
 
