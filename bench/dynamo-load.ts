@@ -1,11 +1,39 @@
-import type { LoadPhases } from './http-load.ts';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { documentClient } from '../shared/app-context.ts';
+import { contactModel } from '../shared/db/keys.ts';
+import { toItem } from '../shared/db/records.ts';
+import type { Contact } from '../shared/schemas/contacts.ts';
+import { inLoadProcess, type LoadPhases } from './load-process.ts';
 import { summarizeLoad, type LoadSummary } from './report.ts';
 
-/** One bare DynamoDB call; it throws on failure, which ends the measurement. */
-export type DynamoCall = () => Promise<unknown>;
+/** The one bare DynamoDB call that is the floor of a route's cost, described so that another process can make it. */
+export type BareCall =
+  | { operation: 'GetItem'; key: Record<string, string> }
+  /** Stores the contact under a new id each call: the item POST /contacts stores, index keys included. */
+  | { operation: 'PutItem'; contact: Contact };
+
+export interface DynamoTarget {
+  endpoint: string;
+  tableName: string;
+  call: BareCall;
+}
+
+export interface DynamoLoadJob {
+  kind: 'dynamo';
+  target: DynamoTarget;
+  phases: LoadPhases;
+}
+
+/** Its own client, configured like the handlers' one (shared/app-context.ts), on the runtime's table. */
+function bareCall({ endpoint, tableName: TableName, call }: DynamoTarget): () => Promise<unknown> {
+  const db = documentClient(endpoint);
+  if (call.operation === 'GetItem') return () => db.send(new GetCommand({ TableName, Key: call.key }));
+  return () => db.send(new PutCommand({ TableName, Item: toItem(contactModel, { ...call.contact, id: ulid() }) }));
+}
 
 /** `connections` async workers, each calling one after the other until the time is up (the same shape as autocannon's load). */
-async function loop(call: DynamoCall, connections: number, durationMs: number): Promise<LoadSummary> {
+async function loop(call: () => Promise<unknown>, connections: number, durationMs: number): Promise<LoadSummary> {
   const latenciesMs: number[] = [];
   const start = performance.now();
   const end = start + durationMs;
@@ -20,7 +48,12 @@ async function loop(call: DynamoCall, connections: number, durationMs: number): 
   return summarizeLoad(latenciesMs, performance.now() - start);
 }
 
-export async function measureDynamo(call: DynamoCall, phases: LoadPhases): Promise<LoadSummary> {
+/** In the load process: a warm-up run, then the measured one; a failed call ends the measurement. */
+export async function runDynamoLoad({ target, phases }: DynamoLoadJob): Promise<LoadSummary> {
+  const call = bareCall(target);
   await loop(call, phases.connections, phases.warmupMs);
   return loop(call, phases.connections, phases.durationMs);
 }
+
+/** The bare call under load from a process of its own (bench/load-client.ts), like the API's load. */
+export const measureDynamo = (target: DynamoTarget, phases: LoadPhases): Promise<LoadSummary> => inLoadProcess<LoadSummary, DynamoLoadJob>({ kind: 'dynamo', target, phases });

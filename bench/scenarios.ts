@@ -1,18 +1,19 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalRuntime } from '../local/runtime.ts';
 import { documentClient } from '../shared/app-context.ts';
 import { contactModel, opportunityModel } from '../shared/db/keys.ts';
-import { fromItem, toItem } from '../shared/db/records.ts';
+import { fromItem } from '../shared/db/records.ts';
 import type { Contact } from '../shared/schemas/contacts.ts';
-import type { DynamoCall } from './dynamo-load.ts';
+import type { DynamoTarget } from './dynamo-load.ts';
 import type { HttpTarget } from './http-load.ts';
 
 /** An API route under load, beside the one bare DynamoDB call that is the floor of its cost. */
 export interface Scenario {
   route: string;
   api: HttpTarget;
-  bare: { operation: 'GetItem' | 'PutItem'; call: DynamoCall };
+  bare: DynamoTarget;
+  /** Issue 14 item 2: the most the API's p50 may be, in bare p50s. */
+  ratioLimit: number;
 }
 
 const NEW_CONTACT = { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '+44 20 7946 0000', tags: ['bench'] };
@@ -32,25 +33,24 @@ export async function prepareScenarios(runtime: LocalRuntime): Promise<Scenario[
   const contact = await create<{ id: string }>(runtime, '/contacts', NEW_CONTACT);
   const opportunity = await create<{ id: string }>(runtime, '/opportunities', { title: 'Bench deal', contactId: contact.id, value: { amount: 500_000 } });
 
-  // Its own client, configured like the handlers' one, on the runtime's table.
-  const db = documentClient(runtime.dynamoEndpoint);
   const TableName = runtime.ctx.tableName;
-  const read = (Key: Record<string, string>) => db.send(new GetCommand({ TableName, Key }));
-  const stored = (await read(contactModel.key(contact.id))).Item;
+  const stored = (await documentClient(runtime.dynamoEndpoint).send(new GetCommand({ TableName, Key: contactModel.key(contact.id) }))).Item;
   if (!stored) throw new Error(`Contact ${contact.id} created by the API is not in table ${TableName}`);
-  // The bare write stores what POST /contacts stores: the same item, index keys included, under a new id.
-  const storedContact = fromItem<Contact>(stored);
+  const on = { endpoint: runtime.dynamoEndpoint, tableName: TableName };
 
   return [
     {
       route: 'GET /opportunities/{id}',
       api: { method: 'GET', url: `${runtime.url}/opportunities/${opportunity.id}`, token: runtime.adminToken },
-      bare: { operation: 'GetItem', call: () => read(opportunityModel.key(opportunity.id)) },
+      bare: { ...on, call: { operation: 'GetItem', key: opportunityModel.key(opportunity.id) } },
+      ratioLimit: 1.5,
     },
     {
       route: 'POST /contacts',
       api: { method: 'POST', url: `${runtime.url}/contacts`, token: runtime.adminToken, body: NEW_CONTACT },
-      bare: { operation: 'PutItem', call: () => db.send(new PutCommand({ TableName, Item: toItem(contactModel, { ...storedContact, id: ulid() }) })) },
+      // The bare write stores what POST /contacts stores: the same item, index keys included, under a new id.
+      bare: { ...on, call: { operation: 'PutItem', contact: fromItem<Contact>(stored) } },
+      ratioLimit: 2,
     },
   ];
 }
