@@ -1,8 +1,9 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { documentClient } from '../shared/app-context.ts';
 import { contactModel } from '../shared/db/keys.ts';
 import { toItem } from '../shared/db/records.ts';
+import { searchTermsOf } from '../shared/db/search-index.ts';
 import type { Contact } from '../shared/schemas/contacts.ts';
 import { inLoadProcess, type LoadPhases } from './load-process.ts';
 import { summarizeLoad, type LoadSummary } from './report.ts';
@@ -11,7 +12,9 @@ import { summarizeLoad, type LoadSummary } from './report.ts';
 export type BareCall =
   | { operation: 'GetItem'; key: Record<string, string> }
   /** Stores the contact under a new id each call: the item POST /contacts stores, index keys included. */
-  | { operation: 'PutItem'; contact: Contact };
+  | { operation: 'PutItem'; contact: Contact }
+  /** What POST /contacts commits: the new contact and its search index items in one transaction, under a new id. */
+  | { operation: 'TransactWriteItems'; contact: Contact };
 
 export interface DynamoTarget {
   endpoint: string;
@@ -29,7 +32,12 @@ export interface DynamoLoadJob {
 function bareCall({ endpoint, tableName: TableName, call }: DynamoTarget): () => Promise<unknown> {
   const db = documentClient(endpoint);
   if (call.operation === 'GetItem') return () => db.send(new GetCommand({ TableName, Key: call.key }));
-  return () => db.send(new PutCommand({ TableName, Item: toItem(contactModel, { ...call.contact, id: ulid() }) }));
+  if (call.operation === 'PutItem') return () => db.send(new PutCommand({ TableName, Item: toItem(contactModel, { ...call.contact, id: ulid() }) }));
+  return () => {
+    const contact = { ...call.contact, id: ulid() };
+    const index = searchTermsOf('contacts', contact).map((Item) => ({ Put: { TableName, Item } }));
+    return db.send(new TransactWriteCommand({ TransactItems: [...index, { Put: { TableName, Item: toItem(contactModel, contact), ConditionExpression: 'attribute_not_exists(PK)' } }] }));
+  };
 }
 
 /** `connections` async workers, each calling one after the other until the time is up (the same shape as autocannon's load). */

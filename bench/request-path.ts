@@ -1,8 +1,7 @@
-import type { LocalRuntime } from '../local/runtime.ts';
 import { measureDynamo } from './dynamo-load.ts';
 import { measureHttp, type HttpLoadResult, type LoadPhases } from './http-load.ts';
 import { fixed, formatTable, verdict, type LoadSummary, type Verdict } from './report.ts';
-import { prepareScenarios } from './scenarios.ts';
+import { prepareScenarios, type ServedApi } from './scenarios.ts';
 
 /**
  * Issue 14 item 2: p50 of an API route against the bare DynamoDB call it stands on, at 1 and 20 connections, both
@@ -19,16 +18,19 @@ export interface LoadRow {
   api: HttpLoadResult;
   bare: LoadSummary & { operation: string };
   p50Ratio: number;
+  /** The route's own DynamoDB work made bare (POST /contacts: its transaction), and the API's p50 over it. */
+  ownWork?: LoadSummary & { operation: string };
+  ownWorkRatio?: number;
   ratioLimit: number;
   verdict: Verdict;
 }
 
-async function settle(runtime: LocalRuntime): Promise<void> {
+async function settle(runtime: ServedApi): Promise<void> {
   const response = await fetch(`${runtime.url}/_local/settle`, { method: 'POST' });
   if (!response.ok) throw new Error(`POST /_local/settle answered ${response.status}`);
 }
 
-export async function measureLoad(runtime: LocalRuntime, progress: (step: string) => void = () => {}): Promise<LoadRow[]> {
+export async function measureLoad(runtime: ServedApi, progress: (step: string) => void = () => {}): Promise<LoadRow[]> {
   const rows: LoadRow[] = [];
   for (const scenario of await prepareScenarios(runtime)) {
     for (const connections of CONNECTIONS) {
@@ -39,8 +41,18 @@ export async function measureLoad(runtime: LocalRuntime, progress: (step: string
       // The events of the API's writes are consumed before the bare loop runs, not during it.
       await settle(runtime);
       const bare = await measureDynamo(scenario.bare, phases);
+      const ownWork = scenario.ownWork ? { operation: scenario.ownWork.call.operation, ...(await measureDynamo(scenario.ownWork, phases)) } : undefined;
       const p50Ratio = api.p50Ms / bare.p50Ms;
-      rows.push({ route: scenario.route, connections, api, bare: { operation, ...bare }, p50Ratio, ratioLimit: scenario.ratioLimit, verdict: verdict(p50Ratio, scenario.ratioLimit) });
+      rows.push({
+        route: scenario.route,
+        connections,
+        api,
+        bare: { operation, ...bare },
+        p50Ratio,
+        ...(ownWork ? { ownWork, ownWorkRatio: api.p50Ms / ownWork.p50Ms } : {}),
+        ratioLimit: scenario.ratioLimit,
+        verdict: verdict(p50Ratio, scenario.ratioLimit),
+      });
     }
   }
   return rows;
@@ -63,5 +75,10 @@ export function formatLoad(rows: readonly LoadRow[]): string[] {
     `<=${row.ratioLimit}x`,
     row.verdict,
   ]);
-  return ['API on the local runtime vs bare DynamoDB Local (same table, same SDK client setup, load from other processes)', formatTable(headers, table)];
+  const own = rows.filter((row) => row.ownWork).map((row) => `  ${row.route} x${row.connections}: its own ${row.ownWork!.operation} bare p50 ${fixed(row.ownWork!.p50Ms, 2)} ms (${fixed(row.ownWork!.p50Ms / row.bare.p50Ms, 2)}x the ${row.bare.operation}); API ${fixed(row.ownWorkRatio!, 2)}x it`);
+  return [
+    'API on the local runtime vs bare DynamoDB Local (same table, same SDK client setup, load from other processes)',
+    formatTable(headers, table),
+    ...(own.length > 0 ? ['The route\'s own DynamoDB work, bare (its floor):', ...own] : []),
+  ];
 }

@@ -11,6 +11,7 @@ import { formatSearchReads, measureSearchReads, type SearchReadsRow } from './se
 import { measureRecapReads, type RecapReadsRow } from './recap-reads.ts';
 import { measureReminderReads, type ReminderReadsRow } from './reminder-reads.ts';
 import { DURATION_MS, formatLoad, measureLoad, WARMUP_MS, type LoadRow } from './request-path.ts';
+import { servedApi } from './scenarios.ts';
 
 /** `npm run bench`: prints the figures and writes them to bench/results.json; a missed target does not fail it. */
 
@@ -104,7 +105,7 @@ async function main(): Promise<number> {
   let searchReads: SearchReadsRow[];
   let costs: RouteFamilyCost[];
   try {
-    load = await measureLoad(runtime, progress);
+    load = await measureLoad(servedApi(runtime), progress);
     progress('opportunity lifecycle routes: capacity, bulk vs single restore');
     lifecycle = await measureLifecycle(runtime, gate);
     progress('morning recap reads with 50 overdue leads among 100, then 5,000 leads');

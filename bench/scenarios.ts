@@ -1,11 +1,25 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { LocalRuntime } from '../local/runtime.ts';
 import { documentClient } from '../shared/app-context.ts';
 import { contactModel, opportunityModel } from '../shared/db/keys.ts';
 import { fromItem } from '../shared/db/records.ts';
 import type { Contact } from '../shared/schemas/contacts.ts';
 import type { DynamoTarget } from './dynamo-load.ts';
 import type { HttpTarget } from './http-load.ts';
+
+/** A running local API as a load client sees it: its URL, a token, and the DynamoDB Local table behind it. */
+export interface ServedApi {
+  url: string;
+  adminToken: string;
+  dynamoEndpoint: string;
+  tableName: string;
+}
+
+export const servedApi = (runtime: { url: string; adminToken: string; dynamoEndpoint: string; ctx: { tableName: string } }): ServedApi => ({
+  url: runtime.url,
+  adminToken: runtime.adminToken,
+  dynamoEndpoint: runtime.dynamoEndpoint,
+  tableName: runtime.ctx.tableName,
+});
 
 /** An API route under load, beside the one bare DynamoDB call that is the floor of its cost. */
 export interface Scenario {
@@ -14,11 +28,13 @@ export interface Scenario {
   bare: DynamoTarget;
   /** Issue 14 item 2: the most the API's p50 may be, in bare p50s. */
   ratioLimit: number;
+  /** The route's own DynamoDB work made bare, when it is more than the one call (a transaction): its real floor. */
+  ownWork?: DynamoTarget;
 }
 
 const NEW_CONTACT = { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '+44 20 7946 0000', tags: ['bench'] };
 
-async function create<T>(runtime: LocalRuntime, path: string, body: unknown): Promise<T> {
+async function create<T>(runtime: ServedApi, path: string, body: unknown): Promise<T> {
   const response = await fetch(`${runtime.url}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${runtime.adminToken}`, 'content-type': 'application/json' },
@@ -29,11 +45,11 @@ async function create<T>(runtime: LocalRuntime, path: string, body: unknown): Pr
 }
 
 /** Creates the data through the API (as the admin), then describes each route and its bare counterpart. */
-export async function prepareScenarios(runtime: LocalRuntime): Promise<Scenario[]> {
+export async function prepareScenarios(runtime: ServedApi): Promise<Scenario[]> {
   const contact = await create<{ id: string }>(runtime, '/contacts', NEW_CONTACT);
   const opportunity = await create<{ id: string }>(runtime, '/opportunities', { title: 'Bench deal', contactId: contact.id, value: { amount: 500_000 } });
 
-  const TableName = runtime.ctx.tableName;
+  const TableName = runtime.tableName;
   const stored = (await documentClient(runtime.dynamoEndpoint).send(new GetCommand({ TableName, Key: contactModel.key(contact.id) }))).Item;
   if (!stored) throw new Error(`Contact ${contact.id} created by the API is not in table ${TableName}`);
   const on = { endpoint: runtime.dynamoEndpoint, tableName: TableName };
@@ -51,6 +67,7 @@ export async function prepareScenarios(runtime: LocalRuntime): Promise<Scenario[
       // The bare write stores what POST /contacts stores: the same item, index keys included, under a new id.
       bare: { ...on, call: { operation: 'PutItem', contact: fromItem<Contact>(stored) } },
       ratioLimit: 2,
+      ownWork: { ...on, call: { operation: 'TransactWriteItems', contact: fromItem<Contact>(stored) } },
     },
   ];
 }
