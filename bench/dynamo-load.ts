@@ -41,8 +41,7 @@ function bareCall({ endpoint, tableName: TableName, call }: DynamoTarget): () =>
 }
 
 /** `connections` async workers, each calling one after the other until the time is up (the same shape as autocannon's load). */
-async function loop(call: () => Promise<unknown>, connections: number, durationMs: number): Promise<LoadSummary> {
-  const latenciesMs: number[] = [];
+async function loop(call: () => Promise<unknown>, connections: number, durationMs: number, latenciesMs: number[] = []): Promise<LoadSummary> {
   const start = performance.now();
   const end = start + durationMs;
   const worker = async () => {
@@ -54,6 +53,21 @@ async function loop(call: () => Promise<unknown>, connections: number, durationM
   };
   await Promise.all(Array.from({ length: connections }, worker));
   return summarizeLoad(latenciesMs, performance.now() - start);
+}
+
+/** Runs of the bare call that add up, like `httpLoad`'s. */
+export function dynamoLoad(target: DynamoTarget, connections: number) {
+  const call = bareCall(target);
+  const latenciesMs: number[] = [];
+  let elapsedMs = 0;
+  return {
+    async run(durationMs: number): Promise<void> {
+      const start = performance.now();
+      await loop(call, connections, durationMs, latenciesMs);
+      elapsedMs += performance.now() - start;
+    },
+    result: (): LoadSummary => summarizeLoad(latenciesMs, elapsedMs),
+  };
 }
 
 /** In the load process: a warm-up run, then the measured one; a failed call ends the measurement. */

@@ -13,6 +13,9 @@ export interface LoadPhases {
   connections: number;
   warmupMs: number;
   durationMs: number;
+  /** The measured time cut in this many turns, each side in turn (a pair of loads): a burst of load from elsewhere on
+   * the machine then falls on both sides alike. */
+  turns?: number;
 }
 
 const CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));

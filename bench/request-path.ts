@@ -1,5 +1,7 @@
 import { measureDynamo } from './dynamo-load.ts';
-import { measureHttp, type HttpLoadResult, type LoadPhases } from './http-load.ts';
+import type { HttpLoadResult, LoadPhases } from './http-load.ts';
+import type { PairJob } from './load-client.ts';
+import { inLoadProcess } from './load-process.ts';
 import { fixed, formatTable, verdict, type LoadSummary, type Verdict } from './report.ts';
 import { prepareScenarios, type ServedApi } from './scenarios.ts';
 
@@ -11,6 +13,8 @@ import { prepareScenarios, type ServedApi } from './scenarios.ts';
 export const CONNECTIONS = [1, 20] as const;
 export const WARMUP_MS = 1_000;
 export const DURATION_MS = 5_000;
+/** The API and the bare call take turns of DURATION_MS / TURNS each, from one load process. */
+export const TURNS = 5;
 
 export interface LoadRow {
   route: string;
@@ -34,13 +38,12 @@ export async function measureLoad(runtime: ServedApi, progress: (step: string) =
   const rows: LoadRow[] = [];
   for (const scenario of await prepareScenarios(runtime)) {
     for (const connections of CONNECTIONS) {
-      const phases: LoadPhases = { connections, warmupMs: WARMUP_MS, durationMs: DURATION_MS };
+      const phases: LoadPhases = { connections, warmupMs: WARMUP_MS, durationMs: DURATION_MS, turns: TURNS };
       const operation = scenario.bare.call.operation;
       progress(`${scenario.route} and ${operation} at ${connections} connection(s)`);
-      const api = await measureHttp(scenario.api, phases);
-      // The events of the API's writes are consumed before the bare loop runs, not during it.
+      const { api, bare } = await inLoadProcess<{ api: HttpLoadResult; bare: LoadSummary }, PairJob>({ kind: 'pair', api: scenario.api, bare: scenario.bare, phases });
+      // The events of the API's writes are consumed before the next measurement, not during it.
       await settle(runtime);
-      const bare = await measureDynamo(scenario.bare, phases);
       const ownWork = scenario.ownWork ? { operation: scenario.ownWork.call.operation, ...(await measureDynamo(scenario.ownWork, phases)) } : undefined;
       const p50Ratio = api.p50Ms / bare.p50Ms;
       rows.push({

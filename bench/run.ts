@@ -10,7 +10,7 @@ import { formatCosts, measureCosts, PRICES, type RouteFamilyCost } from './cost.
 import { formatSearchReads, measureSearchReads, type SearchReadsRow } from './search-reads.ts';
 import { measureRecapReads, type RecapReadsRow } from './recap-reads.ts';
 import { measureReminderReads, type ReminderReadsRow } from './reminder-reads.ts';
-import { DURATION_MS, formatLoad, measureLoad, WARMUP_MS, type LoadRow } from './request-path.ts';
+import { DURATION_MS, formatLoad, measureLoad, TURNS, WARMUP_MS, type LoadRow } from './request-path.ts';
 import { servedApi } from './scenarios.ts';
 
 /** `npm run bench`: prints the figures and writes them to bench/results.json; a missed target does not fail it. */
@@ -31,12 +31,13 @@ const LEGEND = `Legend
                 runtime provides the AWS SDK v3. Import times then load it from node_modules.
   bundled-sdk   @aws-sdk/* inside the bundle: the alternative, for comparison.
   import ms     median of ${IMPORT_RUNS} fresh \`node\` processes, timing only \`await import(bundle.mjs)\`.
-  p50 / p99     response-time percentiles in ms over ${DURATION_MS / 1000} s (after a ${WARMUP_MS / 1000} s warm-up), 2xx responses only.
+  p50 / p99     response-time percentiles in ms over ${DURATION_MS / 1000} s (after a ${WARMUP_MS / 1000} s warm-up), 2xx responses only; the API and
+                the bare call take ${TURNS} turns each in that time, so that load from elsewhere falls on both alike.
   non-2xx/err   responses outside 2xx plus connection errors and timeouts; anything but 0 voids the row (exit 1).
   p50 ratio     API p50 / bare DynamoDB Local p50 at the same concurrency: what HTTP, the local gateway (it checks
                 the ES256 JWT, as API Gateway does in AWS) and the handler add to one bare call.
-  Targets: bundle <= ${BUNDLE_LIMIT_KB} KB, import <= ${IMPORT_LIMIT_MS} ms, ratio <= 1.5x (GET) / 2x (POST). The load client (autocannon) and the
-  bare loop each run in a Node process of their own, the local API in the bench's, on ${machine.cpus} CPUs shared with DynamoDB Local.`;
+  Targets: bundle <= ${BUNDLE_LIMIT_KB} KB, import <= ${IMPORT_LIMIT_MS} ms, ratio <= 1.5x (GET) / 2x (POST). The load (autocannon, and the bare
+  loop) runs in a Node process of its own, the local API in the bench's, on ${machine.cpus} CPUs shared with DynamoDB Local.`;
 
 const seconds = () => fixed(performance.now() / 1000, 0);
 const progress = (step: string) => process.stderr.write(`  [${seconds()} s] ${step}…\n`);
