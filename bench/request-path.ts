@@ -11,7 +11,7 @@ import { prepareScenarios, type ServedApi } from './scenarios.ts';
  */
 
 export const CONNECTIONS = [1, 20] as const;
-export const WARMUP_MS = 1_000;
+export const WARMUP_MS = 3_000;
 export const DURATION_MS = 5_000;
 /** The API and the bare call take turns of DURATION_MS / TURNS each, from one load process. */
 export const TURNS = 5;
