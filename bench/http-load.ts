@@ -1,5 +1,8 @@
 import autocannon from 'autocannon';
+import { inLoadProcess, type LoadPhases } from './load-process.ts';
 import { summarizeLoad, type LoadSummary } from './report.ts';
+
+export type { LoadPhases } from './load-process.ts';
 
 export interface HttpTarget {
   method: 'GET' | 'POST';
@@ -8,16 +11,16 @@ export interface HttpTarget {
   body?: unknown;
 }
 
-export interface LoadPhases {
-  connections: number;
-  warmupMs: number;
-  durationMs: number;
-}
-
 export interface HttpLoadResult extends LoadSummary {
   /** Responses outside 2xx, plus connection errors and timeouts: any of them voids the figures. */
   non2xx: number;
   errors: number;
+}
+
+export interface HttpLoadJob {
+  kind: 'http';
+  target: HttpTarget;
+  phases: LoadPhases;
 }
 
 interface Shot {
@@ -48,9 +51,31 @@ function fire(target: HttpTarget, connections: number, durationMs: number): Prom
   });
 }
 
-export async function measureHttp(target: HttpTarget, phases: LoadPhases): Promise<HttpLoadResult> {
-  await fire(target, phases.connections, phases.warmupMs);
-  const { latenciesMs, elapsedMs, result } = await fire(target, phases.connections, phases.durationMs);
-  if (latenciesMs.length === 0) throw new Error(`${target.method} ${target.url}: no 2xx response (non-2xx: ${result.non2xx}, errors: ${result.errors})`);
-  return { ...summarizeLoad(latenciesMs, elapsedMs), non2xx: result.non2xx, errors: result.errors + result.timeouts };
+/** Runs of load on the API that add up: every 2xx latency, the time under load, the failures. */
+export function httpLoad(target: HttpTarget, connections: number) {
+  const totals = { latenciesMs: [] as number[], elapsedMs: 0, non2xx: 0, errors: 0 };
+  return {
+    async run(durationMs: number): Promise<void> {
+      const { latenciesMs, elapsedMs, result } = await fire(target, connections, durationMs);
+      totals.latenciesMs.push(...latenciesMs);
+      totals.elapsedMs += elapsedMs;
+      totals.non2xx += result.non2xx;
+      totals.errors += result.errors + result.timeouts;
+    },
+    result(): HttpLoadResult {
+      if (totals.latenciesMs.length === 0) throw new Error(`${target.method} ${target.url}: no 2xx response (non-2xx: ${totals.non2xx}, errors: ${totals.errors})`);
+      return { ...summarizeLoad(totals.latenciesMs, totals.elapsedMs), non2xx: totals.non2xx, errors: totals.errors };
+    },
+  };
 }
+
+/** In the load process: a warm-up run, then the measured one. */
+export async function runHttpLoad({ target, phases }: HttpLoadJob): Promise<HttpLoadResult> {
+  await fire(target, phases.connections, phases.warmupMs);
+  const load = httpLoad(target, phases.connections);
+  await load.run(phases.durationMs);
+  return load.result();
+}
+
+/** The API under load from a process of its own (bench/load-client.ts). */
+export const measureHttp = (target: HttpTarget, phases: LoadPhases): Promise<HttpLoadResult> => inLoadProcess<HttpLoadResult, HttpLoadJob>({ kind: 'http', target, phases });

@@ -150,7 +150,11 @@ async function runLocalRoute(route: LocalRoute, body: string): Promise<ApiRespon
   return { statusCode: answer.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(answer.body) };
 }
 
+const NO_BODY = Buffer.alloc(0);
+
 async function readBody(request: IncomingMessage): Promise<Buffer> {
+  // Most requests (GET, DELETE) carry no body: no stream to iterate (issue 14 item 2, the request path's own cost).
+  if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return NO_BODY;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {

@@ -51,8 +51,13 @@ export interface StreamPollerOptions {
   handler: StreamHandler;
   /** The work the handled records start (the local bus's deliveries), which settle waits for. */
   deliveries: Deliveries;
-  /** Pause between reads of an idle stream. */
+  /** Pause after a read that found records (and before the first read). */
   intervalMs?: number;
+  /**
+   * Issue 14 item 2: the longest pause between reads of an idle stream; each empty read doubles the pause up to it.
+   * Reads of an idle stream are DynamoDB calls that compete with the API's on the same process and DynamoDB Local.
+   */
+  idleMaxMs?: number;
   retry?: StreamRetry;
   /** A batch given up after its retries (in AWS: the on-failure destination). */
   onGiveUp?: (failure: { shardId: string; sequenceNumbers: string[] }) => void;
@@ -75,7 +80,7 @@ interface ShardState {
 type Pass = { read: number; waiting: boolean };
 
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
-  const { ctx, handler, deliveries, intervalMs = 50, retry = LOCAL_STREAM_RETRY } = options;
+  const { ctx, handler, deliveries, intervalMs = 50, idleMaxMs = 400, retry = LOCAL_STREAM_RETRY } = options;
   const { endpoint, accessKeyId } = options.database;
   const streams = new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'local' } });
   const { Table: table } = await ctx.db.send(new DescribeTableCommand({ TableName: ctx.tableName }));
@@ -206,19 +211,19 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     return next;
   }
 
-  function schedule() {
+  function schedule(pauseMs: number) {
     if (stopped) return;
     timer = setTimeout(() => {
       serialized().then(
-        () => schedule(),
+        ({ read, waiting }) => schedule(read > 0 || waiting ? intervalMs : Math.min(pauseMs * 2, idleMaxMs)),
         (error) => {
           logger.error('Reading the local table stream failed', { error });
-          schedule();
+          schedule(intervalMs);
         },
       );
-    }, intervalMs);
+    }, pauseMs);
   }
-  schedule();
+  schedule(intervalMs);
 
   return {
     async settle() {
