@@ -7,7 +7,7 @@ import { redriveDeadLetterQueue, reportToDeadLetterQueue, type DeadLetterQueue, 
 import { parkEvents, redriveUnpublished, type RedriveReport } from '../shared/events/unpublished.ts';
 import type { LocalDatabase } from './dynamodb-local.ts';
 import { createLocalEventBus, type DeadLetter } from './event-bus.ts';
-import { startStreamPoller } from './stream-poller.ts';
+import { startStreamPoller, type StreamRetry } from './stream-poller.ts';
 
 /**
  * The stack's event path on one machine (SPEC §10, R-EVT-2): the table's stream → the same publisher handler →
@@ -25,6 +25,8 @@ export interface LocalEventsOptions {
    * client). Without it, the local runtime (which has no SQS) parks refused events in the table's UNPUBLISHED partition.
    */
   deadLetterQueue?: DeadLetterQueue;
+  /** How the stream retries a batch the publisher failed (as the event source mapping does); tests shorten the pauses. */
+  streamRetry?: StreamRetry;
 }
 
 export interface LocalEvents {
@@ -47,6 +49,7 @@ export async function startLocalEvents(ctx: AppContext, database: LocalDatabase,
   const poller = await startStreamPoller({
     ctx,
     database,
+    retry: options.streamRetry,
     handler: createPublisher({
       putEvents,
       busName: LOCAL_BUS_NAME,

@@ -9,6 +9,7 @@ import { writeAll } from '../../shared/db/store.ts';
 import type { PutEvents } from '../../shared/events/bus.ts';
 import { defineConsumer } from '../../shared/events/consumer.ts';
 import { newEvent, outboxWrite } from '../../shared/events/outbox.ts';
+import { LOCAL_STREAM_RETRY } from '../../local/stream-poller.ts';
 import { TestApi } from '../support/api.ts';
 
 /** Events produced the way every producer does: an outbox item committed in a transaction. */
@@ -43,6 +44,9 @@ function recorder(name: string, failFirst = 0) {
   });
   return { consumer, handled };
 }
+
+/** The stream's retries of a failed batch, as many as in AWS, with short pauses: an outage outlasts them in milliseconds. */
+const QUICK_STREAM_RETRY = { ...LOCAL_STREAM_RETRY, backoffMs: 1, maxBackoffMs: 20 };
 
 const countOf = (ids: readonly string[]) => ids.reduce((counts, id) => counts.set(id, (counts.get(id) ?? 0) + 1), new Map<string, number>());
 
@@ -102,7 +106,7 @@ describe('R-EVT-2 fault injection: the bus refuses, later accepts', () => {
   };
   let api: TestApi;
   beforeAll(async () => {
-    api = await TestApi.start({ events: { extraConsumers: [seen.consumer], wrapPutEvents: flaky } });
+    api = await TestApi.start({ events: { extraConsumers: [seen.consumer], wrapPutEvents: flaky, streamRetry: QUICK_STREAM_RETRY } });
   });
   afterAll(() => api.stop());
 
@@ -153,7 +157,7 @@ describe('Issue 13 item 4: the bus refuses for longer than the retries, then rec
   };
   let api: TestApi;
   beforeAll(async () => {
-    api = await TestApi.start({ events: { extraConsumers: [seen.consumer], wrapPutEvents: outage } });
+    api = await TestApi.start({ events: { extraConsumers: [seen.consumer], wrapPutEvents: outage, streamRetry: QUICK_STREAM_RETRY } });
   });
   afterAll(() => api.stop());
 
@@ -242,7 +246,7 @@ describe('Issue 13 item 4 (as worded): the dead-letter queue names the outbox it
   };
   let api: TestApi;
   beforeAll(async () => {
-    api = await TestApi.start({ events: { extraConsumers: [seen.consumer], wrapPutEvents: outage, deadLetterQueue: sqsDeadLetterQueue(QUEUE_URL, sqs.client) } });
+    api = await TestApi.start({ events: { extraConsumers: [seen.consumer], wrapPutEvents: outage, streamRetry: QUICK_STREAM_RETRY, deadLetterQueue: sqsDeadLetterQueue(QUEUE_URL, sqs.client) } });
   });
   afterAll(() => api.stop());
 
