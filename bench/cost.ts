@@ -50,11 +50,14 @@ export function priced(family: string, route: string, readUnits: number, writeUn
   return { family, route, readUnits, writeUnits, p50Ms, httpApi, lambda, dynamo, total: httpApi + lambda + dynamo };
 }
 
-/** Runs on its own table of the bench's DynamoDB Local; the event consumers run after each measured call (other Lambdas in AWS). */
+/**
+ * Runs on a table and a DynamoDB Local of its own (a new table among the stream history of the bench's other parts
+ * writes several times slower: `DynamoDbLocalOptions.sharedDb`); the event consumers run after each measured call
+ * (other Lambdas in AWS).
+ */
 export async function measureCosts(bench: LocalRuntime): Promise<RouteFamilyCost[]> {
   const gate = eventGate();
   const runtime = await startLocalRuntime({
-    dynamoEndpoint: bench.dynamoEndpoint,
     sesEndpoint: bench.sesEndpoint,
     tableName: `bench-cost-${ulid()}`,
     throttle: false,
