@@ -54,7 +54,6 @@ export interface LocalRuntime {
   adminToken: string;
   sesEndpoint: string;
   dynamoEndpoint: string;
-  dynamoAccessKey: string;
   stop(): Promise<void>;
 }
 
@@ -109,7 +108,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       adminToken: await auth.issueToken(admin),
       sesEndpoint: ses.endpoint,
       dynamoEndpoint: dynamo.endpoint,
-      dynamoAccessKey,
       stop: stopAll,
     };
   } catch (error) {
