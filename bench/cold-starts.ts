@@ -1,6 +1,7 @@
 import { DEPLOYED_SDK_PACKAGING } from '../infra/bundles.ts';
 import { rm } from 'node:fs/promises';
 import { BUNDLE_LIMIT_KB, bundleFunctions, bundleRoot, SDK_PACKAGINGS, type FunctionBundle, type SdkPackaging } from './bundle-size.ts';
+import { deployedNode, DEPLOYED_NODE_MAJOR } from './deployed-node.ts';
 import { BARE_SDK, IMPORT_RUNS, measureImportTimes, type ImportTime } from './import-time.ts';
 import { fixed, formatTable, median, verdict, type Verdict } from './report.ts';
 
@@ -8,6 +9,8 @@ import { fixed, formatTable, median, verdict, type Verdict } from './report.ts';
 export const IMPORT_RATIO_LIMIT = 1;
 
 export interface ColdStarts {
+  /** The Node that imported the bundles and the bare SDK: the deployed runtime's major when it could be had. */
+  node: string;
   bundles: FunctionBundle[];
   imports: ImportTime[];
   bareSdkMs: number;
@@ -15,7 +18,8 @@ export interface ColdStarts {
 
 export const COLD_START_LEGEND = `  ${DEPLOYED_SDK_PACKAGING}   as infra/bundles.ts deploys it (${DEPLOYED_SDK_PACKAGING === 'bundled-sdk' ? '@aws-sdk/* bundled, tree-shaken and minified with the function' : '@aws-sdk/* left to the Lambda runtime, loaded here from node_modules'}).
   ${SDK_PACKAGINGS[1]}   the alternative, for comparison.
-  import ms     median of ${IMPORT_RUNS} fresh \`node\` processes, timing only \`await import(<function>/index.mjs)\`, with the Lambda
+  import ms     median of ${IMPORT_RUNS} fresh \`node\` processes of the deployed runtime's major (Node ${DEPLOYED_NODE_MAJOR}, fetched once from the
+                npm registry when the machine runs another), timing only \`await import(<function>/index.mjs)\`, with the Lambda
                 environment (the Tracer loads, source maps are enabled as the stack enables them), in rounds over all rows.
   no Tracer ms  the deployed bundle imported with POWERTOOLS_TRACE_ENABLED=false: what the Tracer's chunk costs.
   init KB       index.mjs and the chunks it imports statically (what a cold start reads); all KB adds the lazy chunks.
@@ -27,9 +31,10 @@ export async function measureColdStarts(progress: (step: string) => void = () =>
   try {
     progress('bundling every function both ways');
     const bundles = await bundleFunctions(root);
-    const imports = await measureImportTimes(root, bundles, DEPLOYED_SDK_PACKAGING, (round) => progress(`importing every bundle in fresh processes, round ${round} of ${IMPORT_RUNS}`));
+    const node = (await deployedNode()) ?? { path: process.execPath, version: `${process.version} (no Node ${DEPLOYED_NODE_MAJOR} to be had: not the deployed runtime's major)` };
+    const imports = await measureImportTimes(node.path, root, bundles, DEPLOYED_SDK_PACKAGING, (round) => progress(`importing every bundle in fresh Node ${node.version} processes, round ${round} of ${IMPORT_RUNS}`));
     const bareSdkMs = imports.find((time) => time.name === BARE_SDK)!.medianMs;
-    return { bundles, imports, bareSdkMs };
+    return { node: node.version, bundles, imports, bareSdkMs };
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -38,7 +43,7 @@ export async function measureColdStarts(progress: (step: string) => void = () =>
 export const importRatio = (time: ImportTime, bareSdkMs: number) => time.medianMs / bareSdkMs;
 const ratioVerdict = (time: ImportTime, bareSdkMs: number): Verdict => verdict(importRatio(time, bareSdkMs), IMPORT_RATIO_LIMIT);
 
-export function formatColdStarts({ bundles, imports, bareSdkMs }: ColdStarts): string[] {
+export function formatColdStarts({ node, bundles, imports, bareSdkMs }: ColdStarts): string[] {
   const find = <T extends { name: string; packaging?: SdkPackaging; tracing?: boolean }>(items: readonly T[], name: string, packaging: SdkPackaging, tracing = true) =>
     items.find((item) => item.name === name && item.packaging === packaging && (item.tracing ?? true) === tracing)!;
   const names = [...new Set(bundles.map((bundle) => bundle.name))];
@@ -58,7 +63,7 @@ export function formatColdStarts({ bundles, imports, bareSdkMs }: ColdStarts): s
   const tracerMs = deployedTimes.map((time) => time.medianMs - find(imports, time.name, DEPLOYED_SDK_PACKAGING, false).medianMs);
   const worst = Math.max(...deployedTimes.map((time) => time.medianMs));
   return [
-    `Lambda functions: minified ESM bundle and cold import (${BARE_SDK}: ${fixed(bareSdkMs)} ms in this run)`,
+    `Lambda functions: minified ESM bundle and cold import on Node ${node} (${BARE_SDK}: ${fixed(bareSdkMs)} ms in this run)`,
     formatTable(headers, rows),
     `Deployed (${DEPLOYED_SDK_PACKAGING}): loaded at init ${fixed(Math.min(...deployed.map((bundle) => bundle.initKb)))}–${fixed(Math.max(...deployed.map((bundle) => bundle.initKb)))} KB, slowest import ${fixed(worst)} ms = ${fixed(worst / bareSdkMs, 2)}x the bare SDK; the Tracer adds ${fixed(median(tracerMs))} ms (median over the functions).`,
     `What each deployed function loads at init (KB by package, esbuild metafile, largest six):`,

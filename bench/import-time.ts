@@ -62,9 +62,9 @@ export interface ImportTime {
 
 const run = promisify(execFile);
 
-async function importOnce(probe: string, file: string, tracing: boolean): Promise<number> {
+async function importOnce(node: string, probe: string, file: string, tracing: boolean): Promise<number> {
   const env = { PATH: process.env.PATH, ...LAMBDA_ENV, ...(tracing ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }) };
-  const { stdout } = await run(process.execPath, [probe, file], { env, timeout: 30_000 });
+  const { stdout } = await run(node, [probe, file], { env, timeout: 30_000 });
   const ms = Number(stdout);
   if (!Number.isFinite(ms)) throw new Error(`The import probe of ${file} printed ${JSON.stringify(stdout)}`);
   return ms;
@@ -77,7 +77,13 @@ async function importOnce(probe: string, file: string, tracing: boolean): Promis
  * a second time without the Tracer, to tell what it costs. `root/runtime-sdk` gets a node_modules link,
  * standing in for the SDK the Lambda runtime provides; bundled-SDK directories must load on their own.
  */
-export async function measureImportTimes(root: string, bundles: readonly FunctionBundle[], untraced: SdkPackaging, onRound?: (round: number) => void): Promise<ImportTime[]> {
+export async function measureImportTimes(
+  node: string,
+  root: string,
+  bundles: readonly FunctionBundle[],
+  untraced: SdkPackaging,
+  onRound?: (round: number) => void,
+): Promise<ImportTime[]> {
   const probe = join(root, 'probe.mjs');
   await writeFile(probe, PROBE);
   await mkdir(join(root, 'runtime-sdk'), { recursive: true });
@@ -92,7 +98,7 @@ export async function measureImportTimes(root: string, bundles: readonly Functio
   ];
   for (let round = 1; round <= IMPORT_RUNS; round++) {
     onRound?.(round);
-    for (const { time, file } of files) time.runsMs.push(await importOnce(probe, file, time.tracing));
+    for (const { time, file } of files) time.runsMs.push(await importOnce(node, probe, file, time.tracing));
   }
   return files.map(({ time }) => ({ ...time, medianMs: median(time.runsMs) }));
 }

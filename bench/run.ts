@@ -113,6 +113,7 @@ async function main(): Promise<number> {
     bundles: coldStarts.bundles.map(({ dir: _dir, ...figures }) => figures),
     importTimes: coldStarts.imports,
     bareSdkImportMs: coldStarts.bareSdkMs,
+    importNode: coldStarts.node,
     load,
     lifecycle,
     recapReads: recapReads.map(({ report: _report, ...figures }) => figures),

@@ -58,6 +58,8 @@ export const BUNDLE_OPTIONS: BuildOptions = {
   // Some dependencies still call require(); an ESM bundle has none unless it makes one.
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
   external: SDK_EXTERNALS[DEPLOYED_SDK_PACKAGING],
+  // ESM imports of node:http (Powertools Tracer's) would load undici on Node 24: infra/shims/node-http.ts says why.
+  alias: { 'node:http': join(REPO_ROOT, 'infra/shims/node-http.ts') },
   outExtension: { '.js': '.mjs' },
   absWorkingDir: REPO_ROOT,
   metafile: true,

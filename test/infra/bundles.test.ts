@@ -49,6 +49,14 @@ describe('Issue 14 item 4: cold starts', () => {
     expect(holders('@asteasolutions/zod-to-openapi')).toEqual(['api-openapi']);
   });
 
+  it('Issue 14 item 4 no bundled file imports node:http as an ES module (on Node 24 that loads undici): it is required through infra/shims/node-http.ts', () => {
+    const esmImportOfHttp = /(?:^|[;}\s])import\s*(?:[\w$]+\s*,?\s*)?(?:\{[^}]*\}\s*)?(?:\*\s*as\s*[\w$]+\s*)?(?:from\s*)?["']node:http["']/;
+    for (const [name, bundle] of bundles) {
+      for (const file of bundle.files) expect(readFileSync(join(bundle.dir, file.path), 'utf8'), `${name}: ${file.path}`).not.toMatch(esmImportOfHttp);
+    }
+    expect(readFileSync(join(bundles.get('api-contacts')!.dir, bundles.get('api-contacts')!.files.find((file) => file.lazy && 'infra/shims/node-http.ts' in file.inputs)?.path ?? 'missing'), 'utf8')).toContain('require');
+  });
+
   it('Issue 14 item 4 the shipped AWS SDK is pinned: every @aws-sdk/* dependency has an exact version', () => {
     const { dependencies } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
     const sdk = Object.entries(dependencies).filter(([name]) => name.startsWith('@aws-sdk/'));
