@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { localEndpointConfig } from '../shared/app-context.ts';
 import { freePort } from './free-port.ts';
 import { spawnService, waitUntilReady, type RunningService } from './service-process.ts';
 
@@ -106,12 +107,7 @@ function launchArgs(home: string, port: number): string[] {
 }
 
 async function listTables(endpoint: string): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  const client = new DynamoDBClient({ ...localEndpointConfig(endpoint), maxAttempts: 1 });
   try {
     await client.send(new ListTablesCommand({}), { abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
   } finally {

@@ -9,7 +9,7 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { AppContext } from '../shared/app-context.ts';
+import { type AppContext, localEndpointConfig } from '../shared/app-context.ts';
 import type { LocalDatabase } from './dynamodb-local.ts';
 import { logger } from '../shared/logger.ts';
 import type { StreamHandler } from '../functions/events/publisher.ts';
@@ -81,8 +81,7 @@ type Pass = { read: number; waiting: boolean };
 
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const { ctx, handler, deliveries, intervalMs = 50, idleMaxMs = 400, retry = LOCAL_STREAM_RETRY } = options;
-  const { endpoint, accessKeyId } = options.database;
-  const streams = new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'local' } });
+  const streams = new DynamoDBStreamsClient(localEndpointConfig(options.database.endpoint, options.database.accessKeyId));
   const { Table: table } = await ctx.db.send(new DescribeTableCommand({ TableName: ctx.tableName }));
   const streamArn = table?.LatestStreamArn;
   if (!streamArn) throw new Error(`The table ${ctx.tableName} has no stream`);

@@ -36,13 +36,17 @@ export interface StackConfig {
 }
 
 /**
+ * What an SDK client needs to reach DynamoDB Local: its endpoint, any region, and an access key, which names the
+ * database when DynamoDB Local runs without `-sharedDb` (the secret is never checked).
+ */
+export const localEndpointConfig = (endpoint: string, accessKeyId = 'local') => ({ endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'local' } });
+
+/**
  * A document client; `endpoint` points it at DynamoDB Local (where, unless it runs with `-sharedDb`, each access key
  * has a database of its own), otherwise the SDK's own resolution applies.
  */
 export function documentClient(endpoint?: string, accessKeyId = 'local'): DynamoDBDocumentClient {
-  const client = endpoint
-    ? new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'local' } })
-    : new DynamoDBClient({});
+  const client = new DynamoDBClient(endpoint ? localEndpointConfig(endpoint, accessKeyId) : {});
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
