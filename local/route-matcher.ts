@@ -21,7 +21,10 @@ interface Compiled<R extends RouteShape, T> {
  * `/opportunities/restore` wins over `/opportunities/{id}`.
  */
 export function createRouteMatcher<R extends RouteShape, T>(entries: readonly { route: R; target: T }[]) {
-  const compiled: Compiled<R, T>[] = entries.map(({ route, target }) => {
+  // A `{param}` stands for exactly one segment, so only routes of the request's method and segment count can match:
+  // each request tries a handful of patterns instead of every route of its method.
+  const candidates = new Map<string, Compiled<R, T>[]>();
+  for (const { route, target } of entries) {
     const names: string[] = [];
     const segments = route.path.split('/').slice(1);
     const source = segments
@@ -32,13 +35,14 @@ export function createRouteMatcher<R extends RouteShape, T>(entries: readonly { 
         return '([^/]+)';
       })
       .join('/');
-    return { target, route, names, pattern: new RegExp(`^/${source}$`), literalSegments: segments.length - names.length };
-  });
+    const key = candidateKey(route.method, segments.length);
+    const compiled = { target, route, names, pattern: new RegExp(`^/${source}$`), literalSegments: segments.length - names.length };
+    candidates.set(key, [...(candidates.get(key) ?? []), compiled]);
+  }
 
   return (method: string, path: string): RouteMatch<R, T> | undefined => {
     let best: { entry: Compiled<R, T>; values: string[] } | undefined;
-    for (const entry of compiled) {
-      if (entry.route.method !== method) continue;
+    for (const entry of candidates.get(candidateKey(method, segmentCount(path))) ?? []) {
       const match = entry.pattern.exec(path);
       if (match && (!best || entry.literalSegments > best.entry.literalSegments)) best = { entry, values: match.slice(1) };
     }
@@ -50,6 +54,15 @@ export function createRouteMatcher<R extends RouteShape, T>(entries: readonly { 
       pathParameters: Object.fromEntries(entry.names.map((name, index) => [name, decodeURIComponent(values[index]!)])),
     };
   };
+}
+
+const candidateKey = (method: string, segments: number) => `${method} ${segments}`;
+
+/** `/a/b` has 2 segments, like the route path `/a/{id}` it may match (a trailing slash makes an empty last segment). */
+function segmentCount(path: string): number {
+  let count = 0;
+  for (let at = path.indexOf('/'); at !== -1; at = path.indexOf('/', at + 1)) count++;
+  return count;
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
