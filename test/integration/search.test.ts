@@ -2,6 +2,8 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestApi } from '../support/api.ts';
 import { as, created, idsOf, newOpportunity, pathsOf, usersOf, type Caller } from '../support/fixtures.ts';
+import { batchWriteAll } from '../../shared/db/store.ts';
+import { searchTermsOf } from '../../shared/db/search-index.ts';
 import { seedContacts } from '../support/seed-records.ts';
 
 /**
@@ -104,6 +106,23 @@ describe('issue 14 search never shows an old state', () => {
     expect(renamed.status).toBe(200);
     expect(await ids(`/contacts?q=old${before}`)).toEqual([]);
     expect(await ids(`/contacts?q=new${after}`)).toEqual([id]);
+  });
+
+  it('issue 14 an index item for a word that starts another (written before such words lost their items) finds nothing old', async () => {
+    const [first, domain, renamed] = [marker(), marker(), marker()];
+    const contact = await created(api, '/contacts', { firstName: `Ada${first}`, email: `ada${first}@${domain}.com` }, manager);
+    // What the index held before: an item of its own for the email's first part and for the domain's first label.
+    const olderItems = searchTermsOf('contacts', { id: contact.id, ownerId: contact.ownerId, firstName: `ada${first}`, lastName: domain });
+    await batchWriteAll(api.runtime.ctx, olderItems.map((Item) => ({ PutRequest: { Item } })));
+
+    expect(await ids(`/contacts?q=ada${first}`)).toEqual([contact.id]);
+    expect(await ids(`/contacts?q=${domain}`)).toEqual([contact.id]);
+
+    await api.patch(`/contacts/${contact.id}`, { firstName: `Bob${renamed}`, email: `bob${renamed}@example.com` }, as(manager));
+
+    expect(await ids(`/contacts?q=ada${first}`)).toEqual([]);
+    expect(await ids(`/contacts?q=${domain}`)).toEqual([]);
+    expect(await ids(`/contacts?q=bob${renamed}`)).toEqual([contact.id]);
   });
 
   it('issue 14 a deleted record vanishes, and its index items with it', async () => {
