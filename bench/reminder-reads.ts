@@ -4,7 +4,8 @@ import { processIndexItems } from '../shared/db/post-sale-items.ts';
 import { toItem } from '../shared/db/records.ts';
 import { batchWriteAll, type WriteRequest } from '../shared/db/store.ts';
 import { createUser } from '../shared/db/users.ts';
-import { MAX_TASKS, type PostSaleProcess, type PostSaleTask } from '../shared/schemas/post-sale.ts';
+import { MAX_TASKS } from '../shared/domain/post-sale-limits.ts';
+import type { PostSaleProcess, PostSaleTask } from '../shared/schemas/post-sale.ts';
 import { runReminders, type ReminderReport } from '../functions/jobs/reminders.ts';
 import { countReads } from './recap-reads.ts';
 

@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { defineContracts } from '../http/contract.ts';
 import { EVERYONE } from '../domain/principal.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
-import { CONTACT_RELATIONS, expandedContact, expandQuery, idListQuery } from '../schemas/expand.ts';
-import { company, companyListQuery, contact, contactListQuery, createCompanyBody, createContactBody, setStatusBody, updateCompanyBody, updateContactBody } from '../schemas/contacts.ts';
+import { CONTACT_RELATIONS, expandQuery, idListQuery } from '../schemas/expand.ts';
+import { company, companyListQuery, contact, contactListQuery, expandedContact, createCompanyBody, createContactBody, setStatusBody, updateCompanyBody, updateContactBody } from '../schemas/contacts.ts';
 
 export const contactContracts = defineContracts({
   listContacts: {

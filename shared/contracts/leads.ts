@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { defineContracts } from '../http/contract.ts';
 import { ADMIN_ONLY, EVERYONE } from '../domain/principal.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
-import { concludeLeadBody, convertLeadBody, createLeadBody, createLeadStatusBody, lead, leadConversion, leadHistoryEntry, leadHistoryQuery, leadListQuery, leadStatus, leadStatusListQuery, moveLeadStatusBody, updateLeadBody, updateLeadStatusBody } from '../schemas/leads.ts';
-import { expandedLead, expandedLeadListItem, expandQuery, idListQuery, LEAD_RELATIONS } from '../schemas/expand.ts';
+import { concludeLeadBody, convertLeadBody, createLeadBody, createLeadStatusBody, expandedLead, expandedLeadListItem, lead, leadConversion, leadHistoryEntry, leadHistoryQuery, leadListQuery, leadStatus, leadStatusListQuery, moveLeadStatusBody, updateLeadBody, updateLeadStatusBody } from '../schemas/leads.ts';
+import { expandQuery, idListQuery, LEAD_RELATIONS } from '../schemas/expand.ts';
 import { bulkRestoreBody, bulkRestoreResult, lostBody } from '../schemas/opportunities.ts';
 
 export const leadContracts = defineContracts({

@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { defineContracts } from '../http/contract.ts';
 import { EVERYONE } from '../domain/principal.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
-import { boardSummary, boardSummaryQuery, expandedOpportunity, expandQuery, idListQuery, OPPORTUNITY_RELATIONS } from '../schemas/expand.ts';
-import { createOpportunityBody, opportunity, opportunityListQuery, updateOpportunityBody } from '../schemas/opportunities.ts';
+import { boardSummary, boardSummaryQuery, expandQuery, idListQuery, OPPORTUNITY_RELATIONS } from '../schemas/expand.ts';
+import { createOpportunityBody, expandedOpportunity, opportunity, opportunityListQuery, updateOpportunityBody } from '../schemas/opportunities.ts';
 
 const expand = expandQuery(OPPORTUNITY_RELATIONS);
 

@@ -1,17 +1,17 @@
-import {
-  MAX_TASKS,
-  type CreateTemplateInput,
-  type PostSaleProcess,
-  type PostSaleTask,
-  type PostSaleTemplate,
-  type ProcessChange,
-  type ProcessStatus,
-  type TaskChange,
-  type TaskInput,
-  type TemplateChange,
-  type TemplateTask,
+import type {
+  CreateTemplateInput,
+  PostSaleProcess,
+  PostSaleTask,
+  PostSaleTemplate,
+  ProcessChange,
+  ProcessStatus,
+  TaskChange,
+  TaskInput,
+  TemplateChange,
+  TemplateTask,
 } from '../schemas/post-sale.ts';
 import { addDays, calendarDate, wallClockInstant } from './calendar.ts';
+import { MAX_TASKS } from './post-sale-limits.ts';
 import { conflict, forbidden, notFound, validationFailed } from './errors.ts';
 import type { Principal } from './principal.ts';
 import { normalizeTags } from './tags.ts';

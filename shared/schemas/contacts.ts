@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { csv, customFieldValues, email, id, pageQuery, phone, recordFields, singleLine, tags } from './common.ts';
+import { companySummary, embedded, userSummary } from './expand.ts';
 
 export const PROSPECT_STATUSES = ['current', 'lost', 'none'] as const;
 export const CUSTOMER_STATUSES = ['current', 'past', 'none'] as const;
@@ -104,3 +105,11 @@ export const setStatusBody = z
     message: 'Give prospectStatus, customerStatus or both',
   })
   .meta({ id: 'SetPartyStatus' });
+
+/** A contact with the relations `?expand=` embeds (SPEC §1 "Related records", shared/schemas/expand.ts). */
+export const expandedContact = contact
+  .extend({
+    company: embedded(companySummary).describe('With expand=company: its employer, null when none or not visible to the caller'),
+    owner: embedded(userSummary).describe('With expand=owner'),
+  })
+  .meta({ id: 'ExpandedContact' });

@@ -1,13 +1,12 @@
 import * as z from 'zod';
 import { id, ULID_PATTERN } from './common.ts';
-import { contact } from './contacts.ts';
-import { lead, leadListItem } from './leads.ts';
-import { opportunity } from './opportunities.ts';
 
 /**
  * SPEC §1 "Batch reads" and "Related records" (issue 16): `?id=a,b,…` on the lists, `?expand=` on opportunities,
  * contacts and leads, and the summaries an expansion embeds. An expanded relation is `null` when there is none or the
- * caller may not see it; a relation not asked for is absent.
+ * caller may not see it; a relation not asked for is absent. Each entity's expanded shape is declared beside the
+ * entity (`expandedOpportunity`, `expandedContact`, `expandedLead`), so that a function builds the schemas of its
+ * own entities only (zod builds every schema of a module it imports, at cold start).
  */
 
 /** The most ids one batch read names (one BatchGetItem of records). */
@@ -61,28 +60,8 @@ export const userSummary = z.object({ id, name: z.string() }).meta({ id: 'UserSu
 export const stageSummary = z.object({ id, name: z.string(), probability: z.int() }).meta({ id: 'StageSummary' });
 export const leadStatusSummary = z.object({ id, name: z.string() }).meta({ id: 'LeadStatusSummary' });
 
-const embedded = <T extends z.ZodType>(summary: T) => summary.nullable().optional();
-
-const opportunityRelations = {
-  contact: embedded(contactSummary).describe('With expand=contact: its contact, null when none or not visible to the caller'),
-  company: embedded(companySummary).describe('With expand=company: its company, null when none or not visible to the caller'),
-  owner: embedded(userSummary).describe('With expand=owner'),
-  stage: embedded(stageSummary).describe('With expand=stage'),
-};
-export const expandedOpportunity = opportunity.extend(opportunityRelations).meta({ id: 'ExpandedOpportunity' });
-
-const contactRelations = {
-  company: embedded(companySummary).describe('With expand=company: its employer, null when none or not visible to the caller'),
-  owner: embedded(userSummary).describe('With expand=owner'),
-};
-export const expandedContact = contact.extend(contactRelations).meta({ id: 'ExpandedContact' });
-
-const leadRelations = {
-  owner: embedded(userSummary).describe('With expand=owner'),
-  status: embedded(leadStatusSummary).describe('With expand=status'),
-};
-export const expandedLead = lead.extend(leadRelations).meta({ id: 'ExpandedLead' });
-export const expandedLeadListItem = leadListItem.extend(leadRelations).meta({ id: 'ExpandedLeadListItem' });
+/** A relation as an expanded record holds it: absent unless asked for, null when none or not visible. */
+export const embedded = <T extends z.ZodType>(summary: T) => summary.nullable().optional();
 
 // ---------------------------------------------------------------------------------------------------------------
 // R-OPP-11 the pipeline board's column totals

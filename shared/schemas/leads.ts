@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { booleanQuery, csv, customFieldValues, email, id, isoDate, isoDateTime, pageQuery, phone, recordFields, singleLine, tags } from './common.ts';
 import { company, contact } from './contacts.ts';
 import { opportunity } from './opportunities.ts';
+import { embedded, leadStatusSummary, userSummary } from './expand.ts';
 
 export const LEAD_STATUS_TYPES = ['open', 'frozen', 'qualified', 'not_interested', 'abandoned'] as const;
 export type LeadStatusType = (typeof LEAD_STATUS_TYPES)[number];
@@ -178,3 +179,11 @@ export const leadHistoryQuery = z.strictObject(pageQuery);
 export const leadConversion = z
   .object({ lead, contact: contact.nullable(), company: company.nullable(), opportunity: opportunity.nullable() })
   .meta({ id: 'LeadConversion' });
+
+/** The relations `?expand=` embeds in a lead (SPEC §1 "Related records", shared/schemas/expand.ts). */
+const leadRelations = {
+  owner: embedded(userSummary).describe('With expand=owner'),
+  status: embedded(leadStatusSummary).describe('With expand=status'),
+};
+export const expandedLead = lead.extend(leadRelations).meta({ id: 'ExpandedLead' });
+export const expandedLeadListItem = leadListItem.extend(leadRelations).meta({ id: 'ExpandedLeadListItem' });

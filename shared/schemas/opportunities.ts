@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { booleanQuery, csv, customFieldValues, id, isoDate, isoDateTime, money, pageQuery, problem, recordFields, singleLine, storedMoney, tags } from './common.ts';
+import { companySummary, contactSummary, embedded, stageSummary, userSummary } from './expand.ts';
 
 export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
 export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
@@ -184,3 +185,13 @@ export const opportunityNote = z
   .object({ id, opportunityId: id, body: z.string(), authorId: id, createdAt: isoDateTime })
   .meta({ id: 'OpportunityNote' });
 export type OpportunityNote = z.infer<typeof opportunityNote>;
+
+/** An opportunity with the relations `?expand=` embeds (SPEC §1 "Related records", shared/schemas/expand.ts). */
+export const expandedOpportunity = opportunity
+  .extend({
+    contact: embedded(contactSummary).describe('With expand=contact: its contact, null when none or not visible to the caller'),
+    company: embedded(companySummary).describe('With expand=company: its company, null when none or not visible to the caller'),
+    owner: embedded(userSummary).describe('With expand=owner'),
+    stage: embedded(stageSummary).describe('With expand=stage'),
+  })
+  .meta({ id: 'ExpandedOpportunity' });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MAX_TASKS } from '../domain/post-sale-limits.ts';
 import { csv, id, isoDateTime, pageQuery, recordFields, singleLine } from './common.ts';
 
 /** Post-sale processes (SPEC §7, R-PS-1..8): templates, processes spawned on won deals, their tasks. */
@@ -7,9 +8,6 @@ export const TASK_STATUSES = ['todo', 'waiting', 'done'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 /** A process's status is derived from its tasks (R-PS-4), with the same three values. */
 export type ProcessStatus = TaskStatus;
-
-/** The most tasks a template or a process holds: a process and its task index items commit in one transaction. */
-export const MAX_TASKS = 40;
 
 const title = singleLine(200);
 const days = z.int('Whole days').min(0).max(3650);

@@ -13,7 +13,8 @@ import {
   withoutTask,
   type NewProcess,
 } from '../../shared/domain/post-sale.ts';
-import { MAX_TASKS, type PostSaleProcess, type PostSaleTemplate } from '../../shared/schemas/post-sale.ts';
+import { MAX_TASKS } from '../../shared/domain/post-sale-limits.ts';
+import type { PostSaleProcess, PostSaleTemplate } from '../../shared/schemas/post-sale.ts';
 
 const NOW = '2026-03-27T20:00:00.000Z';
 let counter = 0;
