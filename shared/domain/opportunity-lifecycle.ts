@@ -1,4 +1,5 @@
-import { HISTORY_FIELDS, type HistoryChange, type HistoryKind } from '../schemas/opportunities.ts';
+import type { HistoryChange } from '../schemas/opportunities.ts';
+import { HISTORY_FIELDS, type HistoryKind } from './opportunity-history.ts';
 import type { PipelineSettings, Stage } from '../schemas/pipeline.ts';
 import { withTags, type StoredOpportunity } from './opportunities.ts';
 import { missingReasonError } from './reasons.ts';

@@ -1,6 +1,6 @@
 import { calendarDate } from './calendar.ts';
 import type { Overdue } from './overdue.ts';
-import type { Locale } from '../i18n/messages.ts';
+import type { Locale } from '../i18n/locales.ts';
 import type { Role } from './principal.ts';
 
 /**

@@ -1,11 +1,10 @@
-import { LOCALES } from '../schemas/users.ts';
+import type { Locale } from './locales.ts';
 
 /**
  * The product's translated texts (it, en, es). Every message is a whole sentence or label per locale with
  * `{name}` placeholders for values, never assembled from translated pieces; counts choose a whole variant with
  * `Intl.PluralRules`, and numbers and dates are formatted with `Intl` in the reader's locale.
  */
-export type Locale = (typeof LOCALES)[number];
 
 /**
  * The variants of a counted message. `=0` is an exact match tried first (as in ICU MessageFormat); the others

@@ -1,5 +1,6 @@
 import type { StatusGroup, TeamTotals } from '../domain/recap.ts';
-import { translator, type Locale, type Translator } from '../i18n/messages.ts';
+import type { Locale } from '../i18n/locales.ts';
+import { translator, type Translator } from '../i18n/messages.ts';
 import { withoutControlCharacters as oneLine } from '../schemas/common.ts';
 
 /** What one recap mail shows (R-REC-1); built by the recap job from `planRecap`'s mail. */

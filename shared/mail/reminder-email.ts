@@ -1,4 +1,5 @@
-import { reminderTranslator, type Locale } from '../i18n/messages.ts';
+import type { Locale } from '../i18n/locales.ts';
+import { reminderTranslator } from '../i18n/messages.ts';
 import { withoutControlCharacters as oneLine } from '../schemas/common.ts';
 import { escapeHtml, type RenderedEmail } from './recap-email.ts';
 

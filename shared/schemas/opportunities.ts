@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { booleanQuery, csv, customFieldValues, id, isoDate, isoDateTime, money, pageQuery, problem, recordFields, singleLine, storedMoney, tags } from './common.ts';
 import { companySummary, contactSummary, embedded, stageSummary, userSummary } from './expand.ts';
+import { HISTORY_FIELDS, HISTORY_KINDS } from '../domain/opportunity-history.ts';
 
 export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
 export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
@@ -141,23 +142,6 @@ export const mergeBody = z
     message: 'Must be one of ids',
   })
   .meta({ id: 'MergeOpportunities' });
-
-export const HISTORY_KINDS = ['created', 'updated', 'won', 'lost', 'restored', 'archived', 'unarchived', 'merged'] as const;
-export type HistoryKind = (typeof HISTORY_KINDS)[number];
-
-/** The fields whose changes the history records (R-OPP-10). */
-export const HISTORY_FIELDS = [
-  'status',
-  'active',
-  'stageId',
-  'ownerId',
-  'probability',
-  'winReasonIds',
-  'lostReasonId',
-  'closingNote',
-  'mergedIds',
-] as const;
-export type HistoryField = (typeof HISTORY_FIELDS)[number];
 
 const historyValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
 export const historyChange = z.object({ field: z.enum(HISTORY_FIELDS), from: historyValue, to: historyValue });

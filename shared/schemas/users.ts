@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { email, id, recordFields, singleLine } from './common.ts';
 import { ROLES } from '../domain/principal.ts';
+import { LOCALES } from '../i18n/locales.ts';
 
-export const LOCALES = ['it', 'en', 'es'] as const;
 export const POST_SALE_ON_WIN = ['ask', 'always', 'never'] as const;
 
 export const timezone = z

@@ -57,6 +57,18 @@ describe('Issue 14 item 4: cold starts', () => {
     expect(readFileSync(join(bundles.get('api-contacts')!.dir, bundles.get('api-contacts')!.files.find((file) => file.lazy && 'infra/shims/node-http.ts' in file.inputs)?.path ?? 'missing'), 'utf8')).toContain('require');
   });
 
+  it('Issue 14 item 4 a function builds the schemas of its own routes only (zod builds every schema of a module it imports, at cold start)', () => {
+    const schemaModules = (name: string) =>
+      new Set(bundles.get(name)!.files.filter((file) => !file.lazy).flatMap((file) => Object.keys(file.inputs).filter((input) => /^shared\/(schemas|contracts)\//.test(input))));
+
+    for (const name of tableFunctions().filter((name) => !name.startsWith('api-'))) expect([...schemaModules(name)], name).toEqual(['shared/schemas/common.ts']);
+    expect(schemaModules('api-contacts')).not.toContain('shared/schemas/opportunities.ts');
+    expect(schemaModules('api-contacts')).not.toContain('shared/schemas/leads.ts');
+    expect(schemaModules('api-contacts')).not.toContain('shared/schemas/post-sale.ts');
+    for (const entity of ['contacts', 'opportunities', 'leads']) expect(schemaModules('api-users'), entity).not.toContain(`shared/schemas/${entity}.ts`);
+    expect(schemaModules('api-buy-now')).not.toContain('shared/schemas/opportunities.ts');
+  });
+
   it('Issue 14 item 4 the shipped AWS SDK is pinned: every @aws-sdk/* dependency has an exact version', () => {
     const { dependencies } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
     const sdk = Object.entries(dependencies).filter(([name]) => name.startsWith('@aws-sdk/'));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StatusGroup } from '../../shared/domain/recap.ts';
-import { translator, type Locale } from '../../shared/i18n/messages.ts';
+import type { Locale } from '../../shared/i18n/locales.ts';
+import { translator } from '../../shared/i18n/messages.ts';
 import { renderRecapEmail, type RecapEmailView } from '../../shared/mail/recap-email.ts';
 
 const working = (days: number[]): StatusGroup => ({
