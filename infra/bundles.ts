@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
+import { apiDocument } from '../functions/api/openapi-document.ts';
 import { routeGroups, type RouteGroup } from '../functions/api/route-table.ts';
 import { consumers } from '../functions/events/consumer-table.ts';
 import { scheduledJobs, type ScheduledJob } from '../functions/jobs/job-table.ts';
@@ -88,7 +89,13 @@ export interface FunctionBundleDir {
 export function buildFunctionBundles(entries: readonly string[], outRoot: string, packaging: SdkPackaging = DEPLOYED_SDK_PACKAGING): Map<string, FunctionBundleDir> {
   const out = join(outRoot, 'esbuild');
   const names = entries.map(bundleNameOf);
-  const { metafile } = buildSync({ ...BUNDLE_OPTIONS, external: SDK_EXTERNALS[packaging], entryPoints: Object.fromEntries(entries.map((entry, i) => [names[i]!, entry])), outdir: out });
+  const { metafile } = buildSync({
+    ...BUNDLE_OPTIONS,
+    external: SDK_EXTERNALS[packaging],
+    define: { BUNDLED_OPENAPI_DOCUMENT: JSON.stringify(bundledOpenApiDocument()) },
+    entryPoints: Object.fromEntries(entries.map((entry, i) => [names[i]!, entry])),
+    outdir: out,
+  });
   const outputs = Object.fromEntries(Object.entries(metafile!.outputs).map(([path, output]) => [join(REPO_ROOT, path), output]));
   const bundles = new Map<string, FunctionBundleDir>();
   entries.forEach((entry, i) => {
@@ -105,6 +112,16 @@ export function buildFunctionBundles(entries: readonly string[], outRoot: string
     bundles.set(entry, { dir, files: files.map((file) => ({ ...file, path: file.path === main ? 'index.mjs' : relative(out, file.path) })) });
   });
   return bundles;
+}
+
+let openApiDocumentText: string | undefined;
+
+/**
+ * The OpenAPI document as a JSON text, built once per process from the contracts (functions/api/openapi-document.ts)
+ * and written into the openapi function's bundle (`BUNDLED_OPENAPI_DOCUMENT` in functions/api/openapi.ts).
+ */
+function bundledOpenApiDocument(): string {
+  return (openApiDocumentText ??= JSON.stringify(apiDocument()));
 }
 
 /** `main` and every chunk it imports, statically (loaded at cold start) or through `await import()` (lazy). */

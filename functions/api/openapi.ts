@@ -1,17 +1,25 @@
-import { allContracts } from '../../shared/contracts/index.ts';
 import { openApiContracts } from '../../shared/contracts/openapi.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { buildOpenApiDocument } from '../../shared/http/openapi.ts';
 import { implement } from '../../shared/http/route.ts';
 
 /**
- * The API's OpenAPI document, built from the contracts alone: this function's bundle holds no route group's code
- * (the contracts are schemas only), and stays under the 250 KB budget while building it on first use.
+ * The document as infra/bundles.ts built it from the contracts when bundling (esbuild `define`): the deployed function
+ * neither builds every contract's schemas nor loads zod-to-openapi, at cold start or after. Undefined when run from
+ * source, where the document is built on first use.
  */
-export const apiDocument = () => ({ ...buildOpenApiDocument(allContracts, { title: 'Pipeline CRM API', version: '1' }) });
+declare const BUNDLED_OPENAPI_DOCUMENT: string | undefined;
 
-let document: ReturnType<typeof apiDocument> | undefined;
+let document: Promise<Record<string, unknown>> | undefined;
 
-export const openApiRoutes = [implement(openApiContracts.getOpenApiDocument, async () => (document ??= apiDocument()))];
+const apiDocument = async (): Promise<Record<string, unknown>> =>
+  typeof BUNDLED_OPENAPI_DOCUMENT === 'string' ? JSON.parse(BUNDLED_OPENAPI_DOCUMENT) : (await import('./openapi-document.ts')).apiDocument();
+
+export const openApiRoutes = [
+  implement(openApiContracts.getOpenApiDocument, () =>
+    (document ??= apiDocument().catch((error: unknown) => {
+      document = undefined;
+      throw error;
+    }))),
+];
 
 export const handler = createApiHandler(openApiRoutes);

@@ -1,6 +1,6 @@
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
-import { apiDocument } from '../../functions/api/openapi.ts';
+import { apiDocument } from '../../functions/api/openapi-document.ts';
 import { allContracts } from '../../shared/contracts/index.ts';
 
 /** The document `GET /openapi.json` serves (the same function builds it). */
