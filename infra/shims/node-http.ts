@@ -1,4 +1,5 @@
-import { createRequire } from 'node:module';
+// Not bound as `createRequire`: the bundles' banner declares that name in every output file this shim may land in.
+import { createRequire as requireFrom } from 'node:module';
 
 /**
  * `node:http` for bundled ESM code, loaded with require(). On Node 24 an ESM import of `node:http` builds the
@@ -8,7 +9,7 @@ import { createRequire } from 'node:module';
  * infra/bundles.ts aliases `node:http` to this file; the named exports are those the bundled packages import
  * (a named import missing here fails the build, not the function).
  */
-const http: typeof import('node:http') = createRequire(import.meta.url)('node:http');
+const http: typeof import('node:http') = requireFrom(import.meta.url)('node:http');
 
 export default http;
 export const { Agent, ClientRequest, IncomingMessage, METHODS, STATUS_CODES, Server, ServerResponse, createServer, get, globalAgent, request } = http;
