@@ -82,12 +82,24 @@ export interface FunctionBundleDir {
 }
 
 /**
- * Bundles `entries` in one esbuild run (code shared between functions is emitted once: the run takes about as
- * long as one function's), then gives each function a directory of its own holding its `index.mjs`, its map and
- * only the chunks it can reach (hard links), so that each deploys as one self-contained asset.
+ * Bundles `entries` in one esbuild run per kind of function (`api`, `events`, `jobs`, `auth`: code shared within a kind
+ * is emitted once), then gives each function a directory of its own holding its `index.mjs`, its map and only the
+ * chunks it can reach (hard links), so that each deploys as one self-contained asset. Why per kind: esbuild puts each
+ * set of modules shared by the same functions in a chunk of its own, so one run for all 23 functions left api-contacts
+ * 42 files to load at init, and one run per kind 29: 15 ms less of its cold import on Node 24. One run per function
+ * would leave 13, but take ten times as long to build (10.8 s instead of 1.1 s for one run for all).
  */
 export function buildFunctionBundles(entries: readonly string[], outRoot: string, packaging: SdkPackaging = DEPLOYED_SDK_PACKAGING): Map<string, FunctionBundleDir> {
-  const out = join(outRoot, 'esbuild');
+  const kinds = [...new Set(entries.map(kindOf))];
+  return new Map(
+    kinds.flatMap((kind) => [...buildKind(entries.filter((entry) => kindOf(entry) === kind), join(outRoot, 'esbuild', kind), outRoot, packaging)]),
+  );
+}
+
+/** The folder of a function's entry under functions/: `api`, `events`, `jobs`, `auth`. */
+const kindOf = (entry: string) => basename(dirname(entry));
+
+function buildKind(entries: readonly string[], out: string, outRoot: string, packaging: SdkPackaging): Map<string, FunctionBundleDir> {
   const names = entries.map(bundleNameOf);
   const { metafile } = buildSync({
     ...BUNDLE_OPTIONS,
