@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime.ts';
-import { client, eventGate, installMeter, type CallTotals } from './lifecycle.ts';
+import { client, eventGate, installMeter, meteredRequest, type CallTotals } from './lifecycle.ts';
 import { fixed, formatTable } from './report.ts';
 
 /**
@@ -75,14 +75,8 @@ export async function measureCosts(bench: LocalRuntime): Promise<RouteFamilyCost
       const writes: number[] = [];
       const times: number[] = [];
       for (let run = 0; run < RUNS; run++) {
-        await call('POST', '/_local/settle');
-        gate.close();
-        meter.take();
-        const start = performance.now();
-        await request(run);
-        times.push(performance.now() - start);
-        const totals = meter.take();
-        gate.open();
+        const { totals, ms } = await meteredRequest(runtime, meter, gate, () => request(run));
+        times.push(ms);
         reads.push(totals.readUnits);
         writes.push(billedWriteUnits(totals));
       }
