@@ -106,8 +106,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     if (!match) return errorResponse(notFound('Route'));
     const refusing = refusingBucket(routeKey(match.route));
     if (refusing) {
-      const answer = errorResponse(new ProblemError(429, 'throttled', 'Too many requests; retry shortly'));
-      return { ...answer, headers: { ...answer.headers, 'retry-after': String(refusing.retryAfterSeconds()) } };
+      return errorResponse(new ProblemError(429, 'throttled', 'Too many requests; retry shortly', undefined, {}, { 'retry-after': String(refusing.retryAfterSeconds()) }));
     }
     const claims = match.route.roles === 'public' ? undefined : await authorize(request.headers.authorization);
     const event = toApiEvent(request, url, body, routeKey(match.route), match.pathParameters, claims);

@@ -175,10 +175,12 @@ function successResponse(contract: AnyContract, answer: unknown): ApiResponse {
 
 export function errorResponse(error: unknown, event?: Pick<ApiEvent, 'routeKey' | 'rawPath'>): ApiResponse {
   const problem = toProblem(error);
-  if (problem.status >= 500) logger.error('Unhandled error', { error, routeKey: event?.routeKey, path: event?.rawPath });
+  if (problem.status === 500) logger.error('Unhandled error', { error, routeKey: event?.routeKey, path: event?.rawPath });
+  // A 503 is not a bug, but ops want to see each (a throttled table, an unreachable directory).
+  else if (problem.status >= 500) logger.warn('Answered 503', { error, code: problem.code, routeKey: event?.routeKey, path: event?.rawPath });
   return {
     statusCode: problem.status,
-    headers: { 'content-type': 'application/problem+json' },
+    headers: { ...problem.headers, 'content-type': 'application/problem+json' },
     body: JSON.stringify(problem.toBody()),
   };
 }

@@ -66,12 +66,13 @@ export type AnyContract = Contract<ContractSpec, string>;
 
 /**
  * Statuses the HTTP layer answers before or around any handler (shared/http/api-handler.ts, the gateway): the body
- * transport checks (400 malformed or unexpected body, 413, 415: every route reads its body), throttling (429), the
+ * transport checks (400 malformed or unexpected body, 413, 415: every route reads its body), throttling (429), a busy
+ * or unreachable AWS service (503, shared/http/problem.ts `isBusyDependency`), the
  * token (401) and role (403) checks, an id that names nothing (404, a malformed one included), and on an
  * authenticated POST the Idempotency-Key's refusals (409: reused with another body, still in progress).
  */
 function layerStatuses(spec: ContractSpec): ErrorStatus[] {
-  const statuses: ErrorStatus[] = [413, 429];
+  const statuses: ErrorStatus[] = [413, 429, 503];
   const readsJson = !spec.rawBody || spec.body !== undefined;
   if (readsJson) statuses.push(400, 415);
   if (spec.query) statuses.push(400);

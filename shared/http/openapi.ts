@@ -13,7 +13,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   413: 'Body over 256 KiB',
   415: 'Body is not JSON',
   429: 'Throttled',
-  503: 'A service the route needs is unavailable; nothing was saved, try again',
+  503: 'A service the route needs is busy or unavailable; try again (after Retry-After when given)',
 };
 
 function successResponse(contract: AnyContract, status: number): ResponseConfig {

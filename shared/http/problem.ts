@@ -1,3 +1,4 @@
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { DomainError, type FieldError, type RefusalKind } from '../domain/errors.ts';
 
 /**
@@ -38,6 +39,8 @@ export class ProblemError extends Error {
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly extensions: Record<string, unknown> = {},
+    /** Response headers that go with this problem (`Retry-After`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
     this.name = 'ProblemError';
@@ -60,11 +63,37 @@ export const badRequest = (code: string, detail: string, errors?: FieldError[]) 
 export const unauthorized = (detail = 'A valid bearer token is required') => new ProblemError(401, 'unauthorized', detail);
 export const internalError = () => new ProblemError(500, 'internal_error', 'An unexpected error occurred; it has been logged');
 
+/** How long a client is asked to wait before trying again after a `temporarily_unavailable` (seconds). */
+export const RETRY_AFTER_BUSY_SECONDS = 1;
+
+export const temporarilyUnavailable = () =>
+  new ProblemError(503, 'temporarily_unavailable', 'A service this request needs is busy or unreachable; try again in a moment', undefined, {}, {
+    'retry-after': String(RETRY_AFTER_BUSY_SECONDS),
+  });
+
+/** Why DynamoDB cancels a transaction when it lacks capacity (the SDK does not retry a cancelled transaction). */
+const THROTTLED_TRANSACTION_REASONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
+
+/**
+ * An AWS call that failed for want of capacity or of a connection, after the SDK's own retries: throttled, a 5xx of
+ * the service, a timeout or a refused connection (the SDK's classification of retryable errors), or a transaction
+ * DynamoDB cancelled because an item was throttled. A retry later may succeed: this is the service being busy, not
+ * a bug, so it is a 503 and not a 500.
+ */
+export function isBusyDependency(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  if (error.name === 'TransactionCanceledException') return reasons?.some((reason) => THROTTLED_TRANSACTION_REASONS.has(reason.Code ?? '')) ?? false;
+  const sdkError = error as Parameters<typeof isThrottlingError>[0];
+  return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError);
+}
+
 const STATUS_OF: Record<RefusalKind, number> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409, stale: 412, gone: 410, unavailable: 503 };
 
-/** The problem an error is answered with: a refusal by its kind, a problem as it is, anything else a 500. */
+/** The problem an error is answered with: a refusal by its kind, a problem as it is, a busy AWS service a 503, anything else a 500. */
 export function toProblem(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error instanceof DomainError) return new ProblemError(STATUS_OF[error.kind], error.code, error.detail, error.errors, error.extensions);
+  if (isBusyDependency(error)) return temporarilyUnavailable();
   return internalError();
 }

@@ -11,8 +11,14 @@ export function faultyContext(ctx: AppContext, fails: (command: string, input: a
   return { ctx: { ...ctx, db }, failures };
 }
 
-/** A DynamoDB Local client that fails the commands `fails` picks (for a runtime's `context: { db }`). */
-export function faultyClient(fails: (command: string, input: any) => boolean) {
+const injectedFault = (command: string): Error => Object.assign(new Error(`Injected fault on ${command}`), { name: 'InjectedFault' });
+
+/**
+ * A DynamoDB Local client that fails the commands `fails` picks (for a runtime's `context: { db }`), with the error
+ * `fault` makes (default: one no AWS service throws, which the API answers as a bug; a throttle, as DynamoDB throws
+ * it once the SDK's retries are spent, is answered as a busy service).
+ */
+export function faultyClient(fails: (command: string, input: any) => boolean, fault: (command: string) => Error = injectedFault) {
   const db = testDocumentClient();
   let failures = 0;
   db.middlewareStack.add(
@@ -20,7 +26,7 @@ export function faultyClient(fails: (command: string, input: any) => boolean) {
       const command = context.commandName?.replace(/Command$/, '') ?? 'unknown';
       if (fails(command, args.input)) {
         failures++;
-        throw Object.assign(new Error(`Injected fault on ${command}`), { name: 'InjectedFault' });
+        throw fault(command);
       }
       return next(args);
     },

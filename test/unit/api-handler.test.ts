@@ -148,10 +148,10 @@ describe('SPEC §1 the API handler', () => {
   });
 
   it('every contract lists the statuses the HTTP layer answers for it, besides its own refusals', () => {
-    expect(contracts.rule.errorStatuses).toEqual([400, 401, 403, 409, 413, 415, 429]);
-    expect(contracts.thing.errorStatuses).toEqual([400, 401, 413, 415, 429]);
-    expect(contracts.hello.errorStatuses).toEqual([400, 413, 415, 429]);
-    expect(contracts.webhook.errorStatuses).toEqual([413, 429]);
+    expect(contracts.rule.errorStatuses).toEqual([400, 401, 403, 409, 413, 415, 429, 503]);
+    expect(contracts.thing.errorStatuses).toEqual([400, 401, 413, 415, 429, 503]);
+    expect(contracts.hello.errorStatuses).toEqual([400, 413, 415, 429, 503]);
+    expect(contracts.webhook.errorStatuses).toEqual([413, 429, 503]);
     expect(contracts.created.successStatuses).toEqual([201, 200]);
   });
 });
