@@ -4,6 +4,12 @@ export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export const id = z.string().regex(ULID_PATTERN, 'Must be a ULID');
 export const isoDateTime = z.iso.datetime({ offset: false });
+/**
+ * A time a client sends, stored and answered in one form (`toISOString`: milliseconds, `Z`), whatever precision it
+ * came with: stored times are compared as strings (index sort keys, receipts), so `…08:00:00Z` and `…08:00:00.000Z`
+ * must not be two different times.
+ */
+export const isoDateTimeInput = isoDateTime.transform((value) => new Date(value).toISOString());
 export const isoDate = z.iso.date();
 
 /** Fields every stored record carries (SPEC §1). */

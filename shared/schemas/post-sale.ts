@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { MAX_TASKS } from '../domain/post-sale-limits.ts';
-import { csv, id, isoDateTime, pageQuery, recordFields, singleLine } from './common.ts';
+import { csv, id, isoDateTime, isoDateTimeInput, pageQuery, recordFields, singleLine } from './common.ts';
 
 /** Post-sale processes (SPEC §7, R-PS-1..8): templates, processes spawned on won deals, their tasks. */
 
@@ -78,7 +78,7 @@ export const postSaleProcess = z
 export type PostSaleProcess = z.infer<typeof postSaleProcess>;
 
 const taskInput = z
-  .strictObject({ title, status: z.enum(TASK_STATUSES).optional(), assigneeId: id.optional(), dueAt: isoDateTime.optional(), reminderAt: isoDateTime.optional() })
+  .strictObject({ title, status: z.enum(TASK_STATUSES).optional(), assigneeId: id.optional(), dueAt: isoDateTimeInput.optional(), reminderAt: isoDateTimeInput.optional() })
   .meta({ id: 'PostSaleTaskInput' });
 export type TaskInput = z.infer<typeof taskInput>;
 
@@ -106,8 +106,8 @@ export const updateTaskBody = z
     title: title.optional(),
     status: z.enum(TASK_STATUSES).optional(),
     assigneeId: id.nullable().optional(),
-    dueAt: isoDateTime.nullable().optional(),
-    reminderAt: isoDateTime.nullable().optional(),
+    dueAt: isoDateTimeInput.nullable().optional(),
+    reminderAt: isoDateTimeInput.nullable().optional(),
   })
   .meta({ id: 'UpdatePostSaleTask' });
 export type TaskChange = z.infer<typeof updateTaskBody>;
