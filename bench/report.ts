@@ -30,6 +30,24 @@ export function summarizeLoad(latenciesMs: readonly number[], elapsedMs: number)
 
 export const verdict = (value: number, limit: number): Verdict => (value <= limit ? 'PASS' : 'FAIL');
 
+/** How a figure moved over repeated runs: a target within ±20% cannot be judged from one run on a shared machine. */
+export interface Spread {
+  runs: number;
+  min: number;
+  median: number;
+  max: number;
+}
+
+export function spreadOf(values: readonly number[]): Spread {
+  return { runs: values.length, min: Math.min(...values), median: median(values), max: Math.max(...values) };
+}
+
+/** `1.42x (1.31-1.77x over 5 runs)`, or the one figure when there was one run. */
+export const formatSpread = (spread: Spread, unit = 'x', decimals = 2): string =>
+  spread.runs === 1
+    ? `${fixed(spread.median, decimals)}${unit}`
+    : `${fixed(spread.median, decimals)}${unit} (${fixed(spread.min, decimals)}-${fixed(spread.max, decimals)}${unit} over ${spread.runs} runs)`;
+
 export const kilobytes = (bytes: number): number => bytes / 1024;
 
 /** Fixed decimals for the table; the JSON keeps the full numbers. */

@@ -2,7 +2,7 @@ import { measureDynamo } from './dynamo-load.ts';
 import type { HttpLoadResult, LoadPhases } from './http-load.ts';
 import type { PairJob } from './load-client.ts';
 import { inLoadProcess } from './load-process.ts';
-import { fixed, formatTable, verdict, type LoadSummary, type Verdict } from './report.ts';
+import { fixed, formatSpread, formatTable, spreadOf, verdict, type LoadSummary, type Verdict } from './report.ts';
 import { prepareScenarios, type ServedApi } from './scenarios.ts';
 
 /**
@@ -84,4 +84,14 @@ export function formatLoad(rows: readonly LoadRow[]): string[] {
     formatTable(headers, table),
     ...(own.length > 0 ? ['The route\'s own DynamoDB work, bare (its floor):', ...own] : []),
   ];
+}
+
+/** The p50 ratio of each row over repeated runs (`RUNS=n tsx bench/load-only.ts`), and in how many it met its target. */
+export function formatLoadSpread(runs: readonly (readonly LoadRow[])[]): string[] {
+  const rows = runs[0] ?? [];
+  const table = rows.map((row, index) => {
+    const same = runs.map((run) => run[index]!);
+    return [row.route, String(row.connections), formatSpread(spreadOf(same.map((one) => one.p50Ratio))), `<=${row.ratioLimit}x`, `${same.filter((one) => one.verdict === 'PASS').length}/${same.length}`];
+  });
+  return [`API/bare p50 ratio over ${runs.length} runs: median (least-most)`, formatTable(['route', 'conn', 'p50 ratio', 'target', 'runs met'], table)];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTable, median, percentile, summarizeLoad, verdict } from '../../bench/report.ts';
+import { formatSpread, formatTable, median, percentile, spreadOf, summarizeLoad, verdict } from '../../bench/report.ts';
 
 describe('bench report figures', () => {
   it('percentile is the nearest-rank value, whatever the input order', () => {
@@ -16,6 +16,19 @@ describe('bench report figures', () => {
 
   it('median of an odd number of runs is the middle run', () => {
     expect(median([48.2, 12.5, 30.1, 90.7, 29.9])).toBe(30.1);
+  });
+
+  it('issue 14 the spread of a figure over repeated runs: its median, least and most, and how many runs', () => {
+    // Arrange
+    const ratios = [1.77, 1.42, 1.31, 1.5, 1.44];
+
+    // Act
+    const spread = spreadOf(ratios);
+
+    // Assert
+    expect(spread).toEqual({ runs: 5, min: 1.31, median: 1.44, max: 1.77 });
+    expect(formatSpread(spread)).toBe('1.44x (1.31-1.77x over 5 runs)');
+    expect(formatSpread(spreadOf([3.3]))).toBe('3.30x');
   });
 
   it('percentile of no values is an error, not a silent zero', () => {
