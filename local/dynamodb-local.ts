@@ -46,7 +46,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const service = spawnService('java', [...launchArgs(home, port), ...(options.sharedDb === false ? [] : ['-sharedDb']), ...storage], home);
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilReady(service, 'DynamoDB Local', () => listTables(endpoint));
-  return { endpoint, port, stop: service.stop };
+  return { endpoint, port, stop: service.stop, crashed: service.crashed };
 }
 
 async function storageArgs(dbPath: string | undefined): Promise<string[]> {

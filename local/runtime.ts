@@ -55,11 +55,18 @@ export interface LocalRuntime {
   sesEndpoint: string;
   dynamoEndpoint: string;
   stop(): Promise<void>;
+  /**
+   * Resolves with the name and last output of a service this runtime started (DynamoDB Local, the SES emulator) that
+   * exited on its own; never for services it was given or once stopping. `npm start` then stops the rest and exits.
+   */
+  serviceCrashed: Promise<{ service: string; output: string }>;
 }
 
 /** The whole stack on one machine (SPEC §10): DynamoDB Local, the SES emulator and the API's handlers. */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const stops: (() => Promise<void>)[] = [];
+  const crashes: Promise<{ service: string; output: string }>[] = [];
+  const watch = (service: string, started: { crashed: Promise<string> }) => crashes.push(started.crashed.then((output) => ({ service, output })));
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop();
   };
@@ -67,10 +74,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const dynamo = options.dynamoEndpoint
       ? { endpoint: options.dynamoEndpoint }
       : await startDynamoDbLocal({ dbPath: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined });
-    if ('stop' in dynamo) stops.push(dynamo.stop);
+    if ('stop' in dynamo) {
+      stops.push(dynamo.stop);
+      watch('DynamoDB Local', dynamo);
+    }
     const dynamoAccessKey = options.dynamoAccessKey ?? 'local';
     const ses = options.sesEndpoint ? { endpoint: options.sesEndpoint } : await startSesLocal();
-    if ('stop' in ses) stops.push(ses.stop);
+    if ('stop' in ses) {
+      stops.push(ses.stop);
+      watch('The SES emulator', ses);
+    }
 
     const secrets = loadOrCreateSecrets(options.dataDir);
     // The port is chosen before the handlers' context exists, so that the context knows the API's own URL
@@ -109,6 +122,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       sesEndpoint: ses.endpoint,
       dynamoEndpoint: dynamo.endpoint,
       stop: stopAll,
+      serviceCrashed: Promise.race(crashes),
     };
   } catch (error) {
     await stopAll();

@@ -5,12 +5,15 @@ export interface RunningService {
   endpoint: string;
   port: number;
   stop(): Promise<void>;
+  /** Resolves with the service's last output if it exits before `stop` (it crashed or was killed); else never. */
+  crashed: Promise<string>;
 }
 
 export interface ServiceProcess {
   hasExited(): boolean;
   recentOutput(): string;
   stop(): Promise<void>;
+  crashed: Promise<string>;
 }
 
 const STOP_GRACE_MS = 5_000;
@@ -26,6 +29,7 @@ export function spawnService(command: string, args: string[], cwd?: string): Ser
     hasExited: () => hasExited(child),
     recentOutput: output,
     stop: () => (stopping ??= terminate(child, exited)),
+    crashed: exited.then(() => (stopping ? new Promise<string>(() => {}) : output())),
   };
 }
 

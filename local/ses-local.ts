@@ -30,7 +30,7 @@ export async function startSesLocal(options: { port?: number } = {}): Promise<Ru
   const service = spawnService(process.execPath, [emulatorCli(), '--host', '127.0.0.1', '--port', String(port)]);
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilReady(service, 'SES emulator', () => fetchStore(endpoint));
-  return { endpoint, port, stop: service.stop };
+  return { endpoint, port, stop: service.stop, crashed: service.crashed };
 }
 
 export async function readEmulatorInbox(endpoint: string): Promise<EmulatedEmail[]> {

@@ -21,11 +21,16 @@ Other tokens      curl -X POST ${runtime.url}/_local/token -d '{"email":"…"}'
 Ctrl-C stops everything.`);
 
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\nStopping…');
-    runtime.stop().then(() => process.exit(0), () => process.exit(1));
-  });
-}
+const stopAndExit = (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping…');
+  runtime.stop().then(() => process.exit(code), () => process.exit(1));
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopAndExit(0));
+// Without its database or mail the stack can only answer errors: say which service stopped, and stop with it.
+void runtime.serviceCrashed.then(({ service, output }) => {
+  if (stopping) return;
+  console.error(`\n${service} stopped on its own. Its last output:\n${output.split('\n').slice(-20).join('\n')}`);
+  stopAndExit(1);
+});

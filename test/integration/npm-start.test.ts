@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -56,6 +56,16 @@ async function stillListening(port: number): Promise<boolean> {
   return true;
 }
 
+/** The pid of the process whose command line holds every one of `parts` (Linux /proc), for killing it as a crash would. */
+async function pidOf(...parts: string[]): Promise<number> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (parts.every((part) => commandLine.split('\0').includes(part))) return Number(entry);
+  }
+  throw new Error(`No process with ${parts.join(' ')}`);
+}
+
 describe('SPEC §10 npm start', () => {
   it('SPEC §10 serves the API with the printed admin token, keeps data across a restart, and stops cleanly', { timeout: 240_000 }, async () => {
     const port = await freePort();
@@ -82,5 +92,20 @@ describe('SPEC §10 npm start', () => {
     for (const servicePort of [...firstServices, portOf(second.output(), 'Mail inbox \\(SES\\)')]) {
       expect(await stillListening(servicePort), `port ${servicePort}`).toBe(false);
     }
+  });
+
+  it('SPEC §10 DynamoDB Local dying under it: npm start says so, stops the rest and exits with an error, instead of serving errors', { timeout: 240_000 }, async () => {
+    const port = await freePort();
+    const started = await npmStart(port);
+    const sesPort = portOf(started.output(), 'Mail inbox \\(SES\\)');
+    const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
+
+    process.kill(await pidOf('-port', String(portOf(started.output(), 'DynamoDB Local'))), 'SIGKILL');
+    const code = await exited;
+
+    expect(code).not.toBe(0);
+    expect(started.output()).toContain('DynamoDB Local stopped on its own');
+    expect(await stillListening(port)).toBe(false);
+    expect(await stillListening(sesPort)).toBe(false);
   });
 });
