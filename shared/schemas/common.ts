@@ -24,7 +24,7 @@ export const idParams = z.strictObject({ id });
 
 export const money = z
   .strictObject({
-    amount: z.int('Minor units: an integer').min(0),
+    amount: z.int('Minor units: an integer').min(0, 'Minor units: zero or more'),
     currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. EUR').optional(),
   })
   .meta({ id: 'MoneyInput' });
