@@ -8,7 +8,7 @@ import { principalFromClaims } from '../auth/claims.ts';
 import { claimIdempotencyKey, type StoredResponse } from './idempotency.ts';
 import { logger } from '../logger.ts';
 import { observed } from '../metrics.ts';
-import { badRequest, toProblem, unauthorized } from './problem.ts';
+import { badRequest, logServerProblem, toProblem, unauthorized } from './problem.ts';
 import { bodyLimit, checkBodySize, parseJsonBody } from './request-body.ts';
 import { type AnyContract, JSON_TYPE, routeKey } from './contract.ts';
 import { isApiResult, type Route } from './route.ts';
@@ -175,9 +175,7 @@ function successResponse(contract: AnyContract, answer: unknown): ApiResponse {
 
 export function errorResponse(error: unknown, event?: Pick<ApiEvent, 'routeKey' | 'rawPath'>): ApiResponse {
   const problem = toProblem(error);
-  if (problem.status === 500) logger.error('Unhandled error', { error, routeKey: event?.routeKey, path: event?.rawPath });
-  // A 503 is not a bug, but ops want to see each (a throttled table, an unreachable directory).
-  else if (problem.status >= 500) logger.warn('Answered 503', { error, code: problem.code, routeKey: event?.routeKey, path: event?.rawPath });
+  logServerProblem(problem, error, 'Unhandled error', { routeKey: event?.routeKey, path: event?.rawPath });
   return {
     statusCode: problem.status,
     headers: { ...problem.headers, 'content-type': 'application/problem+json' },

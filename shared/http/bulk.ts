@@ -1,6 +1,5 @@
 import { mapLimited } from '../concurrency.ts';
-import { logger } from '../logger.ts';
-import { toProblem, type ProblemBody } from './problem.ts';
+import { logServerProblem, toProblem, type ProblemBody } from './problem.ts';
 
 /** The answer of a bulk route: one result per id, in the order of the ids. */
 export interface BulkResult {
@@ -34,7 +33,7 @@ export async function runBulk(ids: readonly string[], one: (id: string) => Promi
         outcomes.set(id, { id, ok: true });
       } catch (error) {
         const problem = toProblem(error);
-        if (problem.status >= 500) logger.error(`Bulk request failed for one ${options.label}`, { error, id });
+        logServerProblem(problem, error, `Bulk request failed for one ${options.label}`, { id });
         outcomes.set(id, { id, ok: false, error: problem.toBody() });
       }
     }

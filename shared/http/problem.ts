@@ -1,5 +1,6 @@
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { DomainError, type FieldError, type RefusalKind } from '../domain/errors.ts';
+import { logger } from '../logger.ts';
 
 /**
  * RFC 9457 problem details. Every error the API returns is rendered once by the API handler from a ProblemError
@@ -96,4 +97,13 @@ export function toProblem(error: unknown): ProblemError {
   if (error instanceof DomainError) return new ProblemError(STATUS_OF[error.kind], error.code, error.detail, error.errors, error.extensions);
   if (isBusyDependency(error)) return temporarilyUnavailable();
   return internalError();
+}
+
+/**
+ * Logs an answer that is the server's side of things: a 500 is a bug (ERROR, `message`); another 5xx is a busy or
+ * missing service that ops want to see each of (WARN). A 4xx is the client's and is not logged.
+ */
+export function logServerProblem(problem: ProblemError, error: unknown, message: string, details: Record<string, unknown>): void {
+  if (problem.status === 500) logger.error(message, { error, ...details });
+  else if (problem.status > 500) logger.warn(`Answered ${problem.status}`, { error, code: problem.code, ...details });
 }
