@@ -53,7 +53,7 @@ async function listParties<T extends Contact | Company>(
   }
   // Stored records carry their search keys (`newContactFields`, `newCompanyFields`).
   const matches = (record: T) => matchesPartyFilters(record as T & PartySearchKeys, filters);
-  return shownRecords(ctx, entity, await listOwnAndShared(ctx, principal, { model: listed.model, collection: listed.collection, own, matches, scope: filters }, page));
+  return shownRecords(ctx, entity, await listOwnAndShared(ctx, principal, { model: listed.model, collection: listed.collection, own: own ? [own] : [], matches, scope: filters }, page));
 }
 
 /** R-SHR-1: a rep that sees a contact or company only through a share works on it but does not give it away (403). */

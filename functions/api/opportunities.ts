@@ -4,7 +4,8 @@ import { boardSummaryFor } from '../../shared/db/board-totals.ts';
 import { expandPage, expandRecords, readByIds } from '../../shared/db/expand.ts';
 import { opportunityContracts } from '../../shared/contracts/opportunities.ts';
 import { companyModel, contactModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
-import { opportunityQuery } from '../../shared/db/list-queries.ts';
+import { opportunityQueries } from '../../shared/db/list-queries.ts';
+import { mergedListing, recordsBelow } from '../../shared/db/merged-listing.ts';
 import { commitOpportunityChange, removeOpportunity, transitionOpportunity } from '../../shared/db/opportunity-writes.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import type { BaseRecord, EntityModel } from '../../shared/db/records.ts';
@@ -82,14 +83,18 @@ async function listOpportunities(ctx: AppContext, principal: Principal, query: z
     const listing = { entity: 'opportunities' as const, model: opportunityModel, shared: 'opportunities' as const, ownRecords: plan.kind === 'query', q, tag: filters.tag, matches, scope: filters };
     return shownRecords(ctx, 'opportunity', await searchPage(ctx, principal, listing, { limit, cursor }));
   }
-  const own = plan.kind === 'query' ? opportunityQuery(plan) : null;
+  const own = plan.kind === 'query' ? opportunityQueries(plan) : [];
   if (!seesEverything(principal)) {
     const matches = (record: StoredOpportunity) => matchesOpportunityFilters(record, filters);
     const page = await listOwnAndShared(ctx, principal, { model: opportunityModel, collection: 'opportunities', own, matches, scope: filters }, { limit, cursor });
     return shownRecords(ctx, 'opportunity', page);
   }
-  if (!own) return { items: [], nextCursor: null };
-  return queryShownPage<Opportunity>(ctx, 'opportunity', { ...own, limit, cursor });
+  const [only, ...more] = own;
+  if (!only) return { items: [], nextCursor: null };
+  if (more.length === 0) return queryShownPage<Opportunity>(ctx, 'opportunity', { ...only, limit, cursor });
+  // `status=won,lost`: one partition per status, merged newest first.
+  const scope = JSON.stringify(['opportunities-by-status', filters]);
+  return shownRecords(ctx, 'opportunity', await mergedListing(ctx, own.map((query) => recordsBelow<Opportunity>(ctx, query)), scope, { limit, cursor }));
 }
 
 export const opportunityRoutes = [

@@ -11,7 +11,7 @@ export const opportunityContracts = defineContracts({
   listOpportunities: {
     method: 'GET',
     path: '/opportunities',
-    summary: 'List opportunities (open and active unless filtered; one status per request); id=a,b,… reads those ids (any status); expand embeds related records',
+    summary: 'List opportunities (open and active unless filtered; status=won,lost lists both, newest first); id=a,b,… reads those ids (any status); expand embeds related records',
     roles: EVERYONE,
     query: opportunityListQuery.extend({ id: idListQuery, expand }),
     response: pageOf(expandedOpportunity),

@@ -63,6 +63,8 @@ function indexQuery<Source>(plan: QueryPlan<Source>, sourceOf: (by: Source) => I
   return { ...sourceOf(plan.by), ...(filter ? { filter } : {}) };
 }
 
-export const opportunityQuery = (plan: QueryPlan<OpportunitySource>) => indexQuery(plan, opportunitySource);
+/** One Query per source of the plan (one per status asked for, where the status is part of the source). */
+export const opportunityQueries = (plan: QueryPlan<readonly OpportunitySource[]>): IndexQuery[] =>
+  plan.by.map((by) => indexQuery({ ...plan, by }, opportunitySource));
 export const partyQuery = (plan: QueryPlan<PartySource>) => indexQuery(plan, partySource);
 export const leadQuery = (plan: QueryPlan<LeadSource>) => indexQuery(plan, leadSource);

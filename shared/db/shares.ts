@@ -1,5 +1,4 @@
 import type { AppContext } from '../app-context.ts';
-import { mergeNewestFirst, type SourceRead } from '../domain/merged-page.ts';
 import type { StoredOpportunity } from '../domain/opportunities.ts';
 import { partiesOf, type Party } from '../domain/sharing.ts';
 import type { OpportunityShare } from '../schemas/shares.ts';
@@ -15,7 +14,6 @@ import {
   getItem,
   indexPartitionItems,
   putItem,
-  queryOnce,
   queryPage,
   recordStillExists,
   writeAll,
@@ -24,6 +22,7 @@ import {
 } from './store.ts';
 import { indexKeys } from './table-definition.ts';
 import type { IndexQuery } from './list-queries.ts';
+import { mergedListing, readBelow, recordsBelow, type ListingSource } from './merged-listing.ts';
 import { conflict, notFound } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
 
@@ -138,56 +137,24 @@ export function listOpportunityShares(ctx: AppContext, opportunityId: string, pa
 }
 
 /**
- * Reads at most `limit` index entries of a partition below `before` (sort keys are record ids, newest first);
- * `readUpTo` is where it stopped (null: the end).
+ * R-SHR-1 a rep's listing: its owner partitions (`own`, with their filter; one per status asked for, none when its
+ * filters exclude its own) merged newest first with the records shared with it (their share entries, then one
+ * BatchGet, then the same filters as `matches`). One signed cursor holds the bound below which all resume.
  */
-async function readBelow(
-  ctx: AppContext,
-  { index, partition, filter }: IndexQuery,
-  before: string | undefined,
-  limit: number,
-): Promise<{ items: Record<string, unknown>[]; readUpTo: string | null }> {
-  const keys = indexKeys(index);
-  const page = await queryOnce(ctx, {
-    IndexName: index,
-    KeyConditionExpression: before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
-    ExpressionAttributeNames: { '#pk': keys.partitionKey, ...(before === undefined ? {} : { '#sk': keys.sortKey }), ...filter?.names },
-    ExpressionAttributeValues: { ':pk': partition, ...(before === undefined ? {} : { ':before': before }), ...filter?.values },
-    FilterExpression: filter?.expression,
-    ScanIndexForward: false,
-    Limit: limit,
-  });
-  return { items: page.items, readUpTo: (page.lastKey?.[keys.sortKey] as string | undefined) ?? null };
-}
-
-
-/**
- * R-SHR-1 a rep's listing: its owner partition (`own`, with its filter; null when its filters exclude its own) merged newest first with the records shared with it (their share
- * entries, then one BatchGet, then the same filters as `matches`). One signed cursor holds the bound below which
- * both partitions resume.
- */
-export async function listOwnAndShared<T extends BaseRecord>(
+export function listOwnAndShared<T extends BaseRecord>(
   ctx: AppContext,
   principal: Principal,
-  source: { model: Pick<EntityModel<BaseRecord>, 'key'>; collection: SharedCollection; own: IndexQuery | null; matches: (record: T) => boolean; scope: unknown },
+  source: { model: Pick<EntityModel<BaseRecord>, 'key'>; collection: SharedCollection; own: readonly IndexQuery[]; matches: (record: T) => boolean; scope: unknown },
   page: { limit: number; cursor?: string | undefined },
 ): Promise<Page<T>> {
   const scope = JSON.stringify(['own-and-shared', source.collection, principal.userId, source.scope]);
-  const before = page.cursor ? ((await ctx.cursors.decode(page.cursor, scope)).before as string) : undefined;
-
-  const ownRead = async (): Promise<SourceRead<T>> => {
-    if (!source.own) return { items: [], readUpTo: null };
-    const read = await readBelow(ctx, source.own, before, page.limit);
-    return { items: read.items.map((item) => fromItem<T>(item)), readUpTo: read.readUpTo };
-  };
-  const sharedRead = async (): Promise<SourceRead<T>> => {
+  const sharedRead: ListingSource<T> = async (before, limit) => {
     const shared = sharedWith(principal.userId, source.collection);
-    const read = await readBelow(ctx, shared, before, page.limit);
+    const read = await readBelow(ctx, shared, before, limit);
     const found = await getRecords<T>(ctx, source.model, read.items.map((item) => item[indexKeys(shared.index).sortKey] as string));
     return { items: found.filter(source.matches), readUpTo: read.readUpTo };
   };
-  const merged = mergeNewestFirst(await Promise.all([ownRead(), sharedRead()]), page.limit);
-  return { items: merged.items, nextCursor: merged.nextBefore === null ? null : await ctx.cursors.encode({ before: merged.nextBefore }, scope) };
+  return mergedListing(ctx, [...source.own.map((query) => recordsBelow<T>(ctx, query)), sharedRead], scope, page);
 }
 
 /** The records of `ids` that exist (a page of them: one BatchGet). */

@@ -5,7 +5,7 @@ import { seesEverything } from './access.ts';
 import { containsAny, EMPTY, isIn, type Condition, type ListPlan } from './list-plan.ts';
 import type { CustomFieldValues } from './custom-fields.ts';
 import { normalizeTags, searchKey } from './tags.ts';
-import { conflict, type FieldError, validationFailed } from './errors.ts';
+import { conflict, type FieldError } from './errors.ts';
 import type { Principal } from './principal.ts';
 
 /**
@@ -135,7 +135,8 @@ export type OpportunitySource =
   | { pattern: 'ofCompany'; companyId: string }
   | { pattern: 'inStage'; stageId: string };
 
-export type OpportunityListPlan = ListPlan<OpportunitySource>;
+/** One source, or one per status asked for where the status is part of the source (read together, newest first). */
+export type OpportunityListPlan = ListPlan<readonly OpportunitySource[]>;
 
 type KeyedBy = 'status' | 'ownerId' | 'contactId' | 'companyId' | 'stageId';
 
@@ -143,9 +144,9 @@ type KeyedBy = 'status' | 'ownerId' | 'contactId' | 'companyId' | 'stageId';
  * Which opportunities `GET /opportunities` reads and which conditions they must then meet (R-OPP-5, R-SHR-1).
  * Empty when the caller can see nothing that matches (a rep asking for someone else's opportunities).
  *
- * - Status is part of the status and owner sources, so a request names one status at a time (`open` when none is
- *   given; the other sources are conditioned on it). Without `status` and `active`, the listing is the open
- *   active pipeline.
+ * - Status is part of the status and owner sources: `status=won,lost` reads one such partition per status, merged
+ *   newest first (`open` when none is given; the other sources are conditioned on it). Without `status` and
+ *   `active`, the listing is the open active pipeline.
  * - A rep reads its own opportunities of the status: it sees only what it owns, and its pipeline is one Query.
  * - A manager or admin reads the narrowest source the filters name with a single value: a contact's
  *   opportunities, a company's, a stage's, an owner's of the status; otherwise every opportunity of the status.
@@ -153,17 +154,14 @@ type KeyedBy = 'status' | 'ownerId' | 'contactId' | 'companyId' | 'stageId';
  *   `tagKeys`, reasons, status on the contact/company/stage sources) is a condition (a server-side filter).
  */
 export function planOpportunityListing(principal: Principal, filters: OpportunityListFilters): OpportunityListPlan {
-  if (filters.status && filters.status.length > 1) {
-    throw validationFailed([{ path: 'query.status', message: 'One status at a time: ask for open, won and lost separately' }]);
-  }
-  const status: OpportunityStatus = filters.status?.[0] ?? 'open';
+  const statuses = statusesOf(filters);
   const active = filters.active ?? (filters.status === undefined ? true : undefined);
 
-  const source = seesEverything(principal) ? sourceForStaff(filters, status) : sourceForRep(principal, filters, status);
+  const source = seesEverything(principal) ? sourceForStaff(filters, statuses) : sourceForRep(principal, filters, statuses);
   if (!source) return EMPTY;
 
   const conditions: Condition[] = [];
-  if (!source.keyedBy.includes('status')) conditions.push(...isIn('status', [status]));
+  if (!source.keyedBy.includes('status')) conditions.push(...isIn('status', statuses));
   if (active !== undefined) conditions.push(...isIn('active', [active]));
   for (const field of ['ownerId', 'contactId', 'companyId', 'stageId'] as const) {
     if (!source.keyedBy.includes(field)) conditions.push(...isIn(field, filters[field]));
@@ -177,12 +175,11 @@ export function planOpportunityListing(principal: Principal, filters: Opportunit
  * come from its shared-with partition (BatchGet), where no server-side filter applies (R-SHR-1).
  */
 export function matchesOpportunityFilters(record: StoredOpportunity, filters: OpportunityListFilters): boolean {
-  const status: OpportunityStatus = filters.status?.[0] ?? 'open';
   const active = filters.active ?? (filters.status === undefined ? true : undefined);
   const isIn = <V>(value: V, wanted: readonly V[] | undefined) => wanted === undefined || wanted.includes(value);
   const wantedTags = filters.tag?.map(searchKey);
   return (
-    record.status === status &&
+    statusesOf(filters).includes(record.status) &&
     (active === undefined || record.active === active) &&
     isIn(record.ownerId, filters.ownerId) &&
     isIn(record.stageId, filters.stageId) &&
@@ -194,27 +191,30 @@ export function matchesOpportunityFilters(record: StoredOpportunity, filters: Op
   );
 }
 
+/** The statuses a listing asks for, each once (`open` when none is given). */
+const statusesOf = (filters: OpportunityListFilters): OpportunityStatus[] => [...new Set<OpportunityStatus>(filters.status ?? ['open'])];
+
 interface ChosenSource {
-  by: OpportunitySource;
+  by: readonly OpportunitySource[];
   /** The filters this source already satisfies. */
   keyedBy: KeyedBy[];
 }
 
-function sourceForRep(principal: Principal, filters: OpportunityListFilters, status: OpportunityStatus): ChosenSource | null {
+function sourceForRep(principal: Principal, filters: OpportunityListFilters, statuses: readonly OpportunityStatus[]): ChosenSource | null {
   if (filters.ownerId && !filters.ownerId.includes(principal.userId)) return null;
-  return { by: { pattern: 'ownedBy', ownerId: principal.userId, status }, keyedBy: ['status', 'ownerId'] };
+  return { by: statuses.map((status) => ({ pattern: 'ownedBy', ownerId: principal.userId, status })), keyedBy: ['status', 'ownerId'] };
 }
 
-function sourceForStaff(filters: OpportunityListFilters, status: OpportunityStatus): ChosenSource {
+function sourceForStaff(filters: OpportunityListFilters, statuses: readonly OpportunityStatus[]): ChosenSource {
   const contactId = single(filters.contactId);
-  if (contactId) return { by: { pattern: 'ofContact', contactId }, keyedBy: ['contactId'] };
+  if (contactId) return { by: [{ pattern: 'ofContact', contactId }], keyedBy: ['contactId'] };
   const companyId = single(filters.companyId);
-  if (companyId) return { by: { pattern: 'ofCompany', companyId }, keyedBy: ['companyId'] };
+  if (companyId) return { by: [{ pattern: 'ofCompany', companyId }], keyedBy: ['companyId'] };
   const stageId = single(filters.stageId);
-  if (stageId) return { by: { pattern: 'inStage', stageId }, keyedBy: ['stageId'] };
+  if (stageId) return { by: [{ pattern: 'inStage', stageId }], keyedBy: ['stageId'] };
   const ownerId = single(filters.ownerId);
-  if (ownerId) return { by: { pattern: 'ownedBy', ownerId, status }, keyedBy: ['status', 'ownerId'] };
-  return { by: { pattern: 'withStatus', status }, keyedBy: ['status'] };
+  if (ownerId) return { by: statuses.map((status) => ({ pattern: 'ownedBy', ownerId, status })), keyedBy: ['status', 'ownerId'] };
+  return { by: statuses.map((status) => ({ pattern: 'withStatus', status })), keyedBy: ['status'] };
 }
 
 const single = (values: string[] | undefined) => (values?.length === 1 ? values[0] : undefined);

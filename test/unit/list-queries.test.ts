@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { customFields, leadStatuses, opportunities, reasons, sharedWith, stages, users } from '../../shared/db/access-patterns.ts';
 import { filterExpression } from '../../shared/db/filter-builder.ts';
 import { leadsIn, leadsWithStatus, ownedBy } from '../../shared/db/keys.ts';
-import { leadQuery, opportunityQuery, partyQuery } from '../../shared/db/list-queries.ts';
+import { leadQuery, opportunityQueries, partyQuery } from '../../shared/db/list-queries.ts';
 import { leadConditions, planLeadList } from '../../shared/domain/leads.ts';
 import type { ListPlan, QueryPlan } from '../../shared/domain/list-plan.ts';
 import { planOpportunityListing } from '../../shared/domain/opportunities.ts';
@@ -67,7 +67,23 @@ describe('filter expressions', () => {
 });
 
 describe('R-OPP-5 / R-SHR-1 opportunity listings as Queries', () => {
-  const query = (principal: Principal, filters: Parameters<typeof planOpportunityListing>[1]) => queried(planOpportunityListing(principal, filters), opportunityQuery);
+  // One Query per source: the one query when there is one.
+  const query = (principal: Principal, filters: Parameters<typeof planOpportunityListing>[1]) =>
+    queried(planOpportunityListing(principal, filters), (plan) => {
+      const queries = opportunityQueries(plan);
+      return queries.length === 1 ? queries[0] : queries;
+    });
+
+  it('R-OPP-5 several statuses read one partition per status, each with the same filter', () => {
+    expect(query(REP, { status: ['won', 'lost'], tag: ['VIP'] })).toEqual([
+      { index: 'GSI2', partition: `OWNER#${REP.userId}#OPPS#won`, filter: { expression: 'contains(#tagKeys, :tagKeys0)', names: { '#tagKeys': 'tagKeys' }, values: { ':tagKeys0': 'vip' } } },
+      { index: 'GSI2', partition: `OWNER#${REP.userId}#OPPS#lost`, filter: { expression: 'contains(#tagKeys, :tagKeys0)', names: { '#tagKeys': 'tagKeys' }, values: { ':tagKeys0': 'vip' } } },
+    ]);
+    expect(query(ADMIN, { status: ['open', 'won'] })).toEqual([
+      { index: 'GSI1', partition: 'OPPS#open' },
+      { index: 'GSI1', partition: 'OPPS#won' },
+    ]);
+  });
 
   it("R-OPP-5 a rep's pipeline is its owner partition of the status, filtered to active ones", () => {
     expect(query(REP, {})).toEqual({

@@ -7,7 +7,6 @@ import {
   planOpportunityListing,
   type StoredOpportunity,
 } from '../../shared/domain/opportunities.ts';
-import { DomainError } from '../../shared/domain/errors.ts';
 import type { Stage } from '../../shared/schemas/pipeline.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
 
@@ -154,26 +153,29 @@ describe('R-OPP-5 / R-SHR-1 list planner', () => {
   it('R-OPP-5 a rep without filters reads its own open opportunities, on condition that they are active', () => {
     const plan = planOpportunityListing(REP, {});
 
-    expect(plan).toEqual({ kind: 'query', by: { pattern: 'ownedBy', ownerId: REP.userId, status: 'open' }, filters: [{ field: 'active', in: [true] }] });
+    expect(plan).toEqual({ kind: 'query', by: [{ pattern: 'ownedBy', ownerId: REP.userId, status: 'open' }], filters: [{ field: 'active', in: [true] }] });
   });
 
   it('R-OPP-5 a status filter alone lists that status whatever active is', () => {
     const plan = planOpportunityListing(REP, { status: ['lost'] });
 
-    expect(plan).toEqual({ kind: 'query', by: { pattern: 'ownedBy', ownerId: REP.userId, status: 'lost' }, filters: [] });
+    expect(plan).toEqual({ kind: 'query', by: [{ pattern: 'ownedBy', ownerId: REP.userId, status: 'lost' }], filters: [] });
   });
 
   it('R-OPP-5 an active filter alone keeps the open status of the pipeline', () => {
     const plan = planOpportunityListing(MANAGER, { active: false });
 
-    expect(plan).toEqual({ kind: 'query', by: { pattern: 'withStatus', status: 'open' }, filters: [{ field: 'active', in: [false] }] });
+    expect(plan).toEqual({ kind: 'query', by: [{ pattern: 'withStatus', status: 'open' }], filters: [{ field: 'active', in: [false] }] });
   });
 
-  it('R-OPP-5 more than one status in one request is a 400 on query.status', () => {
-    const plan = () => planOpportunityListing(MANAGER, { status: ['open', 'lost'] });
+  it('R-OPP-5 several statuses are "is in": one partition per status where the status keys the source, a condition elsewhere', () => {
+    const staff = planOpportunityListing(MANAGER, { status: ['won', 'lost', 'won'] });
+    const rep = planOpportunityListing(REP, { status: ['open', 'lost'] });
+    const ofContact = planOpportunityListing(MANAGER, { status: ['won', 'lost'], contactId: [CONTACT] });
 
-    expect(plan).toThrow(DomainError);
-    expect(plan).toThrow(expect.objectContaining({ kind: 'invalid', errors: [expect.objectContaining({ path: 'query.status' })] }));
+    expect(staff).toEqual({ kind: 'query', by: [{ pattern: 'withStatus', status: 'won' }, { pattern: 'withStatus', status: 'lost' }], filters: [] });
+    expect(rep).toEqual({ kind: 'query', by: [{ pattern: 'ownedBy', ownerId: REP.userId, status: 'open' }, { pattern: 'ownedBy', ownerId: REP.userId, status: 'lost' }], filters: [] });
+    expect(ofContact).toEqual({ kind: 'query', by: [{ pattern: 'ofContact', contactId: CONTACT }], filters: [{ field: 'status', in: ['won', 'lost'] }] });
   });
 
   it('R-SHR-1 a rep stays in its own opportunities whatever it filters on; other filters become conditions', () => {
@@ -181,7 +183,7 @@ describe('R-OPP-5 / R-SHR-1 list planner', () => {
 
     expect(plan).toEqual({
       kind: 'query',
-      by: { pattern: 'ownedBy', ownerId: REP.userId, status: 'open' },
+      by: [{ pattern: 'ownedBy', ownerId: REP.userId, status: 'open' }],
       filters: [
         { field: 'contactId', in: [CONTACT] },
         { field: 'stageId', in: [NEW.id] },
@@ -202,7 +204,7 @@ describe('R-OPP-5 / R-SHR-1 list planner', () => {
   ])('R-OPP-5 staff with a single %s read the narrowest source', (_, filters, by) => {
     const plan = planOpportunityListing(ADMIN, filters);
 
-    expect(plan.kind === 'query' && plan.by).toEqual(by);
+    expect(plan.kind === 'query' && plan.by).toEqual([by]);
   });
 
   it('R-OPP-5 staff reading a contact\'s opportunities filter on status, the other single ids and active', () => {
@@ -220,7 +222,7 @@ describe('R-OPP-5 / R-SHR-1 list planner', () => {
 
     expect(plan).toEqual({
       kind: 'query',
-      by: { pattern: 'withStatus', status: 'open' },
+      by: [{ pattern: 'withStatus', status: 'open' }],
       filters: [
         { field: 'contactId', in: [CONTACT, '01CONTACTB0000000000000000'] },
         { field: 'stageId', in: [NEW.id, NEGOTIATION.id] },

@@ -94,6 +94,11 @@ describe('R-SHR-1 listing filters on shared opportunities', () => {
     expect(matchesOpportunityFilters(stored({ status: 'won', active: false }), { status: ['won'] })).toBe(true);
   });
 
+  it('R-SHR-1 several statuses match any of them, as for the rep\'s own opportunities', () => {
+    expect(matchesOpportunityFilters(stored({ status: 'lost' }), { status: ['won', 'lost'] })).toBe(true);
+    expect(matchesOpportunityFilters(stored({ status: 'open' }), { status: ['won', 'lost'] })).toBe(false);
+  });
+
   it('R-SHR-1 tags match case-insensitively, reasons and parties by any of the values', () => {
     const record = stored({ status: 'lost', lostReasonId: '01REASON000000000000000000' });
 
