@@ -86,7 +86,8 @@ export const pipelineRoutes = [
   implement(pipelineContracts.replacePipelineSettings, ({ ctx, body, ifMatch }) => replacePipelineSettings(ctx, body, ifMatch)),
   implement(pipelineContracts.listReasons, ({ ctx, query: { kind, active, ...page } }) =>
     queryPage<Reason>(ctx, {
-      ...(kind ? reasons.ofKind(kind) : reasons.all()),
+      // A comma list is "is in" (SPEC §1): both kinds are every reason.
+      ...(kind && new Set(kind).size === 1 ? reasons.ofKind(kind[0]!) : reasons.all()),
       ...(active === undefined ? {} : { filter: { expression: '#active = :active', names: { '#active': 'active' }, values: { ':active': active } } }),
       ...page,
     })),

@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { defineContracts } from '../http/contract.ts';
 import { ADMIN_ONLY, EVERYONE } from '../domain/principal.ts';
-import { booleanQuery, idParams, pageOf, pageQuery } from '../schemas/common.ts';
+import { booleanQuery, csv, idParams, pageOf, pageQuery } from '../schemas/common.ts';
 import { REASON_KINDS, createReasonBody, createStageBody, pipelineSettings, pipelineSettingsBody, reason, stage, updateReasonBody, updateStageBody } from '../schemas/pipeline.ts';
 
-const reasonListQuery = z.strictObject({ ...pageQuery, kind: z.enum(REASON_KINDS).optional(), active: booleanQuery.optional() });
+const reasonListQuery = z.strictObject({ ...pageQuery, kind: csv(z.enum(REASON_KINDS)).optional(), active: booleanQuery.optional() });
 
 export const pipelineContracts = defineContracts({
   listStages: {

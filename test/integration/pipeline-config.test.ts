@@ -365,6 +365,7 @@ describe('R-CFG-3 reasons', () => {
     const wins = await api.get('/reasons?kind=win&limit=100', { token: rep.token });
     const activeLosses = await api.get('/reasons?kind=loss&active=true&limit=100', { token: rep.token });
     const archivedOnes = await api.get('/reasons?active=false', { token: rep.token });
+    const bothKinds = await api.get('/reasons?kind=win,loss&limit=100', { token: rep.token });
 
     expect(won.status).toBe(201);
     expect(won.body).toMatchObject({ kind: 'win', description: 'Best price', active: true, version: 1 });
@@ -375,6 +376,7 @@ describe('R-CFG-3 reasons', () => {
     expect(ids(activeLosses)).not.toContain(archived.body.id);
     expect(ids(activeLosses)).not.toContain(won.body.id);
     expect(ids(archivedOnes)).toEqual([archived.body.id]);
+    expect(ids(bothKinds)).toEqual(ids(all));
   });
 
   it('R-CFG-3 archiving hides a reason from pickers but it stays readable by id', async () => {
@@ -402,7 +404,8 @@ describe('R-CFG-3 reasons', () => {
     expect(changeKind.body.errors).toEqual([{ path: 'kind', message: 'Unknown field' }]);
     expect(badKind.status).toBe(400);
     expect(badFilter.status).toBe(400);
-    expect(badFilter.body.errors.map((error: { path: string }) => error.path)).toEqual(['query.kind']);
+    // A comma list: the path names the bad item, as on every list filter.
+    expect(badFilter.body.errors.map((error: { path: string }) => error.path)).toEqual(['query.kind.0']);
   });
 
   it('R-CFG-3 reps and managers read reasons but may not create or change them', async () => {
