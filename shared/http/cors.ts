@@ -6,7 +6,8 @@
 export const CORS_POLICY = {
   allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
   allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
-  exposeHeaders: ['etag', 'idempotent-replayed'],
+  // What a web client must read to act: the version for If-Match, a replay, and how long to wait after a 429 or 503.
+  exposeHeaders: ['etag', 'idempotent-replayed', 'retry-after'],
   maxAgeSeconds: 600,
 } as const;
 

@@ -114,6 +114,13 @@ describe('SPEC §1 CORS for web clients', () => {
     expect(answer.headers.get('access-control-allow-headers')).toContain('idempotency-key');
   });
 
+  it('SPEC §1 a web page can read the headers it acts on: ETag (If-Match), Idempotent-Replayed and Retry-After (429, 503)', async () => {
+    const answer = await api.get('/me', { headers: { origin: 'https://app.example.com' } });
+
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('access-control-expose-headers')?.split(',')).toEqual(expect.arrayContaining(['etag', 'idempotent-replayed', 'retry-after']));
+  });
+
   it('SPEC §1 an unknown origin gets no CORS headers', async () => {
     const answer = await api.get('/users', { headers: { origin: 'https://evil.example.com' } });
 
