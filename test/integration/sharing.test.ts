@@ -185,6 +185,20 @@ describe('R-SHR-1 who sees a shared opportunity', () => {
     expect(await listedIds(reader, '?tag=hot')).toEqual([shared.id]);
     expect(await listedIds(reader, '?status=won')).toEqual([]);
   });
+
+  it('R-SHR-1 several statuses: a rep lists its own and shared opportunities of each, newest first', async () => {
+    const reader = await api.createUser('rep');
+    const ownOpen = await newOpportunity(reader);
+    const sharedLost = await newOpportunity(owner);
+    const ownLost = await newOpportunity(reader);
+    const sharedOpen = await newOpportunity(owner);
+    await Promise.all([share(sharedLost.id, reader.id), share(sharedOpen.id, reader.id)]);
+    await api.post(`/opportunities/${ownLost.id}/lost`, {}, as(reader));
+    await api.post(`/opportunities/${sharedLost.id}/lost`, {}, as(owner));
+
+    expect(await listedIds(reader, '?status=open,lost')).toEqual([sharedOpen.id, ownLost.id, sharedLost.id, ownOpen.id]);
+    expect(await listedIds(reader, '?status=lost,won')).toEqual([ownLost.id, sharedLost.id]);
+  });
 });
 
 describe('R-SHR-2 the contact follows its shared opportunity', () => {
