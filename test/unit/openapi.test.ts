@@ -26,6 +26,14 @@ describe('SPEC §1 the OpenAPI document', () => {
     }
   });
 
+  it('SPEC §1 the answers that ask a client to wait (429, 503) document Retry-After on every route', () => {
+    for (const contract of allContracts) {
+      const { responses } = operation(contract.method, contract.path);
+      for (const status of ['429', '503']) expect(responses[status].headers?.['Retry-After']?.schema, `${contract.operationId} ${status}`).toEqual({ type: 'integer', minimum: 0 });
+      expect(responses['400']?.headers).toBeUndefined();
+    }
+  });
+
   it('R-LEAD-5 a conversion answers 201, or 200 once converted, and its contact, company and opportunity may be null', () => {
     const convert = operation('POST', '/leads/{id}/convert');
     const schemaRef = convert.responses['201'].content['application/json'].schema.$ref as string;
