@@ -154,8 +154,18 @@ const requireTask = (process: PostSaleProcess, taskId: string) => {
   return task;
 };
 
+/**
+ * A time sent for the instant already stored keeps its stored form: a task stored before times were normalized
+ * (`…T09:00:00Z`) is not rescheduled by the same instant sent again (`…T09:00:00.000Z`), so its reminder, keyed by
+ * that form, is not sent a second time (R-PS-8).
+ */
+const storedFormIfSame = (stored: string | null, sent: string | null | undefined) =>
+  stored !== null && typeof sent === 'string' && Date.parse(stored) === Date.parse(sent) ? stored : sent;
+
 export function withChangedTask(current: PostSaleProcess, taskId: string, change: TaskChange, now: string): { next: PostSaleProcess; task: PostSaleTask } {
-  const task: PostSaleTask = { ...requireTask(current, taskId), ...definedFields(change), updatedAt: now };
+  const existing = requireTask(current, taskId);
+  const times = { dueAt: storedFormIfSame(existing.dueAt, change.dueAt), reminderAt: storedFormIfSame(existing.reminderAt, change.reminderAt) };
+  const task: PostSaleTask = { ...existing, ...definedFields({ ...change, ...times }), updatedAt: now };
   return { next: derived({ ...current, tasks: current.tasks.map((candidate) => (candidate.id === taskId ? task : candidate)) }), task };
 }
 

@@ -76,6 +76,22 @@ describe('R-PS-4 the derived status', () => {
     expect(withoutTask(reopened, reopened.tasks.at(-1)!.id).status).toBe('done');
   });
 
+  it('R-PS-8 the same instant sent again in another form keeps the stored form (its reminder is not rescheduled); another instant replaces it', () => {
+    // Arrange: a task stored before times were normalized.
+    const process = stored({ tasks: [{ title: 'Call', reminderAt: '2031-02-01T09:00:00Z', dueAt: '2031-02-02T09:00:00Z' }] });
+    const [task] = process.tasks;
+
+    // Act
+    const same = withChangedTask(process, task!.id, { reminderAt: '2031-02-01T09:00:00.000Z', dueAt: '2031-02-02T09:00:00.000Z' }, NOW).task;
+    const moved = withChangedTask(process, task!.id, { reminderAt: '2031-02-01T10:00:00.000Z' }, NOW).task;
+    const cleared = withChangedTask(process, task!.id, { reminderAt: null }, NOW).task;
+
+    // Assert
+    expect([same.reminderAt, same.dueAt]).toEqual(['2031-02-01T09:00:00Z', '2031-02-02T09:00:00Z']);
+    expect([moved.reminderAt, moved.dueAt]).toEqual(['2031-02-01T10:00:00.000Z', '2031-02-02T09:00:00Z']);
+    expect(cleared.reminderAt).toBeNull();
+  });
+
   it('R-PS-3 an unknown task is a not_found refusal; a process holds at most MAX_TASKS tasks', () => {
     const full = stored({ tasks: Array.from({ length: MAX_TASKS }, (_, index) => ({ title: `Task ${index}` })) });
 
