@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { email } from '../shared/schemas/common.ts';
+import { isCurrencyCode } from '../shared/schemas/common.ts';
 import { isIanaTimeZone } from '../shared/schemas/users.ts';
 
 /**
@@ -44,7 +45,7 @@ export const tenantEntrySchema = z.strictObject({
   /** IANA time zone: default for new users and for the morning recap. */
   timezone: z.string('must be an IANA time zone (e.g. Europe/Rome)').refine(isIanaTimeZone, 'must be an IANA time zone (e.g. Europe/Rome)').default('UTC'),
   /** ISO 4217 code used when a money object omits its currency. */
-  defaultCurrency: z.string('must be an ISO 4217 code (e.g. EUR)').regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code (e.g. EUR)').default('EUR'),
+  defaultCurrency: z.string('must be an ISO 4217 code (e.g. EUR)').refine(isCurrencyCode, 'must be an ISO 4217 code (e.g. EUR)').default('EUR'),
   /** Origins of the web clients allowed by CORS (a list, or a comma-separated string as a flag). */
   corsOrigins: z.preprocess(
     listOrCommaString,

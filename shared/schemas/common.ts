@@ -22,10 +22,14 @@ export const recordFields = {
 
 export const idParams = z.strictObject({ id });
 
+/** The ISO 4217 codes the runtime's Intl knows (the data that formats amounts): `XYZ` has three letters but is no currency. */
+const CURRENCY_CODES = new Set(Intl.supportedValuesOf('currency'));
+export const isCurrencyCode = (code: string): boolean => CURRENCY_CODES.has(code);
+
 export const money = z
   .strictObject({
     amount: z.int('Minor units: an integer').min(0, 'Minor units: zero or more'),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. EUR').optional(),
+    currency: z.string().refine(isCurrencyCode, 'ISO 4217 code, e.g. EUR').optional(),
   })
   .meta({ id: 'MoneyInput' });
 
