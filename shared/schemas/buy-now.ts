@@ -13,7 +13,8 @@ export const buyNowTokenParams = z.strictObject({
 
 export const createBuyNowLinkBody = z
   .strictObject({
-    amount: money,
+    // A link asks the buyer to pay: nothing to pay is a mistake (a deal given away is won by hand).
+    amount: money.extend({ amount: z.int('Minor units: an integer').min(1, 'A buy-now link asks for at least one minor unit') }),
     description: singleLine(500).optional(),
     expiresInDays: z.int().min(1).max(365).optional().meta({ description: 'Default: the settings’ buyNow.defaultExpireDays' }),
   })

@@ -86,6 +86,16 @@ describe('R-BUY-1 issue 12 item 1: POST/GET /opportunities/{id}/buy-now-links', 
       expect(hidden.status).toBe(404);
     });
   });
+
+  it('R-BUY-1 a link for nothing (amount 0) is a 400 on amount.amount and writes nothing', async () => {
+    const opportunity = await newOpportunity(api, rep);
+
+    await expectNothingWritten(api, async () => {
+      const free = await api.call(contracts.createBuyNowLink, { params: { id: opportunity.id }, body: { amount: { amount: 0 } }, token: rep.token });
+      expect(free.status).toBe(400);
+      expect(free.problem?.errors).toEqual([{ path: 'amount.amount', message: 'A buy-now link asks for at least one minor unit' }]);
+    });
+  });
 });
 
 describe('R-BUY-2 issue 12 item 2: GET /buy/{token}', () => {
