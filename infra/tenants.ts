@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
-import { email } from '../shared/schemas/common.ts';
-import { isCurrencyCode } from '../shared/schemas/common.ts';
+import { email, isCurrencyCode } from '../shared/schemas/common.ts';
 import { isIanaTimeZone } from '../shared/schemas/users.ts';
 
 /**

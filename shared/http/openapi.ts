@@ -16,10 +16,9 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   503: 'A service the route needs is busy or unavailable; try again (after Retry-After when given)',
 };
 
-/** The answers that ask the client to wait, and say for how long (`Retry-After`, seconds). */
-const WAIT_HEADERS: Partial<Record<ErrorStatus, ResponseConfig['headers']>> = Object.fromEntries(
-  ([429, 503] as const).map((status) => [status, { 'Retry-After': { description: 'Seconds to wait before trying again (when given)', schema: { type: 'integer', minimum: 0 } } }]),
-);
+/** The answers that ask the client to wait, and say for how long. */
+const ASKS_TO_WAIT = new Set<ErrorStatus>([429, 503]);
+const RETRY_AFTER_HEADER = { 'Retry-After': { description: 'Seconds to wait before trying again (when given)', schema: { type: 'integer', minimum: 0 } } } as const;
 
 function successResponse(contract: AnyContract, status: number): ResponseConfig {
   if (status === 204 || !contract.response) return { description: 'Success, no content' };
@@ -46,7 +45,7 @@ export function buildOpenApiDocument(contracts: readonly AnyContract[], info: { 
         ...Object.fromEntries(
           contract.errorStatuses.map((status) => [
             status,
-            { description: ERROR_DESCRIPTIONS[status], ...(WAIT_HEADERS[status] ? { headers: WAIT_HEADERS[status] } : {}), content: { 'application/problem+json': { schema: problem } } },
+            { description: ERROR_DESCRIPTIONS[status], ...(ASKS_TO_WAIT.has(status) ? { headers: RETRY_AFTER_HEADER } : {}), content: { 'application/problem+json': { schema: problem } } },
           ]),
         ),
       },
