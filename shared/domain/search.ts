@@ -14,6 +14,8 @@ export type SearchEntity = 'contacts' | 'companies' | 'leads' | 'opportunities';
 
 /** Index items are kept for words of at least this many characters; a query needs one such word (else a 400). */
 export const MIN_QUERY_WORD = 2;
+/** What a query without such a word is answered (on `query.q`). */
+export const SEARCH_TOO_SHORT = `Search for at least ${MIN_QUERY_WORD} characters`;
 /** At most this many distinct words of a record are indexed (names and titles are short; a transaction holds 100 items). */
 export const MAX_INDEXED_WORDS = 24;
 /** At most this many tags of a record are indexed (the schemas allow 50). */
@@ -122,7 +124,7 @@ function queryWord(token: string): string[] {
 export function parseSearchQuery(q: string): SearchQuery | FieldError {
   const words = [...new Set(q.split(/[\s#]+/u).flatMap(queryWord))];
   const driver = words.reduce<string | undefined>((longest, word) => (longest === undefined || [...word].length > [...longest].length ? word : longest), undefined);
-  if (!driver || [...driver].length < MIN_QUERY_WORD) return { path: 'query.q', message: `Search for at least ${MIN_QUERY_WORD} characters` };
+  if (!driver || [...driver].length < MIN_QUERY_WORD) return { path: 'query.q', message: SEARCH_TOO_SHORT };
   return { words, driver };
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { SEARCH_TOO_SHORT } from '../domain/search.ts';
 
 export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -63,10 +64,16 @@ export function csv<T extends z.ZodType<unknown, string>>(item: T) {
     .pipe(z.array(item).min(1).max(25));
 }
 
+/** `?q=` of the searchable lists; shared/domain/search.ts reads its words (and refuses one without a word of 2 characters). */
+export const searchText = z.string().trim().min(1, { error: SEARCH_TOO_SHORT }).max(100, { error: 'Search for at most 100 characters' });
+
 export const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
 
+const PAGE_SIZE = 'An integer from 1 to 100';
+
 export const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  // One message for every way a limit is wrong ("abc", "0", "1.5", a repeated `limit` joined into "1,2").
+  limit: z.coerce.number({ error: PAGE_SIZE }).int({ error: PAGE_SIZE }).min(1, { error: PAGE_SIZE }).max(100, { error: PAGE_SIZE }).default(50),
   cursor: z.string().min(1).max(2048).optional(),
 };
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { csv, customFieldValues, email, id, pageQuery, phone, recordFields, singleLine, tags } from './common.ts';
+import { csv, customFieldValues, email, id, pageQuery, phone, recordFields, searchText, singleLine, tags } from './common.ts';
 import { companySummary, embedded, userSummary } from './expand.ts';
 
 export const PROSPECT_STATUSES = ['current', 'lost', 'none'] as const;
@@ -84,7 +84,7 @@ export const partyListQuery = {
   ...pageQuery,
   ownerId: csv(id).optional(),
   tag: csv(z.string().min(1).max(50)).optional(),
-  q: z.string().trim().min(1).max(100).optional(),
+  q: searchText.optional(),
   prospectStatus: csv(z.enum(PROSPECT_STATUSES)).optional(),
   customerStatus: csv(z.enum(CUSTOMER_STATUSES)).optional(),
 };

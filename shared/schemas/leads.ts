@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { booleanQuery, csv, customFieldValues, email, id, isoDate, isoDateTime, pageQuery, phone, recordFields, singleLine, tags } from './common.ts';
+import { booleanQuery, csv, customFieldValues, email, id, isoDate, isoDateTime, pageQuery, phone, recordFields, searchText, singleLine, tags } from './common.ts';
 import { company, contact } from './contacts.ts';
 import { opportunity } from './opportunities.ts';
 import { embedded, leadStatusSummary, userSummary } from './expand.ts';
@@ -142,7 +142,7 @@ export const leadListQuery = z.strictObject({
   ownerId: csv(id).optional(),
   lostReasonId: csv(id).optional(),
   tag: csv(z.string().min(1).max(50)).optional(),
-  q: z.string().trim().min(1).max(100).optional(),
+  q: searchText.optional(),
 });
 export type LeadListQuery = z.output<typeof leadListQuery>;
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { booleanQuery, csv, customFieldValues, id, isoDate, isoDateTime, money, pageQuery, problem, recordFields, singleLine, storedMoney, tags } from './common.ts';
+import { booleanQuery, csv, customFieldValues, id, isoDate, isoDateTime, money, pageQuery, problem, recordFields, searchText, singleLine, storedMoney, tags } from './common.ts';
 import { companySummary, contactSummary, embedded, stageSummary, userSummary } from './expand.ts';
 import { HISTORY_FIELDS, HISTORY_KINDS } from '../domain/opportunity-history.ts';
 
@@ -86,7 +86,7 @@ export const opportunityListQuery = z.strictObject({
   lostReasonId: csv(id).optional(),
   winReasonId: csv(id).optional(),
   /** Issue 14: words of the title, each matching the start of a word (see README "Search"). */
-  q: z.string().trim().min(1).max(100).optional(),
+  q: searchText.optional(),
 });
 
 /** R-OPP-3: the won answer tells the client whether to ask about a post-sale process (R-PS-2 sets more than `none`). */

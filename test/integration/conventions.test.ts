@@ -153,3 +153,20 @@ describe('SPEC §11 LOCAL_THROTTLE for load tests', () => {
     }
   });
 });
+
+describe('SPEC §1 list pages', () => {
+  it('SPEC §1 limit is 1..100, 50 by default; any other limit is a 400 on query.limit saying so, and a valid one bounds the page', async () => {
+    await Promise.all(['Ann', 'Bea', 'Cal'].map((firstName) => api.post('/contacts', { firstName })));
+
+    const wrong = await Promise.all(['0', '101', 'abc', '1.5', '', '1,2'].map((limit) => api.get(`/contacts?limit=${limit}`)));
+    const page = await api.get('/contacts?limit=2');
+
+    for (const answer of wrong) {
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors).toEqual([{ path: 'query.limit', message: 'An integer from 1 to 100' }]);
+    }
+    expect(page.status).toBe(200);
+    expect(page.body.items).toHaveLength(2);
+    expect(page.body.nextCursor).toEqual(expect.any(String));
+  });
+});
