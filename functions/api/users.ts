@@ -4,7 +4,7 @@ import { userContracts } from '../../shared/contracts/users.ts';
 import { users } from '../../shared/db/access-patterns.ts';
 import { readByIds } from '../../shared/db/expand.ts';
 import { userModel } from '../../shared/db/keys.ts';
-import { queryPage, requireRecord, updateItem, updateRecord } from '../../shared/db/store.ts';
+import { changesNothing, queryPage, requireRecord, updateItem, updateRecord } from '../../shared/db/store.ts';
 import { activeAdminsWrites, createUser } from '../../shared/db/users.ts';
 import { unavailable } from '../../shared/domain/errors.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
@@ -30,7 +30,7 @@ const DIRECTORY_SYNC = 'directorySync';
  * still disabled can sign in once the repair has run.
  */
 async function updateUser(ctx: AppContext, id: string, change: Partial<User>, ifMatch?: number): Promise<User> {
-  const updated = await updateRecord(ctx, userModel, id, (current) => ({ ...current, ...change, [DIRECTORY_SYNC]: 'pending' }), {
+  const updated = await updateRecord(ctx, userModel, id, (current) => markedForSync(current, { ...current, ...change }), {
     ifMatch,
     extra: (next, current) => activeAdminsWrites(ctx, current, next),
   });
@@ -39,6 +39,9 @@ async function updateUser(ctx: AppContext, id: string, change: Partial<User>, if
   await syncDirectory(ctx, updated);
   return updated;
 }
+
+/** A change carries the marker; a PATCH that changes nothing writes nothing, and still pushes the user's state below. */
+const markedForSync = (current: User, next: User): User & { [DIRECTORY_SYNC]?: 'pending' } => (changesNothing(current, next) ? current : { ...next, [DIRECTORY_SYNC]: 'pending' });
 
 async function syncDirectory(ctx: AppContext, user: User): Promise<void> {
   let failure: unknown;

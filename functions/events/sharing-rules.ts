@@ -142,7 +142,7 @@ async function handOverClosedOpportunities(ctx: AppContext, event: DomainEvent<'
     const read = await getRecord<StoredOpportunity>(ctx, opportunityModel, id);
     if (!read) continue;
     await transitionOpportunity(ctx, id, { actorId: event.detail.actorId ?? created.ownerId, canSee: () => true, read }, (current) =>
-      // Reopened or handed over meanwhile: nothing left to do but commit it unchanged.
+      // Reopened or handed over meanwhile: nothing to do (a plan that changes nothing writes nothing).
       current.status === 'open' || current.ownerId === created.ownerId
         ? { next: current, history: [], events: [] }
         : patch(current, { ...current, ownerId: created.ownerId }, {}, settings, ctx.now().toISOString()),

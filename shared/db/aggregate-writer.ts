@@ -5,7 +5,7 @@ import { outboxWrite } from '../events/outbox.ts';
 import { childKey } from './keys.ts';
 import type { BaseRecord, EntityModel } from './records.ts';
 import { mapLimited } from '../concurrency.ts';
-import { deleteItem, nextVersion, readForChange, recordWrite, retryOnRace, writeAll, type ExtraWrite, type ReadOptions } from './store.ts';
+import { changesNothing, deleteItem, nextVersion, readForChange, recordWrite, retryOnRace, writeAll, type ExtraWrite, type ReadOptions } from './store.ts';
 import { deleteUnlessUsed, moveUse, stillInService, type DeleteUnusedOptions } from './uses.ts';
 
 /**
@@ -223,9 +223,14 @@ export interface WriteOptions<T> extends ReadOptions<T> {
 /** A planned change of one record: the record as it is to be, and what the change writes with it. */
 export type Planned<T, H, E, O> = Effects<H, E, O> & { next: T };
 
+/** A plan that leaves the record as it is and writes nothing but checks: committing it would only bump the version. */
+function plansNothing<T extends BaseRecord, H, E, O>(current: T, { next, history, events, extra }: Planned<T, H, E, O>): boolean {
+  return !history?.length && !events?.length && (extra ?? []).every(({ write }) => write.ConditionCheck !== undefined) && changesNothing(current, next);
+}
+
 /**
- * Reads one record, lets `decide` plan its change, and commits it. `decide` answering undefined changes nothing
- * (the record is answered as read). A lost race starts again from the read, so `decide` always sees the current
+ * Reads one record, lets `decide` plan its change, and commits it. `decide` answering undefined, or a plan that
+ * changes nothing, writes nothing (the record is answered as read). A lost race starts again from the read, so `decide` always sees the current
  * record; a stale If-Match is a 412.
  */
 export function transition<T extends BaseRecord, H, E, O extends object>(
@@ -240,7 +245,7 @@ export function transition<T extends BaseRecord, H, E, O extends object>(
     const current = await readForChange(ctx, aggregate.model, id, { ...options, read });
     read = undefined;
     const planned = await decide(current);
-    if (!planned) return current;
+    if (!planned || plansNothing(current, planned)) return current;
     const { next, ...effects } = planned;
     const [written] = await commitChange(ctx, aggregate, { ...(effects as Effects<H, E, O>), records: [{ before: current, after: next }], actorId: options.actorId, ifMatch: options.ifMatch });
     return written!;

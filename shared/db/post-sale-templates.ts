@@ -5,6 +5,7 @@ import type { CreateTemplateInput, PostSaleTemplate, TemplateChange } from '../s
 import { postSaleTemplates } from './access-patterns.ts';
 import { defaultTemplateKey, postSaleTemplateModel } from './keys.ts';
 import {
+  changesNothing,
   getItem,
   getRecord,
   lostRace,
@@ -107,7 +108,9 @@ export async function updateTemplate(ctx: AppContext, id: string, change: Templa
   if (change.tasks !== undefined) await checkAssignees(ctx, change.tasks);
   return retryOnRace(async () => {
     const current = await readForChange(ctx, postSaleTemplateModel, id, options);
-    const next = nextVersion(current, changedTemplate(current, change), ctx.now().toISOString());
+    const changed = changedTemplate(current, change);
+    if (changesNothing(current, changed)) return current;
+    const next = nextVersion(current, changed, ctx.now().toISOString());
     const extra = next.isDefault && !current.isDefault ? await becomeDefault(ctx, id) : !next.isDefault && current.isDefault ? await stopBeingDefault(ctx, id) : [];
     await writeAll(ctx, [recordWrite(ctx, postSaleTemplateModel, { before: current, after: next, ifMatch: options.ifMatch, stale: raced }), ...extra]);
     return next;

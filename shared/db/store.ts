@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException, TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -73,6 +74,16 @@ export function nextVersion<T extends BaseRecord>(current: T, changed: T, now: s
   return { ...changed, id: current.id, version: current.version + 1, createdAt: current.createdAt, updatedAt: now };
 }
 
+/** What a record holds, its version and update time aside (an attribute set to undefined is one not stored). */
+const contentOf = (record: BaseRecord) => Object.entries(record).filter(([name, value]) => value !== undefined && name !== 'version' && name !== 'updatedAt');
+
+/**
+ * Whether `next` holds what `current` holds. Such a change is none (SPEC §1: `version` +1 per change): it is not
+ * written, so a PATCH that repeats the stored values (a form saved unchanged) neither bumps the version, which
+ * would fail other clients' If-Match, nor emits an event.
+ */
+export const changesNothing = <T extends BaseRecord>(current: T, next: T): boolean => isDeepStrictEqual(new Map(contentOf(current)), new Map(contentOf(next)));
+
 /** The answer of a write that lost a race it can win on a second try (`retryOnRace` starts again from the read). */
 export const lostRace = (label: string) => conflict('concurrent_update', `${label} was changed by someone else; read it again and retry`);
 
@@ -145,7 +156,9 @@ export function updateRecord<T extends BaseRecord>(
 ): Promise<T> {
   return retryOnRace(async () => {
     const current = await readForChange(ctx, model, id, options);
-    const next = nextVersion(current, await change(current), ctx.now().toISOString());
+    const changed = await change(current);
+    if (changesNothing(current, changed)) return current;
+    const next = nextVersion(current, changed, ctx.now().toISOString());
     await writeAll(ctx, [recordWrite(ctx, model, { before: current, after: next, ifMatch: options.ifMatch }), ...((await options.extra?.(next, current)) ?? [])]);
     return next;
   });

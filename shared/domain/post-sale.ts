@@ -165,7 +165,10 @@ const storedFormIfSame = (stored: string | null, sent: string | null | undefined
 export function withChangedTask(current: PostSaleProcess, taskId: string, change: TaskChange, now: string): { next: PostSaleProcess; task: PostSaleTask } {
   const existing = requireTask(current, taskId);
   const times = { dueAt: storedFormIfSame(existing.dueAt, change.dueAt), reminderAt: storedFormIfSame(existing.reminderAt, change.reminderAt) };
-  const task: PostSaleTask = { ...existing, ...definedFields({ ...change, ...times }), updatedAt: now };
+  const fields = definedFields({ ...change, ...times });
+  // Values the task already has are no change of it, nor of its process (SPEC §1: no new version).
+  if (Object.entries(fields).every(([name, value]) => existing[name as keyof PostSaleTask] === value)) return { next: current, task: existing };
+  const task: PostSaleTask = { ...existing, ...fields, updatedAt: now };
   return { next: derived({ ...current, tasks: current.tasks.map((candidate) => (candidate.id === taskId ? task : candidate)) }), task };
 }
 

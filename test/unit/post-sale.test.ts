@@ -92,6 +92,18 @@ describe('R-PS-4 the derived status', () => {
     expect(cleared.reminderAt).toBeNull();
   });
 
+  it('SPEC §1 R-PS-3 a task change that repeats its values leaves the task and its process as they are; a real change stamps the task', () => {
+    const process = stored({ tasks: [{ title: 'Call', dueAt: '2031-02-02T09:00:00.000Z' }] });
+    const [task] = process.tasks;
+
+    const repeated = withChangedTask(process, task!.id, { title: 'Call', dueAt: '2031-02-02T09:00:00Z', status: 'todo' }, '2031-01-01T00:00:00.000Z');
+    const renamed = withChangedTask(process, task!.id, { title: 'Call back' }, '2031-01-01T00:00:00.000Z');
+
+    expect(repeated.next).toBe(process);
+    expect(repeated.task).toBe(task);
+    expect(renamed.task).toMatchObject({ title: 'Call back', updatedAt: '2031-01-01T00:00:00.000Z' });
+  });
+
   it('R-PS-3 an unknown task is a not_found refusal; a process holds at most MAX_TASKS tasks', () => {
     const full = stored({ tasks: Array.from({ length: MAX_TASKS }, (_, index) => ({ title: `Task ${index}` })) });
 
