@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import './messages.ts';
 import { SEARCH_TOO_SHORT } from '../domain/search.ts';
 
 export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
