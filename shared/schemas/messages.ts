@@ -16,8 +16,9 @@ const isCount = (origin: string) => origin === 'string' || origin === 'array' ||
 /**
  * The words a client reads in a 400's `errors` (SPEC §1: a clear problem+json error) where a schema says nothing
  * more precise of its own (`{ error: … }` wins): "Required" instead of zod's "Invalid input: expected string,
- * received undefined", "At most 100 characters" instead of "Too big: expected string to have <=100 characters".
- * Anything else keeps zod's English message.
+ * received undefined", `One of "won", "lost"` instead of `Invalid option: expected one of "won"|"lost"`, "At most
+ * 100 characters" instead of "Too big: expected string to have <=100 characters". Anything else keeps zod's
+ * English message.
  */
 export function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
   switch (issue.code) {
@@ -36,6 +37,8 @@ export function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
       if (issue.origin === 'number' || issue.origin === 'int') return issue.inclusive === false ? `Must be less than ${maximum}` : `Must be ${maximum} or less`;
       return undefined;
     }
+    case 'invalid_value':
+      return issue.values.length === 1 ? `Must be ${JSON.stringify(issue.values[0])}` : `One of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
     default:
       return undefined;
   }

@@ -10,7 +10,7 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export type ProcessStatus = TaskStatus;
 
 const title = singleLine(200);
-const days = z.int('Whole days').min(0).max(3650);
+const days = z.int().min(0).max(3650);
 const label = singleLine(50);
 export const labels = z.array(label).max(50);
 

@@ -37,6 +37,12 @@ describe('SPEC §1 a 400 says in plain words what is wrong with each field', () 
     ]);
   });
 
+  it('SPEC §1 a value outside a list of choices names the choices', () => {
+    const schema = z.object({ status: z.enum(['open', 'won', 'lost']), kind: z.literal('loss') });
+
+    expect(messagesOf(schema, { status: 'closed', kind: 'win' })).toEqual(['status: One of "open", "won", "lost"', 'kind: Must be "loss"']);
+  });
+
   it("SPEC §1 a schema's own message wins over the plain default", () => {
     expect(messagesOf(z.object(pageQuery), { limit: '0' })).toEqual(['limit: An integer from 1 to 100']);
   });
