@@ -3,7 +3,7 @@ import type { AppContext } from '../../shared/app-context.ts';
 import { customFieldContracts } from '../../shared/contracts/custom-fields.ts';
 import { customFields } from '../../shared/db/access-patterns.ts';
 import { customFieldKeyGuard, customFieldModel } from '../../shared/db/keys.ts';
-import { createRecord, deleteRecord, newRecord, queryPage, updateRecord } from '../../shared/db/store.ts';
+import { createRecord, deleteRecord, newRecord, queryPage, requireRecord, updateRecord } from '../../shared/db/store.ts';
 import { conflict, validationFailed } from '../../shared/domain/errors.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { implement } from '../../shared/http/route.ts';
@@ -49,6 +49,7 @@ export const customFieldRoutes = [
       ...(entity ? customFields.of(entity) : customFields.all()),
       ...page,
     })),
+  implement(customFieldContracts.getCustomField, ({ ctx, params }) => requireRecord(ctx, customFieldModel, params.id)),
   implement(customFieldContracts.createCustomField, ({ ctx, body }) => createCustomField(ctx, body)),
   implement(customFieldContracts.updateCustomField, ({ ctx, params, body, ifMatch }) => updateRecord(ctx, customFieldModel, params.id, (current) => changeCustomField(current, body), { ifMatch })),
   implement(customFieldContracts.deleteCustomField, ({ ctx, params, ifMatch }) => deleteCustomField(ctx, params.id, ifMatch)),

@@ -25,6 +25,14 @@ export const customFieldContracts = defineContracts({
     successStatus: 201,
     statuses: [409],
   },
+  getCustomField: {
+    method: 'GET',
+    path: '/custom-fields/{id}',
+    summary: 'Read a custom field definition (its ETag is the If-Match of a change)',
+    roles: EVERYONE,
+    params: idParams,
+    response: customFieldDefinition,
+  },
   updateCustomField: {
     method: 'PATCH',
     path: '/custom-fields/{id}',

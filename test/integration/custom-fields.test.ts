@@ -126,6 +126,20 @@ describe('R-CFG-4 custom field definitions', () => {
     expect(keysOf(listByRep)).toContain('campaign');
   });
 
+  it('R-CFG-4 SPEC §1 anyone reads one definition with its ETag, the If-Match of its next change', async () => {
+    const created = await api.post('/custom-fields', { entity: 'company', key: 'tier', label: 'Tier', type: 'text' });
+    await api.patch(`/custom-fields/${created.body.id}`, { label: 'Account tier' });
+
+    const read = await api.get(`/custom-fields/${created.body.id}`, { token: rep.token });
+    const changed = await api.patch(`/custom-fields/${created.body.id}`, { label: 'Tier' }, { headers: { 'if-match': read.headers.get('etag')! } });
+
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id: created.body.id, key: 'tier', label: 'Account tier', version: 2 });
+    expect(read.headers.get('etag')).toBe('"2"');
+    expect(changed.body).toMatchObject({ label: 'Tier', version: 3 });
+    expect((await api.get(`/custom-fields/${UNKNOWN_ID}`)).status).toBe(404);
+  });
+
   it('R-CFG-4 an unknown entity filter is a 400 and an unknown id a 404', async () => {
     const badEntity = await api.get('/custom-fields?entity=invoice');
     const unknown = await api.patch(`/custom-fields/${UNKNOWN_ID}`, { label: 'X' });

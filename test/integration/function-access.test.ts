@@ -174,6 +174,7 @@ describe('SPEC §11 each API group is granted exactly what its code calls', () =
     await expectStatus(409, 'POST', '/custom-fields', { body: { entity: 'contact', key: 'fax', label: 'Fax again', type: 'text' } });
     await listTwoPages('/custom-fields');
     await listTwoPages('/custom-fields?entity=contact');
+    await expectStatus(200, 'GET', `/custom-fields/${field.id}`);
     await expectStatus(200, 'PATCH', `/custom-fields/${field.id}`, { body: { label: 'LinkedIn profile' } });
     await expectStatus(204, 'DELETE', `/custom-fields/${spareField.id}`);
 
