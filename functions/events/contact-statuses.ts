@@ -1,7 +1,7 @@
 import type { AppContext } from '../../shared/app-context.ts';
 import { contactModel } from '../../shared/db/keys.ts';
-import { batchGetAll, getRecord } from '../../shared/db/store.ts';
-import { freshOpportunities, recomputeCompanyStatuses, recomputeContactStatuses } from '../../shared/db/statuses.ts';
+import { batchGetAll } from '../../shared/db/store.ts';
+import { currentEmployers, freshOpportunities, recomputeCompanyStatuses, recomputeContactStatuses } from '../../shared/db/statuses.ts';
 import { OPPORTUNITY_EVENT_TYPES, type DomainEvent, type OpportunityEventType } from '../../shared/events/catalogue.ts';
 import { defineConsumer } from '../../shared/events/consumer.ts';
 import { consumerHandler } from './consumer-handler.ts';
@@ -58,8 +58,7 @@ export const contactStatuses = defineConsumer({
     if (event.type === 'contact.moved') {
       const { contactId, companyId, fromCompanyId } = event.detail.data;
       // The employees index may still show the move half done: the contact itself says where it works now (nowhere once deleted).
-      const contact = await getRecord(ctx, contactModel, contactId);
-      const freshEmployers = [{ contactId, companyId: contact?.companyId ?? null }];
+      const freshEmployers = await currentEmployers(ctx, [contactId]);
       await Promise.all(present([companyId, fromCompanyId]).map((id) => recomputeCompanyStatuses(ctx, id, new Map(), freshEmployers)));
       return;
     }

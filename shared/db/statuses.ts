@@ -71,36 +71,67 @@ export async function freshOpportunities(ctx: AppContext, ids: readonly string[]
 
 type Party = (Contact | Company) & ManualPast;
 
+/** Where these contacts work now, read from the contacts themselves (nowhere once deleted). */
+export const currentEmployers = (ctx: AppContext, contactIds: readonly string[]): Promise<FreshEmployers> =>
+  Promise.all(contactIds.map(async (contactId) => ({ contactId, companyId: (await getRecord(ctx, contactModel, contactId))?.companyId ?? null })));
+
+/** The event's opportunities as they are now (read again by id): the first round has them from the event's delivery. */
+const freshAgain = (ctx: AppContext, fresh: FreshOpportunities, round: number): Promise<FreshOpportunities> =>
+  round === 0 || fresh.size === 0 ? Promise.resolve(fresh) : freshOpportunities(ctx, [...fresh.keys()]);
+
+/** Rounds of read, derive and write before a delivery gives up (its retry starts over). */
+export const STATUS_ROUNDS = 3;
+
 /**
- * Writes the statuses derived from `opportunities` when they differ from the stored ones (no write, no new
- * version otherwise). The derivation reads the manual `past` of the record being written, so a concurrent
+ * Writes the statuses derived from the party's opportunities when they differ from the stored ones (no write, no
+ * new version otherwise). The derivation reads the manual `past` of the record being written, so a concurrent
  * manual change is never overwritten with a stale one (updateRecord retries on a version race). A party that no
  * longer exists has no statuses to keep; one deleted between the read and the write fails the event's delivery,
  * whose redelivery reads it gone.
+ *
+ * Recomputations of one party run at the same time (in AWS each event is an invocation of its own): one that read
+ * the opportunities before a change and writes after the change's own recomputation would leave the statuses of
+ * the older state. So a round that wrote reads again (`read(round)`: the indexes and the event's records afresh)
+ * and writes again if that derives otherwise: every write is followed by a read that agrees with it.
  */
-async function writeDerivedStatuses<T extends Party>(ctx: AppContext, model: EntityModel<T>, id: string, opportunities: readonly OpportunityFacts[]): Promise<boolean> {
-  const stored = await getRecord(ctx, model, id);
-  if (!stored || sameStatuses(stored, deriveStatuses(opportunities, stored))) return false;
-  await updateRecord(ctx, model, id, (current) => ({ ...current, ...deriveStatuses(opportunities, current) }));
-  return true;
+async function writeDerivedStatuses<T extends Party>(
+  ctx: AppContext,
+  model: EntityModel<T>,
+  id: string,
+  read: (round: number) => Promise<readonly OpportunityFacts[]>,
+): Promise<boolean> {
+  for (let round = 0; round < STATUS_ROUNDS; round++) {
+    const opportunities = await read(round);
+    const stored = await getRecord(ctx, model, id);
+    if (!stored || sameStatuses(stored, deriveStatuses(opportunities, stored))) return round > 0;
+    await updateRecord(ctx, model, id, (current) => ({ ...current, ...deriveStatuses(opportunities, current) }));
+  }
+  throw new Error(`The opportunities of ${model.label} ${id} kept changing over ${STATUS_ROUNDS} recomputations of its statuses`);
 }
 
 /** R-CON-2 for one contact; `fresh` are opportunities read afresh (the event's), trusted over the index. */
-export async function recomputeContactStatuses(ctx: AppContext, contactId: string, fresh: FreshOpportunities = new Map()): Promise<boolean> {
-  const listed = await contactOpportunities(ctx, contactId);
-  const opportunities = withFreshOpportunities(listed, fresh, (opportunity) => opportunity.contactId === contactId);
-  return writeDerivedStatuses(ctx, contactModel, contactId, opportunities);
+export function recomputeContactStatuses(ctx: AppContext, contactId: string, fresh: FreshOpportunities = new Map()): Promise<boolean> {
+  return writeDerivedStatuses(ctx, contactModel, contactId, async (round) => {
+    const [listed, current] = await Promise.all([contactOpportunities(ctx, contactId), freshAgain(ctx, fresh, round)]);
+    return withFreshOpportunities(listed, current, (opportunity) => opportunity.contactId === contactId);
+  });
 }
 
 /** R-CON-2 for one company: over its own opportunities and those of its employees. */
-export async function recomputeCompanyStatuses(
+export function recomputeCompanyStatuses(
   ctx: AppContext,
   companyId: string,
   fresh: FreshOpportunities = new Map(),
   freshEmployers: FreshEmployers = [],
 ): Promise<boolean> {
-  const { opportunities: listed, employeeIds } = await companyOpportunitiesOf(ctx, companyId, freshEmployers);
-  const belongs = (opportunity: OpportunityOfParty) =>
-    opportunity.companyId === companyId || (opportunity.contactId !== null && employeeIds.has(opportunity.contactId));
-  return writeDerivedStatuses(ctx, companyModel, companyId, withFreshOpportunities(listed, fresh, belongs));
+  return writeDerivedStatuses(ctx, companyModel, companyId, async (round) => {
+    const [current, employers] = await Promise.all([
+      freshAgain(ctx, fresh, round),
+      round === 0 ? freshEmployers : currentEmployers(ctx, freshEmployers.map((employer) => employer.contactId)),
+    ]);
+    const { opportunities: listed, employeeIds } = await companyOpportunitiesOf(ctx, companyId, employers);
+    const belongs = (opportunity: OpportunityOfParty) =>
+      opportunity.companyId === companyId || (opportunity.contactId !== null && employeeIds.has(opportunity.contactId));
+    return withFreshOpportunities(listed, current, belongs);
+  });
 }

@@ -3,6 +3,7 @@ import { contactStatuses } from '../../functions/events/contact-statuses.ts';
 import type { AppContext } from '../../shared/app-context.ts';
 import { companyModel, consumerReceiptKey, contactModel, opportunityModel } from '../../shared/db/keys.ts';
 import { createRecord, deleteRecord, getRecord, newRecord, updateRecord } from '../../shared/db/store.ts';
+import { recomputeCompanyStatuses, recomputeContactStatuses } from '../../shared/db/statuses.ts';
 import type { EventData, EventDetail, EventType, ParsedEventData } from '../../shared/events/catalogue.ts';
 import { consumeBusEvent, defineConsumer } from '../../shared/events/consumer.ts';
 import { newEvent } from '../../shared/events/outbox.ts';
@@ -11,6 +12,7 @@ import type { Company, Contact } from '../../shared/schemas/contacts.ts';
 import type { Opportunity } from '../../shared/schemas/opportunities.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { TestApi } from '../support/api.ts';
+import { interleavedContext } from '../support/faults.ts';
 
 /**
  * The contact-statuses consumer against real records (R-CON-2, R-EVT-2): records are written straight to the
@@ -93,6 +95,31 @@ describe('R-CON-2 the contact-statuses consumer', () => {
 
     expect(await statusesOf(contactModel, contact.id)).toMatchObject({ prospectStatus: 'current', customerStatus: 'none' });
     expect(await statusesOf(companyModel, company.id)).toMatchObject({ prospectStatus: 'current', customerStatus: 'none' });
+  });
+
+  it.each([
+    // The query of the party's opportunities: a contact's (GSI3), a company's own (GSI4).
+    { party: 'contact', model: contactModel, recompute: recomputeContactStatuses, index: 'GSI3' },
+    { party: 'company', model: companyModel, recompute: recomputeCompanyStatuses, index: 'GSI4' },
+  ] as const)('R-CON-2 a $party recomputation that read the opportunities before a concurrent loss does not leave the older statuses', async ({ party, model, recompute, index }) => {
+    // Arrange: an open opportunity, its statuses derived; a second recomputation reads it open, then the deal is lost
+    // and that loss's own delivery runs to its end before the second recomputation writes.
+    const partyId = party === 'contact' ? (await storeContact()).id : (await storeCompany()).id;
+    const opportunity = await storeOpportunity(party === 'contact' ? { contactId: partyId } : { companyId: partyId });
+    await deliver(eventOf('opportunity.created', { ...partiesOf(opportunity), stageId: opportunity.stageId }));
+    let afterLoss: Awaited<ReturnType<typeof statusesOf>> | undefined;
+    const lostMeanwhile = interleavedContext(ctx, (command, input) => command === 'Query' && input.IndexName === index, async () => {
+      await close(opportunity.id, 'lost');
+      await deliver(eventOf('opportunity.lost', { ...partiesOf(opportunity), lostReasonId: null }));
+      afterLoss = await statusesOf(model, partyId);
+    });
+
+    // Act
+    await recompute(lostMeanwhile, partyId);
+
+    // Assert: the stale round was written over by a round that read the loss.
+    expect(afterLoss).toMatchObject({ prospectStatus: 'lost' });
+    expect(await statusesOf(model, partyId)).toMatchObject({ prospectStatus: afterLoss!.prospectStatus, customerStatus: afterLoss!.customerStatus });
   });
 
   it('R-CON-2 a company\'s statuses cover its own opportunities and all its employees\'', async () => {

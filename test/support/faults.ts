@@ -35,6 +35,28 @@ export function faultyClient(fails: (command: string, input: any) => boolean, fa
   return { db, failures: () => failures };
 }
 
+/**
+ * A copy of `ctx` whose DynamoDB client, once the first command `picks` chooses has been answered, runs `meanwhile`
+ * before handing that answer back: another writer's change lands between a read and what the reader does with it,
+ * an interleaving DynamoDB Local never produces on its own.
+ */
+export function interleavedContext(ctx: AppContext, picks: (command: string, input: any) => boolean, meanwhile: () => Promise<unknown>): AppContext {
+  const db = testDocumentClient();
+  let pending = true;
+  db.middlewareStack.add(
+    (next, context) => async (args) => {
+      const answer = await next(args);
+      if (pending && picks(context.commandName?.replace(/Command$/, '') ?? 'unknown', args.input)) {
+        pending = false;
+        await meanwhile();
+      }
+      return answer;
+    },
+    { step: 'initialize', name: 'interleave' },
+  );
+  return { ...ctx, db };
+}
+
 /** The items a write command puts, updates or deletes (single or in a transaction), by key. */
 export function keysWritten(command: string, input: any): { PK: unknown; SK: unknown }[] {
   const keyOf = (write: any) => write?.Item ?? write?.Key;
