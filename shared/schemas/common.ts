@@ -7,11 +7,13 @@ export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 export const id = z.string().regex(ULID_PATTERN, 'Must be a ULID');
 export const isoDateTime = z.iso.datetime({ offset: false });
 /**
- * A time a client sends, stored and answered in one form (`toISOString`: milliseconds, `Z`), whatever precision it
- * came with: stored times are compared as strings (index sort keys, receipts), so `…08:00:00Z` and `…08:00:00.000Z`
- * must not be two different times.
+ * A time a client sends, stored and answered in one form (`toISOString`: UTC, milliseconds, `Z`), whatever precision
+ * or offset it came with (a phone sends its local time as `…T10:00:00+01:00`): stored times are compared as strings
+ * (index sort keys, receipts), so `…08:00:00Z`, `…08:00:00.000Z` and `…09:00:00+01:00` must not be three times.
  */
-export const isoDateTimeInput = isoDateTime.transform((value) => new Date(value).toISOString());
+export const isoDateTimeInput = z.iso
+  .datetime({ offset: true, error: 'An ISO 8601 date and time, such as 2026-12-01T09:00:00Z or 2026-12-01T10:00:00+01:00' })
+  .transform((value) => new Date(value).toISOString());
 export const isoDate = z.iso.date();
 
 /** Fields every stored record carries (SPEC §1). */

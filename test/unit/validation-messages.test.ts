@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { pageQuery, singleLine } from '../../shared/schemas/common.ts';
+import { isoDateTimeInput, pageQuery, singleLine } from '../../shared/schemas/common.ts';
 
 const messagesOf = (schema: z.ZodType, input: unknown) => schema.safeParse(input).error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
 
@@ -41,6 +41,13 @@ describe('SPEC §1 a 400 says in plain words what is wrong with each field', () 
     const schema = z.object({ status: z.enum(['open', 'won', 'lost']), kind: z.literal('loss') });
 
     expect(messagesOf(schema, { status: 'closed', kind: 'win' })).toEqual(['status: One of "open", "won", "lost"', 'kind: Must be "loss"']);
+  });
+
+  it('R-PS-8 a time sent with an offset or another precision is kept in UTC with milliseconds; a malformed one says what is expected', () => {
+    expect(['2026-12-01T10:00:00+01:00', '2026-12-01T09:00:00Z', '2026-12-01T09:00:00.000000Z'].map((time) => isoDateTimeInput.parse(time))).toEqual(Array(3).fill('2026-12-01T09:00:00.000Z'));
+    for (const wrong of ['2026-12-01', '2026-13-01T09:00:00Z', '01/12/2026 09:00']) {
+      expect(messagesOf(isoDateTimeInput, wrong)).toEqual([': An ISO 8601 date and time, such as 2026-12-01T09:00:00Z or 2026-12-01T10:00:00+01:00']);
+    }
   });
 
   it("SPEC §1 a schema's own message wins over the plain default", () => {
