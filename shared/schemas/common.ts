@@ -14,7 +14,7 @@ export const isoDateTime = z.iso.datetime({ offset: false });
 export const isoDateTimeInput = z.iso
   .datetime({ offset: true, error: 'An ISO 8601 date and time, such as 2026-12-01T09:00:00Z or 2026-12-01T10:00:00+01:00' })
   .transform((value) => new Date(value).toISOString());
-export const isoDate = z.iso.date();
+export const isoDate = z.iso.date({ error: 'A date as YYYY-MM-DD, such as 2026-12-31' });
 
 /** Fields every stored record carries (SPEC §1). */
 export const recordFields = {
@@ -54,7 +54,7 @@ export const withoutControlCharacters = (text: string) => text.replace(/[\p{Cc}\
 /** A name or a title as people type it, on one line (issue 13 item 9): one made only of control characters is empty, so refused. */
 export const singleLine = (max: number) => z.string().overwrite(withoutControlCharacters).trim().min(1).max(max);
 
-export const email = z.email().max(254);
+export const email = z.email({ error: 'An email address, such as ada@example.com' }).max(254);
 
 /** A phone number as people write it (contacts, leads). */
 export const phone = z.string().trim().min(3).max(40).regex(/^[0-9+()\-.\s/]+$/, 'Digits, spaces and + ( ) - . / only');

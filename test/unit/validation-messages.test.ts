@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { isoDateTimeInput, pageQuery, singleLine } from '../../shared/schemas/common.ts';
+import { email, isoDate, isoDateTimeInput, pageQuery, singleLine } from '../../shared/schemas/common.ts';
 
 const messagesOf = (schema: z.ZodType, input: unknown) => schema.safeParse(input).error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
 
@@ -48,6 +48,13 @@ describe('SPEC §1 a 400 says in plain words what is wrong with each field', () 
     for (const wrong of ['2026-12-01', '2026-13-01T09:00:00Z', '01/12/2026 09:00']) {
       expect(messagesOf(isoDateTimeInput, wrong)).toEqual([': An ISO 8601 date and time, such as 2026-12-01T09:00:00Z or 2026-12-01T10:00:00+01:00']);
     }
+  });
+
+  it('SPEC §1 a malformed date or email says what is expected', () => {
+    expect(messagesOf(z.object({ expectedCloseDate: isoDate, email }), { expectedCloseDate: '2026-02-30', email: 'ada@' })).toEqual([
+      'expectedCloseDate: A date as YYYY-MM-DD, such as 2026-12-31',
+      'email: An email address, such as ada@example.com',
+    ]);
   });
 
   it("SPEC §1 a schema's own message wins over the plain default", () => {
