@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import './messages.ts';
-import { SEARCH_TOO_SHORT } from '../domain/search.ts';
 
 export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -66,9 +65,6 @@ export function csv<T extends z.ZodType<unknown, string>>(item: T) {
     .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
     .pipe(z.array(item).min(1).max(25));
 }
-
-/** `?q=` of the searchable lists; shared/domain/search.ts reads its words (and refuses one without a word of 2 characters). */
-export const searchText = z.string().trim().min(1, { error: SEARCH_TOO_SHORT }).max(100, { error: 'Search for at most 100 characters' });
 
 export const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
 

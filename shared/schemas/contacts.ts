@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { csv, customFieldValues, email, id, pageQuery, phone, recordFields, searchText, singleLine, tags } from './common.ts';
+import { csv, customFieldValues, email, id, pageQuery, phone, recordFields, singleLine, tags } from './common.ts';
+import { searchText } from './search.ts';
 import { companySummary, embedded, userSummary } from './expand.ts';
 
 export const PROSPECT_STATUSES = ['current', 'lost', 'none'] as const;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { booleanQuery, csv, customFieldValues, email, id, isoDate, isoDateTime, pageQuery, phone, recordFields, searchText, singleLine, tags } from './common.ts';
+import { booleanQuery, csv, customFieldValues, email, id, isoDate, isoDateTime, pageQuery, phone, recordFields, singleLine, tags } from './common.ts';
+import { searchText } from './search.ts';
 import { company, contact } from './contacts.ts';
 import { opportunity } from './opportunities.ts';
 import { embedded, leadStatusSummary, userSummary } from './expand.ts';

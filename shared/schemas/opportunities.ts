@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { booleanQuery, csv, customFieldValues, id, isoDate, isoDateTime, money, pageQuery, problem, recordFields, searchText, singleLine, storedMoney, tags } from './common.ts';
+import { booleanQuery, csv, customFieldValues, id, isoDate, isoDateTime, money, pageQuery, problem, recordFields, singleLine, storedMoney, tags } from './common.ts';
+import { searchText } from './search.ts';
 import { companySummary, contactSummary, embedded, stageSummary, userSummary } from './expand.ts';
 import { HISTORY_FIELDS, HISTORY_KINDS } from '../domain/opportunity-history.ts';
 
