@@ -230,8 +230,8 @@ function plansNothing<T extends BaseRecord, H, E, O>(current: T, { next, history
 
 /**
  * Reads one record, lets `decide` plan its change, and commits it. `decide` answering undefined, or a plan that
- * changes nothing, writes nothing (the record is answered as read). A lost race starts again from the read, so `decide` always sees the current
- * record; a stale If-Match is a 412.
+ * changes nothing, writes nothing (the record is answered as read). A lost race starts again from the read, so
+ * `decide` always sees the current record; a stale If-Match is a 412.
  */
 export function transition<T extends BaseRecord, H, E, O extends object>(
   ctx: AppContext,

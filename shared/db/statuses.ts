@@ -80,7 +80,7 @@ const freshAgain = (ctx: AppContext, fresh: FreshOpportunities, round: number): 
   round === 0 || fresh.size === 0 ? Promise.resolve(fresh) : freshOpportunities(ctx, [...fresh.keys()]);
 
 /** Rounds of read, derive and write before a delivery gives up (its retry starts over). */
-export const STATUS_ROUNDS = 3;
+const STATUS_ROUNDS = 3;
 
 /**
  * Writes the statuses derived from the party's opportunities when they differ from the stored ones (no write, no
