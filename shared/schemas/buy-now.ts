@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { id, isoDateTime, money, singleLine, storedMoney } from './common.ts';
+import { id, isoDateTime, minorUnits, money, singleLine, storedMoney } from './common.ts';
 
 /**
  * Issue 12 buy-now links (SPEC §9, R-BUY-1..3). The token is 256 random bits in base64url (43 characters); what a
@@ -14,7 +14,7 @@ export const buyNowTokenParams = z.strictObject({
 export const createBuyNowLinkBody = z
   .strictObject({
     // A link asks the buyer to pay: nothing to pay is a mistake (a deal given away is won by hand).
-    amount: money.extend({ amount: z.int('Minor units: an integer').min(1, 'A buy-now link asks for at least one minor unit') }),
+    amount: money.extend({ amount: minorUnits.min(1, 'A buy-now link asks for at least one minor unit') }),
     description: singleLine(500).optional(),
     expiresInDays: z.int().min(1).max(365).optional().meta({ description: 'Default: the settings’ buyNow.defaultExpireDays' }),
   })

@@ -29,9 +29,12 @@ export const idParams = z.strictObject({ id });
 const CURRENCY_CODES = new Set(Intl.supportedValuesOf('currency'));
 export const isCurrencyCode = (code: string): boolean => CURRENCY_CODES.has(code);
 
+/** An amount in minor units (cents); each money input sets its own lower bound. */
+export const minorUnits = z.int('Minor units: an integer');
+
 export const money = z
   .strictObject({
-    amount: z.int('Minor units: an integer').min(0, 'Minor units: zero or more'),
+    amount: minorUnits.min(0, 'Minor units: zero or more'),
     currency: z.string().refine(isCurrencyCode, 'ISO 4217 code, e.g. EUR').optional(),
   })
   .meta({ id: 'MoneyInput' });
