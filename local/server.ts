@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResponse } from '../shared/http/api-handler.ts';
@@ -87,6 +88,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
       (error) => send(response, errorResponse(error), {}),
     );
   });
+  server.on('clientError', answerUnparsable);
 
   async function handle(request: IncomingMessage): Promise<ApiResponse> {
     const url = new URL(request.url ?? '/', 'http://local');
@@ -234,6 +236,23 @@ function lambdaContext(functionName: string, requestId: string): Context {
     fail: () => undefined,
     succeed: () => undefined,
   };
+}
+
+/**
+ * A request Node cannot parse (raw non-ASCII bytes in the URL, a malformed header line) never reaches `handle`; like
+ * every other refusal it is answered problem+json (Node's own answer is a bare 400), then the connection is closed.
+ */
+function answerUnparsable(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const problem =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new ProblemError(431, 'headers_too_large', 'The request headers are too large')
+      : new ProblemError(400, 'malformed_request', 'The request is not valid HTTP/1.1; percent-encode any character of the URL outside ASCII');
+  const body = JSON.stringify(problem.toBody());
+  const reason = problem.toBody().title;
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${reason}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 function send(response: ServerResponse, answer: ApiResponse, extraHeaders: Record<string, string>) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
 import { TestApi } from '../support/api.ts';
 
 let api: TestApi;
@@ -169,5 +170,39 @@ describe('SPEC §1 list pages', () => {
     expect(page.status).toBe(200);
     expect(page.body.items).toHaveLength(2);
     expect(page.body.nextCursor).toEqual(expect.any(String));
+  });
+});
+
+/** Sends `head` as the raw bytes of a request (what a client that does not percent-encode sends) and reads the answer. */
+function rawExchange(url: string, head: Buffer): Promise<{ status: number; contentType: string | undefined; body: unknown }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(Number(port), hostname, () => socket.end(head));
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const [headers = '', body = ''] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1]),
+        contentType: /^content-type: (.+)$/im.exec(headers)?.[1],
+        body: body === '' ? undefined : JSON.parse(body),
+      });
+    });
+  });
+}
+
+describe('SPEC §1 requests the local server cannot parse', () => {
+  it('SPEC §1 raw non-ASCII bytes in the URL are a 400 problem+json asking to percent-encode them, and oversized headers a 431', async () => {
+    const head = (line: Buffer, headers: string) => Buffer.concat([line, Buffer.from(` HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${api.adminToken}\r\n${headers}\r\n`)]);
+
+    const unencoded = await rawExchange(api.url, head(Buffer.concat([Buffer.from('GET /contacts?q=jos'), Buffer.from('é', 'utf8')]), ''));
+    const oversized = await rawExchange(api.url, head(Buffer.from('GET /contacts'), `X-Padding: ${'a'.repeat(20_000)}\r\n`));
+    const encoded = await api.get(`/contacts?q=${encodeURIComponent('josé')}`);
+
+    expect(unencoded).toMatchObject({ status: 400, contentType: 'application/problem+json', body: { status: 400, code: 'malformed_request' } });
+    expect((unencoded.body as { detail: string }).detail).toMatch(/percent-encode/);
+    expect(oversized).toMatchObject({ status: 431, contentType: 'application/problem+json', body: { status: 431, code: 'headers_too_large' } });
+    expect(encoded.status).toBe(200);
   });
 });
