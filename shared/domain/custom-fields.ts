@@ -57,13 +57,23 @@ export function applyCustomFields(
   return { values, errors };
 }
 
-/** Values whose definition was deleted stay stored but are no longer shown (SPEC R-CFG-4). */
+/**
+ * The stored values a client is shown (SPEC R-CFG-4): a value is shown only while its key has a definition and the
+ * value is valid for that definition as it is now (its type, a select's options). So a value whose definition was
+ * deleted is hidden, and stays hidden when the key is defined again with another type (or an option is removed);
+ * values stay stored, and a value valid for the key's current definition is shown again.
+ */
 export function visibleCustomFields(stored: CustomFieldValues, definitions: readonly CustomFieldDefinition[]): CustomFieldValues {
-  const defined = new Set(definitions.map((definition) => definition.key));
-  return Object.fromEntries(Object.entries(stored).filter(([key]) => defined.has(key)));
+  const byKey = new Map(definitions.map((definition) => [definition.key, definition]));
+  return Object.fromEntries(
+    Object.entries(stored).filter(([key, value]) => {
+      const definition = byKey.get(key);
+      return definition !== undefined && value !== null && valueError(definition, value) === undefined;
+    }),
+  );
 }
 
-/** A record as clients see it: values of deleted definitions are hidden, the rest of the record unchanged. */
+/** A record as clients see it: values no current definition accepts are hidden, the rest of the record unchanged. */
 export function withVisibleCustomFields<T extends { customFields: CustomFieldValues }>(record: T, definitions: readonly CustomFieldDefinition[]): T {
   return { ...record, customFields: visibleCustomFields(record.customFields, definitions) };
 }

@@ -41,8 +41,12 @@ export const money = z
 
 export const storedMoney = z.object({ amount: z.int(), currency: z.string() }).meta({ id: 'Money' });
 
-/** Tags as sent: normalised (trimmed, case-insensitively unique) by the domain before storage. */
-export const tags = z.array(z.string().trim().min(1).max(50)).max(50);
+/**
+ * Tags as sent (contacts, companies, opportunities, leads): normalised (trimmed, case-insensitively unique) by the
+ * domain before storage. No comma in a tag: in a filter a comma means "is in" (SPEC §1, `?tag=a,b`), so a tag holding
+ * one could never be found.
+ */
+export const tags = z.array(z.string().trim().min(1).max(50).regex(/^[^,]*$/, 'A tag cannot contain a comma')).max(50);
 
 /** Custom field values, checked against the definitions by shared/domain/custom-fields.ts. */
 export const customFieldValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));

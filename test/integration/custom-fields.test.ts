@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestApi } from '../support/api.ts';
+import { created, expectNothingWritten, newContact } from '../support/fixtures.ts';
 
 let api: TestApi;
 let rep: { id: string; token: string };
@@ -146,5 +147,92 @@ describe('R-CFG-4 custom field definitions', () => {
 
     expect(badEntity.status).toBe(400);
     expect(unknown.status).toBe(404);
+  });
+});
+
+/** The records with custom fields (R-CFG-4): how to make one, and a change of anything but its custom fields. */
+const RECORD_FAMILIES = [
+  { entity: 'contact', path: '/contacts', body: { lastName: 'Scored' }, unrelated: { lastName: 'Renamed' } },
+  { entity: 'company', path: '/companies', body: { name: 'Scored Ltd' }, unrelated: { name: 'Renamed Ltd' } },
+  { entity: 'opportunity', path: '/opportunities', body: { title: 'Scored deal' }, unrelated: { title: 'Renamed deal' } },
+  { entity: 'lead', path: '/leads', body: { name: 'Scored lead' }, unrelated: { name: 'Renamed lead' } },
+] as const;
+
+async function recordBody(family: (typeof RECORD_FAMILIES)[number]): Promise<Record<string, unknown>> {
+  return family.entity === 'opportunity' ? { ...family.body, contactId: await newContact(api) } : { ...family.body };
+}
+
+describe('R-CFG-4 a record shows a custom value only while the current definition of its key accepts it', () => {
+  it.each(RECORD_FAMILIES)('R-CFG-4 $entity: a key deleted and defined again with another type does not bring back the old value, on reads and on later writes', async (family) => {
+    const number = await api.post('/custom-fields', { entity: family.entity, key: 'points', label: 'Points', type: 'number' });
+    const record = await created(api, family.path, { ...(await recordBody(family)), customFields: { points: 42 } });
+    const url = `${family.path}/${record.id}`;
+
+    const deleted = await api.delete(`/custom-fields/${number.body.id}`);
+    const readAfterDelete = await api.get(url);
+    const select = await api.post('/custom-fields', { entity: family.entity, key: 'points', label: 'P', type: 'select', options: ['low', 'high'] });
+    const read = await api.get(url);
+    const listed = await api.get(`${family.path}?id=${record.id}`);
+    const unrelated = await api.patch(url, family.unrelated);
+    const readAfterPatch = await api.get(url);
+    const set = await api.patch(url, { customFields: { points: 'high' } });
+
+    expect(record.customFields).toEqual({ points: 42 });
+    expect([deleted.status, select.status]).toEqual([204, 201]);
+    expect(readAfterDelete.body.customFields).toEqual({});
+    expect(read.status).toBe(200);
+    expect(read.body.customFields).toEqual({});
+    expect(listed.body.items.map((item: { customFields: unknown }) => item.customFields)).toEqual([{}]);
+    expect(unrelated.status).toBe(200);
+    expect(unrelated.body).toMatchObject(family.unrelated);
+    expect(unrelated.body.customFields).toEqual({});
+    expect(readAfterPatch.body.customFields).toEqual({});
+    expect(set.status).toBe(200);
+    expect(set.body.customFields).toEqual({ points: 'high' });
+    expect((await api.get(url)).body.customFields).toEqual({ points: 'high' });
+  });
+
+  it('R-CFG-4 a select value whose option was removed is hidden, and shown again once the option is back', async () => {
+    const field = await api.post('/custom-fields', { entity: 'contact', key: 'grade', label: 'Grade', type: 'select', options: ['a', 'b'] });
+    const contact = await created(api, '/contacts', { lastName: 'Graded', customFields: { grade: 'b' } });
+
+    await api.patch(`/custom-fields/${field.body.id}`, { options: ['a'] });
+    const withoutOption = await api.get(`/contacts/${contact.id}`);
+    const patched = await api.patch(`/contacts/${contact.id}`, { firstName: 'Gina' });
+    await api.patch(`/custom-fields/${field.body.id}`, { options: ['a', 'b'] });
+    const withOption = await api.get(`/contacts/${contact.id}`);
+
+    expect(contact.customFields).toEqual({ grade: 'b' });
+    expect(withoutOption.body.customFields).toEqual({});
+    expect(patched.body.customFields).toEqual({});
+    expect(withOption.body.customFields).toEqual({ grade: 'b' });
+  });
+});
+
+describe('R-CFG-4 SPEC §1 a tag cannot contain a comma (a comma in ?tag= means "is in")', () => {
+  let targets: { path: string; id: string }[];
+
+  beforeAll(async () => {
+    targets = await Promise.all(RECORD_FAMILIES.map(async (family) => ({ path: family.path, id: (await created(api, family.path, await recordBody(family))).id })));
+  });
+
+  it.each(RECORD_FAMILIES.map((family) => family.path))('R-CFG-4 POST and PATCH %s with a tag holding a comma are a 400 at tags.1 and write nothing', async (path) => {
+    const family = RECORD_FAMILIES.find((candidate) => candidate.path === path)!;
+    const target = targets.find((candidate) => candidate.path === path)!;
+    const body = await recordBody(family);
+    const answers: { status: number; body: { errors: { path: string; message: string }[] } }[] = [];
+
+    await expectNothingWritten(api, async () => {
+      answers.push(await api.post(path, { ...body, tags: ['fine', 'a,b'] }));
+      answers.push(await api.patch(`${path}/${target.id}`, { tags: ['fine', ' , '] }));
+    });
+    const withoutComma = await api.patch(`${path}/${target.id}`, { tags: ['a b', 'c;d'] });
+
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors).toEqual([{ path: 'tags.1', message: 'A tag cannot contain a comma' }]);
+    }
+    expect(withoutComma.status).toBe(200);
+    expect(withoutComma.body.tags).toEqual(['a b', 'c;d']);
   });
 });

@@ -84,6 +84,14 @@ describe('R-CFG-4 visibleCustomFields', () => {
     expect(visible).toEqual({ notes: 'kept', seats: 4 });
   });
 
+  it('R-CFG-4 hides a stored value the current definition of its key refuses (another type, a removed option)', () => {
+    const stored = { seats: 'twelve', size: 'medium', vip: 1, renewal: '2026-02-30', notes: 42 };
+    const valid = { seats: 12, size: 'small', vip: true, renewal: '2026-02-28', notes: 'text' };
+
+    expect(visibleCustomFields(stored, DEFINITIONS)).toEqual({});
+    expect(visibleCustomFields(valid, DEFINITIONS)).toEqual(valid);
+  });
+
   it('R-CFG-4 withVisibleCustomFields shows a record without the hidden values and leaves the stored record as it was', () => {
     const stored = { id: 'contact-1', lastName: 'Kept', customFields: { vip: true, legacy: 'from a deleted field' } };
 
