@@ -75,7 +75,7 @@ async function createContact(ctx: AppContext, principal: Principal, body: Contac
   const customFields = applyCustomFields({}, body.customFields ?? {}, definitions);
   const [owner, employer] = await Promise.all([
     body.ownerId ? ownerErrors(ctx, body.ownerId) : [],
-    body.companyId ? companyErrors(ctx, body.companyId, canSeeCompany(ctx, principal)) : [],
+    body.companyId ? companyErrors(ctx, body.companyId, canWorkShared(ctx, principal, 'companies')) : [],
   ]);
   throwIfInvalid([...owner, ...employer, ...customFields.errors]);
   const record = newRecord(ctx, newContactFields(body, ownerId, customFields.values));
@@ -101,7 +101,7 @@ async function updateContact(
     refuseHandOverByShare(principal, current, reassigned);
     const [owner, employer] = await Promise.all([
       reassigned ? ownerErrors(ctx, next.ownerId) : [],
-      newCompanyId ? companyErrors(ctx, newCompanyId, canSeeCompany(ctx, principal)) : [],
+      newCompanyId ? companyErrors(ctx, newCompanyId, canWorkShared(ctx, principal, 'companies')) : [],
     ]);
     throwIfInvalid([...owner, ...employer, ...contactNameErrors(next), ...customFields.errors]);
     const keepsSight = reassigned ? await previousOwnerKeepsSight(ctx, { collection: 'contacts', id }, current.ownerId, principal.userId) : [];

@@ -15,7 +15,7 @@ import { listOwnAndShared } from '../../shared/db/shares.ts';
 import { queryShownPage, requireShownRecord, shownRecords } from '../../shared/db/shown-records.ts';
 import { type ExtraWrite, getRecord, newRecord, type Page, retryOnRace } from '../../shared/db/store.ts';
 import { stillInService } from '../../shared/db/uses.ts';
-import { canManageShared, canSeeCompany, canSeeContact, canSeeOpportunity, canWorkOpportunity } from '../../shared/db/visibility.ts';
+import { canManageShared, canSeeOpportunity, canWorkOpportunity, canWorkShared } from '../../shared/db/visibility.ts';
 import { seesEverything } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import { type FieldError, forbidden, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
@@ -49,10 +49,11 @@ async function checkReferences(
     named.companyId ? getRecord(ctx, companyModel, named.companyId) : undefined,
     named.stageId ? getRecord(ctx, stageModel, named.stageId) : undefined,
   ]);
-  // R-SHR-1: a rep may name a contact or company it owns or that is shared with it.
+  // R-SHR-1: a rep may name a contact or company it owns or that is shared with it; one it only sees through a
+  // post-sale assignment is a 403 (R-PS-6: read only), as a deal named on it would change it (R-CON-2, R-SHR-3).
   const [seesContact, seesCompany] = await Promise.all([
-    contact ? canSeeContact(ctx, principal)(contact) : false,
-    company ? canSeeCompany(ctx, principal)(company) : false,
+    contact ? canWorkShared(ctx, principal, 'contacts')(contact) : false,
+    company ? canWorkShared(ctx, principal, 'companies')(company) : false,
   ]);
   const errors: FieldError[] = [];
   if (named.contactId && !seesContact) errors.push(unknownReference(contactModel, 'contactId'));

@@ -87,10 +87,11 @@ export async function runReminders(ctx: AppContext, options: ReminderOptions): P
     const task = process?.tasks.find((candidate) => candidate.id === item.taskId);
     // The index may lag a change that just committed: the process read now decides.
     if (!process || !task || !hasPendingReminder(task) || task.reminderAt !== item.reminderAt) return undefined;
-    return { process, task, userId: task.assigneeId ?? process.ownerId };
+    // A deactivated assignee's reminder goes to the process's owner, as a task nobody is assigned.
+    return { process, task, userIds: [...new Set([task.assigneeId ?? process.ownerId, process.ownerId])] };
   };
   const users = new Map(
-    (await batchGetAll(ctx, due.flatMap((item) => recipientOf(item)?.userId ?? []).map((userId) => userModel.key(userId)))).map((item) => {
+    (await batchGetAll(ctx, [...new Set(due.flatMap((item) => recipientOf(item)?.userIds ?? []))].map((userId) => userModel.key(userId)))).map((item) => {
       const user = fromItem<User>(item);
       return [user.id, user];
     }),
@@ -99,8 +100,8 @@ export async function runReminders(ctx: AppContext, options: ReminderOptions): P
   const outcomes = await mapLimited(due, SEND_CONCURRENCY, async (item): Promise<Delivery> => {
     const target = recipientOf(item);
     if (!target) return { kind: 'skipped', reason: 'no_longer_due' };
-    const user = users.get(target.userId);
-    if (!user?.active) {
+    const user = target.userIds.map((userId) => users.get(userId)).find((candidate) => candidate?.active);
+    if (!user) {
       await leaveIndex(ctx, item);
       return { kind: 'skipped', reason: 'no_recipient' };
     }

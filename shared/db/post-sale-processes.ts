@@ -6,6 +6,8 @@ import {
   changedProcess,
   checkedLabels,
   checkGrantees,
+  checkMayChange,
+  checkMayChangeTask,
   checkMayDelete,
   completionEvents,
   initialLabels,
@@ -98,8 +100,8 @@ const completedEvents = (ctx: AppContext, actorId: string | null, before: PostSa
 async function assigneeErrors(ctx: AppContext, named: { path: string; userId: string | null | undefined }[]): Promise<FieldError[]> {
   const given = named.filter((entry): entry is { path: string; userId: string } => typeof entry.userId === 'string');
   if (given.length === 0) return [];
-  const unknown = new Set(await unknownUserIds(ctx, given.map((entry) => entry.userId)));
-  return given.filter((entry) => unknown.has(entry.userId)).map((entry) => ({ path: entry.path, message: 'No such user' }));
+  const unavailable = new Set(await unknownUserIds(ctx, given.map((entry) => entry.userId), { activeOnly: true }));
+  return given.filter((entry) => unavailable.has(entry.userId)).map((entry) => ({ path: entry.path, message: 'Must name an active user' }));
 }
 
 const taskAssignees = (tasks: readonly TaskInput[] | undefined) => (tasks ?? []).map((task, index) => ({ path: `tasks.${index}.assigneeId`, userId: task.assigneeId }));
@@ -172,13 +174,21 @@ export async function createProcess(ctx: AppContext, principal: Principal, input
   return spawnProcess(ctx, {
     opportunity: opportunity!,
     template,
-    assigneeId: input.assigneeId,
+    assigneeId: input.assigneeId ?? assigneeOfOwnStart(principal, opportunity!),
     labels: input.labels,
     tasks: input.tasks,
     processId: options.processId,
     actorId: principal.userId,
   });
 }
+
+/**
+ * A rep who starts the process of a deal it works without owning it (a share) is its assignee unless it names one:
+ * it then owns what it started (R-PS-2: the owner is the assignee, else the opportunity's owner), and the deal's
+ * owner sees it too (`processViewers`).
+ */
+const assigneeOfOwnStart = (principal: Principal, opportunity: Opportunity) =>
+  principal.role === 'rep' && principal.userId !== opportunity.ownerId ? principal.userId : undefined;
 
 export type SpawnOutcome = 'created' | 'exists' | 'not_won' | 'no_opportunity' | 'no_template';
 
@@ -230,7 +240,10 @@ export async function updateProcess(ctx: AppContext, principal: Principal, id: s
   const errors = await assigneeErrors(ctx, [{ path: 'assigneeId', userId: change.assigneeId }]);
   if (errors.length > 0) throw validationFailed(errors);
   const checked = change.labels !== undefined ? { ...change, labels: checkedLabels(change.labels) } : change;
-  return transition(ctx, postSaleAggregate, id, writeOptions(principal, options), (current) => ({ next: changedProcess(current, checked) }));
+  return transition(ctx, postSaleAggregate, id, writeOptions(principal, options), (current) => {
+    checkMayChange(principal, current);
+    return { next: changedProcess(current, checked) };
+  });
 }
 
 export interface TaskWrite {
@@ -244,6 +257,7 @@ export async function addTask(ctx: AppContext, principal: Principal, id: string,
   if (errors.length > 0) throw validationFailed(errors);
   let task: PostSaleTask | undefined;
   const process = await transition(ctx, postSaleAggregate, id, writeOptions(principal, options), (current) => {
+    checkMayChange(principal, current);
     const added = withAddedTask(current, input, { now: ctx.now().toISOString(), newId: ctx.newId });
     task = added.task;
     return { next: added.next, events: completedEvents(ctx, principal.userId, current, added.next) };
@@ -257,6 +271,7 @@ export async function updateTask(ctx: AppContext, principal: Principal, id: stri
   if (errors.length > 0) throw validationFailed(errors);
   let task: PostSaleTask | undefined;
   const process = await transition(ctx, postSaleAggregate, id, writeOptions(principal, options), (current) => {
+    checkMayChangeTask(principal, current, taskId, change);
     const changed = withChangedTask(current, taskId, change, ctx.now().toISOString());
     task = changed.task;
     return { next: changed.next, events: completedEvents(ctx, principal.userId, current, changed.next) };

@@ -74,12 +74,12 @@ async function stopBeingDefault(ctx: AppContext, templateId: string): Promise<Ex
   return pointer?.templateId === templateId ? [pointerWrite(ctx, pointer, null)] : [];
 }
 
-/** R-PS-1: the users a template's tasks name must exist; each one that does not is a field error `tasks.N.assigneeId`. */
+/** R-PS-1: the users a template's tasks name must be active; each one that does not is a field error `tasks.N.assigneeId`. */
 export async function templateAssigneeErrors(ctx: AppContext, tasks: CreateTemplateInput['tasks']): Promise<FieldError[]> {
   const assignees = templateAssignees(tasks);
   if (assignees.length === 0) return [];
-  const unknown = new Set(await unknownUserIds(ctx, assignees.map((assignee) => assignee.userId)));
-  return assignees.filter((assignee) => unknown.has(assignee.userId)).map((assignee) => ({ path: assignee.path, message: 'No such user' }));
+  const unknown = new Set(await unknownUserIds(ctx, assignees.map((assignee) => assignee.userId), { activeOnly: true }));
+  return assignees.filter((assignee) => unknown.has(assignee.userId)).map((assignee) => ({ path: assignee.path, message: 'Must name an active user' }));
 }
 
 async function checkAssignees(ctx: AppContext, tasks: CreateTemplateInput['tasks']): Promise<void> {

@@ -14,10 +14,14 @@ export async function findUserByEmail(ctx: AppContext, email: string): Promise<U
   return guard ? getRecord(ctx, userModel, guard.userId as string) : undefined;
 }
 
-/** The ids among `ids` that name no user (for "ids must exist" validation). */
-export async function unknownUserIds(ctx: AppContext, ids: readonly string[]): Promise<string[]> {
+/**
+ * The ids among `ids` that name no user (for "ids must exist" validation) or, with `activeOnly`, no active user: a
+ * deactivated user can be given no new work (post-sale assignments, R-PS-6).
+ */
+export async function unknownUserIds(ctx: AppContext, ids: readonly string[], { activeOnly = false } = {}): Promise<string[]> {
   const unique = [...new Set(ids)];
-  const found = new Set((await batchGetAll(ctx, unique.map((id) => userModel.key(id)))).map((item) => fromItem<User>(item).id));
+  const users = (await batchGetAll(ctx, unique.map((id) => userModel.key(id)))).map((item) => fromItem<User>(item));
+  const found = new Set(users.filter((user) => !activeOnly || user.active).map((user) => user.id));
   return unique.filter((id) => !found.has(id));
 }
 

@@ -237,6 +237,27 @@ export function granteeChanges(
   return { gained: [...is].filter((userId) => !was.has(userId)).sort(), lost: [...was].filter((userId) => !is.has(userId)).sort() };
 }
 
+/** Staff, the process's owner and its opportunity's owner (who keeps its deal's process in hand when it assigns it). */
+const managesProcess = (principal: Principal, process: Pick<PostSaleProcess, 'ownerId' | 'opportunityOwnerId'>) =>
+  principal.role !== 'rep' || principal.userId === process.ownerId || principal.userId === process.opportunityOwnerId;
+
+/**
+ * R-PS-6: an assignment lets a rep see a process and work its own tasks, not run the process: changing its assignee or
+ * labels, adding tasks or changing other people's takes staff, the process's owner or its opportunity's owner (403).
+ */
+export function checkMayChange(principal: Principal, process: Pick<PostSaleProcess, 'ownerId' | 'opportunityOwnerId'>): void {
+  if (!managesProcess(principal, process)) throw forbidden('Only staff, the owner of the process or of its opportunity may change it; an assignee may change its own tasks');
+}
+
+/** R-PS-6: a task's assignee may change its own task (its title, status and dates), not give it to someone else. */
+export function checkMayChangeTask(principal: Principal, process: PostSaleProcess, taskId: string, change: Pick<TaskChange, 'assigneeId'>): void {
+  if (managesProcess(principal, process)) return;
+  const task = process.tasks.find((candidate) => candidate.id === taskId);
+  if (task?.assigneeId === principal.userId && (change.assigneeId === undefined || change.assigneeId === principal.userId)) return;
+  // An unknown task is the 404 of the change itself.
+  if (task) checkMayChange(principal, process);
+}
+
 /** R-PS-7: deleting a process or one of its tasks takes staff or the process's owner. */
 export function checkMayDelete(principal: Principal, process: Pick<PostSaleProcess, 'ownerId'>): void {
   if (principal.role === 'rep' && principal.userId !== process.ownerId) throw forbidden('Only staff or the owner of the process may delete it or its tasks');
@@ -248,13 +269,16 @@ export const hasPendingReminder = (task: Pick<PostSaleTask, 'reminderAt' | 'stat
 /** R-PS-6: a task counts as open for its assignee until it is done. */
 export const isOpenTask = (task: Pick<PostSaleTask, 'status'>) => task.status !== 'done';
 
-/** R-PS-6: everyone who may see the process: its owner and its grantees (the process's and its tasks' assignees). */
-export function processViewers(process: Pick<PostSaleProcess, 'ownerId' | 'assigneeId' | 'tasks'>): Set<string> {
-  return new Set([process.ownerId, ...processGrantees(process)]);
+/**
+ * R-PS-6: everyone who may see the process: its owner, its opportunity's owner (still the deal's owner when the
+ * process is assigned to someone else) and its grantees (the process's and its tasks' assignees).
+ */
+export function processViewers(process: Pick<PostSaleProcess, 'ownerId' | 'opportunityOwnerId' | 'assigneeId' | 'tasks'>): Set<string> {
+  return new Set([process.ownerId, process.opportunityOwnerId, ...processGrantees(process)]);
 }
 
-/** R-PS-6: staff see every process; a rep those it owns or is granted. */
-export const canSeeProcess = (principal: Principal) => (process: Pick<PostSaleProcess, 'ownerId' | 'assigneeId' | 'tasks'>) =>
+/** R-PS-6: staff see every process; a rep those it owns, whose opportunity it owns, or it is granted. */
+export const canSeeProcess = (principal: Principal) => (process: Pick<PostSaleProcess, 'ownerId' | 'opportunityOwnerId' | 'assigneeId' | 'tasks'>) =>
   principal.role !== 'rep' || processViewers(process).has(principal.userId);
 
 /**

@@ -152,6 +152,26 @@ describe('R-PS-6 / R-SHR-1 post-sale grants', () => {
     expect(await sightOf(assignee, records)).toEqual(SEES);
   });
 
+  it('R-PS-6 R-SHR-3 a rep that sees a contact or company only through an assignment cannot name it on a new deal (403): it takes over neither it nor the owner\'s deals', async () => {
+    const records = await deal();
+    expect((await api.post(`/opportunities/${records.opportunityId}/won`, {}, as(owner))).status).toBe(200);
+    await processFor(records.opportunityId, { tasks: [{ title: 'Install', assigneeId: assignee.id }] });
+    await api.post('/_local/settle');
+
+    await expectNothingWritten(api, async () => {
+      const answers = [
+        await api.post('/opportunities', { title: 'Upsell', contactId: records.contactId }, as(assignee)),
+        await api.post('/opportunities', { title: 'Upsell', companyId: records.companyId }, as(assignee)),
+        await api.post('/contacts', { lastName: 'Joins', companyId: records.companyId }, as(assignee)),
+      ];
+      expect(answers.map((answer) => answer.status)).toEqual([403, 403, 403]);
+    });
+    await api.post('/_local/settle');
+
+    expect((await api.get(`/contacts/${records.contactId}`, as(owner))).body.ownerId).toBe(owner.id);
+    expect((await api.get(`/opportunities/${records.opportunityId}`, as(owner))).body.ownerId).toBe(owner.id);
+  });
+
   it('R-PS-6 R-SHR-1 an opportunity deleted or merged away takes its process and the sight it gave with it', async () => {
     const [deleted, mergedAway] = [await deal(), await deal()];
     const [ofDeleted, ofMerged] = [

@@ -128,3 +128,80 @@ describe('R-PS-3 / R-PS-4 / R-PS-7 processes and tasks over HTTP', () => {
     expect(gone.status).toBe(404);
   });
 });
+
+describe('R-PS-6 who runs a process', () => {
+  it('R-PS-6 a task assignee works its own task but does not run the process: no reassigning, adding or changing others\' tasks (403, nothing written)', async () => {
+    const [colleague] = await usersOf(api, 'rep');
+    const deal = await newOpportunity(api, rep);
+    const process = await created(api, '/post-sale-processes', { opportunityId: deal.id, tasks: [{ title: 'Ship', assigneeId: otherRep.id }, { title: 'Bill' }] }, rep);
+    const [ship, bill] = process.tasks as { id: string }[];
+    const task = (taskId: string) => `/post-sale-processes/${process.id}/tasks/${taskId}`;
+
+    await expectNothingWritten(api, async () => {
+      const answers = [
+        await api.patch(`/post-sale-processes/${process.id}`, { assigneeId: otherRep.id }, as(otherRep)),
+        await api.patch(`/post-sale-processes/${process.id}`, { labels: ['mine'] }, as(otherRep)),
+        await api.post(`/post-sale-processes/${process.id}/tasks`, { title: 'Extra', assigneeId: colleague.id }, as(otherRep)),
+        await api.patch(task(bill!.id), { status: 'done' }, as(otherRep)),
+        await api.patch(task(ship!.id), { assigneeId: colleague.id }, as(otherRep)),
+      ];
+      expect(answers.map((answer) => answer.status)).toEqual([403, 403, 403, 403, 403]);
+    });
+    const ownWork = await api.patch(task(ship!.id), { status: 'done', title: 'Shipped', dueAt: '2031-05-01T09:00:00Z' }, as(otherRep));
+
+    expect(ownWork.status).toBe(200);
+    expect(ownWork.body.tasks[0]).toMatchObject({ status: 'done', title: 'Shipped', assigneeId: otherRep.id });
+    expect(ownWork.body).toMatchObject({ ownerId: rep.id, assigneeId: null });
+  });
+
+  it('R-PS-6 the opportunity owner who assigns its process to a colleague still sees it, lists it and may change it; so does the assignee', async () => {
+    const deal = await newOpportunity(api, rep);
+    const process = await created(api, '/post-sale-processes', { opportunityId: deal.id }, rep);
+
+    const assigned = await api.patch(`/post-sale-processes/${process.id}`, { assigneeId: otherRep.id }, as(rep));
+    const seenByDealOwner = await api.get(`/post-sale-processes/${process.id}`, as(rep));
+    const listedForDealOwner = await api.call(contracts.listPostSaleProcesses, { query: { opportunityId: deal.id }, token: rep.token });
+    const labelledByDealOwner = await api.patch(`/post-sale-processes/${process.id}`, { labels: ['install'] }, as(rep));
+    const taskByAssignee = await api.post(`/post-sale-processes/${process.id}/tasks`, { title: 'Kick-off' }, as(otherRep));
+
+    expect(assigned.body).toMatchObject({ ownerId: otherRep.id, opportunityOwnerId: rep.id });
+    expect(seenByDealOwner.status).toBe(200);
+    expect(listedForDealOwner.body.items.map((item: { id: string }) => item.id)).toEqual([process.id]);
+    expect(labelledByDealOwner.status).toBe(200);
+    expect(taskByAssignee.status).toBe(201);
+  });
+
+  it('R-PS-6 R-SHR-1 a rep that starts the process of a deal shared with it is its assignee: it sees and runs it, and the deal owner sees it', async () => {
+    const deal = await newOpportunity(api, rep);
+    expect((await api.post(`/opportunities/${deal.id}/shares`, { userId: otherRep.id }, as(rep))).status).toBe(201);
+
+    const process = await created(api, '/post-sale-processes', { opportunityId: deal.id }, otherRep);
+    const seenBySharee = await api.get(`/post-sale-processes/${process.id}`, as(otherRep));
+    const taskBySharee = await api.post(`/post-sale-processes/${process.id}/tasks`, { title: 'Welcome call' }, as(otherRep));
+    const seenByDealOwner = await api.get(`/post-sale-processes/${process.id}`, as(rep));
+
+    expect(process).toMatchObject({ assigneeId: otherRep.id, ownerId: otherRep.id, opportunityOwnerId: rep.id });
+    expect([seenBySharee.status, taskBySharee.status, seenByDealOwner.status]).toEqual([200, 201, 200]);
+  });
+
+  it('R-PS-6 a deactivated user cannot be given a process, a task or a template task (400 on each path, nothing written)', async () => {
+    const [leaving] = await usersOf(api, 'rep');
+    expect((await api.patch(`/users/${leaving.id}`, { active: false })).status).toBe(200);
+    const deal = await newOpportunity(api, rep);
+    const other = await newOpportunity(api, rep);
+    const process = await created(api, '/post-sale-processes', { opportunityId: other.id, tasks: [{ title: 'Ship' }] }, rep);
+
+    await expectNothingWritten(api, async () => {
+      const answers = [
+        await api.post('/post-sale-processes', { opportunityId: deal.id, assigneeId: leaving.id, tasks: [{ title: 'A', assigneeId: leaving.id }] }, as(rep)),
+        await api.patch(`/post-sale-processes/${process.id}`, { assigneeId: leaving.id }, as(rep)),
+        await api.post(`/post-sale-processes/${process.id}/tasks`, { title: 'B', assigneeId: leaving.id }, as(rep)),
+        await api.patch(`/post-sale-processes/${process.id}/tasks/${process.tasks[0].id}`, { assigneeId: leaving.id }, as(rep)),
+        await api.post('/post-sale-templates', { name: 'With a leaver', isDefault: false, tasks: [{ title: 'C', assigneeId: leaving.id }] }, as(manager)),
+      ];
+      expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400, 400, 400]);
+      expect(answers.map(pathsOf)).toEqual([['assigneeId', 'tasks.0.assigneeId'], ['assigneeId'], ['assigneeId'], ['assigneeId'], ['tasks.0.assigneeId']]);
+      expect(answers[0]!.body.errors[0].message).toBe('Must name an active user');
+    });
+  });
+});

@@ -345,6 +345,20 @@ describe('R-PS-8 reminders', () => {
     expect(later.sent.filter((id) => ours.has(id)).sort()).toEqual([task('Later').id, task('Rescheduled').id].sort());
   });
 
+  it('R-PS-8 a reminder of a task whose assignee was deactivated since goes to the process owner', async () => {
+    const [owner, leaving] = await usersOf(api, 'rep', 'rep');
+    const opportunity = await wonOpportunity(owner);
+    const at = '2032-03-01T09:00:00.000Z';
+    const process = await createProcess(ctx, admin, { opportunityId: opportunity.id, tasks: [{ title: 'Handed back', assigneeId: leaving.id, reminderAt: at }] });
+    expect((await api.patch(`/users/${leaving.id}`, { active: false })).status).toBe(200);
+
+    const report = await run('2032-03-01T09:01:00.000Z');
+
+    const ownerEmail = (await api.get(`/users/${owner.id}`)).body.email;
+    expect(report.sent).toContain(process.tasks[0]!.id);
+    expect(mailbox.filter((mail) => mail.subject.endsWith('Handed back')).map((mail) => mail.to)).toEqual([ownerEmail]);
+  });
+
   it('R-PS-8 a reminder time is kept in one form (UTC): due at its exact instant, and the same instant sent again in another form (an offset) is not a second reminder', async () => {
     const [assignee] = await usersOf(api, 'rep');
     const opportunity = await wonOpportunity();
