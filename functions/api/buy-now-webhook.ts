@@ -1,11 +1,13 @@
 import type Stripe from 'stripe';
+import * as z from 'zod';
 import type { AppContext } from '../../shared/app-context.ts';
 import { buyNowWebhookContracts as contracts } from '../../shared/contracts/buy-now.ts';
 import { purchaseBuyNow, STRIPE_EVENT_REPLAYED, stripeEventHandled } from '../../shared/db/buy-now-links.ts';
-import { isRefusal, unavailable } from '../../shared/domain/errors.ts';
+import { isRefusal, unavailable, validationFailed } from '../../shared/domain/errors.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { badRequest } from '../../shared/http/problem.ts';
 import { implement } from '../../shared/http/route.ts';
+import { paymentRef } from '../../shared/schemas/buy-now.ts';
 import { logger } from '../../shared/logger.ts';
 
 /**
@@ -53,19 +55,50 @@ async function verifiedEvent(ctx: AppContext, rawBody: Buffer, signature: string
   try {
     // `receivedAt` is in milliseconds (the package divides it by 1000): the age is judged by the context's clock.
     return stripe.webhooks.constructEvent(rawBody, signature, secret, STRIPE_TOLERANCE_SECONDS, undefined, ctx.now().getTime());
-  } catch {
+  } catch (error) {
+    // The package parses the body once the signature matched: a signed body that is not JSON is not a signature problem.
+    if (error instanceof SyntaxError) throw badRequest('malformed_json', 'The body is signed but is not valid JSON');
     throw badSignature();
   }
 }
 
 type Outcome = 'purchased' | 'replayed' | 'ignored';
 
-async function handleEvent(ctx: AppContext, event: Stripe.Event): Promise<Outcome> {
-  if (event.type !== 'checkout.session.completed') return 'ignored';
-  const session = event.data.object;
+/**
+ * What a purchase reads of a Checkout Session event. The signature proves who sent it, not its shape: one without
+ * these fields is a 400 (Stripe shows the delivery as failed), never a 500.
+ */
+const checkoutSessionEvent = z.object({
+  data: z.object({
+    object: z.object({
+      client_reference_id: z.string().nullish(),
+      payment_intent: z.union([paymentRef, z.object({ id: paymentRef })]).nullish(),
+      payment_status: z.string().optional(),
+    }),
+  }),
+});
+
+/**
+ * Events that confirm a payment: a session completed paid, or a delayed payment method's (SEPA debit, bank transfer)
+ * success later. A session completed `unpaid` waits for the latter, so an unpaid order never wins a deal.
+ */
+const PAYMENT_EVENTS = new Set(['checkout.session.completed', 'checkout.session.async_payment_succeeded']);
+
+function paidSession(event: Stripe.Event): { token: string; paymentRef: string } | undefined {
+  if (!PAYMENT_EVENTS.has(event.type)) return undefined;
+  const parsed = checkoutSessionEvent.safeParse(event);
+  if (!parsed.success) throw validationFailed(parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+  const session = parsed.data.data.object;
+  if (event.type === 'checkout.session.completed' && session.payment_status === 'unpaid') return undefined;
   const token = session.client_reference_id;
-  const paymentRef = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
-  if (!token || !paymentRef) return 'ignored';
+  const paid = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
+  return token && paid ? { token, paymentRef: paid } : undefined;
+}
+
+async function handleEvent(ctx: AppContext, event: Stripe.Event): Promise<Outcome> {
+  const paid = paidSession(event);
+  if (!paid) return 'ignored';
+  const { token, paymentRef } = paid;
   if (await stripeEventHandled(ctx, event.id)) return 'replayed';
   try {
     return (await purchaseBuyNow(ctx, token, paymentRef, { via: 'stripe', stripeEventId: event.id })).outcome;

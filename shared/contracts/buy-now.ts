@@ -74,7 +74,7 @@ export const buyNowWebhookContracts = defineContracts({
     method: 'POST',
     path: '/webhooks/stripe',
     summary:
-      "R-BUY-3 (public): Stripe's webhook. The Stripe-Signature header is verified over the exact bytes with the endpoint secret (tolerance 5 minutes; else 400, nothing written); checkout.session.completed whose client_reference_id is a link's token purchases it with the payment intent as paymentRef; a replayed event id changes nothing; other events are acknowledged and ignored",
+      "R-BUY-3 (public): Stripe's webhook. The Stripe-Signature header is verified over the exact bytes with the endpoint secret (tolerance 5 minutes; else 400, nothing written); checkout.session.completed (paid) or checkout.session.async_payment_succeeded whose client_reference_id is a link's token purchases it with the payment intent as paymentRef; a session completed unpaid waits for the latter; a signed event without a session, or with an unusable payment intent, is a 400; a replayed event id changes nothing; other events are acknowledged and ignored",
     roles: 'public',
     rawBody: true,
     response: stripeWebhookAnswer,

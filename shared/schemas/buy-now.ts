@@ -64,8 +64,11 @@ export const buyNowOffer = z
   .meta({ id: 'BuyNowOffer' });
 export type BuyNowOffer = z.infer<typeof buyNowOffer>;
 
+/** A payment's reference as the shop or the payment provider gives it (a Stripe payment intent id). */
+export const paymentRef = z.string().trim().min(1).max(255).regex(/^[\x21-\x7E]+$/, 'Visible ASCII characters');
+
 export const purchaseBody = z
-  .strictObject({ paymentRef: z.string().trim().min(1).max(255).regex(/^[\x21-\x7E]+$/, 'Visible ASCII characters') })
+  .strictObject({ paymentRef })
   .meta({ id: 'BuyNowPurchase' });
 
 export const buyNowPurchaseResult = z

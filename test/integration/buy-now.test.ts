@@ -278,6 +278,42 @@ describe('R-BUY-3 issue 12 item 4: payments confirmed by Stripe', () => {
     }
   });
 
+  it('R-BUY-3 a signed event without a session, with an unusable payment intent, or a signed body that is not JSON is a 400 (never a 500) and writes nothing', async () => {
+    const { link } = await issueLink();
+    const signed = (payload: string) => webhook(payload, stripeSignature(payload, { timestamp: nowSeconds() }));
+    const event = (extra: Record<string, unknown>) => JSON.stringify({ id: `evt_${ulid()}`, object: 'event', type: 'checkout.session.completed', ...extra });
+
+    await expectNothingWritten(api, async () => {
+      const answers = [
+        await signed(event({})),
+        await signed(event({ data: null })),
+        await signed(event({ data: { object: { client_reference_id: link.token, payment_intent: 'p'.repeat(256) } } })),
+        await signed(event({ data: { object: { client_reference_id: link.token, payment_intent: 'pi_ünicode' } } })),
+        await signed('not json, but signed'),
+      ];
+      expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400, 400, 400]);
+      expect(answers.map((answer) => answer.body.code)).toEqual(['validation_failed', 'validation_failed', 'validation_failed', 'validation_failed', 'malformed_json']);
+      expect(answers[0]!.body.errors).toEqual([{ path: 'data', message: 'Required' }]);
+      expect(answers[2]!.body.errors.map((error: { path: string }) => error.path)).toContain('data.object.payment_intent');
+    });
+  });
+
+  it('R-BUY-3 a session completed unpaid (a delayed payment method) buys nothing; its async_payment_succeeded buys the link', async () => {
+    const { opportunity, link } = await issueLink();
+    const session = { object: { id: 'cs_test_delayed', object: 'checkout.session', client_reference_id: link.token, payment_intent: 'pi_delayed', payment_status: 'unpaid' } };
+    const completed = JSON.stringify({ id: `evt_${ulid()}`, object: 'event', type: 'checkout.session.completed', data: session });
+    const succeeded = JSON.stringify({ id: `evt_${ulid()}`, object: 'event', type: 'checkout.session.async_payment_succeeded', data: { object: { ...session.object, payment_status: 'paid' } } });
+
+    await expectNothingWritten(api, async () => {
+      expect((await webhook(completed, stripeSignature(completed, { timestamp: nowSeconds() }))).body).toEqual({ received: true, outcome: 'ignored' });
+    });
+    const paid = await webhook(succeeded, stripeSignature(succeeded, { timestamp: nowSeconds() }));
+
+    expect(paid.body).toEqual({ received: true, outcome: 'purchased' });
+    expect(await opportunityOf(opportunity.id)).toMatchObject({ status: 'won' });
+    expect((await linksOf(opportunity.id))[0]).toMatchObject({ state: 'purchased', paymentRef: 'pi_delayed', confirmedBy: 'stripe' });
+  });
+
   it('R-BUY-3 other event types, and payments for no sellable link, are acknowledged and change nothing', async () => {
     const other = JSON.stringify({ id: `evt_${ulid()}`, object: 'event', type: 'payment_intent.created', data: { object: { id: 'pi_x' } } });
     const unknown = checkoutCompleted(`evt_${ulid()}`, 'C'.repeat(43), 'pi_nowhere');
