@@ -5,9 +5,10 @@ import type { FieldError } from './errors.ts';
 /**
  * Search (SPEC §1 "Search", issue 14 item 1), without I/O: the words a record is found by, how a query is read,
  * and whether a record matches it. A record matches `?q=` when every word of the query starts one of its words,
- * compared case- and accent-insensitively (NFD, diacritics stripped, lower case). The words of a record are the
- * words of its names and titles (each hyphenated or apostrophised word also as its parts and joined up), its email
- * whole, its domain whole, and its phone's digits (all of them, and each group).
+ * compared case- and accent-insensitively (`fold`: NFD, diacritics stripped, lower case, letters without a
+ * decomposition such as ø, ł, ß in plain Latin). The words of a record are the words of its names and titles (each
+ * hyphenated or apostrophised word also as its parts and joined up), its email whole, its domain whole, and its
+ * phone's digits (all of them, and each group).
  */
 
 export type SearchEntity = 'contacts' | 'companies' | 'leads' | 'opportunities';
@@ -21,8 +22,27 @@ export const MAX_INDEXED_WORDS = 24;
 /** At most this many tags of a record are indexed (the schemas allow 50). */
 export const MAX_INDEXED_TAGS = 50;
 
-/** Case- and accent-insensitive form of a text: NFD, combining marks stripped, lower case. */
-export const fold = (text: string): string => text.normalize('NFD').replace(/\p{M}+/gu, '').toLocaleLowerCase('en');
+/**
+ * Latin letters that NFD leaves whole (they are letters of their own, not a base letter and a combining mark), as
+ * their plain-Latin spelling, by their lower-case form: without them `oresund` would miss Øresund, `lodz` Łódź and
+ * `strasse` Straße. An explicit table rather than a dependency: the letters are few and fixed, and the index stores
+ * folded words, so any change of folding needs a data migration (005-search-folding) and must not come with a
+ * library's update; transliteration libraries also fold more than accents (Cyrillic, CJK, `ä` → `ae`).
+ */
+export const PLAIN_LATIN: Readonly<Record<string, string>> = {
+  ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i', ħ: 'h', ŧ: 't', ŋ: 'ng', ĳ: 'ij', ſ: 's',
+  ƀ: 'b', ɓ: 'b', ƈ: 'c', ȼ: 'c', ɗ: 'd', ɖ: 'd', ɇ: 'e', ɛ: 'e', ƒ: 'f', ǥ: 'g', ɠ: 'g', ɨ: 'i', ɉ: 'j', ƙ: 'k',
+  ƚ: 'l', ɲ: 'n', ƞ: 'n', ɵ: 'o', ɔ: 'o', ƥ: 'p', ɍ: 'r', ʂ: 's', ȿ: 's', ƭ: 't', ʈ: 't', ʉ: 'u', ʋ: 'v', ƴ: 'y',
+  ƶ: 'z', ȥ: 'z', ɀ: 'z', ǉ: 'lj', ǌ: 'nj', ǆ: 'dz', ﬀ: 'ff', ﬁ: 'fi', ﬂ: 'fl', ﬃ: 'ffi', ﬄ: 'ffl', ﬅ: 'st', ﬆ: 'st',
+};
+const PLAIN_LATIN_LETTER = new RegExp(`[${Object.keys(PLAIN_LATIN).join('')}]`, 'gu');
+
+/**
+ * Case- and accent-insensitive form of a text, for a record's words and a query's alike: NFD, combining marks
+ * stripped, lower case, then the letters NFD does not decompose spelled in plain Latin (PLAIN_LATIN).
+ */
+export const fold = (text: string): string =>
+  text.normalize('NFD').replace(/\p{M}+/gu, '').toLocaleLowerCase('en').replace(PLAIN_LATIN_LETTER, (letter) => PLAIN_LATIN[letter]!);
 
 const EDGE_PUNCTUATION = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
 const NOT_ALPHANUMERIC = /[^\p{L}\p{N}]+/u;

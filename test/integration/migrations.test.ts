@@ -1,11 +1,24 @@
+import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeAdminsKey, BOARD_ALL, boardContributionKey, boardCounterKey, boardOwnerPartition, contactModel, userModel } from '../../shared/db/keys.ts';
-import { searchTermsOf } from '../../shared/db/search-index.ts';
+import { bucketOf, termSortKey, type SearchEntity } from '../../shared/domain/search.ts';
+import {
+  activeAdminsKey,
+  BOARD_ALL,
+  boardContributionKey,
+  boardCounterKey,
+  boardOwnerPartition,
+  companyModel,
+  contactModel,
+  ownedSearchWordPartition,
+  searchWordPartition,
+  userModel,
+} from '../../shared/db/keys.ts';
+import { SEARCH_ITEM_TYPE, searchTermsOf } from '../../shared/db/search-index.ts';
 import { CURRENT_SHAPE_VERSION } from '../../shared/db/migrations/index.ts';
 import { META_KEY, migrateTable, shapeVersion, type MigrationProgress } from '../../shared/db/migrations/runner.ts';
 import { deleteItem, getItem, putItem, type Key } from '../../shared/db/store.ts';
 import { TestApi } from '../support/api.ts';
-import { idsOf, newContact, newOpportunity, settle, usersOf } from '../support/fixtures.ts';
+import { created, idsOf, newContact, newOpportunity, settle, usersOf } from '../support/fixtures.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -39,7 +52,7 @@ describe('Issue 15 item 3: data migrations', () => {
     const result = await migrateTable(api.runtime.ctx, { segments: 3, report: (progress) => reports.push(progress) });
 
     // Assert: the table is at the current shape, the items are in it, the API reads them as before.
-    expect(result).toEqual({ from: 0, to: CURRENT_SHAPE_VERSION, applied: ['001-record-type', '002-active-admins-guard', '003-search-index', '004-board-counters'], stopped: false });
+    expect(result).toEqual({ from: 0, to: CURRENT_SHAPE_VERSION, applied: ['001-record-type', '002-active-admins-guard', '003-search-index', '004-board-counters', '005-search-folding'], stopped: false });
     expect(await shapeVersion(api.runtime.ctx)).toBe(CURRENT_SHAPE_VERSION);
     const contact = (await getItem(api.runtime.ctx, contactModel.key(contactId), { consistent: true }))!;
     expect(contact).toMatchObject({ recordType: 'Contact' });
@@ -97,10 +110,61 @@ describe('Issue 15 item 3: data migrations', () => {
     // Assert
     expect(idsOf(unfound)).toEqual([]);
     expect(countIn(uncounted)).toBe(0);
-    expect(result).toMatchObject({ from: 2, to: CURRENT_SHAPE_VERSION, applied: ['003-search-index', '004-board-counters'], stopped: false });
+    expect(result).toMatchObject({ from: 2, to: CURRENT_SHAPE_VERSION, applied: ['003-search-index', '004-board-counters', '005-search-folding'], stopped: false });
     expect(idsOf(await api.get('/contacts?q=zenob'))).toEqual([contactId]);
     const summary = await api.get('/opportunities/summary');
     expect(countIn(summary)).toBe(1);
     expect(summary.body.stages.find((stage: { stageId: string }) => stage.stageId === opportunity.stageId).totals).toEqual([{ currency: 'EUR', amount: 50_000, weighted: expect.any(Number) }]);
+  }, 120_000);
+
+  it('SPEC §1 search (005-search-folding) records indexed before ø, ł, ß … were folded to plain Latin are found by both spellings once migrated; the old items go', async () => {
+    // Arrange: a company and a contact as the code before 005 indexed them (words folded without ø → o, ł → l, ß → ss),
+    // an old item of a record deleted since, and a record without such letters.
+    type Owned = { id: string; ownerId: string };
+    const company = await created<Owned>(api, '/companies', { name: 'Øresund Łódź Ltd' });
+    const contact = await created<Owned>(api, '/contacts', { firstName: 'Łukasz', lastName: 'Straße' });
+    const plain = await created<Owned>(api, '/contacts', { firstName: 'Plain', lastName: 'Folding' });
+    const oldItem = (entity: SearchEntity, record: Owned, word: string) => ({
+      PK: searchWordPartition(entity, bucketOf(word)),
+      SK: termSortKey(word, record.id),
+      GSI2PK: ownedSearchWordPartition(entity, record.ownerId, bucketOf(word)),
+      GSI2SK: termSortKey(word, record.id),
+      recordId: record.id,
+      recordType: SEARCH_ITEM_TYPE,
+    });
+    const staleItems = [
+      ...['øresund', 'łodz'].map((word) => oldItem('companies', company, word)),
+      ...['łukasz', 'straße'].map((word) => oldItem('contacts', contact, word)),
+      oldItem('contacts', { id: ulid(), ownerId: contact.ownerId }, 'ørphan'),
+    ];
+    const unchangedItem = oldItem('companies', company, 'ltd');
+    const companyItem = (await getItem(api.runtime.ctx, companyModel.key(company.id), { consistent: true }))!;
+    const contactItem = (await getItem(api.runtime.ctx, contactModel.key(contact.id), { consistent: true }))!;
+    for (const item of [...searchTermsOf('companies', companyItem as Parameters<typeof searchTermsOf>[1]), ...searchTermsOf('contacts', contactItem as Parameters<typeof searchTermsOf>[1])]) {
+      await deleteItem(api.runtime.ctx, { PK: item.PK, SK: item.SK });
+    }
+    for (const item of [...staleItems, unchangedItem]) await putItem(api.runtime.ctx, item);
+    await putItem(api.runtime.ctx, { ...META_KEY, shapeVersion: 4 });
+    const found = async () => ({
+      oresund: idsOf(await api.get('/companies?q=oresund')),
+      Øresund: idsOf(await api.get(`/companies?q=${encodeURIComponent('Øresund')}`)),
+      lodz: idsOf(await api.get('/companies?q=lodz')),
+      lukasz: idsOf(await api.get('/contacts?q=lukasz')),
+      strasse: idsOf(await api.get('/contacts?q=strasse')),
+      Straße: idsOf(await api.get(`/contacts?q=${encodeURIComponent('Straße')}`)),
+      plain: idsOf(await api.get('/contacts?q=plain%20folding')),
+    });
+    const before = await found();
+
+    // Act
+    const result = await migrateTable(api.runtime.ctx);
+
+    // Assert
+    expect(before).toEqual({ oresund: [], Øresund: [], lodz: [], lukasz: [], strasse: [], Straße: [], plain: [plain.id] });
+    expect(result).toMatchObject({ from: 4, to: CURRENT_SHAPE_VERSION, applied: ['005-search-folding'], stopped: false });
+    expect(await found()).toEqual({ oresund: [company.id], Øresund: [company.id], lodz: [company.id], lukasz: [contact.id], strasse: [contact.id], Straße: [contact.id], plain: [plain.id] });
+    for (const item of staleItems) expect(await getItem(api.runtime.ctx, { PK: item.PK, SK: item.SK }, { consistent: true }), item.SK).toBeUndefined();
+    expect(await getItem(api.runtime.ctx, { PK: unchangedItem.PK, SK: unchangedItem.SK }, { consistent: true })).toEqual(unchangedItem);
+    expect(await migrateTable(api.runtime.ctx)).toMatchObject({ from: CURRENT_SHAPE_VERSION, applied: [] });
   }, 120_000);
 });

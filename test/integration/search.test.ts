@@ -55,6 +55,36 @@ describe('issue 14 search: what matches', () => {
     expect(await ids(`/contacts?q=${encodeURIComponent(`muller${word}`)}`)).toEqual([accented]);
   });
 
+  it('SPEC §1 search letters without a decomposition match their plain spelling both ways ("oresund" finds "Øresund", "straße" finds "Strasse")', async () => {
+    // Arrange: this file's table holds no other record with these words.
+    const company = (await created(api, '/companies', { name: 'Øresund Łódź Ltd' }, manager)).id;
+    const contact = (await created(api, '/contacts', { firstName: 'Łukasz', lastName: 'Æbelø' }, manager)).id;
+    const lead = (await created(api, '/leads', { name: 'Jens Straße' }, manager)).id;
+    const plainLead = (await created(api, '/leads', { name: 'Otto Strassel' }, manager)).id;
+    const q = (text: string) => `q=${encodeURIComponent(text)}`;
+
+    // Act
+    const byPlain = {
+      oresund: await ids(`/companies?${q('oresund')}`),
+      lodz: await ids(`/companies?${q('lodz')}`),
+      both: await ids(`/companies?${q('Lodz ORESUND ltd')}`),
+      lukasz: await ids(`/contacts?${q('lukasz')}`),
+      aebelo: await ids(`/contacts?${q('aebelo')}`),
+      strasse: await ids(`/leads?${q('strasse')}`),
+    };
+    const byOriginal = {
+      oresund: await ids(`/companies?${q('Øresund')}`),
+      lodz: await ids(`/companies?${q('łódź')}`),
+      lukasz: await ids(`/contacts?${q('ŁUKASZ')}`),
+      aebelo: await ids(`/contacts?${q('æbelø')}`),
+      strasse: await ids(`/leads?${q('Straße')}`),
+    };
+
+    // Assert
+    expect(byPlain).toEqual({ oresund: [company], lodz: [company], both: [company], lukasz: [contact], aebelo: [contact], strasse: [lead, plainLead] });
+    expect(byOriginal).toEqual({ oresund: [company], lodz: [company], lukasz: [contact], aebelo: [contact], strasse: [lead, plainLead] });
+  });
+
   it('issue 14 several words must all match, in any order', async () => {
     const word = marker();
     const lovelace = (await created(api, '/contacts', { firstName: `Ada${word}`, lastName: 'Lovelace' }, manager)).id;

@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../../app-context.ts';
 import { tableDefinition } from '../table-definition.ts';
-import { getItem, putItem, updateItem } from '../store.ts';
+import { deleteItem, getItem, putItem, updateItem } from '../store.ts';
 import { MIGRATIONS } from './index.ts';
 import type { Item, Migration } from './types.ts';
 
@@ -69,7 +69,7 @@ export async function migrateTable(ctx: AppContext, options: MigrateOptions = {}
     const segments = meta.progress?.id === migration.id ? meta.progress.segments.length : (options.segments ?? DEFAULT_SEGMENTS);
     const progress = meta.progress?.id === migration.id ? meta.progress : { id: migration.id, segments: Array<Item | null | 'done'>(segments).fill(null), scanned: 0, changed: 0 };
     meta.progress = progress;
-    if (migration.change || migration.derive) {
+    if (migration.change || migration.derive || migration.remove) {
       const report = () =>
         options.report?.({ migration: label, scanned: progress.scanned, changed: progress.changed, segmentsDone: progress.segments.filter((at) => at === 'done').length, segments });
       await Promise.all(progress.segments.map((_, segment) => scanSegment(ctx, migration, meta, segment, budget, report)));
@@ -107,9 +107,11 @@ async function scanSegment(ctx: AppContext, migration: Migration, meta: Meta, se
       const derived = migration.derive?.(item) ?? [];
       for (const derivedItem of derived) await putItem(ctx, derivedItem);
       if (derived.length > 0) progress.changed += 1;
+      const key = { [tableDefinition.partitionKey]: item[tableDefinition.partitionKey], [tableDefinition.sortKey]: item[tableDefinition.sortKey] };
+      const removal = migration.remove?.(item);
+      if (removal && (await deleteItem(ctx, key, removal))) progress.changed += 1;
       const change = migration.change?.(item);
       if (!change) continue;
-      const key = { [tableDefinition.partitionKey]: item[tableDefinition.partitionKey], [tableDefinition.sortKey]: item[tableDefinition.sortKey] };
       if (await updateItem(ctx, key, change.update, { expression: change.condition })) progress.changed += 1;
     }
     progress.segments[segment] = page.LastEvaluatedKey ?? 'done';

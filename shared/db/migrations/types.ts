@@ -12,8 +12,9 @@ export interface ItemChange {
 
 /**
  * A numbered migration (`NNN-name.ts`): idempotent (a second run changes nothing) and resumable (a run stopped
- * anywhere is finished by the next one). `change` is applied to every item of the table, read by a parallel Scan
- * (the one place the project scans); `afterScan` runs once the scan is done, for changes that are not per item.
+ * anywhere is finished by the next one). `change`, `derive` and `remove` are applied to every item of the table,
+ * read by a parallel Scan (the one place the project scans); `afterScan` runs once the scan is done, for changes
+ * that are not per item.
  */
 export interface Migration {
   id: number;
@@ -24,5 +25,10 @@ export interface Migration {
   change?: (item: Item) => ItemChange | undefined;
   /** Items derived from one item, put beside it (an index backfill): putting one again changes nothing. */
   derive?: (item: Item) => readonly Item[];
+  /**
+   * Whether one item is deleted (an item the code no longer writes nor reads, e.g. a stale index item): the condition
+   * the delete is guarded by, or undefined to keep it. Deleting it again finds nothing (its condition fails).
+   */
+  remove?: (item: Item) => Condition | undefined;
   afterScan?: (ctx: AppContext) => Promise<void>;
 }
