@@ -56,7 +56,7 @@ async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppC
   const bodyTakingMethod = contract.method === 'POST' || contract.method === 'PUT' || contract.method === 'PATCH';
   // A raw-body route reads the bytes itself: JSON is parsed only if its contract also declares a JSON body.
   const limit = bodyLimit(contract);
-  const json = contract.rawBody && !contract.body ? checkBodySize(bytes?.byteLength ?? 0, limit) : parseJsonBody(text, headers['content-type'], bodyTakingMethod && contract.body !== undefined, limit);
+  const json = contract.rawBody && !contract.body ? checkBodySize(bytes?.byteLength ?? 0, limit) : parseJsonBody(bytes, headers['content-type'], bodyTakingMethod && contract.body !== undefined, limit);
 
   const errors: FieldError[] = [];
   const params = parseOrCollect(contract.params, event.pathParameters ?? {}, 'path', errors);
@@ -151,10 +151,13 @@ function parseOrCollect(schema: z.ZodType | undefined, input: unknown, location:
   return undefined;
 }
 
-/** `"3"`, `W/"3"` or `3` → 3; `*` matches any version; anything else can match no version. */
+/**
+ * `"3"` or `3` → 3; `*` matches any version; anything else can match no version, a weak tag (`W/"3"`) included:
+ * If-Match compares strongly (RFC 9110 §13.1.1), and every ETag of the API is strong.
+ */
 function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
+  const match = /^\s*"?(\d+)"?\s*$/.exec(header);
   return match ? Number(match[1]) : -1;
 }
 

@@ -46,7 +46,7 @@ export function createCursorCodec(loadSecret: () => Promise<string> = loadSecret
     },
     async decode(cursor, scope) {
       const invalid = badRequest('invalid_cursor', 'The cursor is not valid for this listing', [
-        { path: 'cursor', message: 'Invalid or tampered cursor' },
+        { path: 'query.cursor', message: 'Invalid or tampered cursor' },
       ]);
       const [payload, signature, ...rest] = cursor.split('.');
       if (!payload || !signature || rest.length > 0) throw invalid;

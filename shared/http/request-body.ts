@@ -9,23 +9,37 @@ export const PUBLIC_MAX_BODY_BYTES = 8 * 1024;
 export const bodyLimit = (route: { roles: unknown; maxBodyBytes?: number | undefined }): number =>
   route.maxBodyBytes ?? (route.roles === 'public' ? PUBLIC_MAX_BODY_BYTES : MAX_BODY_BYTES);
 
-const isJsonContentType = (contentType: string | undefined) =>
-  !!contentType && /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i.test(contentType.trim());
+/** JSON, in UTF-8 (RFC 8259 §8.1): a charset parameter, if any, must say so. */
+const isJsonContentType = (contentType: string | undefined) => {
+  const match = contentType && /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i.exec(contentType.trim());
+  if (!match) return false;
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(match[2] ?? '')?.[1];
+  return charset === undefined || /^utf-?8$/i.test(charset);
+};
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Turns the raw body into JSON, in the order a client can act on: size (413), presence (400),
  * media type (415), syntax (400). `required` is false for routes that take no body: then only an
  * empty body or `{}` is accepted, so a client cannot slip fields into a body-less action.
  */
-export function parseJsonBody(raw: string | undefined, contentType: string | undefined, required: boolean, limit = MAX_BODY_BYTES): unknown {
-  const text = raw ?? '';
-  checkBodySize(Buffer.byteLength(text, 'utf8'), limit);
-  if (text.trim() === '') {
+export function parseJsonBody(raw: string | Buffer | undefined, contentType: string | undefined, required: boolean, limit = MAX_BODY_BYTES): unknown {
+  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : (raw ?? Buffer.alloc(0));
+  checkBodySize(bytes.byteLength, limit);
+  if (bytes.toString('latin1').trim() === '') {
     if (required) throw badRequest('body_required', 'This request needs a JSON body', [{ path: '', message: 'Required' }]);
     return undefined;
   }
   if (!isJsonContentType(contentType)) {
-    throw new ProblemError(415, 'unsupported_media_type', 'Send the body as application/json');
+    throw new ProblemError(415, 'unsupported_media_type', 'Send the body as application/json (UTF-8)');
+  }
+  let text: string;
+  try {
+    // Decoding leniently would store U+FFFD in place of what the client meant ("Bj\xF6rn" sent in Latin-1).
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw badRequest('malformed_json', 'The body is not valid UTF-8 (JSON text is UTF-8)');
   }
   let parsed: unknown;
   try {

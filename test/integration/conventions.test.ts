@@ -89,6 +89,17 @@ describe('SPEC §1 concurrency', () => {
     expect(final.body.version).toBe(2);
   });
 
+  it('SPEC §1 If-Match compares strongly: a weak tag (W/"1") matches no version and is a 412 that writes nothing', async () => {
+    const rep = await api.createUser('rep');
+
+    const weak = await api.patch(`/users/${rep.id}`, { name: 'Weakly matched' }, { headers: { 'if-match': 'W/"1"' } });
+    const strong = await api.patch(`/users/${rep.id}`, { name: 'Strongly matched' }, { headers: { 'if-match': '"1"' } });
+
+    expect(weak.status).toBe(412);
+    expect(strong.status).toBe(200);
+    expect(strong.body).toMatchObject({ name: 'Strongly matched', version: 2 });
+  });
+
   it('SPEC §1 concurrent writers without If-Match are each applied on the state they read (no lost update)', async () => {
     const rep = await api.createUser('rep');
 
@@ -204,5 +215,25 @@ describe('SPEC §1 requests the local server cannot parse', () => {
     expect((unencoded.body as { detail: string }).detail).toMatch(/percent-encode/);
     expect(oversized).toMatchObject({ status: 431, contentType: 'application/problem+json', body: { status: 431, code: 'headers_too_large' } });
     expect(encoded.status).toBe(200);
+  });
+});
+
+describe('SPEC §1 bodies are JSON in UTF-8', () => {
+  it('SPEC §1 a body that is not UTF-8 (Latin-1 "Björn") is a 400 malformed_json, another declared charset a 415; neither writes anything', async () => {
+    const before = await api.tableSnapshot();
+    const send = (body: Buffer, contentType: string) =>
+      fetch(`${api.url}/contacts`, { method: 'POST', headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': contentType }, body });
+
+    const latin1 = await send(Buffer.from('{"firstName":"Bj\xf6rn","lastName":"X"}', 'latin1'), 'application/json');
+    const declared = await send(Buffer.from('{"firstName":"Bj\xf6rn","lastName":"X"}', 'latin1'), 'application/json; charset=latin1');
+    const after = await api.tableSnapshot();
+    const utf8 = await send(Buffer.from('{"firstName":"Björn","lastName":"X"}', 'utf8'), 'application/json; charset=utf-8');
+
+    expect(latin1.status).toBe(400);
+    expect(await latin1.json()).toMatchObject({ code: 'malformed_json', detail: expect.stringMatching(/UTF-8/) });
+    expect(declared.status).toBe(415);
+    expect(after).toEqual(before);
+    expect(utf8.status).toBe(201);
+    expect(await utf8.json()).toMatchObject({ firstName: 'Björn' });
   });
 });

@@ -91,6 +91,7 @@ describe('R-CFG-5 users', () => {
     expect(second.body.items[0].id < first.body.items[1].id).toBe(true);
     expect(forged.status).toBe(400);
     expect(forged.body.code).toBe('invalid_cursor');
+    expect(forged.body.errors).toEqual([{ path: 'query.cursor', message: 'Invalid or tampered cursor' }]);
   });
 });
 

@@ -7,6 +7,7 @@ describe('SPEC §1 request bodies', () => {
   it('SPEC §1 accepts JSON with a charset or a +json media type', () => {
     expect(parseJsonBody('{"a":1}', 'application/json; charset=utf-8', true)).toEqual({ a: 1 });
     expect(parseJsonBody('{"a":1}', 'application/merge-patch+json', true)).toEqual({ a: 1 });
+    expect(parseJsonBody(Buffer.from('{"firstName":"Björn"}', 'utf8'), 'application/json;charset="UTF-8"', true)).toEqual({ firstName: 'Björn' });
   });
 
   it.each([
@@ -15,6 +16,8 @@ describe('SPEC §1 request bodies', () => {
     ['415 not JSON', 'a=1', 'text/plain', 415, 'unsupported_media_type'],
     ['415 no content type', '{"a":1}', undefined, 415, 'unsupported_media_type'],
     ['400 malformed JSON', '{"a":', JSON_TYPE, 400, 'malformed_json'],
+    ['400 bytes that are not UTF-8 (Latin-1 "Björn")', Buffer.from('{"firstName":"Bj\xf6rn"}', 'latin1'), JSON_TYPE, 400, 'malformed_json'],
+    ['415 JSON declared in another charset', '{"a":1}', 'application/json; charset=latin1', 415, 'unsupported_media_type'],
   ])('SPEC §1 %s', (_, raw, contentType, status, code) => {
     expect(() => parseJsonBody(raw, contentType, true)).toThrow(expect.objectContaining({ status, code }));
   });
