@@ -49,15 +49,20 @@ export function processIndexItems(process: PostSaleProcess): IndexItem[] {
     GSI3PK: processesLabelled(label),
     GSI3SK: process.id,
   }));
-  const grants = [...processViewers(process)].map((userId) => ({
+  const grants = [...processViewers(process)].map((userId) => viewerItem(process, userId));
+  return [...tasks, ...labels, ...grants];
+}
+
+/** The item that lists the process for one user who may see it (`processesVisibleTo`, GSI2). */
+export function viewerItem(process: Pick<PostSaleProcess, 'id'>, userId: string): IndexItem {
+  return {
     ...postSaleItemKey(process.id, 'grant', userId),
     recordType: 'Post-sale grant',
     processId: process.id,
     userId,
     GSI2PK: processesVisibleTo(userId),
     GSI2SK: process.id,
-  }));
-  return [...tasks, ...labels, ...grants];
+  };
 }
 
 /** The items to put (new or changed) and the keys to delete (gone) when a process goes from `before` to `after`. */

@@ -10,6 +10,7 @@ import {
   companyModel,
   contactModel,
   ownedSearchWordPartition,
+  postSaleItemKey,
   searchWordPartition,
   userModel,
 } from '../../shared/db/keys.ts';
@@ -52,7 +53,7 @@ describe('Issue 15 item 3: data migrations', () => {
     const result = await migrateTable(api.runtime.ctx, { segments: 3, report: (progress) => reports.push(progress) });
 
     // Assert: the table is at the current shape, the items are in it, the API reads them as before.
-    expect(result).toEqual({ from: 0, to: CURRENT_SHAPE_VERSION, applied: ['001-record-type', '002-active-admins-guard', '003-search-index', '004-board-counters', '005-search-folding'], stopped: false });
+    expect(result).toEqual({ from: 0, to: CURRENT_SHAPE_VERSION, applied: ['001-record-type', '002-active-admins-guard', '003-search-index', '004-board-counters', '005-search-folding', '006-process-deal-owners'], stopped: false });
     expect(await shapeVersion(api.runtime.ctx)).toBe(CURRENT_SHAPE_VERSION);
     const contact = (await getItem(api.runtime.ctx, contactModel.key(contactId), { consistent: true }))!;
     expect(contact).toMatchObject({ recordType: 'Contact' });
@@ -110,7 +111,7 @@ describe('Issue 15 item 3: data migrations', () => {
     // Assert
     expect(idsOf(unfound)).toEqual([]);
     expect(countIn(uncounted)).toBe(0);
-    expect(result).toMatchObject({ from: 2, to: CURRENT_SHAPE_VERSION, applied: ['003-search-index', '004-board-counters', '005-search-folding'], stopped: false });
+    expect(result).toMatchObject({ from: 2, to: CURRENT_SHAPE_VERSION, applied: ['003-search-index', '004-board-counters', '005-search-folding', '006-process-deal-owners'], stopped: false });
     expect(idsOf(await api.get('/contacts?q=zenob'))).toEqual([contactId]);
     const summary = await api.get('/opportunities/summary');
     expect(countIn(summary)).toBe(1);
@@ -161,10 +162,32 @@ describe('Issue 15 item 3: data migrations', () => {
 
     // Assert
     expect(before).toEqual({ oresund: [], Øresund: [], lodz: [], lukasz: [], strasse: [], Straße: [], plain: [plain.id] });
-    expect(result).toMatchObject({ from: 4, to: CURRENT_SHAPE_VERSION, applied: ['005-search-folding'], stopped: false });
+    expect(result).toMatchObject({ from: 4, to: CURRENT_SHAPE_VERSION, applied: ['005-search-folding', '006-process-deal-owners'], stopped: false });
     expect(await found()).toEqual({ oresund: [company.id], Øresund: [company.id], lodz: [company.id], lukasz: [contact.id], strasse: [contact.id], Straße: [contact.id], plain: [plain.id] });
     for (const item of staleItems) expect(await getItem(api.runtime.ctx, { PK: item.PK, SK: item.SK }, { consistent: true }), item.SK).toBeUndefined();
     expect(await getItem(api.runtime.ctx, { PK: unchangedItem.PK, SK: unchangedItem.SK }, { consistent: true })).toEqual(unchangedItem);
+    expect(await migrateTable(api.runtime.ctx)).toMatchObject({ from: CURRENT_SHAPE_VERSION, applied: [] });
+  }, 120_000);
+
+  it('R-PS-6 (006-process-deal-owners) a process assigned away from its deal owner before this migration is listed for that owner once migrated', async () => {
+    // Arrange: a process of a rep's deal assigned to another rep, without the item that lists it for the deal's owner
+    // (as the code before 006 wrote it).
+    const [dealOwner, assignee, manager] = await usersOf(api, 'rep', 'rep', 'manager');
+    const deal = await newOpportunity(api, dealOwner);
+    const process = await created<{ id: string }>(api, '/post-sale-processes', { opportunityId: deal.id, assigneeId: assignee!.id }, manager);
+    const ownProcess = await created<{ id: string }>(api, '/post-sale-processes', { opportunityId: (await newOpportunity(api, dealOwner)).id }, dealOwner);
+    await deleteItem(api.runtime.ctx, postSaleItemKey(process.id, 'grant', dealOwner!.id));
+    await putItem(api.runtime.ctx, { ...META_KEY, shapeVersion: 5 });
+    const listed = async () => idsOf(await api.get('/post-sale-processes', { token: dealOwner!.token })).sort();
+    const before = await listed();
+
+    // Act
+    const result = await migrateTable(api.runtime.ctx);
+
+    // Assert
+    expect(before).toEqual([ownProcess.id]);
+    expect(result).toMatchObject({ from: 5, to: CURRENT_SHAPE_VERSION, applied: ['006-process-deal-owners'], stopped: false });
+    expect(await listed()).toEqual([process.id, ownProcess.id].sort());
     expect(await migrateTable(api.runtime.ctx)).toMatchObject({ from: CURRENT_SHAPE_VERSION, applied: [] });
   }, 120_000);
 });
