@@ -11,7 +11,8 @@ export type ProcessStatus = TaskStatus;
 
 const title = singleLine(200);
 const days = z.int().min(0).max(3650);
-const label = singleLine(50);
+/** No comma in a label: `?label=a,b` is "a" or "b" (SPEC §1), so a label holding one could never be found. */
+const label = singleLine(50).regex(/^[^,]*$/, 'A label cannot contain a comma');
 export const labels = z.array(label).max(50);
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -204,4 +204,18 @@ describe('R-PS-6 who runs a process', () => {
       expect(answers[0]!.body.errors[0].message).toBe('Must name an active user');
     });
   });
+
+  it('R-PS-5 a label cannot contain a comma (?label=a,b is "a" or "b"): a 400 on labels.N that writes nothing', async () => {
+    const deal = await newOpportunity(api, rep);
+    const process = await created(api, '/post-sale-processes', { opportunityId: (await newOpportunity(api, rep)).id }, rep);
+
+    await expectNothingWritten(api, async () => {
+      const answers = [
+        await api.post('/post-sale-processes', { opportunityId: deal.id, labels: ['install', 'a,b'] }, as(rep)),
+        await api.patch(`/post-sale-processes/${process.id}`, { labels: ['a,b'] }, as(rep)),
+      ];
+      expect(answers.map((answer) => answer.status)).toEqual([400, 400]);
+      expect(answers.map((answer) => answer.body.errors)).toEqual([[{ path: 'labels.1', message: 'A label cannot contain a comma' }], [{ path: 'labels.0', message: 'A label cannot contain a comma' }]]);
+    });
+  });
 });
