@@ -44,12 +44,12 @@ export const buyNowContracts = defineContracts({
     method: 'GET',
     path: '/buy/{token}',
     summary:
-      'R-BUY-2 (public): the offer of a buy-now link (amount, description, title, seller). Records the click; once per link and day it tags the contact (onClick.tag), mails the rep (onClick.notifyRep) and emits buynow.clicked. Expired or used: 410; unknown or malformed: 404',
+      'R-BUY-2 (public): the offer of a buy-now link (amount, description, title, seller). Records the click; once per link and day it tags the contact (onClick.tag), mails the rep (onClick.notifyRep) and emits buynow.clicked. Expired or used: 410; its opportunity won or lost meanwhile: 409 opportunity_closed, nothing recorded; unknown or malformed: 404',
     roles: 'public',
     params: buyNowTokenParams,
     response: buyNowOffer,
     throttle: { ratePerSecond: 10, burst: 20 },
-    statuses: [404, 410],
+    statuses: [404, 409, 410],
   },
   purchaseBuyNow: {
     method: 'POST',

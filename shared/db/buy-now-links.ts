@@ -181,13 +181,16 @@ const partiesOf = (opportunity: StoredOpportunity) => ({ opportunityId: opportun
 /**
  * GET /buy/{token}: the offer. Every click is counted; the first of a UTC day also tags the contact (onClick.tag) and
  * emits buynow.clicked in one transaction conditioned on that day not being taken yet, then mails the rep
- * (onClick.notifyRep, once per link and day). Expired or used: 410.
+ * (onClick.notifyRep, once per link and day). Expired or used: 410; its deal won or lost meanwhile: 409
+ * `opportunity_closed`, nothing counted (a restored deal's link works again).
  */
 export async function openBuyNowOffer(ctx: AppContext, token: string): Promise<BuyNowOffer> {
   const { offer, mail } = await retryOnRace(async () => {
     const { link, opportunity } = await findLink(ctx, token);
     const now = ctx.now();
     requireOpenLink(link, now);
+    // What the purchase would refuse is refused before the buyer pays (with Stripe, a payment nobody can take).
+    if (opportunity.status !== 'open') throw opportunityClosed();
     const settings = await getPipelineSettings(ctx);
     const offer = offerOf(link, opportunity.title, ctx.config.sellerName, settings.buyNow.confirmation);
     const day = dayOf(now);

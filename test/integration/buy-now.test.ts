@@ -191,15 +191,17 @@ describe('R-BUY-2 issue 12 item 3: POST /buy/{token}/purchase', () => {
     expect(processes.body.items[0].tasks.map((task: { title: string }) => task.title)).toEqual(['Send welcome pack']);
   });
 
-  it('R-BUY-2 an opportunity lost meanwhile answers 409 and nothing is written', async () => {
+  it('R-BUY-2 an opportunity lost meanwhile: the offer and the purchase answer 409 opportunity_closed and nothing is written; restored, the offer shows again', async () => {
     const { opportunity, link } = await issueLink();
     await api.post(`/opportunities/${opportunity.id}/lost`, {});
 
     await expectNothingWritten(api, async () => {
-      const answer = await purchase(link.token);
-      expect(answer.status).toBe(409);
-      expect(answer.problem?.code).toBe('opportunity_closed');
+      const answers = [await offer(link.token), await purchase(link.token)];
+      expect(answers.map((answer) => answer.status)).toEqual([409, 409]);
+      expect(answers.map((answer) => answer.problem?.code)).toEqual(['opportunity_closed', 'opportunity_closed']);
     });
+    await api.post(`/opportunities/${opportunity.id}/restore`, {});
+    expect((await offer(link.token)).status).toBe(200);
   });
 
   it('R-BUY-2 20 concurrent purchases of one link: exactly one wins, the others are 410', async () => {
