@@ -26,7 +26,8 @@ export function settingsFieldsUsingStage(settings: StageReferences, stageId: str
 
 /**
  * R-CFG-2: a settings document is accepted as a whole or not at all; every id it names must exist (the buy-now
- * win reason must be a win reason) and no active stage is listed twice. Returns every offending path.
+ * win reason must be a win reason), no active stage is listed twice, the win and loss stages differ, and new deals
+ * start in neither. Returns every offending path.
  */
 export function pipelineSettingsErrors(settings: PipelineSettingsInput, existing: ExistingReferences): FieldError[] {
   const errors: FieldError[] = [];
@@ -40,6 +41,13 @@ export function pipelineSettingsErrors(settings: PipelineSettingsInput, existing
   for (const field of SINGLE_STAGE_FIELDS) {
     const stageId = settings[field];
     if (stageId !== null && !existing.stageIds.has(stageId)) errors.push({ path: field, message: 'Unknown stage' });
+  }
+  // A deal that starts in the win or loss stage would be open in a closed column, at its 100% or 0%.
+  if (settings.defaultStageId === settings.winStageId || settings.defaultStageId === settings.lossStageId) {
+    errors.push({ path: 'defaultStageId', message: 'New deals cannot start in the win or loss stage' });
+  }
+  if (settings.winStageId !== null && settings.winStageId === settings.lossStageId) {
+    errors.push({ path: 'lossStageId', message: 'Must differ from winStageId' });
   }
   if (settings.assignToGroupId !== null && !existing.groupIds.has(settings.assignToGroupId)) {
     errors.push({ path: 'assignToGroupId', message: 'Unknown group' });

@@ -54,6 +54,20 @@ describe('R-CFG-2 pipelineSettingsErrors', () => {
     ]);
   });
 
+  it('R-CFG-2 new deals start in neither the win nor the loss stage, and the two differ', () => {
+    const { input, existing } = defaults();
+
+    const startsWon = pipelineSettingsErrors({ ...input, defaultStageId: input.winStageId! }, existing);
+    const startsLost = pipelineSettingsErrors({ ...input, defaultStageId: input.lossStageId! }, existing);
+    const sameClose = pipelineSettingsErrors({ ...input, lossStageId: input.winStageId }, existing);
+    const noLossStage = pipelineSettingsErrors({ ...input, lossStageId: null, winStageId: null }, existing);
+
+    expect(startsWon).toEqual([{ path: 'defaultStageId', message: 'New deals cannot start in the win or loss stage' }]);
+    expect(startsLost).toEqual([{ path: 'defaultStageId', message: 'New deals cannot start in the win or loss stage' }]);
+    expect(sameClose).toEqual([{ path: 'lossStageId', message: 'Must differ from winStageId' }]);
+    expect(noLossStage).toEqual([]);
+  });
+
   it('R-CFG-2 a stage listed twice among the active stages is reported at its second position', () => {
     const { input, existing } = defaults();
     const [first, second] = input.activeStageIds;
