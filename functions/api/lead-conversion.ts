@@ -11,7 +11,7 @@ import { getRecord, newRecord, requireRecord, retryOnRace } from '../../shared/d
 import { canSeeOwned } from '../../shared/domain/access.ts';
 import { visibleCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import { throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
-import { carriedCustomFields, conversionInput, conversionRefusal, convertLead, type StoredLead } from '../../shared/domain/leads.ts';
+import { carriedCustomFields, conversionInput, conversionRefusal, convertLead, reconversionRefusal, type StoredLead } from '../../shared/domain/leads.ts';
 import { buildOpportunity, initialStageId, type StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import { create } from '../../shared/domain/opportunity-lifecycle.ts';
 import { newCompanyFields, newContactFields } from '../../shared/domain/parties.ts';
@@ -80,13 +80,17 @@ async function conversionOpportunity(
  * R-LEAD-5: one transaction creates the contact or company, the opportunity if asked for (with its history, its
  * events and the R-OPP-2 duplicate guard of its new party, through the same commit as POST /opportunities), and
  * marks the lead converted with its history entry: no half-converted lead. A lead already converted is answered
- * with the records it became (200) and nothing is written, whatever the body asks; a race between two
- * conversions is retried and then meets the winner's records.
+ * with the records it became (200) and nothing is written, unless the body asks for what it did not become (409,
+ * `reconversionRefusal`); a race between two conversions is retried and then meets the winner's records.
  */
 function convert(ctx: AppContext, principal: Principal, id: string, body: ConvertLeadInput): Promise<ApiResult<Conversion>> {
   return retryOnRace(async () => {
     const current = await requireRecord<StoredLead>(ctx, leadModel, id, canSeeOwned(principal));
-    if (current.convertedTo) return result(await conversionOf(ctx, current), { status: 200 });
+    if (current.convertedTo) {
+      const refusal = reconversionRefusal(current.convertedTo, body);
+      if (refusal) throw refusal;
+      return result(await conversionOf(ctx, current), { status: 200 });
+    }
     const refusal = conversionRefusal(current, await getRecord(ctx, leadStatusModel, current.statusId));
     if (refusal) throw refusal;
 

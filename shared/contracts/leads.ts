@@ -156,7 +156,7 @@ export const leadContracts = defineContracts({
   convertLead: {
     method: 'POST',
     path: '/leads/{id}/convert',
-    summary: 'Convert a qualified lead into a contact or a company, optionally with an opportunity (201; 200 with the same records once converted)',
+    summary: "Convert a qualified lead into a contact or a company, optionally with an opportunity (201; 200 with the same records once converted; 409 already_converted when asking for what it did not become)",
     roles: EVERYONE,
     params: idParams,
     body: convertLeadBody,

@@ -228,6 +228,20 @@ export function conversionRefusal(lead: Lead, status: LeadStatus | undefined): D
 }
 
 /**
+ * R-LEAD-5: converting again answers the records the lead became when they are what the body asks for (a retry);
+ * a body asking for something the conversion did not make (the other kind of record, or an opportunity it was
+ * converted without) is a 409 `already_converted` naming what it became, rather than a 200 that silently ignores it.
+ */
+export function reconversionRefusal(done: ConvertedTo, body: { into: ConversionTarget; createOpportunity?: unknown }): DomainError | undefined {
+  const into: ConversionTarget = done.contactId ? 'contact' : 'company';
+  if (body.into !== into) return conflict('already_converted', `This lead was converted into a ${into} already`, { convertedTo: done });
+  if (body.createOpportunity && !done.opportunityId) {
+    return conflict('already_converted', 'This lead was converted without an opportunity; create one with POST /opportunities', { convertedTo: done });
+  }
+  return undefined;
+}
+
+/**
  * A person's name as first and last name: the first word is the first name, the rest the last name
  * ("Maria De Luca" → Maria / De Luca); a single word is a last name, which a contact needs at least.
  */

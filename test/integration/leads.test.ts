@@ -532,18 +532,20 @@ describe('R-LEAD-5 converting qualified leads', () => {
     });
   });
 
-  it('R-LEAD-5 converting twice answers the same records (200) and writes nothing, whatever the second body asks', async () => {
+  it('R-LEAD-5 converting twice answers the same records (200) and writes nothing; a second body asking for what the lead did not become is a 409 already_converted', async () => {
     const lead = await qualifiedLead({ name: 'Twice Converted' });
     const first = await api.post(`/leads/${lead.id}/convert`, { into: 'contact' });
 
     await expectNothingWritten(api, async () => {
       const again = await api.post(`/leads/${lead.id}/convert`, { into: 'contact' });
-      const other = await api.post(`/leads/${lead.id}/convert`, { into: 'company', createOpportunity: { title: 'More' } });
+      const otherKind = await api.post(`/leads/${lead.id}/convert`, { into: 'company' });
+      const withOpportunity = await api.post(`/leads/${lead.id}/convert`, { into: 'contact', createOpportunity: { title: 'More' } });
 
       expect(again.status).toBe(200);
       expect(again.body).toEqual(first.body);
-      expect(other.status).toBe(200);
-      expect(other.body).toEqual(first.body);
+      expect([otherKind.status, withOpportunity.status]).toEqual([409, 409]);
+      expect(otherKind.body).toMatchObject({ code: 'already_converted', convertedTo: first.body.lead.convertedTo });
+      expect(withOpportunity.body).toMatchObject({ code: 'already_converted', detail: expect.stringMatching(/without an opportunity/) });
     });
     expect(first.status).toBe(201);
   });
