@@ -1,12 +1,12 @@
 import type { AppContext } from '../../shared/app-context.ts';
 import { opportunityLifecycleContracts } from '../../shared/contracts/opportunity-lifecycle.ts';
-import { openOpportunitiesGuardKey, opportunityModel, stageModel, userModel } from '../../shared/db/keys.ts';
+import { openOpportunitiesGuardKey, opportunityModel, postSaleGuardKey, stageModel, userModel } from '../../shared/db/keys.ts';
 import { addNote, listOpportunityEntries } from '../../shared/db/opportunity-entries.ts';
 import { commitOpportunityChange, findOpportunities, type KnownGuards, readGuards, transitionOpportunity, type TransitionOptions } from '../../shared/db/opportunity-writes.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import { defaultTemplate, findTemplate } from '../../shared/db/post-sale-templates.ts';
 import { resolveReasonChoice, resolveReasonIds } from '../../shared/db/reasons.ts';
-import { getRecord, requireRecord, retryOnRace } from '../../shared/db/store.ts';
+import { getItem, getRecord, requireRecord, retryOnRace } from '../../shared/db/store.ts';
 import { canSeeOpportunity, canWorkOpportunity } from '../../shared/db/visibility.ts';
 import { withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import { forbidden, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
@@ -199,20 +199,24 @@ function mergeOpportunities(ctx: AppContext, principal: Principal, ids: readonly
   });
 }
 
-/** R-PS-2: what the winner's preference asks for; a template named must exist (400 on `postSaleTemplateId`). */
-async function postSaleOfWin(ctx: AppContext, principal: Principal, templateId: string | undefined): Promise<WinPostSale> {
-  const [winner, named, fallback] = await Promise.all([
+/**
+ * R-PS-2: what the winner's preference asks for, unless the deal has its process already (won before, then restored);
+ * a template named must exist (400 on `postSaleTemplateId`).
+ */
+async function postSaleOfWin(ctx: AppContext, principal: Principal, opportunityId: string, templateId: string | undefined): Promise<WinPostSale> {
+  const [winner, named, fallback, process] = await Promise.all([
     getRecord(ctx, userModel, principal.userId),
     templateId ? findTemplate(ctx, templateId) : undefined,
     templateId ? undefined : defaultTemplate(ctx),
+    getItem(ctx, postSaleGuardKey(opportunityId), { consistent: true }),
   ]);
   if (templateId && !named) throw validationFailed([{ path: 'postSaleTemplateId', message: 'No such post-sale template' }]);
-  return postSaleOnWin(winner?.postSaleOnWin ?? 'ask', { named: templateId ?? null, defaultExists: fallback !== undefined }, ctx.newId());
+  return postSaleOnWin(winner?.postSaleOnWin ?? 'ask', { named: templateId ?? null, defaultExists: fallback !== undefined }, ctx.newId(), process !== undefined);
 }
 
 export const opportunityLifecycleRoutes = [
   implement(opportunityLifecycleContracts.winOpportunity, async ({ ctx, principal, params, body, ifMatch }) => {
-    const postSale = await postSaleOfWin(ctx, principal, body.postSaleTemplateId);
+    const postSale = await postSaleOfWin(ctx, principal, params.id, body.postSaleTemplateId);
     const won = await transitionOpportunity(ctx, params.id, transitionOptions(ctx, principal, ifMatch), async (current) => {
       const [settings, reasons] = await Promise.all([getPipelineSettings(ctx), resolveReasonIds(ctx, 'win', body.winReasonIds ?? [], 'winReasonIds')]);
       throwIfInvalid(reasons.errors);

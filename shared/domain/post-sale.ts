@@ -186,16 +186,23 @@ export function completionEvents(before: PostSaleProcess, after: PostSaleProcess
 
 /** What the winner's `postSaleOnWin` asks for when a deal is won (R-PS-2): the won answer and the won event's decision. */
 export interface WinPostSale {
-  answer: 'none' | 'ask' | 'created';
+  answer: 'none' | 'ask' | 'created' | 'exists';
   decision: { kind: 'create'; processId: string; templateId: string | null } | { kind: 'none' };
 }
 
 /**
  * R-PS-2: `never` → nothing; `ask` → nothing, and the client asks its user; `always` → a process (created by the
  * consumer of the won event) from the template named in the won request, else the default one. With no template at
- * all there is nothing to create it from: the client is told to ask instead.
+ * all there is nothing to create it from: the client is told to ask instead. A deal won again after a restore may
+ * still have its process (one per opportunity): `exists`, whatever the preference, and nothing is created.
  */
-export function postSaleOnWin(preference: 'ask' | 'always' | 'never', template: { named: string | null; defaultExists: boolean }, processId: string): WinPostSale {
+export function postSaleOnWin(
+  preference: 'ask' | 'always' | 'never',
+  template: { named: string | null; defaultExists: boolean },
+  processId: string,
+  hasProcess = false,
+): WinPostSale {
+  if (hasProcess) return { answer: 'exists', decision: { kind: 'none' } };
   if (preference === 'never') return { answer: 'none', decision: { kind: 'none' } };
   if (preference === 'ask' || (!template.named && !template.defaultExists)) return { answer: 'ask', decision: { kind: 'none' } };
   return { answer: 'created', decision: { kind: 'create', processId, templateId: template.named } };

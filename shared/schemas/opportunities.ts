@@ -91,7 +91,7 @@ export const opportunityListQuery = z.strictObject({
 });
 
 /** R-OPP-3: the won answer tells the client whether to ask about a post-sale process (R-PS-2 sets more than `none`). */
-export const wonOpportunity = opportunity.extend({ postSale: z.enum(['none', 'ask', 'created']) }).meta({ id: 'WonOpportunity' });
+export const wonOpportunity = opportunity.extend({ postSale: z.enum(['none', 'ask', 'created', 'exists']) }).meta({ id: 'WonOpportunity' });
 
 const closingNote = z.string().trim().min(1).max(2000);
 const MAX_WIN_REASONS = 10;

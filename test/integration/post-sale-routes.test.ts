@@ -55,6 +55,23 @@ describe('R-PS-2 the won route and the winner preference', () => {
     expect(await processOf(refused.id)).toBeUndefined();
   });
 
+  it('R-PS-2 a deal won again after a restore keeps its process: the answer says exists, whatever the preference, and no second process is made', async () => {
+    const template = await created(api, '/post-sale-templates', { name: 'Again', tasks: [{ title: 'Kick-off' }] }, manager);
+    await preferring(rep, 'always');
+    const deal = await newOpportunity(api, rep);
+    expect((await api.call(contracts.winOpportunity, { params: { id: deal.id }, body: { postSaleTemplateId: template.id }, token: rep.token })).body.postSale).toBe('created');
+    const first = await processOf(deal.id);
+    expect((await api.post(`/opportunities/${deal.id}/restore`, undefined, as(rep))).status).toBe(200);
+
+    const again = await api.call(contracts.winOpportunity, { params: { id: deal.id }, body: { postSaleTemplateId: template.id }, token: rep.token });
+    await preferring(rep, 'ask');
+
+    expect(again.body.postSale).toBe('exists');
+    await api.post('/_local/settle');
+    const listed = await api.call(contracts.listPostSaleProcesses, { query: { opportunityId: deal.id } });
+    expect(listed.body.items.map((process: { id: string }) => process.id)).toEqual([first.id]);
+  });
+
   it('R-PS-2 an unknown postSaleTemplateId is a 400 on that field and the deal stays open', async () => {
     await preferring(rep, 'always');
     const deal = await newOpportunity(api, rep);
