@@ -69,7 +69,7 @@ describe('R-PS-2 the won route and the winner preference', () => {
     expect(again.body.postSale).toBe('exists');
     await api.post('/_local/settle');
     const listed = await api.call(contracts.listPostSaleProcesses, { query: { opportunityId: deal.id } });
-    expect(listed.body.items.map((process: { id: string }) => process.id)).toEqual([first.id]);
+    expect(listed.body.items.map((process: { id: string }) => process.id)).toEqual([first!.id]);
   });
 
   it('R-PS-2 an unknown postSaleTemplateId is a 400 on that field and the deal stays open', async () => {
