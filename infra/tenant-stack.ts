@@ -171,6 +171,10 @@ export class TenantStack extends Stack {
     new CfnOutput(this, 'RedriveEventsCommand', {
       value: `npm run redrive-events -- --table ${data.table.tableName} --queue ${events.publisherDeadLetters.queueUrl} --region ${this.region}`,
     });
+    // The first admin, with the tenant's time zone (the recap's and new users' default): only the email and name to fill in.
+    new CfnOutput(this, 'CreateAdminCommand', {
+      value: `npm run create-admin -- --table ${data.table.tableName} --user-pool ${users.pool.userPoolId} --timezone ${config.timezone} --region ${this.region} --email <email> --name "<name>"`,
+    });
     if (config.edgeProtection) new EdgeProtection(this, 'Edge', { tenant: config.tenant, httpApi, webAclArn: config.edgeWebAclArn });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: users.pool.userPoolId });

@@ -72,6 +72,11 @@ export const tenantEntrySchema = z.strictObject({
       streamArn: z.string().regex(/^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[a-zA-Z0-9_.-]+\/stream\/.+$/, 'must be the ARN of the table stream'),
     })
     .optional(),
+}).superRefine((entry, context) => {
+  // Caught here, with the tenant's name, rather than by the construct after a long build (infra/constructs/edge-protection.ts).
+  if (entry.edgeProtection && !entry.edgeWebAclArn && entry.region && entry.region !== 'us-east-1') {
+    context.addIssue({ code: 'custom', path: ['edgeWebAclArn'], message: `is required with edgeProtection outside us-east-1 (a CloudFront web ACL lives in us-east-1; this tenant is in ${entry.region})` });
+  }
 });
 
 export type TenantEntry = z.input<typeof tenantEntrySchema>;
@@ -100,7 +105,9 @@ function problemsOf(error: z.ZodError, input: Record<string, unknown>): string[]
   return error.issues.map((issue) => {
     const field = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.map(String).join('.') || '(entry)';
     if (issue.code === 'unrecognized_keys') return `${field}: unknown setting (known: ${KEYS.join(', ')})`;
-    const value = issue.path.reduce<unknown>((at, key) => (at as Record<PropertyKey, unknown> | undefined)?.[key as string], input);
+    // A list given as a comma-separated flag is reported by its item, not by a character of the string.
+    const listed = { ...input, corsOrigins: listOrCommaString(input.corsOrigins) };
+    const value = issue.path.reduce<unknown>((at, key) => (at as Record<PropertyKey, unknown> | undefined)?.[key as string], listed);
     const message = issue.code === 'invalid_format' && issue.format === 'email' ? 'must be an email address' : issue.message;
     return `${field} ${message}, got ${JSON.stringify(value)}`;
   });

@@ -401,7 +401,14 @@ describe('SPEC §11 tenant stack: alarms and outputs', () => {
   });
 
   it('SPEC §11 issue 13 item 4 the stack outputs what clients, create-admin and the events redrive need', () => {
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['ApiUrl', 'CursorSecretArn', 'DashboardName', 'MigrateCommand', 'RedriveEventsCommand', 'TableName', 'UserPoolClientId', 'UserPoolId']);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['ApiUrl', 'CreateAdminCommand', 'CursorSecretArn', 'DashboardName', 'MigrateCommand', 'RedriveEventsCommand', 'TableName', 'UserPoolClientId', 'UserPoolId']);
+  });
+
+  it('SPEC §11 R-REC-1 CreateAdminCommand carries the tenant\'s time zone, so the first admin and the recap are not left in UTC', () => {
+    const command = JSON.stringify(template.findOutputs('CreateAdminCommand'));
+
+    expect(command).toContain(`--timezone ${config.timezone}`);
+    expect(command).toContain('--user-pool');
   });
 });
 

@@ -13,7 +13,17 @@ import { blanked } from '../../infra/validation.ts';
 const fileOf = (...tenants: unknown[]) => JSON.stringify({ tenants });
 const contextOf = (values: Record<string, unknown>) => (key: string) => values[key];
 
-const acme = { tenant: 'acme', region: 'eu-west-1', timezone: 'Europe/Rome', defaultCurrency: 'EUR', corsOrigins: ['https://crm.acme.example'], alarmEmail: 'ops@acme.example', mfa: 'required', edgeProtection: true };
+const acme = {
+  tenant: 'acme',
+  region: 'eu-west-1',
+  timezone: 'Europe/Rome',
+  defaultCurrency: 'EUR',
+  corsOrigins: ['https://crm.acme.example'],
+  alarmEmail: 'ops@acme.example',
+  mfa: 'required',
+  edgeProtection: true,
+  edgeWebAclArn: 'arn:aws:wafv2:us-east-1:111122223333:global/webacl/acme-edge/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
+};
 const beta = { tenant: 'beta', timezone: 'America/New_York', defaultCurrency: 'USD' };
 
 describe('Issue 15 item 2: tenants declared once (tenants.json)', () => {
@@ -43,6 +53,18 @@ describe('Issue 15 item 2: tenants declared once (tenants.json)', () => {
     expect(betaLine).toContain('"Mars/Olympus"');
     expect(refusal).toMatch(/tenant #3: tenant is required/);
     expect(refusal).not.toContain('tenant "acme"');
+  });
+
+  it('Issue 13 / 15 edge protection outside us-east-1 without a web ACL ARN fails the check naming edgeWebAclArn, before any build', () => {
+    const { edgeWebAclArn: _arn, ...withoutArn } = acme;
+
+    expect(() => tenantsFromFile(fileOf(withoutArn))).toThrowError(/tenant "acme".*edgeWebAclArn is required with edgeProtection outside us-east-1/);
+    expect(tenantsFromFile(fileOf({ ...withoutArn, region: 'us-east-1' }))).toMatchObject([{ tenant: 'acme', edgeProtection: true }]);
+    expect(tenantsFromFile(fileOf({ ...withoutArn, edgeProtection: false }))).toMatchObject([{ tenant: 'acme', edgeProtection: false }]);
+  });
+
+  it('Issue 15 item 2 a bad origin in a comma-separated -c corsOrigins flag is reported as that origin', () => {
+    expect(() => tenantConfigFromContext(contextOf({ tenant: 'zzz', corsOrigins: 'https://ok.example,badorigin' }))).toThrowError(/corsOrigins\.1 is not an origin like https:\/\/app\.example\.com, got "badorigin"/);
   });
 
   it('Issue 15 item 2 a tenant declared twice fails the synth', () => {
