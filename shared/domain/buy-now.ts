@@ -1,5 +1,5 @@
 import { conflict, gone } from './errors.ts';
-import { tagMatches } from './tags.ts';
+import { MAX_TAGS, tagMatches } from './tags.ts';
 import type { BuyNowLinkState, BuyNowLinkView, BuyNowOffer, BuyNowPurchaseResult } from '../schemas/buy-now.ts';
 
 /**
@@ -102,8 +102,11 @@ export function purchaseResultOf(link: BuyNowLink & { purchase: Purchase }, titl
   return { status: 'purchased', paymentRef: link.purchase.paymentRef, purchasedAt: link.purchase.purchasedAt, amount: link.amount, title };
 }
 
-/** A tag added to a party's tags (case-insensitively once: the first spelling stays), or undefined when it has it. */
+/**
+ * A tag added to a party's tags (case-insensitively once: the first spelling stays), or undefined when it has it, or
+ * holds MAX_TAGS already (a record never holds more than a body may send back).
+ */
 export function withTag(tags: readonly string[], tag: string | null): string[] | undefined {
-  if (!tag || tagMatches(tags, tag)) return undefined;
+  if (!tag || tagMatches(tags, tag) || tags.length >= MAX_TAGS) return undefined;
   return [...tags, tag.trim()];
 }

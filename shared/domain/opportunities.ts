@@ -4,7 +4,7 @@ import type { Stage } from '../schemas/pipeline.ts';
 import { seesEverything } from './access.ts';
 import { containsAny, EMPTY, isIn, type Condition, type ListPlan } from './list-plan.ts';
 import type { CustomFieldValues } from './custom-fields.ts';
-import { normalizeTags, searchKey } from './tags.ts';
+import { MAX_TAGS, normalizeTags, searchKey } from './tags.ts';
 import { conflict, type FieldError } from './errors.ts';
 import type { Principal } from './principal.ts';
 
@@ -19,8 +19,9 @@ type OpportunityPatch = z.output<typeof updateOpportunityBody>;
 type MoneyInput = { amount: number; currency?: string | undefined };
 
 
+/** Its tags normalized, at most MAX_TAGS, the first ones kept (a merge combines up to 10 deals' tags, the survivor's first). */
 export function withTags<T extends Opportunity>(opportunity: T, tags: readonly string[]): T & { tagKeys: string[] } {
-  const normalized = normalizeTags(tags);
+  const normalized = normalizeTags(tags).slice(0, MAX_TAGS);
   return { ...opportunity, tags: normalized, tagKeys: normalized.map(searchKey) };
 }
 

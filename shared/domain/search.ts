@@ -1,5 +1,5 @@
 import type { Condition } from './list-plan.ts';
-import { searchKey } from './tags.ts';
+import { MAX_TAGS, searchKey } from './tags.ts';
 import type { FieldError } from './errors.ts';
 
 /**
@@ -19,8 +19,8 @@ export const MIN_QUERY_WORD = 2;
 export const SEARCH_TOO_SHORT = `Search for at least ${MIN_QUERY_WORD} characters`;
 /** At most this many distinct words of a record are indexed (names and titles are short; a transaction holds 100 items). */
 export const MAX_INDEXED_WORDS = 24;
-/** At most this many tags of a record are indexed (the schemas allow 50). */
-export const MAX_INDEXED_TAGS = 50;
+/** Every tag of a record is indexed: a record holds at most MAX_TAGS. */
+export const MAX_INDEXED_TAGS = MAX_TAGS;
 
 /**
  * Latin letters that NFD leaves whole (they are letters of their own, not a base letter and a combining mark), as

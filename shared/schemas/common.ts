@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MAX_TAGS } from '../domain/tags.ts';
 import './messages.ts';
 
 export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -46,7 +47,7 @@ export const storedMoney = z.object({ amount: z.int(), currency: z.string() }).m
  * domain before storage. No comma in a tag: in a filter a comma means "is in" (SPEC §1, `?tag=a,b`), so a tag holding
  * one could never be found.
  */
-export const tags = z.array(z.string().trim().min(1).max(50).regex(/^[^,]*$/, 'A tag cannot contain a comma')).max(50);
+export const tags = z.array(z.string().trim().min(1).max(50).regex(/^[^,]*$/, 'A tag cannot contain a comma')).max(MAX_TAGS);
 
 /** Custom field values, checked against the definitions by shared/domain/custom-fields.ts. */
 export const customFieldValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Opportunity } from '../../shared/schemas/opportunities.ts';
 import type { PipelineSettingsInput } from '../../shared/schemas/pipeline.ts';
 import { TestApi } from '../support/api.ts';
-import { as, type Caller, expectNothingWritten, guardHolders, newContact, newOpportunity } from '../support/fixtures.ts';
+import { as, type Caller, expectNothingWritten, guardHolders, idsOf, newContact, newOpportunity } from '../support/fixtures.ts';
 
 let api: TestApi;
 let rep: Caller;
@@ -590,6 +590,22 @@ describe('R-OPP-8 merge', () => {
       ['merged', older.id],
     ]);
     expect(await guardHolders(api, { contactId, companyId: null })).toEqual([older.id]);
+  });
+
+  it('R-OPP-8 R-CFG-4 a merge keeps at most 50 tags, the survivor\'s first: each is found by ?tag= and the survivor saves back as it is', async () => {
+    const contactId = await newContact(api, manager);
+    const tagged = (prefix: string) => Array.from({ length: 30 }, (_, index) => `${prefix}${index}`);
+    const target = await newOpportunity(api, manager, { contactId, tags: tagged('keep') });
+    const other = await newOpportunity(api, manager, { contactId, tags: tagged('more'), allowDuplicate: true });
+
+    const merged = await api.post('/opportunities/merge', { ids: [target.id, other.id], targetId: target.id }, as(manager));
+    const lastKept = await api.get('/opportunities?tag=more19&status=open');
+    const saved = await api.patch(`/opportunities/${target.id}`, { tags: merged.body.tags }, as(manager));
+
+    expect(merged.status).toBe(200);
+    expect(merged.body.tags).toEqual([...tagged('keep'), ...tagged('more').slice(0, 20)]);
+    expect(idsOf(lastKept)).toContain(target.id);
+    expect(saved.status).toBe(200);
   });
 
   it('R-OPP-8 without a target the earliest created survives; merging again flattens mergedIds and keeps every history', async () => {

@@ -44,4 +44,11 @@ describe('R-BUY-2 issue 12: what a call on a link may do', () => {
     expect(withTag(['customer'], 'Customer')).toBeUndefined();
     expect(withTag(['VIP'], null)).toBeUndefined();
   });
+
+  it('R-BUY-2 R-CFG-4 a party holding 50 tags gets no 51st (a record never holds more than a body may send back)', () => {
+    const full = Array.from({ length: 50 }, (_, index) => `tag${index}`);
+
+    expect(withTag(full, 'Customer')).toBeUndefined();
+    expect(withTag(full.slice(1), 'Customer')).toHaveLength(50);
+  });
 });
