@@ -14,6 +14,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { ensureDynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import { readEmulatorInbox, startSesLocal } from '../../local/ses-local.ts';
 import type { RunningService } from '../../local/service-process.ts';
+import { localSesClient, sesMailer } from '../../shared/mail/mailer.ts';
 
 const TEST_TIMEOUT_MS = 60_000;
 // The first run downloads DynamoDB Local; that must not eat into a test's own timeout.
@@ -103,6 +104,23 @@ describe('SES emulator', () => {
       },
     ]);
     expect(Date.parse(inbox[0]!.sentAt)).toBeGreaterThanOrEqual(sentAfter);
+  }, TEST_TIMEOUT_MS);
+
+  it('R-REC-3 a send to an SES endpoint that never answers fails after the client\'s timeout instead of hanging the run', async () => {
+    const silent = createServer(() => {}); // accepts the connection, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const mailer = sesMailer('recap@example.com', await localSesClient(`http://127.0.0.1:${port}`, 300));
+    const started = Date.now();
+
+    const outcome = await mailer.send({ to: 'ada@example.com', subject: 'Recap', text: 'x', html: '<p>x</p>' }).then(
+      () => 'sent',
+      (error: Error) => error.name,
+    );
+    silent.close();
+
+    expect(outcome).toMatch(/Timeout/i);
+    expect(Date.now() - started).toBeLessThan(10_000);
   }, TEST_TIMEOUT_MS);
 });
 
