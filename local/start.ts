@@ -1,12 +1,20 @@
-import { resolve } from 'node:path';
 import { FIRST_ADMIN, startLocalRuntime } from './runtime.ts';
-import { localThrottle } from '../shared/http/throttle.ts';
+import { startSettings } from './start-settings.ts';
 import { migrateTable } from '../shared/db/migrations/runner.ts';
 import { progressLine } from '../scripts/migrate.ts';
 
 /** `npm start`: the whole stack on this machine, data kept in LOCAL_DATA_DIR across restarts. */
-const dataDir = resolve(process.env.LOCAL_DATA_DIR ?? '.local/data');
-const runtime = await startLocalRuntime({ port: Number(process.env.PORT ?? 3000), dataDir, throttle: localThrottle(process.env.LOCAL_THROTTLE) });
+const checked = startSettings(process.env);
+if ('problems' in checked) {
+  console.error(`npm start: nothing started.\n- ${checked.problems.join('\n- ')}`);
+  process.exit(2);
+}
+const { port, dataDir, throttle } = checked.settings;
+const runtime = await startLocalRuntime({ port, dataDir, throttle }).catch((error: NodeJS.ErrnoException) => {
+  // A port taken by another program is the usual cause: say so in one line (the services it started are stopped).
+  console.error(`npm start: could not start: ${error.code === 'EADDRINUSE' ? `port ${port} is in use (set PORT to another one)` : error.message}`);
+  process.exit(1);
+});
 // Issue 15 item 3: data kept from an earlier version is brought to this version's item shapes.
 const migrated = await migrateTable(runtime.ctx, { report: (progress) => console.log(progressLine(progress)) });
 if (migrated.applied.length > 0) console.log(`Data migrated: shape version ${migrated.from} → ${migrated.to}`);
