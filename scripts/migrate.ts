@@ -16,6 +16,13 @@ export const USAGE = `Usage: npm run migrate -- --table <TableName> [--region <A
 export const progressLine = (progress: MigrationProgress) =>
   `${progress.migration}: ${progress.scanned} items read, ${progress.changed} changed, ${progress.segmentsDone}/${progress.segments} segments done`;
 
+/** One line an operator can act on: a table that is not there is not fixed by running again; other failures are. */
+export function migrationFailure(error: unknown): string {
+  const { name, message } = error as Error;
+  if (name === 'ResourceNotFoundException') return `Migration failed: no such table (check --table and --region, or --endpoint): ${message}`;
+  return `Migration failed (run it again: it resumes where it stopped): ${name}: ${message}`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let values: { table?: string; region?: string; segments?: string; endpoint?: string };
   try {
@@ -25,8 +32,12 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const segments = Number(values.segments ?? DEFAULT_SEGMENTS);
-  if (!values.table || !Number.isInteger(segments) || segments < 1 || segments > 64) {
-    console.error(USAGE);
+  const problems = [
+    ...(values.table ? [] : ['--table is required']),
+    ...(Number.isInteger(segments) && segments >= 1 && segments <= 64 ? [] : [`--segments must be a whole number from 1 to 64, got ${JSON.stringify(values.segments)}`]),
+  ];
+  if (problems.length > 0 || !values.table) {
+    console.error(`${problems.join('\n')}\n${USAGE}`);
     return 2;
   }
   const db = values.endpoint
@@ -46,7 +57,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error) => {
-      console.error('Migration failed (run it again: it resumes where it stopped):', error);
+      console.error(migrationFailure(error));
       process.exit(1);
     },
   );
