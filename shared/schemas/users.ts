@@ -5,11 +5,13 @@ import { LOCALES } from '../i18n/locales.ts';
 
 export const POST_SALE_ON_WIN = ['ask', 'always', 'never'] as const;
 
+/** An IANA time zone, stored as its canonical name ("europe/rome" is Europe/Rome), so clients can match it to a list. */
 export const timezone = z
   .string()
   .min(1)
   .max(64)
-  .refine(isIanaTimeZone, 'Must be an IANA time zone, e.g. Europe/Rome');
+  .refine(isIanaTimeZone, 'Must be an IANA time zone, e.g. Europe/Rome')
+  .overwrite(canonicalTimeZone);
 
 export function isIanaTimeZone(value: string): boolean {
   try {
@@ -18,6 +20,11 @@ export function isIanaTimeZone(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The zone's name as the runtime spells it (case corrected); a name it does not know is left as it is. */
+export function canonicalTimeZone(value: string): string {
+  return isIanaTimeZone(value) ? new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone : value;
 }
 
 export const role = z.enum(ROLES);

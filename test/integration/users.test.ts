@@ -60,6 +60,20 @@ describe('R-CFG-5 users', () => {
     expect(me.body).toMatchObject({ id: rep.id, locale: 'it', dailyRecap: false, postSaleOnWin: 'always', timezone: 'Europe/Rome', version: 2 });
   });
 
+  it('R-CFG-5 R-CFG-2 a time zone typed in another case is stored by its canonical name (users and the recap settings)', async () => {
+    const rep = await api.createUser('rep');
+    const settings = (await api.get('/settings/pipeline')).body;
+    const { id: _id, version, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = settings;
+
+    const mine = await api.patch('/me/settings', { timezone: 'europe/rome' }, { token: rep.token });
+    const recap = await api.put('/settings/pipeline', { ...document, recap: { ...document.recap, timezone: 'america/new_york' } }, { headers: { 'if-match': `"${version}"` } });
+
+    expect(mine.body.timezone).toBe('Europe/Rome');
+    expect(recap.status).toBe(200);
+    expect(recap.body.recap.timezone).toBe('America/New_York');
+    await api.put('/settings/pipeline', document);
+  });
+
   it('R-CFG-5 settings reject an unknown time zone and a role field (both listed)', async () => {
     const rep = await api.createUser('rep');
 
