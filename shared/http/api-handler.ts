@@ -9,7 +9,7 @@ import { claimIdempotencyKey, type StoredResponse } from './idempotency.ts';
 import { logger } from '../logger.ts';
 import { observed } from '../metrics.ts';
 import { badRequest, logServerProblem, toProblem, unauthorized } from './problem.ts';
-import { bodyLimit, checkBodySize, parseJsonBody } from './request-body.ts';
+import { bodyLimit, bodyMayBeOmitted, checkBodySize, isEmptyBody, parseJsonBody } from './request-body.ts';
 import { type AnyContract, JSON_TYPE, routeKey } from './contract.ts';
 import { isApiResult, type Route } from './route.ts';
 import { conflict, type FieldError, forbidden, notFound, throwIfInvalid } from '../domain/errors.ts';
@@ -56,7 +56,12 @@ async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppC
   const bodyTakingMethod = contract.method === 'POST' || contract.method === 'PUT' || contract.method === 'PATCH';
   // A raw-body route reads the bytes itself: JSON is parsed only if its contract also declares a JSON body.
   const limit = bodyLimit(contract);
-  const json = contract.rawBody && !contract.body ? checkBodySize(bytes?.byteLength ?? 0, limit) : parseJsonBody(bytes, headers['content-type'], bodyTakingMethod && contract.body !== undefined, limit);
+  const json =
+    contract.rawBody && !contract.body
+      ? checkBodySize(bytes?.byteLength ?? 0, limit)
+      : bodyMayBeOmitted(contract) && isEmptyBody(bytes)
+        ? {}
+        : parseJsonBody(bytes, headers['content-type'], bodyTakingMethod && contract.body !== undefined, limit);
 
   const errors: FieldError[] = [];
   const params = parseOrCollect(contract.params, event.pathParameters ?? {}, 'path', errors);

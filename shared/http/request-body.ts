@@ -53,6 +53,23 @@ export function parseJsonBody(raw: string | Buffer | undefined, contentType: str
   return parsed;
 }
 
+type BodySchema = { safeParse(value: unknown): { success: boolean } };
+const omittable = new WeakMap<BodySchema, boolean>();
+
+/**
+ * A POST whose body fields are all optional (won, lost …) needs no body (SPEC §1: an empty body is a 400 only where
+ * one is required): sent without one, it means `{}`. PUT and PATCH always need theirs.
+ */
+export function bodyMayBeOmitted(route: { method: string; body?: BodySchema | undefined }): boolean {
+  if (route.method !== 'POST' || !route.body) return false;
+  let answer = omittable.get(route.body);
+  if (answer === undefined) omittable.set(route.body, (answer = route.body.safeParse({}).success));
+  return answer;
+}
+
+/** Whether the raw body is empty (nothing, or only whitespace). */
+export const isEmptyBody = (bytes: Buffer | undefined) => bytes === undefined || bytes.toString('latin1').trim() === '';
+
 /** 413 for a body over the limit, whatever its media type. */
 export function checkBodySize(bytes: number, limit = MAX_BODY_BYTES): undefined {
   if (bytes > limit) {

@@ -214,6 +214,16 @@ describe('R-OPP-3 won', () => {
     expect(won.body).not.toHaveProperty('tagKeys');
   });
 
+  it('R-OPP-3 R-OPP-4 SPEC §1 won and lost take no body at all (their fields are all optional): the same as {}', async () => {
+    const [toWin, toLose] = [await newOpportunity(api, rep), await newOpportunity(api, rep)];
+
+    const won = await api.request('POST', `/opportunities/${toWin.id}/won`, { rawBody: '', headers: { 'content-type': 'application/json' }, token: rep.token });
+    const lost = await api.request('POST', `/opportunities/${toLose.id}/lost`, { token: rep.token });
+
+    expect([won.status, won.body.status]).toEqual([200, 'won']);
+    expect([lost.status, lost.body.status]).toEqual([200, 'lost']);
+  });
+
   it('R-OPP-3 winning twice is a 409 already_won, losing a won one a 409 already_won, and nothing is written', async () => {
     const created = await newOpportunity(api, rep);
     await api.post(`/opportunities/${created.id}/won`, {}, as(rep));
