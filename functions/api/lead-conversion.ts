@@ -12,7 +12,7 @@ import { canSeeOwned } from '../../shared/domain/access.ts';
 import { visibleCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import { throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
 import { carriedCustomFields, conversionInput, conversionRefusal, convertLead, reconversionRefusal, type StoredLead } from '../../shared/domain/leads.ts';
-import { buildOpportunity, initialStageId, type StoredOpportunity } from '../../shared/domain/opportunities.ts';
+import { buildOpportunity, closingStageErrors, initialStageId, type StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import { create } from '../../shared/domain/opportunity-lifecycle.ts';
 import { newCompanyFields, newContactFields } from '../../shared/domain/parties.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
@@ -64,7 +64,7 @@ async function conversionOpportunity(
   const settings = await getPipelineSettings(ctx);
   const stageId = initialStageId(request, settings);
   const [stage, ownerProblems] = await Promise.all([getRecord(ctx, stageModel, stageId), opportunityOwnerErrors(ctx, settings, lead.ownerId)]);
-  const errors = [...(stage ? [] : [unknownReference(stageModel, 'stageId')]), ...ownerProblems];
+  const errors = [...(stage ? [] : [unknownReference(stageModel, 'stageId')]), ...closingStageErrors(request.stageId, settings), ...ownerProblems];
   throwIfInvalid(errors.map((error) => ({ ...error, path: `createOpportunity.${error.path}` })));
   const record: StoredOpportunity = newRecord(
     ctx,

@@ -19,7 +19,7 @@ import { canManageShared, canSeeOpportunity, canWorkOpportunity, canWorkShared }
 import { seesEverything } from '../../shared/domain/access.ts';
 import { applyCustomFields, withVisibleCustomFields } from '../../shared/domain/custom-fields.ts';
 import { type FieldError, forbidden, throwIfInvalid, validationFailed } from '../../shared/domain/errors.ts';
-import { applyOpportunityPatch, buildOpportunity, initialStageId, matchesOpportunityFilters, missingPartyErrors, planOpportunityListing, type StoredOpportunity } from '../../shared/domain/opportunities.ts';
+import { applyOpportunityPatch, buildOpportunity, closingStageErrors, initialStageId, matchesOpportunityFilters, missingPartyErrors, planOpportunityListing, type StoredOpportunity } from '../../shared/domain/opportunities.ts';
 import { create, patch } from '../../shared/domain/opportunity-lifecycle.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
 import { ownsOrManages } from '../../shared/domain/sharing.ts';
@@ -124,7 +124,7 @@ export const opportunityRoutes = [
       opportunityOwnerErrors(ctx, settings, ownerId),
     ]);
     const customFields = applyCustomFields({}, fields.customFields ?? {}, definitions);
-    throwIfInvalid([...references.errors, ...ownerProblems, ...customFields.errors]);
+    throwIfInvalid([...references.errors, ...closingStageErrors(fields.stageId, settings), ...ownerProblems, ...customFields.errors]);
 
     const record = newRecord(
       ctx,
@@ -175,7 +175,7 @@ export const opportunityRoutes = [
         customFields: customFields.values,
         defaultCurrency: ctx.config.defaultCurrency,
       });
-      throwIfInvalid([...references.errors, ...ownerProblems, ...customFields.errors, ...missingPartyErrors(patched)]);
+      throwIfInvalid([...references.errors, ...closingStageErrors(changed('stageId'), settings), ...ownerProblems, ...customFields.errors, ...missingPartyErrors(patched)]);
       const transition = patch(current, patched, change, settings, ctx.now().toISOString());
       // R-OPP-2 applies to a move to another contact or company, or into an active stage (the guards tell which).
       const duplicateCheck = allowDuplicate ? undefined : { activeStageIds: settings.activeStageIds };

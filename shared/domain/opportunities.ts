@@ -84,13 +84,24 @@ export interface PatchFacts {
 }
 
 /**
- * Applies a PATCH (R-OPP-1). A closed (won/lost) opportunity keeps its stage: moving it is what restore
- * (R-OPP-6) is for, so a stage change there is a 409 `opportunity_closed`.
+ * R-OPP-3, R-OPP-4: an open deal does not sit in the win or loss stage (open at that column's 100% or 0%): it gets
+ * there by being won or lost. A stage named on creation or by a PATCH that is one of them is a 400 on `stageId`.
+ */
+export function closingStageErrors(stageId: string | undefined, settings: { winStageId: string | null; lossStageId: string | null }, path = 'stageId'): FieldError[] {
+  if (stageId === undefined || (stageId !== settings.winStageId && stageId !== settings.lossStageId)) return [];
+  const [stage, verb, route] = stageId === settings.winStageId ? ['win', 'winning', 'won'] : ['loss', 'losing', 'lost'];
+  return [{ path, message: `The ${stage} stage is reached by ${verb} the deal (POST /opportunities/{id}/${route})` }];
+}
+
+/**
+ * Applies a PATCH (R-OPP-1). A closed (won/lost) opportunity keeps its stage and its probability (100 or 0 by
+ * R-OPP-3/4): changing them is what restore (R-OPP-6) is for, so such a change is a 409 `opportunity_closed`.
  */
 export function applyOpportunityPatch(current: StoredOpportunity, patch: OpportunityPatch, facts: PatchFacts): StoredOpportunity {
   const stageChanges = patch.stageId !== undefined && patch.stageId !== current.stageId;
-  if (stageChanges && current.status !== 'open') {
-    throw conflict('opportunity_closed', `The opportunity is ${current.status}; restore it before moving it to another stage`);
+  const probabilityChanges = patch.probability !== undefined && patch.probability !== current.probability;
+  if ((stageChanges || probabilityChanges) && current.status !== 'open') {
+    throw conflict('opportunity_closed', `The opportunity is ${current.status}; restore it before changing its ${stageChanges ? 'stage' : 'probability'}`);
   }
   const next: StoredOpportunity = { ...current, customFields: facts.customFields };
   if (patch.title !== undefined) next.title = patch.title;

@@ -16,12 +16,16 @@ let manager: Caller;
 let reps: Caller[];
 let contacts: string[];
 let stageIds: string[];
+let openStageIds: string[];
 
 beforeAll(async () => {
   api = await TestApi.start();
   [manager, ...reps] = await usersOf(api, 'manager', 'rep', 'rep');
   contacts = [await newContact(api, manager), await newContact(api, manager)];
   stageIds = (await api.get('/stages')).body.items.map((stage: { id: string }) => stage.id);
+  // The stages an open deal may be put in: all but the win and loss stages (those are reached by /won and /lost).
+  const { winStageId, lossStageId } = (await api.get('/settings/pipeline')).body;
+  openStageIds = stageIds.filter((id) => id !== winStageId && id !== lossStageId);
 });
 afterAll(() => api?.stop());
 
@@ -56,7 +60,7 @@ async function apply(created: string[], step: Change): Promise<void> {
       title: 'Deal',
       contactId: contacts[step.contact],
       ownerId: reps[step.owner]!.id,
-      stageId: stageIds[step.stage % stageIds.length],
+      stageId: openStageIds[step.stage % openStageIds.length],
       allowDuplicate: true,
       ...(step.amount === null ? {} : { value: { amount: step.amount, currency: step.currency } }),
       ...(step.probability === null ? {} : { probability: step.probability }),
@@ -69,7 +73,7 @@ async function apply(created: string[], step: Change): Promise<void> {
   if (!id) return;
   switch (step.kind) {
     case 'move':
-      await api.patch(`/opportunities/${id}`, { stageId: stageIds[step.stage % stageIds.length], allowDuplicate: true }, me);
+      await api.patch(`/opportunities/${id}`, { stageId: openStageIds[step.stage % openStageIds.length], allowDuplicate: true }, me);
       return;
     case 'value':
       await api.patch(`/opportunities/${id}`, { value: step.amount === null ? null : { amount: step.amount, currency: step.currency } }, me);

@@ -611,10 +611,13 @@ describe('R-LEAD-5 converting qualified leads', () => {
     });
   });
 
-  it('R-LEAD-5 bad input is a 400 (target, title, unknown stage), nothing written; another rep gets a 404', async () => {
+  it('R-LEAD-5 bad input is a 400 (target, title, unknown stage, the win stage), nothing written; another rep gets a 404', async () => {
     const lead = await qualifiedLead({ name: 'Careful' }, repA.token);
+    const { winStageId } = (await api.get('/settings/pipeline')).body;
 
     await expectNothingWritten(api, async () => {
+      const winStage = await api.post(`/leads/${lead.id}/convert`, { into: 'contact', createOpportunity: { title: 'Deal', stageId: winStageId } });
+      expect([winStage.status, pathsOf(winStage)]).toEqual([400, ['createOpportunity.stageId']]);
       const badTarget = await api.post(`/leads/${lead.id}/convert`, { into: 'deal', createOpportunity: { stageId: 'x' } });
       const unknownStage = await api.post(`/leads/${lead.id}/convert`, { into: 'contact', createOpportunity: { title: 'Deal', stageId: ulid() } });
       const otherRep = await api.post(`/leads/${lead.id}/convert`, { into: 'contact' }, { token: repB.token });

@@ -16,6 +16,8 @@ const UNKNOWN_ID = '01J0000000000000000000000Z';
 beforeAll(async () => {
   api = await TestApi.start();
   [rep, otherRep, manager] = await Promise.all([api.createUser('rep'), api.createUser('rep'), api.createUser('manager')]);
+  // A stage outside the active stages that is neither the win nor the loss stage (an open deal may not sit in those).
+  if ((await api.post('/stages', { name: 'On hold', order: 45, probability: 20 })).status !== 201) throw new Error('stage On hold');
   const listed = await api.get('/stages');
   stages = Object.fromEntries(listed.body.items.map((stage: { id: string; name: string; probability: number }) => [stage.name, stage]));
   const made = await Promise.all([
@@ -74,12 +76,32 @@ describe('R-OPP-2 duplicate prevention', () => {
   it('R-OPP-2 a new one outside the active stages, or while the other is outside them, is no duplicate', async () => {
     const first = await newOpportunity(api, rep);
 
-    const inWonStage = await api.post('/opportunities', { title: 'Later', contactId: first.contactId, stageId: stages.Won!.id }, as(rep));
-    await api.patch(`/opportunities/${first.id}`, { stageId: stages.Lost!.id }, as(rep));
+    const onHold = await api.post('/opportunities', { title: 'Later', contactId: first.contactId, stageId: stages['On hold']!.id }, as(rep));
+    await api.patch(`/opportunities/${first.id}`, { stageId: stages['On hold']!.id }, as(rep));
     const whileOtherIsInactive = await api.post('/opportunities', { title: 'Now', contactId: first.contactId }, as(rep));
 
-    expect(inWonStage.status).toBe(201);
+    expect(onHold.status).toBe(201);
     expect(whileOtherIsInactive.status).toBe(201);
+  });
+
+  it('R-OPP-3 R-OPP-4 an open deal is not put in the win or loss stage (400 on stageId, on creation and PATCH), and a closed deal keeps its probability (409)', async () => {
+    const open = await newOpportunity(api, rep);
+    const won = await newOpportunity(api, rep);
+    await api.post(`/opportunities/${won.id}/won`, {}, as(rep));
+
+    await expectNothingWritten(api, async () => {
+      const answers = [
+        await api.post('/opportunities', { title: 'Open but won', contactId: open.contactId, stageId: stages.Won!.id }, as(rep)),
+        await api.patch(`/opportunities/${open.id}`, { stageId: stages.Lost!.id }, as(rep)),
+        await api.patch(`/opportunities/${won.id}`, { probability: 5 }, as(rep)),
+      ];
+      expect(answers.map((answer) => answer.status)).toEqual([400, 400, 409]);
+      expect(answers[0]!.body.errors).toEqual([{ path: 'stageId', message: expect.stringMatching(/win stage is reached by winning/) }]);
+      expect(answers[1]!.body.errors).toEqual([{ path: 'stageId', message: expect.stringMatching(/loss stage is reached by losing/) }]);
+      expect(answers[2]!.body.code).toBe('opportunity_closed');
+    });
+    const unchanged = await api.patch(`/opportunities/${won.id}`, { probability: 100, title: 'Renamed after the win' }, as(rep));
+    expect([unchanged.status, unchanged.body.probability]).toEqual([200, 100]);
   });
 
   it('R-OPP-2 without a contact the rule holds per company', async () => {
