@@ -235,13 +235,22 @@ const writeOptions = (principal: Principal, options: ProcessWriteOptions) => ({ 
 export const getProcess = (ctx: AppContext, principal: Principal, id: string): Promise<PostSaleProcess> =>
   requireRecord(ctx, postSaleProcessModel, id, canSeeProcess(principal));
 
-/** PATCH /post-sale-processes/{id} `{ assigneeId?, labels? }`: a new assignee must exist (400 on `assigneeId`). */
-export async function updateProcess(ctx: AppContext, principal: Principal, id: string, change: ProcessChange, options: ProcessWriteOptions = {}): Promise<PostSaleProcess> {
-  const errors = await assigneeErrors(ctx, [{ path: 'assigneeId', userId: change.assigneeId }]);
+/**
+ * A new assignee must be an active user (400 on `path`); the one already there is no new assignment, so a form saved
+ * unchanged still answers 200 after its assignee was deactivated (SPEC §1: a repeated value is no change).
+ */
+async function checkNewAssignee(ctx: AppContext, path: string, given: string | null | undefined, current: string | null | undefined): Promise<void> {
+  if (given === current) return;
+  const errors = await assigneeErrors(ctx, [{ path, userId: given }]);
   if (errors.length > 0) throw validationFailed(errors);
+}
+
+/** PATCH /post-sale-processes/{id} `{ assigneeId?, labels? }`: a new assignee must be active (400 on `assigneeId`). */
+export async function updateProcess(ctx: AppContext, principal: Principal, id: string, change: ProcessChange, options: ProcessWriteOptions = {}): Promise<PostSaleProcess> {
   const checked = change.labels !== undefined ? { ...change, labels: checkedLabels(change.labels) } : change;
-  return transition(ctx, postSaleAggregate, id, writeOptions(principal, options), (current) => {
+  return transition(ctx, postSaleAggregate, id, writeOptions(principal, options), async (current) => {
     checkMayChange(principal, current);
+    await checkNewAssignee(ctx, 'assigneeId', change.assigneeId, current.assigneeId);
     return { next: changedProcess(current, checked) };
   });
 }
@@ -267,11 +276,10 @@ export async function addTask(ctx: AppContext, principal: Principal, id: string,
 
 /** PATCH /post-sale-processes/{id}/tasks/{taskId}: 404 for an unknown task; `postsale.completed` when the process becomes done. */
 export async function updateTask(ctx: AppContext, principal: Principal, id: string, taskId: string, change: TaskChange, options: ProcessWriteOptions = {}): Promise<TaskWrite> {
-  const errors = await assigneeErrors(ctx, [{ path: 'assigneeId', userId: change.assigneeId }]);
-  if (errors.length > 0) throw validationFailed(errors);
   let task: PostSaleTask | undefined;
-  const process = await transition(ctx, postSaleAggregate, id, writeOptions(principal, options), (current) => {
+  const process = await transition(ctx, postSaleAggregate, id, writeOptions(principal, options), async (current) => {
     checkMayChangeTask(principal, current, taskId, change);
+    await checkNewAssignee(ctx, 'assigneeId', change.assigneeId, current.tasks.find((candidate) => candidate.id === taskId)?.assigneeId);
     const changed = withChangedTask(current, taskId, change, ctx.now().toISOString());
     task = changed.task;
     return { next: changed.next, events: completedEvents(ctx, principal.userId, current, changed.next) };

@@ -222,6 +222,18 @@ describe('R-PS-6 who runs a process', () => {
     });
   });
 
+  it('R-PS-6 SPEC §1 a task or process whose assignee was deactivated since still saves with that assignee sent back unchanged', async () => {
+    const [leaving] = await usersOf(api, 'rep');
+    const process = await created(api, '/post-sale-processes', { opportunityId: (await newOpportunity(api, rep)).id, assigneeId: leaving.id, tasks: [{ title: 'Ship', assigneeId: leaving.id }] }, rep);
+    expect((await api.patch(`/users/${leaving.id}`, { active: false })).status).toBe(200);
+
+    const task = await api.patch(`/post-sale-processes/${process.id}/tasks/${process.tasks[0].id}`, { assigneeId: leaving.id, status: 'done' }, as(rep));
+    const whole = await api.patch(`/post-sale-processes/${process.id}`, { assigneeId: leaving.id, labels: ['shipped'] }, as(rep));
+
+    expect([task.status, whole.status]).toEqual([200, 200]);
+    expect(whole.body).toMatchObject({ assigneeId: leaving.id, labels: ['shipped'], status: 'done' });
+  });
+
   it('R-PS-5 a label cannot contain a comma (?label=a,b is "a" or "b"): a 400 on labels.N that writes nothing', async () => {
     const deal = await newOpportunity(api, rep);
     const process = await created(api, '/post-sale-processes', { opportunityId: (await newOpportunity(api, rep)).id }, rep);
