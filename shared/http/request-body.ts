@@ -19,6 +19,9 @@ const isJsonContentType = (contentType: string | undefined) => {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Whether the raw body is empty (nothing, or only whitespace). */
+export const isEmptyBody = (bytes: Buffer | undefined) => bytes === undefined || bytes.toString('latin1').trim() === '';
+
 /**
  * Turns the raw body into JSON, in the order a client can act on: size (413), presence (400),
  * media type (415), syntax (400). `required` is false for routes that take no body: then only an
@@ -27,7 +30,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 export function parseJsonBody(raw: string | Buffer | undefined, contentType: string | undefined, required: boolean, limit = MAX_BODY_BYTES): unknown {
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : (raw ?? Buffer.alloc(0));
   checkBodySize(bytes.byteLength, limit);
-  if (bytes.toString('latin1').trim() === '') {
+  if (isEmptyBody(bytes)) {
     if (required) throw badRequest('body_required', 'This request needs a JSON body', [{ path: '', message: 'Required' }]);
     return undefined;
   }
@@ -66,9 +69,6 @@ export function bodyMayBeOmitted(route: { method: string; body?: BodySchema | un
   if (answer === undefined) omittable.set(route.body, (answer = route.body.safeParse({}).success));
   return answer;
 }
-
-/** Whether the raw body is empty (nothing, or only whitespace). */
-export const isEmptyBody = (bytes: Buffer | undefined) => bytes === undefined || bytes.toString('latin1').trim() === '';
 
 /** 413 for a body over the limit, whatever its media type. */
 export function checkBodySize(bytes: number, limit = MAX_BODY_BYTES): undefined {
