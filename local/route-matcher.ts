@@ -1,4 +1,5 @@
 import type { ContractSpec } from '../shared/http/contract.ts';
+import { ProblemError } from '../shared/http/problem.ts';
 
 type RouteShape = Pick<ContractSpec, 'method' | 'path'>;
 
@@ -51,9 +52,18 @@ export function createRouteMatcher<R extends RouteShape, T>(entries: readonly { 
     return {
       target: entry.target,
       route: entry.route,
-      pathParameters: Object.fromEntries(entry.names.map((name, index) => [name, decodeURIComponent(values[index]!)])),
+      pathParameters: Object.fromEntries(entry.names.map((name, index) => [name, decodePathSegment(values[index]!)])),
     };
   };
+}
+
+/** Like the gateway, a path that is not valid percent-encoding (`%ZZ`, a cut UTF-8 sequence) is a bad request. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ProblemError(400, 'malformed_request', 'The path is not valid percent-encoding: encode each segment with encodeURIComponent');
+  }
 }
 
 const candidateKey = (method: string, segments: number) => `${method} ${segments}`;

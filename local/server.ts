@@ -85,7 +85,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
   const server: Server = createServer((request, response) => {
     handle(request).then(
       (answer) => send(response, answer, corsHeaders(request.headers.origin, options.corsOrigins, false)),
-      (error) => send(response, errorResponse(error), {}),
+      // A refusal before the handler (a bad token, a body too large) still tells a web page what went wrong.
+      (error) => send(response, errorResponse(error), corsHeaders(request.headers.origin, options.corsOrigins, false)),
     );
   });
   server.on('clientError', answerUnparsable);

@@ -67,7 +67,9 @@ async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppC
   const params = parseOrCollect(contract.params, event.pathParameters ?? {}, 'path', errors);
   // A malformed id can name no record: answer like an unknown one.
   if (errors.length > 0) throw notFound();
-  const query = parseOrCollect(contract.query, event.queryStringParameters ?? {}, 'query', errors);
+  const query = contract.query
+    ? parseOrCollect(contract.query, event.queryStringParameters ?? {}, 'query', errors)
+    : refuseQueryParameters(contract, event.queryStringParameters, errors);
   const body = parseOrCollect(contract.body, json, '', errors);
   throwIfInvalid(errors);
 
@@ -88,7 +90,8 @@ async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppC
 
   const idempotencyKey = headers['idempotency-key'];
   // A secret answer is never stored to be replayed (contract.secretResponse): the key is ignored.
-  if (contract.method !== 'POST' || !idempotencyKey || !principal || contract.secretResponse) return call();
+  // An empty header is a key that breaks the rule below, not "no key": a client that means to send one is told.
+  if (contract.method !== 'POST' || idempotencyKey === undefined || !principal || contract.secretResponse) return call();
   if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
     throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters', [{ path: 'header.idempotency-key', message: '1 to 255 visible ASCII characters' }]);
   }
@@ -157,13 +160,23 @@ function parseOrCollect(schema: z.ZodType | undefined, input: unknown, location:
 }
 
 /**
- * `"3"` or `3` → 3; `*` matches any version; anything else can match no version, a weak tag (`W/"3"`) included:
- * If-Match compares strongly (RFC 9110 §13.1.1), and every ETag of the API is strong.
+ * A route without query parameters still refuses any (SPEC §1 strictness: a typo must not be ignored), except a
+ * public one, whose addresses are handed to buyers and calendar apps that may add their own (`utm_source` …).
+ */
+function refuseQueryParameters(contract: AnyContract, parameters: Record<string, string | undefined> | undefined, errors: FieldError[]): undefined {
+  if (contract.roles === 'public') return undefined;
+  for (const name of Object.keys(parameters ?? {})) errors.push({ path: `query.${name}`, message: 'Unknown field' });
+  return undefined;
+}
+
+/**
+ * `"3"` or `3` → 3; `*` matches any version; anything else can match no version, a weak tag (`W/"3"`) or an
+ * unbalanced quote (`"3`) included: If-Match compares strongly (RFC 9110 §13.1.1), and every ETag of the API is strong.
  */
 function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^\s*"?(\d+)"?\s*$/.exec(header);
-  return match ? Number(match[1]) : -1;
+  const match = /^\s*(?:"(\d+)"|(\d+))\s*$/.exec(header);
+  return match ? Number(match[1] ?? match[2]) : -1;
 }
 
 function successResponse(contract: AnyContract, answer: unknown): ApiResponse {

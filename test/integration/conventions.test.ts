@@ -42,6 +42,16 @@ describe('SPEC §1 idempotency', () => {
     expect(atLimit.status).toBe(201);
   });
 
+  it('SPEC §1 an empty Idempotency-Key is a 400 like any other key out of the rule, not a request without one, and writes nothing', async () => {
+    const before = await api.tableSnapshot();
+
+    const empty = await api.post('/contacts', { lastName: 'Keyless' }, { headers: { 'idempotency-key': '' } });
+
+    expect(empty.status).toBe(400);
+    expect(empty.body).toMatchObject({ code: 'invalid_idempotency_key', errors: [{ path: 'header.idempotency-key' }] });
+    expect(await api.tableSnapshot()).toEqual(before);
+  });
+
   it('SPEC §1 the same key with another body is a 409', async () => {
     const headers = { 'idempotency-key': 'create-idem-2' };
     await api.post('/users', { email: 'idem2@example.com', name: 'Idem', role: 'rep' }, { headers });
@@ -100,6 +110,17 @@ describe('SPEC §1 concurrency', () => {
     expect(strong.body).toMatchObject({ name: 'Strongly matched', version: 2 });
   });
 
+  it('SPEC §1 If-Match with an unbalanced quote ("1) matches no version (412); a bare 1 still names version 1', async () => {
+    const rep = await api.createUser('rep');
+
+    const unbalanced = await api.patch(`/users/${rep.id}`, { name: 'Half quoted' }, { headers: { 'if-match': '"1' } });
+    const bare = await api.patch(`/users/${rep.id}`, { name: 'Bare' }, { headers: { 'if-match': '1' } });
+
+    expect(unbalanced.status).toBe(412);
+    expect(bare.status).toBe(200);
+    expect(bare.body).toMatchObject({ name: 'Bare', version: 2 });
+  });
+
   it('SPEC §1 concurrent writers without If-Match are each applied on the state they read (no lost update)', async () => {
     const rep = await api.createUser('rep');
 
@@ -132,6 +153,13 @@ describe('SPEC §1 CORS for web clients', () => {
 
     expect(answer.status).toBe(200);
     expect(answer.headers.get('access-control-expose-headers')?.split(',')).toEqual(expect.arrayContaining(['etag', 'idempotent-replayed', 'retry-after']));
+  });
+
+  it('SPEC §1 a refused token is a 401 a web page can read: it carries the CORS headers of its origin', async () => {
+    const answer = await api.get('/users', { token: 'not.a.token', headers: { origin: 'https://app.example.com' } });
+
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
   });
 
   it('SPEC §1 an unknown origin gets no CORS headers', async () => {
@@ -215,6 +243,38 @@ describe('SPEC §1 requests the local server cannot parse', () => {
     expect((unencoded.body as { detail: string }).detail).toMatch(/percent-encode/);
     expect(oversized).toMatchObject({ status: 431, contentType: 'application/problem+json', body: { status: 431, code: 'headers_too_large' } });
     expect(encoded.status).toBe(200);
+  });
+});
+
+describe('SPEC §1 query strings and paths', () => {
+  it('SPEC §1 a route that takes no query parameter refuses one (400 naming query.<name>) and writes nothing; public addresses tolerate added ones', async () => {
+    const contact = await api.post('/contacts', { lastName: 'Queried' });
+    const before = await api.tableSnapshot();
+
+    const answers = [
+      await api.get(`/settings/pipeline?bogus=1`),
+      await api.post('/companies?bogus=1', { name: 'Not created' }),
+      await api.patch(`/contacts/${contact.body.id}?ownerId=x`, { lastName: 'Not renamed' }),
+    ];
+    const after = await api.tableSnapshot();
+    const document = await api.get('/openapi.json?utm_source=newsletter', { token: null });
+
+    expect(answers.map((answer) => [answer.status, answer.body.errors])).toEqual([
+      [400, [{ path: 'query.bogus', message: 'Unknown field' }]],
+      [400, [{ path: 'query.bogus', message: 'Unknown field' }]],
+      [400, [{ path: 'query.ownerId', message: 'Unknown field' }]],
+    ]);
+    expect(after).toEqual(before);
+    expect(document.status).toBe(200);
+  });
+
+  it('SPEC §1 a path that is not valid percent-encoding (%ZZ, a cut UTF-8 sequence) is a 400 malformed_request, never a 500', async () => {
+    const answers = await Promise.all(['/contacts/%ZZ', '/contacts/%E0%A4%A', '/opportunities/%C3/history'].map((path) => api.get(path)));
+
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ status: 400, code: 'malformed_request' });
+    }
   });
 });
 

@@ -41,7 +41,7 @@ export function responseChecker(document: OpenApiDocument) {
   return (request: { method: string; url: string }, answer: { status: number; contentType: string | null; text: string; body: unknown }) => {
     const { pathname } = new URL(request.url);
     if (pathname.startsWith('/_local/')) return;
-    const found = match(request.method, pathname);
+    const found = reachedOperation(() => match(request.method, pathname));
     if (!found) return;
     const { route, target: operation } = found;
     const fail = (reason: string) => {
@@ -59,3 +59,12 @@ export function responseChecker(document: OpenApiDocument) {
 }
 
 export type ResponseChecker = ReturnType<typeof responseChecker>;
+
+/** The operation a request reached; none when the server refused its path before any operation (`%ZZ` is a 400 of its own). */
+function reachedOperation<T>(find: () => T | undefined): T | undefined {
+  try {
+    return find();
+  } catch {
+    return undefined;
+  }
+}
