@@ -180,14 +180,15 @@ async function restoreMany(ctx: AppContext, principal: Principal, ids: readonly 
 function mergeOpportunities(ctx: AppContext, principal: Principal, ids: readonly string[], targetId: string | undefined): Promise<StoredOpportunity> {
   return retryOnRace(async () => {
     const canSee = canWorkOpportunity(ctx, principal);
-    const [records, settings] = await Promise.all([
+    const [records, settings, definitions] = await Promise.all([
       Promise.all(ids.map((id) => requireRecord<StoredOpportunity>(ctx, opportunityModel, id, canSee))),
       getPipelineSettings(ctx),
+      customFieldDefinitions(ctx, 'opportunity'),
     ]);
     const survivor = chooseSurvivor(records, targetId);
     const others = records.filter((record) => record.id !== survivor.id);
     if (others.some((record) => !ownsOrManages(principal, record))) throw forbidden('Only the owner, a manager or an admin may merge an opportunity away');
-    const merged = merge(survivor, others, survivor.status === 'open' ? undefined : await reopenStage(freshReads(ctx), survivor, settings));
+    const merged = merge(survivor, others, survivor.status === 'open' ? undefined : await reopenStage(freshReads(ctx), survivor, settings), definitions);
     const [written] = await commitOpportunityChange(ctx, {
       records: [{ before: survivor, after: merged.next }, ...merged.removed.map((removed) => ({ before: removed }))],
       history: merged.history,

@@ -3,6 +3,8 @@ import { HISTORY_FIELDS, type HistoryKind } from './opportunity-history.ts';
 import type { PipelineSettings, Stage } from '../schemas/pipeline.ts';
 import { withTags, type StoredOpportunity } from './opportunities.ts';
 import { missingReasonError } from './reasons.ts';
+import { visibleCustomFields } from './custom-fields.ts';
+import type { CustomFieldDefinition } from '../schemas/custom-fields.ts';
 import { conflict, validationFailed } from './errors.ts';
 
 /**
@@ -246,15 +248,23 @@ export interface MergeResult extends Transition {
 
 /**
  * R-OPP-8: `survivor` absorbs `others`. Tags are the union (the survivor's first); custom fields are the
- * others' overlaid by the survivor's (the survivor wins, then the older of the others); notes and history are
+ * others' overlaid by the survivor's (the survivor wins, then the older of the others), where a value a client
+ * sees (valid for the current `definitions`) always wins over a hidden one: a survivor's stale value of a deleted
+ * field never erases the value a client set under the field's new definition; notes and history are
  * not copied: `mergedIds` lists every opportunity ever merged into the survivor, whose entries are read with
  * its own. If any of them is open and active, the result is open and active: a closed survivor is reopened
  * in `reopenStage` like a restore (the stage of `restoreStageId(survivor)`, or the default stage), which the
  * caller reads whenever the survivor is closed.
  */
-export function merge(survivor: StoredOpportunity, others: readonly StoredOpportunity[], reopenStage: Stage | undefined): MergeResult {
+export function merge(
+  survivor: StoredOpportunity,
+  others: readonly StoredOpportunity[],
+  reopenStage: Stage | undefined,
+  definitions: readonly CustomFieldDefinition[],
+): MergeResult {
   const oldestFirst = [...others].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-  const customFields = Object.assign({}, ...[...oldestFirst].reverse().map((other) => other.customFields), survivor.customFields);
+  const byPriority = [...[...oldestFirst].reverse().map((other) => other.customFields), survivor.customFields];
+  const customFields = Object.assign({}, ...byPriority, ...byPriority.map((values) => visibleCustomFields(values, definitions)));
   const mergedIds = [...new Set([...survivor.mergedIds, ...oldestFirst.flatMap((other) => [other.id, ...other.mergedIds])])];
   const stayInPipeline = [survivor, ...others].some(holdsParty);
 

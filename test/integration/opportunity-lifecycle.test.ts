@@ -624,6 +624,22 @@ describe('R-OPP-8 merge', () => {
     expect(await guardHolders(api, { contactId, companyId: null })).toEqual([older.id]);
   });
 
+  it('R-OPP-8 R-CFG-4 a value the client sees survives a merge into a target that holds a hidden value of the same key', async () => {
+    const contactId = await newContact(api, manager);
+    const asNumber = await api.post('/custom-fields', { entity: 'opportunity', key: 'weight', label: 'Weight', type: 'number' });
+    const target = await newOpportunity(api, manager, { contactId, customFields: { weight: 5 } });
+    await api.delete(`/custom-fields/${asNumber.body.id}`);
+    await api.post('/custom-fields', { entity: 'opportunity', key: 'weight', label: 'Weight', type: 'text' });
+    const other = await newOpportunity(api, manager, { contactId, customFields: { weight: 'heavy' }, allowDuplicate: true });
+    const shownBefore = await api.get(`/opportunities/${target.id}`);
+
+    const merged = await api.post('/opportunities/merge', { ids: [target.id, other.id], targetId: target.id }, as(manager));
+
+    expect(shownBefore.body.customFields).toEqual({});
+    expect(merged.status).toBe(200);
+    expect(merged.body.customFields).toEqual({ weight: 'heavy' });
+  });
+
   it('R-OPP-8 R-CFG-4 a merge keeps at most 50 tags, the survivor\'s first: each is found by ?tag= and the survivor saves back as it is', async () => {
     const contactId = await newContact(api, manager);
     const tagged = (prefix: string) => Array.from({ length: 30 }, (_, index) => `${prefix}${index}`);

@@ -270,7 +270,7 @@ describe('R-OPP-8 merge', () => {
     const survivor = older({ tags: ['VIP'], tagKeys: ['vip'], customFields: { size: 1 }, mergedIds: ['01OPPMERGEDEARLIER00000000'] });
     const other = newer({ tags: ['vip', 'Renewal'], tagKeys: ['vip', 'renewal'], customFields: { size: 2, region: 'north' }, mergedIds: ['01OPPMERGEDINTOOTHER000000'] });
 
-    const { next, removed, history, events } = merge(survivor, [other], undefined);
+    const { next, removed, history, events } = merge(survivor, [other], undefined, []);
 
     expect(next).toMatchObject({
       id: survivor.id,
@@ -290,24 +290,37 @@ describe('R-OPP-8 merge', () => {
     expect(events[0]).toMatchObject({ type: 'opportunity.merged', opportunityId: survivor.id, data: { mergedIds: [other.id] } });
   });
 
+  it('R-OPP-8 a custom field value a client sees wins over a hidden one: a stale value of a deleted definition never erases it', () => {
+    const weightAsText = { ...STAMP, id: '01FIELDWEIGHT0000000000000', entity: 'opportunity' as const, key: 'weight', label: 'Weight', type: 'text' as const };
+    const sizeAsNumber = { ...weightAsText, id: '01FIELDSIZE000000000000000', key: 'size', type: 'number' as const };
+    const survivor = older({ customFields: { weight: 5, size: 1, legacy: 'old' } });
+    const other = newer({ customFields: { weight: 'heavy', size: 2, legacy: 'older still' } });
+
+    const { next } = merge(survivor, [other], undefined, [weightAsText, sizeAsNumber]);
+
+    // weight: the survivor's 5 is hidden (weight is text now), the other's "heavy" is seen; size: both seen, the
+    // survivor wins; legacy: no definition, both hidden, the survivor's stays stored.
+    expect(next.customFields).toEqual({ weight: 'heavy', size: 1, legacy: 'old' });
+  });
+
   it('R-OPP-8 a lost survivor merged with an open active one is reinstated like a restore', () => {
-    const { next } = merge(older(lostOpp()), [newer({})], QUALIFIED);
+    const { next } = merge(older(lostOpp()), [newer({})], QUALIFIED, []);
 
     expect(next).toMatchObject({ status: 'open', active: true, stageId: QUALIFIED.id, probability: 30, lostReasonId: null, closingNote: null, closedAt: null });
   });
 
   it('R-OPP-8 an archived open survivor merged with an open active one is active again', () => {
-    expect(merge(older({ active: false }), [newer({})], undefined).next).toMatchObject({ status: 'open', active: true });
+    expect(merge(older({ active: false }), [newer({})], undefined, []).next).toMatchObject({ status: 'open', active: true });
   });
 
   it('R-OPP-8 two lost ones merge into a lost one, reason kept', () => {
-    const { next } = merge(older(lostOpp()), [newer(lostOpp({ lostReasonId: '01REASONB00000000000000000' }))], QUALIFIED);
+    const { next } = merge(older(lostOpp()), [newer(lostOpp({ lostReasonId: '01REASONB00000000000000000' }))], QUALIFIED, []);
 
     expect(next).toMatchObject({ status: 'lost', lostReasonId: REASON, stageId: LOST.id });
   });
 
   it('R-OPP-8 an open survivor merged with archived and lost ones keeps its state', () => {
-    const { next } = merge(older({ active: false }), [newer(lostOpp())], undefined);
+    const { next } = merge(older({ active: false }), [newer(lostOpp())], undefined, []);
 
     expect(next).toMatchObject({ status: 'open', active: false });
   });
