@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import * as z from 'zod';
 import { problem } from '../schemas/common.ts';
 import { type AnyContract, type ErrorStatus, JSON_TYPE } from './contract.ts';
 
@@ -20,9 +21,36 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
 const ASKS_TO_WAIT = new Set<ErrorStatus>([429, 503]);
 const RETRY_AFTER_HEADER = { 'Retry-After': { description: 'Seconds to wait before trying again (when given)', schema: { type: 'integer', minimum: 0 } } } as const;
 
+const ETAG_HEADER = { ETag: { description: 'The record\'s version as a strong tag ("3"): send it back as If-Match', schema: { type: 'string' as const } } };
+const REPLAYED_HEADER = {
+  'Idempotent-Replayed': { description: '"true" when this is the stored answer of an earlier request with the same Idempotency-Key', schema: { type: 'string' as const, enum: ['true'] } },
+};
+
+/** The route honours If-Match: its contract declares the 412 of a stale one (SPEC §1). */
+const takesIfMatch = (contract: AnyContract) => contract.errorStatuses.includes(412);
+
+/** An authenticated POST whose answer may be stored: the same condition as the key's refusals (shared/http/contract.ts). */
+const takesIdempotencyKey = (contract: AnyContract) => contract.method === 'POST' && contract.roles !== 'public' && !contract.secretResponse;
+
+/** The success body is a record with a version, so the answer carries its ETag (shared/http/api-handler.ts). */
+const answersVersion = (contract: AnyContract) => contract.response instanceof z.ZodObject && 'version' in contract.response.shape;
+
+const conventionHeaders = (contract: AnyContract) => {
+  const headers: Record<string, z.ZodType> = {};
+  if (takesIfMatch(contract)) {
+    headers['If-Match'] = z.string().optional().meta({ description: 'The version read, as its ETag ("3"): the write is a 412 if the record changed since; * or no header: no check' });
+  }
+  if (takesIdempotencyKey(contract)) {
+    headers['Idempotency-Key'] = z.string().min(1).max(255).optional().meta({ description: '1 to 255 visible ASCII characters: the same key and body within 24 h answer the first result again' });
+  }
+  return Object.keys(headers).length > 0 ? { headers: z.object(headers) } : {};
+};
+
 function successResponse(contract: AnyContract, status: number): ResponseConfig {
-  if (status === 204 || !contract.response) return { description: 'Success, no content' };
-  return { description: status === 201 ? 'Created' : 'Success', content: { [contract.responseType]: { schema: contract.response } } };
+  const headers = { ...(status !== 204 && answersVersion(contract) ? ETAG_HEADER : {}), ...(takesIdempotencyKey(contract) ? REPLAYED_HEADER : {}) };
+  const withHeaders = Object.keys(headers).length > 0 ? { headers } : {};
+  if (status === 204 || !contract.response) return { description: 'Success, no content', ...withHeaders };
+  return { description: status === 201 ? 'Created' : 'Success', ...withHeaders, content: { [contract.responseType]: { schema: contract.response } } };
 }
 
 /** OpenAPI 3.1 document generated from the route contracts: the same zod schemas that validate requests. */
@@ -39,7 +67,7 @@ export function buildOpenApiDocument(contracts: readonly AnyContract[], info: { 
       summary: contract.summary,
       description: isPublic ? 'Public: no bearer token.' : `Roles: ${(contract.roles as readonly string[]).join(', ')}.`,
       security: isPublic ? [] : [{ bearer: [] }],
-      request: { params: contract.params, query: contract.query, ...jsonBody },
+      request: { params: contract.params, query: contract.query, ...conventionHeaders(contract), ...jsonBody },
       responses: {
         ...Object.fromEntries(contract.successStatuses.map((status) => [status, successResponse(contract, status)])),
         ...Object.fromEntries(

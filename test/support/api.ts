@@ -90,7 +90,7 @@ export class TestApi {
     } catch {
       // not JSON: keep the text
     }
-    this.checkResponse({ method, url }, { status: response.status, contentType: response.headers.get('content-type'), text, body: parsed });
+    this.checkResponse({ method, url }, { status: response.status, contentType: response.headers.get('content-type'), etag: response.headers.get('etag'), text, body: parsed });
     return { status: response.status, headers: response.headers, body: parsed as T };
   }
 

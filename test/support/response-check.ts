@@ -5,7 +5,7 @@ import type { HttpMethod } from '../../shared/http/contract.ts';
 
 interface Operation {
   operationId: string;
-  responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+  responses: Record<string, { content?: Record<string, { schema: unknown }>; headers?: Record<string, unknown> }>;
 }
 
 export interface OpenApiDocument {
@@ -19,7 +19,7 @@ const mediaType = (contentType: string | null) => contentType?.split(';')[0]?.tr
 /**
  * Checks an answer of the API against the OpenAPI document it serves: the status must be one the operation
  * declares, the content type one that status declares, and a JSON body must match that status's schema
- * (problem+json bodies the Problem schema). Requests that match no operation (unknown routes, `/_local/*`) are not
+ * (problem+json bodies the Problem schema), and an ETag is sent exactly when the status documents one. Requests that match no operation (unknown routes, `/_local/*`) are not
  * checked. A mismatch throws, so the test that provoked it fails.
  */
 export function responseChecker(document: OpenApiDocument) {
@@ -38,7 +38,7 @@ export function responseChecker(document: OpenApiDocument) {
     return validate;
   };
 
-  return (request: { method: string; url: string }, answer: { status: number; contentType: string | null; text: string; body: unknown }) => {
+  return (request: { method: string; url: string }, answer: { status: number; contentType: string | null; etag: string | null; text: string; body: unknown }) => {
     const { pathname } = new URL(request.url);
     if (pathname.startsWith('/_local/')) return;
     const found = reachedOperation(() => match(request.method, pathname));
@@ -49,6 +49,7 @@ export function responseChecker(document: OpenApiDocument) {
     };
     const declared = operation.responses[String(answer.status)];
     if (!declared) return fail(`status not declared (declared: ${Object.keys(operation.responses).join(', ')})`);
+    if ((answer.etag !== null) !== (declared.headers?.ETag !== undefined)) return fail(answer.etag === null ? 'no ETag where the document declares one' : 'an ETag the document does not declare');
     if (!declared.content) return answer.text === '' ? undefined : fail('a body where the document declares none');
     const type = mediaType(answer.contentType);
     if (!type || !(type in declared.content)) return fail(`content type ${type} not declared (declared: ${Object.keys(declared.content).join(', ')})`);

@@ -34,6 +34,22 @@ describe('SPEC §1 the OpenAPI document', () => {
     }
   });
 
+  it('SPEC §1 the convention headers are documented: If-Match where a stale one is a 412, Idempotency-Key and Idempotent-Replayed on authenticated POSTs, ETag on answers that carry a version', () => {
+    const headerNames = (contract: (typeof allContracts)[number]) =>
+      ((operation(contract.method, contract.path).parameters ?? []) as { in: string; name: string }[]).filter((parameter) => parameter.in === 'header').map((parameter) => parameter.name);
+
+    for (const contract of allContracts) {
+      const names = headerNames(contract);
+      expect(names.includes('If-Match'), `${contract.operationId} If-Match`).toBe(contract.errorStatuses.includes(412));
+      const idempotent = contract.method === 'POST' && contract.roles !== 'public' && !contract.secretResponse;
+      expect(names.includes('Idempotency-Key'), `${contract.operationId} Idempotency-Key`).toBe(idempotent);
+      if (idempotent) expect(operation(contract.method, contract.path).responses[String(contract.successStatus)].headers?.['Idempotent-Replayed']).toBeDefined();
+    }
+    expect(operation('PATCH', '/contacts/{id}').responses['200'].headers.ETag).toBeDefined();
+    expect(operation('GET', '/settings/pipeline').responses['200'].headers.ETag).toBeDefined();
+    expect(operation('GET', '/contacts').responses['200'].headers?.ETag).toBeUndefined();
+  });
+
   it('R-LEAD-5 a conversion answers 201, or 200 once converted, and its contact, company and opportunity may be null', () => {
     const convert = operation('POST', '/leads/{id}/convert');
     const schemaRef = convert.responses['201'].content['application/json'].schema.$ref as string;
