@@ -44,11 +44,16 @@ async function deleteCustomField(ctx: AppContext, id: string, ifMatch: number | 
 }
 
 export const customFieldRoutes = [
-  implement(customFieldContracts.listCustomFields, ({ ctx, query: { entity, ...page } }) =>
-    queryPage<CustomFieldDefinition>(ctx, {
-      ...(entity ? customFields.of(entity) : customFields.all()),
+  implement(customFieldContracts.listCustomFields, ({ ctx, query: { entity, ...page } }) => {
+    // A comma list is "is in" (SPEC §1): one entity reads its own partition, several filter the collection.
+    const entities = [...new Set(entity ?? [])];
+    const values = Object.fromEntries(entities.map((name, index) => [`:entity${index}`, name]));
+    return queryPage<CustomFieldDefinition>(ctx, {
+      ...(entities.length === 1 ? customFields.of(entities[0]!) : customFields.all()),
+      ...(entities.length > 1 ? { filter: { expression: `#entity IN (${Object.keys(values).join(', ')})`, names: { '#entity': 'entity' }, values } } : {}),
       ...page,
-    })),
+    });
+  }),
   implement(customFieldContracts.getCustomField, ({ ctx, params }) => requireRecord(ctx, customFieldModel, params.id)),
   implement(customFieldContracts.createCustomField, ({ ctx, body }) => createCustomField(ctx, body)),
   implement(customFieldContracts.updateCustomField, ({ ctx, params, body, ifMatch }) => updateRecord(ctx, customFieldModel, params.id, (current) => changeCustomField(current, body), { ifMatch })),

@@ -1,16 +1,16 @@
 import * as z from 'zod';
 import { defineContracts } from '../http/contract.ts';
 import { ADMIN_ONLY, EVERYONE } from '../domain/principal.ts';
-import { idParams, pageOf, pageQuery } from '../schemas/common.ts';
+import { csv, idParams, pageOf, pageQuery } from '../schemas/common.ts';
 import { CUSTOM_FIELD_ENTITIES, createCustomFieldBody, customFieldDefinition, updateCustomFieldBody } from '../schemas/custom-fields.ts';
 
-const customFieldListQuery = z.strictObject({ ...pageQuery, entity: z.enum(CUSTOM_FIELD_ENTITIES).optional() });
+const customFieldListQuery = z.strictObject({ ...pageQuery, entity: csv(z.enum(CUSTOM_FIELD_ENTITIES)).optional() });
 
 export const customFieldContracts = defineContracts({
   listCustomFields: {
     method: 'GET',
     path: '/custom-fields',
-    summary: 'List custom field definitions, of one entity when `entity` is given',
+    summary: 'List custom field definitions, of the entities `entity` names (`contact,lead`: either) when given',
     roles: EVERYONE,
     query: customFieldListQuery,
     response: pageOf(customFieldDefinition),

@@ -141,6 +141,26 @@ describe('R-CFG-4 custom field definitions', () => {
     expect((await api.get(`/custom-fields/${UNKNOWN_ID}`)).status).toBe(404);
   });
 
+  it('R-CFG-4 SPEC §1 a comma list of entities is "is in": ?entity=contact,lead lists the fields of both, page after page', async () => {
+    await api.post('/custom-fields', { entity: 'contact', key: 'in_list_contact', label: 'In list', type: 'text' });
+    await api.post('/custom-fields', { entity: 'lead', key: 'in_list_lead', label: 'In list', type: 'text' });
+    await api.post('/custom-fields', { entity: 'company', key: 'in_list_company', label: 'In list', type: 'text' });
+
+    const seen: { entity: string; key: string }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: { entity: string; key: string }[]; nextCursor: string | null } } = await api.get(`/custom-fields?entity=contact,lead&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+
+    expect(new Set(seen.map((field) => field.entity))).toEqual(new Set(['contact', 'lead']));
+    expect(seen.map((field) => field.key)).toEqual(expect.arrayContaining(['in_list_contact', 'in_list_lead']));
+    expect(seen.map((field) => field.key)).not.toContain('in_list_company');
+    expect(new Set(seen.map((field) => field.key)).size).toBe(seen.length);
+  });
+
   it('R-CFG-4 an unknown entity filter is a 400 and an unknown id a 404', async () => {
     const badEntity = await api.get('/custom-fields?entity=invoice');
     const unknown = await api.patch(`/custom-fields/${UNKNOWN_ID}`, { label: 'X' });
