@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.ts';
-import { type BoardOpportunity, type Contribution, contributionOf, type CounterDelta, counterDeltas, type CounterRow, NO_CONTRIBUTION, rowOf, summarize } from '../domain/board.ts';
+import { type BoardOpportunity, type Contribution, contributionOf, type CounterDelta, counterDeltas, type CounterRow, exactInteger, NO_CONTRIBUTION, rowOf, summarize } from '../domain/board.ts';
 import { seesEverything } from '../domain/access.ts';
 import { conflict, isRefusal } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
@@ -23,6 +23,11 @@ import { indexKeys } from './table-definition.ts';
  *
  * Reading: one Query of the counters' partition (stages × currencies items) and one of the stages; a rep adds the
  * opportunities shared with it (its shared-with partition, then one BatchGet), which are not in its owner counters.
+ *
+ * Numbers: amounts are BigInt here (shared/domain/board.ts), written as DynamoDB numbers (38 digits, exact) and
+ * read back through `exactInteger` (the SDK answers a number beyond Number.MAX_SAFE_INTEGER as a BigInt), so no
+ * deal is too big to count, no sum too big to keep, and counters an older version left (numbers, however big) read
+ * as they are.
  */
 
 /** The version of a deleted opportunity's contribution: above any version a record reaches. */
@@ -123,8 +128,8 @@ function storedContribution(item: Record<string, unknown>): StoredContribution {
     stageId: (item.stageId as string | null) ?? null,
     ownerId: (item.ownerId as string | null) ?? null,
     currency: (item.currency as string | null) ?? null,
-    amount: (item.amount as number) ?? 0,
-    weighted: (item.weighted as number) ?? 0,
+    amount: exactInteger(item.amount),
+    weighted: exactInteger(item.weighted),
   };
 }
 
@@ -154,9 +159,9 @@ async function counterRows(ctx: AppContext, partition: string): Promise<CounterR
       rows.push({
         stageId: item.stageId as string,
         currency: item.currency === NO_CURRENCY ? null : (item.currency as string),
-        count: item.count as number,
-        amount: item.amount as number,
-        weighted: item.weighted as number,
+        count: Number(item.count ?? 0),
+        amount: exactInteger(item.amount),
+        weighted: exactInteger(item.weighted),
       });
     }
     startKey = page.lastKey;

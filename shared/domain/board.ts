@@ -2,6 +2,11 @@
  * R-OPP-11 the pipeline board's column totals, in the domain's terms: what one opportunity contributes (open and
  * active ones count), how the counters move from one contribution to the next, and the summary assembled from
  * counter rows. No I/O: shared/db/board-totals.ts stores and reads them.
+ *
+ * Amounts are BigInt from the record to the answer: amount × probability of one deal passes
+ * Number.MAX_SAFE_INTEGER from 9.0 × 10^13 minor units on, and a column's sums sooner, and a JS number there is
+ * rounded (the AWS SDK refuses to store it, so the consumer failed and the deal went missing). DynamoDB keeps 38
+ * digits; BigInt keeps them all. Only the answer is a JSON number again (see `toAnswer`).
  */
 
 export interface BoardOpportunity {
@@ -20,25 +25,37 @@ export interface Contribution {
   stageId: string | null;
   ownerId: string | null;
   currency: string | null;
-  amount: number;
+  amount: bigint;
   /** amount × probability: hundredths of minor units, so sums stay exact integers (rounded once, when shown). */
-  weighted: number;
+  weighted: bigint;
 }
 
-export const NO_CONTRIBUTION: Contribution = { counted: false, stageId: null, ownerId: null, currency: null, amount: 0, weighted: 0 };
+export const NO_CONTRIBUTION: Contribution = { counted: false, stageId: null, ownerId: null, currency: null, amount: 0n, weighted: 0n };
+
+/**
+ * A stored number as an exact BigInt: the AWS SDK reads a number beyond Number.MAX_SAFE_INTEGER as a BigInt and any
+ * other as a number; anything else (a missing attribute) is 0. Counters and amounts are integers; a number that is
+ * not (never written by this code) is truncated rather than failing the whole board.
+ */
+export function exactInteger(value: unknown): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return BigInt(Math.trunc(value));
+  if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return BigInt(value.trim());
+  return 0n;
+}
 
 export const countsOnBoard = (opportunity: Pick<BoardOpportunity, 'status' | 'active'>) => opportunity.status === 'open' && opportunity.active;
 
 export function contributionOf(opportunity: BoardOpportunity | undefined): Contribution {
   if (!opportunity || !countsOnBoard(opportunity)) return NO_CONTRIBUTION;
-  const amount = opportunity.value?.amount ?? 0;
+  const amount = exactInteger(opportunity.value?.amount ?? 0);
   return {
     counted: true,
     stageId: opportunity.stageId,
     ownerId: opportunity.ownerId,
     currency: opportunity.value?.currency ?? null,
     amount,
-    weighted: amount * opportunity.probability,
+    weighted: amount * exactInteger(opportunity.probability),
   };
 }
 
@@ -47,8 +64,8 @@ export interface CounterRow {
   stageId: string;
   currency: string | null;
   count: number;
-  amount: number;
-  weighted: number;
+  amount: bigint;
+  weighted: bigint;
 }
 
 /** Which counters a change moves: the tenant's (`all`) and its owner's. */
@@ -58,7 +75,7 @@ export interface CounterDelta extends CounterRow {
 
 function rowsOf(contribution: Contribution, sign: 1 | -1): CounterDelta[] {
   if (!contribution.counted || contribution.stageId === null || contribution.ownerId === null) return [];
-  const row = { stageId: contribution.stageId, currency: contribution.currency, count: sign, amount: sign * contribution.amount, weighted: sign * contribution.weighted };
+  const row = { stageId: contribution.stageId, currency: contribution.currency, count: sign, amount: BigInt(sign) * contribution.amount, weighted: BigInt(sign) * contribution.weighted };
   return [
     { scope: { kind: 'all' }, ...row },
     { scope: { kind: 'owner', ownerId: contribution.ownerId }, ...row },
@@ -78,7 +95,7 @@ export function counterDeltas(before: Contribution, after: Contribution): Counte
       found.weighted += delta.weighted;
     }
   }
-  return [...byCounter.values()].filter((delta) => delta.count !== 0 || delta.amount !== 0 || delta.weighted !== 0);
+  return [...byCounter.values()].filter((delta) => delta.count !== 0 || delta.amount !== 0n || delta.weighted !== 0n);
 }
 
 export interface StageColumn {
@@ -87,19 +104,35 @@ export interface StageColumn {
   totals: { currency: string; amount: number; weighted: number }[];
 }
 
+/** Σ amount × probability (hundredths of minor units) / 100, rounded once, half up like Math.round. */
+export function roundedHundredths(weighted: bigint): bigint {
+  const floor = weighted >= 0n ? weighted / 100n : -((-weighted + 99n) / 100n);
+  return weighted - floor * 100n >= 50n ? floor + 1n : floor;
+}
+
+const MAX_ANSWER = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A total as the answer's JSON number: exact up to Number.MAX_SAFE_INTEGER (≈ 9 × 10^15 minor units, ninety trillion
+ * in a currency with cents; the money input's bound keeps any realistic column below it). A column beyond cannot be
+ * answered exactly as a number a client parses; it is answered as Number.MAX_SAFE_INTEGER (never a 500, never a
+ * rounded figure passing for exact), while the counters keep the exact sum.
+ */
+export const toAnswer = (total: bigint): number => Number(total > MAX_ANSWER ? MAX_ANSWER : total < -MAX_ANSWER ? -MAX_ANSWER : total);
+
 /**
  * The summary: every stage in the order given (pipeline order), zero rows included; per stage the count and, per
  * currency, Σ amount and Σ amount × probability / 100 rounded once to minor units. Rows of stages not listed (a stage
  * deleted meanwhile cannot hold open opportunities) are left out.
  */
 export function summarize(stageIds: readonly string[], rows: readonly CounterRow[]): { stages: StageColumn[] } {
-  const columns = new Map<string, { count: number; totals: Map<string, { amount: number; weighted: number }> }>(stageIds.map((id) => [id, { count: 0, totals: new Map() }]));
+  const columns = new Map<string, { count: number; totals: Map<string, { amount: bigint; weighted: bigint }> }>(stageIds.map((id) => [id, { count: 0, totals: new Map() }]));
   for (const row of rows) {
     const column = columns.get(row.stageId);
     if (!column || row.count === 0) continue;
     column.count += row.count;
     if (row.currency === null) continue;
-    const total = column.totals.get(row.currency) ?? { amount: 0, weighted: 0 };
+    const total = column.totals.get(row.currency) ?? { amount: 0n, weighted: 0n };
     total.amount += row.amount;
     total.weighted += row.weighted;
     column.totals.set(row.currency, total);
@@ -109,7 +142,7 @@ export function summarize(stageIds: readonly string[], rows: readonly CounterRow
       const column = columns.get(stageId)!;
       const totals = [...column.totals.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([currency, total]) => ({ currency, amount: total.amount, weighted: Math.round(total.weighted / 100) }));
+        .map(([currency, total]) => ({ currency, amount: toAnswer(total.amount), weighted: toAnswer(roundedHundredths(total.weighted)) }));
       return { stageId, count: column.count, totals };
     }),
   };

@@ -12,12 +12,28 @@ function isRealDate(value: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
 }
 
+/**
+ * The numbers a `number` field holds: what DynamoDB and the AWS SDK store exactly (issue: a value outside made every
+ * write a 500). The SDK refuses numbers beyond ±Number.MAX_SAFE_INTEGER (above it a JSON number is no longer the
+ * number the client sent: 9007199254740993 arrives as …992), and DynamoDB refuses non-zero magnitudes below 1e-130.
+ */
+export const CUSTOM_NUMBER_MAX = Number.MAX_SAFE_INTEGER;
+export const CUSTOM_NUMBER_SMALLEST = 1e-130;
+const NUMBER_RANGE = `A number from ${-CUSTOM_NUMBER_MAX} to ${CUSTOM_NUMBER_MAX}`;
+const NUMBER_NEAR_ZERO = `A number from ${-CUSTOM_NUMBER_MAX} to ${CUSTOM_NUMBER_MAX}: 0, or at least ${CUSTOM_NUMBER_SMALLEST} away from 0`;
+
+function numberError(value: number): string | undefined {
+  if (!Number.isFinite(value) || Math.abs(value) > CUSTOM_NUMBER_MAX) return NUMBER_RANGE;
+  if (value !== 0 && Math.abs(value) < CUSTOM_NUMBER_SMALLEST) return NUMBER_NEAR_ZERO;
+  return undefined;
+}
+
 function valueError(definition: CustomFieldDefinition, value: Exclude<CustomFieldValue, null>): string | undefined {
   switch (definition.type) {
     case 'text':
       return typeof value === 'string' && value.length <= 2000 ? undefined : 'Must be a text of at most 2000 characters';
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : 'Must be a number';
+      return typeof value === 'number' ? numberError(value) : 'Must be a number';
     case 'boolean':
       return typeof value === 'boolean' ? undefined : 'Must be true or false';
     case 'date':

@@ -30,8 +30,20 @@ export const idParams = z.strictObject({ id });
 const CURRENCY_CODES = new Set(Intl.supportedValuesOf('currency'));
 export const isCurrencyCode = (code: string): boolean => CURRENCY_CODES.has(code);
 
-/** An amount in minor units (cents); each money input sets its own lower bound. */
-export const minorUnits = z.int('Minor units: an integer');
+/**
+ * The largest amount a money input takes: 10^13 minor units (100 000 000 000.00 in a currency with cents; in a
+ * currency of small value, such as IDR, that is a few million US dollars). The board (R-OPP-11) sums amount × probability per stage and currency, and its
+ * totals are answered as JSON numbers, exact only up to Number.MAX_SAFE_INTEGER (≈ 9 × 10^15): with this bound
+ * amount × 100 stays below 10^15, and a column holds 900 deals at the bound before its total could leave that range.
+ */
+export const MAX_MINOR_UNITS = 10 ** 13;
+
+/** An amount in minor units (cents), at most MAX_MINOR_UNITS; each money input sets its own lower bound. */
+export const minorUnits = z
+  .number('Minor units: an integer')
+  // First, and alone: 1e200 or 9007199254740993 is too big, not "not an integer".
+  .max(MAX_MINOR_UNITS, { error: `Minor units: at most ${MAX_MINOR_UNITS} (100000000000.00)`, abort: true })
+  .int('Minor units: an integer');
 
 export const money = z
   .strictObject({

@@ -16,7 +16,7 @@ const deal = (fields: Partial<BoardOpportunity> = {}): BoardOpportunity => ({
 
 describe('R-OPP-11 board rules', () => {
   it('R-OPP-11 only open, active opportunities contribute; the weighted part is amount × probability (hundredths)', () => {
-    expect(contributionOf(deal())).toEqual({ counted: true, stageId: 'qualified', ownerId: 'rep', currency: 'EUR', amount: 1_000, weighted: 30_000 });
+    expect(contributionOf(deal())).toEqual({ counted: true, stageId: 'qualified', ownerId: 'rep', currency: 'EUR', amount: 1_000n, weighted: 30_000n });
     expect(contributionOf(deal({ status: 'won' }))).toEqual(NO_CONTRIBUTION);
     expect(contributionOf(deal({ active: false }))).toEqual(NO_CONTRIBUTION);
     expect(contributionOf(undefined)).toEqual(NO_CONTRIBUTION);
@@ -27,7 +27,7 @@ describe('R-OPP-11 board rules', () => {
 
     expect(deltas).toHaveLength(4);
     expect(deltas.filter((delta) => delta.stageId === 'qualified').map((delta) => delta.count)).toEqual([-1, -1]);
-    expect(deltas.filter((delta) => delta.stageId === 'negotiation').map((delta) => delta.amount)).toEqual([1_000, 1_000]);
+    expect(deltas.filter((delta) => delta.stageId === 'negotiation').map((delta) => delta.amount)).toEqual([1_000n, 1_000n]);
   });
 
   it('R-OPP-11 a change that does not move the board moves no counter', () => {
@@ -36,10 +36,10 @@ describe('R-OPP-11 board rules', () => {
 
   it('R-OPP-11 every stage in the order given, totals per currency by code, weighted rounded once', () => {
     const rows = [
-      { stageId: 'b', currency: 'USD', count: 1, amount: 10, weighted: 555 },
-      { stageId: 'b', currency: 'EUR', count: 2, amount: 20, weighted: 1_049 },
-      { stageId: 'b', currency: null, count: 1, amount: 0, weighted: 0 },
-      { stageId: 'gone', currency: 'EUR', count: 1, amount: 5, weighted: 5 },
+      { stageId: 'b', currency: 'USD', count: 1, amount: 10n, weighted: 555n },
+      { stageId: 'b', currency: 'EUR', count: 2, amount: 20n, weighted: 1_049n },
+      { stageId: 'b', currency: null, count: 1, amount: 0n, weighted: 0n },
+      { stageId: 'gone', currency: 'EUR', count: 1, amount: 5n, weighted: 5n },
     ];
 
     expect(summarize(['a', 'b'], rows)).toEqual({
