@@ -22,9 +22,19 @@ export function isIanaTimeZone(value: string): boolean {
   }
 }
 
-/** The zone's name as the runtime spells it (case corrected); a name it does not know is left as it is. */
+/** The zone names the runtime lists, by their lower-case spelling. */
+const listedZones = new Map(Intl.supportedValuesOf('timeZone').map((zone) => [zone.toLowerCase(), zone]));
+
+/**
+ * The zone's name with its case corrected (`europe/rome` → `Europe/Rome`), and nothing else: the runtime resolves
+ * some current names to legacy aliases (`Asia/Kolkata` → `Asia/Calcutta` on Node 20), which a client's list of
+ * zones would not hold, so a name is never swapped for another. A name it does not know is left as it is.
+ */
 export function canonicalTimeZone(value: string): string {
-  return isIanaTimeZone(value) ? new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone : value;
+  if (!isIanaTimeZone(value)) return value;
+  const resolved = new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
+  if (resolved.toLowerCase() === value.toLowerCase()) return resolved;
+  return listedZones.get(value.toLowerCase()) ?? value;
 }
 
 export const role = z.enum(ROLES);

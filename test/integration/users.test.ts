@@ -74,6 +74,15 @@ describe('R-CFG-5 users', () => {
     await api.put('/settings/pipeline', document);
   });
 
+  it('R-CFG-5 a current zone name is stored as sent, never swapped for the runtime\'s legacy alias (Asia/Kolkata is not Asia/Calcutta)', async () => {
+    const rep = await api.createUser('rep');
+
+    const answers = [];
+    for (const timezone of ['Asia/Kolkata', 'Europe/Kyiv', 'UTC', 'Asia/Calcutta']) answers.push((await api.patch('/me/settings', { timezone }, { token: rep.token })).body.timezone);
+
+    expect(answers).toEqual(['Asia/Kolkata', 'Europe/Kyiv', 'UTC', 'Asia/Calcutta']);
+  });
+
   it('R-CFG-5 settings reject an unknown time zone and a role field (both listed)', async () => {
     const rep = await api.createUser('rep');
 
