@@ -56,7 +56,7 @@ export async function runRecap(ctx: AppContext, options: RecapOptions): Promise<
 
   const [users, overdue] = await Promise.all([allUsers(ctx), findOverdueLeads(ctx, { now, timeZone: recap.timezone })]);
   const plan = planRecap(users, overdue);
-  const outcomes = await mapLimited(plan.mails, SEND_CONCURRENCY, (mail) => deliver(ctx, mail, { day: decision.day, now, retry, sendRate }));
+  const outcomes = await mapLimited(plan.mails, SEND_CONCURRENCY, (mail) => deliver(ctx, mail, { day: decision.day, timeZone: recap.timezone, now, retry, sendRate }));
 
   const report: RecapReport = { day: decision.day, outcome: 'done', sent: [], skipped: [...plan.skipped], failed: [] };
   for (const [index, outcome] of outcomes.entries()) {
@@ -72,14 +72,14 @@ export async function runRecap(ctx: AppContext, options: RecapOptions): Promise<
 type Delivery = { kind: 'sent' } | { kind: 'skipped'; reason: 'already_sent' | 'being_sent' } | { kind: 'failed'; error: string };
 
 /** R-REC-3 one user's mail, at most once per day (the day's receipt, shared/mail/send-once.ts). */
-async function deliver(ctx: AppContext, mail: RecapMail, run: { day: string; now: Date; retry: SendRetry; sendRate: SendRateLimiter }): Promise<Delivery> {
+async function deliver(ctx: AppContext, mail: RecapMail, run: { day: string; timeZone: string; now: Date; retry: SendRetry; sendRate: SendRateLimiter }): Promise<Delivery> {
   const userId = mail.user.id;
   try {
     const rendered = renderRecapEmail(
       { recipientName: mail.user.name, timeZone: mail.user.timezone, now: run.now, appUrl: ctx.config.appUrl, own: mail.own, ownCount: mail.ownCount, team: mail.team },
       mail.user.locale,
     );
-    const receipt = { key: recapReceiptKey(run.day, userId), ttlSeconds: RECEIPT_TTL_SECONDS, label: 'Recap', about: { userId, day: run.day } };
+    const receipt = { key: recapReceiptKey(run.day, run.timeZone, userId), ttlSeconds: RECEIPT_TTL_SECONDS, label: 'Recap', about: { userId, day: run.day } };
     const paced: AppContext = { ...ctx, mailer: { send: async (outgoing) => (await run.sendRate.acquire(), ctx.mailer.send(outgoing)) } };
     const outcome = await sendOnce(paced, receipt, mail.user.email, rendered, run.retry);
     return outcome === 'sent' ? { kind: 'sent' } : { kind: 'skipped', reason: outcome };

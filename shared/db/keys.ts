@@ -177,8 +177,12 @@ export const leadsIn = (lost: boolean) => (lost ? 'LEADS#lost' : 'LEADS#active')
 export const leadsInProgressIn = (statusId: string) => `LEADSTATUS#${statusId}#INPROGRESS`;
 export const leadsWithStatus = (statusId: string) => `LEADSTATUS#${statusId}#LEADS`;
 
-/** R-REC-3 what the recap sent to one user on one day (recap time zone): a second run sends nothing twice. */
-export const recapReceiptKey = (day: string, userId: string) => ({ PK: `RECAP#${day}`, SK: `USER#${userId}` });
+/**
+ * R-REC-3 what the recap sent to one user one morning, the day's date in the recap time zone: a second run sends
+ * nothing twice. The zone is part of it, as one date is another morning in another zone (a zone changed after the
+ * day's run still gets that zone's morning).
+ */
+export const recapReceiptKey = (day: string, timeZone: string, userId: string) => ({ PK: `RECAP#${day}#${timeZone}`, SK: `USER#${userId}` });
 
 /**
  * R-EVT-2 outbox: one item per domain event, written in the transaction of the state change it reports and

@@ -179,6 +179,27 @@ describe('R-REC-1 the morning recap', () => {
 });
 
 describe('R-REC-3 sending each recap once, despite failures', () => {
+  it('R-REC-1 R-REC-3 a recap time zone changed after the day\'s run still gets its own morning of that date: once, not skipped', async () => {
+    const { open } = await start();
+    const rep = await user('rep');
+    await lead(rep, open, 'Across the date line', '2026-11-01T12:00:00Z');
+    const setZone = async (timezone: string) => {
+      const { version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = (await api.get('/settings/pipeline')).body;
+      expect((await api.put('/settings/pipeline', { ...document, recap: { ...ROME_RECAP, timezone } })).status).toBe(200);
+    };
+
+    await setZone('Pacific/Auckland');
+    const auckland = await runByHand({ now: '2026-12-07T19:00:00Z' }); // 08:00 on 8 December in Auckland
+    await setZone('America/Los_Angeles');
+    const losAngeles = await runByHand({ now: '2026-12-08T16:00:00Z' }); // 08:00 on 8 December in Los Angeles
+    const again = await runByHand({ now: '2026-12-08T17:00:00Z' });
+
+    expect(auckland).toMatchObject({ day: '2026-12-08', sent: [rep.id] });
+    expect(losAngeles).toMatchObject({ day: '2026-12-08', sent: [rep.id] });
+    expect(again.sent).toEqual([]);
+    expect(again.skipped).toContainEqual({ userId: rep.id, reason: 'already_sent' });
+  });
+
   it('R-REC-3 a second run the same day sends nothing twice; the receipt expires after a week; the next day sends again', async () => {
     const { open } = await start();
     const rep = await user('rep');
@@ -187,7 +208,7 @@ describe('R-REC-3 sending each recap once, despite failures', () => {
     const first = await runByHand({ now: RECAP_TIME });
     const second = await runByHand({ now: '2026-11-24T16:00:00Z' });
     const { Item: receipt } = await api.runtime.ctx.db.send(
-      new GetCommand({ TableName: api.runtime.ctx.tableName, Key: recapReceiptKey('2026-11-24', rep.id) }),
+      new GetCommand({ TableName: api.runtime.ctx.tableName, Key: recapReceiptKey('2026-11-24', ROME_RECAP.timezone, rep.id) }),
     );
     const nextDay = await runByHand({ now: '2026-11-25T07:00:00Z' });
 
@@ -207,7 +228,7 @@ describe('R-REC-3 sending each recap once, despite failures', () => {
       api.runtime.ctx.db.send(
         new PutCommand({
           TableName: api.runtime.ctx.tableName,
-          Item: { ...recapReceiptKey('2026-11-24', userId), state: 'sending', claimId: ulid(), claimedAt, expiresAt: Date.parse(claimedAt) / 1000 + 3600 },
+          Item: { ...recapReceiptKey('2026-11-24', ROME_RECAP.timezone, userId), state: 'sending', claimId: ulid(), claimedAt, expiresAt: Date.parse(claimedAt) / 1000 + 3600 },
         }),
       );
     await claim(busy.id, '2026-11-24T06:59:00.000Z'); // a minute ago: another run is sending it
@@ -229,7 +250,7 @@ describe('R-REC-3 sending each recap once, despite failures', () => {
     await api.runtime.ctx.db.send(
       new PutCommand({
         TableName: api.runtime.ctx.tableName,
-        Item: { ...recapReceiptKey('2026-11-24', owner.id), state: 'sending', claimId: ulid(), claimedAt: '2026-11-24T07:01:00.000Z', expiresAt: 1_900_000_000 },
+        Item: { ...recapReceiptKey('2026-11-24', ROME_RECAP.timezone, owner.id), state: 'sending', claimId: ulid(), claimedAt: '2026-11-24T07:01:00.000Z', expiresAt: 1_900_000_000 },
       }),
     );
     const retriedAt = { ...api.runtime.ctx, now: () => new Date('2026-11-24T07:20:00Z') };
