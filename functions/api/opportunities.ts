@@ -5,7 +5,7 @@ import { expandPage, expandRecords, readByIds } from '../../shared/db/expand.ts'
 import { opportunityContracts } from '../../shared/contracts/opportunities.ts';
 import { companyModel, contactModel, opportunityModel, stageModel } from '../../shared/db/keys.ts';
 import { opportunityQueries } from '../../shared/db/list-queries.ts';
-import { mergedListing, recordsBelow } from '../../shared/db/merged-listing.ts';
+import { isMergedListingCursor, mergedListing, recordsBelow } from '../../shared/db/merged-listing.ts';
 import { commitOpportunityChange, removeOpportunity, transitionOpportunity } from '../../shared/db/opportunity-writes.ts';
 import { customFieldDefinitions, getPipelineSettings } from '../../shared/db/pipeline-config.ts';
 import type { BaseRecord, EntityModel } from '../../shared/db/records.ts';
@@ -92,9 +92,15 @@ async function listOpportunities(ctx: AppContext, principal: Principal, query: z
   }
   const [only, ...more] = own;
   if (!only) return { items: [], nextCursor: null };
-  if (more.length === 0) return queryShownPage<Opportunity>(ctx, 'opportunity', { ...only, limit, cursor });
-  // `status=won,lost`: one partition per status, merged newest first.
+  // `status=won,lost`: one partition per status, merged newest first. A filtered partition (`ownerId=a,b`, the
+  // default `active`) is read the same way, on until its page is full (SPEC §1 lists; merged-listing.ts bounds it).
   const scope = JSON.stringify(['opportunities-by-status', filters]);
+  const single = more.length === 0;
+  // An unfiltered partition pages by its own keys; so does a walk begun before filtered ones were merged listings
+  // (its cursor is queryPage's: it goes on as it began, and a forged one is still a 400).
+  if (single && (!only.filter || (cursor !== undefined && !(await isMergedListingCursor(ctx, cursor, scope))))) {
+    return queryShownPage<Opportunity>(ctx, 'opportunity', { ...only, limit, cursor });
+  }
   return shownRecords(ctx, 'opportunity', await mergedListing(ctx, own.map((query) => recordsBelow<Opportunity>(ctx, query)), scope, { limit, cursor }));
 }
 

@@ -22,7 +22,7 @@ import {
 } from './store.ts';
 import { indexKeys } from './table-definition.ts';
 import type { IndexQuery } from './list-queries.ts';
-import { mergedListing, readBelow, recordsBelow, type ListingSource } from './merged-listing.ts';
+import { mergedListing, readBelow, readUntilFull, recordsBelow, type ChunkReader, type ListingSource } from './merged-listing.ts';
 import { conflict, notFound } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
 
@@ -139,7 +139,8 @@ export function listOpportunityShares(ctx: AppContext, opportunityId: string, pa
 /**
  * R-SHR-1 a rep's listing: its owner partitions (`own`, with their filter; one per status asked for, none when its
  * filters exclude its own) merged newest first with the records shared with it (their share entries, then one
- * BatchGet, then the same filters as `matches`). One signed cursor holds the bound below which all resume.
+ * BatchGet, then the same filters as `matches`). Each source reads on until the page is full, within the bound of
+ * merged-listing.ts; one signed cursor holds the bound below which all resume.
  */
 export function listOwnAndShared<T extends BaseRecord>(
   ctx: AppContext,
@@ -148,16 +149,21 @@ export function listOwnAndShared<T extends BaseRecord>(
   page: { limit: number; cursor?: string | undefined },
 ): Promise<Page<T>> {
   const scope = JSON.stringify(['own-and-shared', source.collection, principal.userId, source.scope]);
-  const sharedRead: ListingSource<T> = async (before, limit) => {
-    const shared = sharedWith(principal.userId, source.collection);
-    const read = await readBelow(ctx, shared, before, limit);
-    const found = await getRecords<T>(ctx, source.model, read.items.map((item) => item[indexKeys(shared.index).sortKey] as string));
-    return { items: found.filter(source.matches), readUpTo: read.readUpTo };
+  const shared = sharedWith(principal.userId, source.collection);
+  // Share entries carry no filterable fields: each chunk's records are read (one BatchGet) and checked, newest
+  // first, and the source reads on until the page is full (merged-listing.ts bounds the work).
+  const sharedChunk: ChunkReader<T> = async (below, count) => {
+    const read = await readBelow(ctx, shared, below, count);
+    const ids = read.items.map((item) => item[indexKeys(shared.index).sortKey] as string);
+    const found = new Map((await getRecords<T>(ctx, source.model, ids)).map((record) => [record.id, record]));
+    const matching = ids.map((id) => found.get(id)).filter((record): record is T => record !== undefined && source.matches(record));
+    return { items: matching, lastKey: read.readUpTo };
   };
+  const sharedRead: ListingSource<T> = (before, limit) => readUntilFull(sharedChunk, before, limit, true);
   return mergedListing(ctx, [...source.own.map((query) => recordsBelow<T>(ctx, query)), sharedRead], scope, page);
 }
 
-/** The records of `ids` that exist (a page of them: one BatchGet). */
+/** The records of `ids` that exist (a chunk of them: BatchGets of at most 100 keys). */
 async function getRecords<T extends BaseRecord>(ctx: AppContext, model: Pick<EntityModel<BaseRecord>, 'key'>, ids: readonly string[]): Promise<T[]> {
   return (await batchGetAll(ctx, ids.map((id) => model.key(id)), { consistent: true })).map((item) => fromItem<T>(item));
 }
