@@ -91,8 +91,16 @@ export const booleanQuery = z.enum(['true', 'false']).transform((value) => value
 const PAGE_SIZE = 'An integer from 1 to 100';
 
 export const pageQuery = {
-  // One message for every way a limit is wrong ("abc", "0", "1.5", a repeated `limit` joined into "1,2").
-  limit: z.coerce.number({ error: PAGE_SIZE }).int({ error: PAGE_SIZE }).min(1, { error: PAGE_SIZE }).max(100, { error: PAGE_SIZE }).default(50),
+  // One message for every way a limit is wrong ("abc", "0", "1.5", a repeated `limit` joined into "1,2"), and
+  // digits only: a number coerced from "0x10", "1e1" or " 1" is not the integer the document promises.
+  limit: z
+    .string({ error: PAGE_SIZE })
+    .regex(/^[0-9]+$/, { error: PAGE_SIZE })
+    .transform(Number)
+    .pipe(z.int({ error: PAGE_SIZE }).min(1, { error: PAGE_SIZE }).max(100, { error: PAGE_SIZE }))
+    .default(50)
+    // The document shows what a client sends: an integer (the digits of the query string).
+    .meta({ type: 'integer', minimum: 1, maximum: 100, default: 50 }),
   cursor: z.string().min(1).max(2048).optional(),
 };
 

@@ -105,7 +105,7 @@ async function listedOpenActive(caller: Caller): Promise<Opportunity[]> {
   const all: Opportunity[] = [];
   let cursor: string | undefined;
   do {
-    const page = await api.call(contracts.listOpportunities, { query: { limit: 100, ...(cursor ? { cursor } : {}) }, ...as(caller) });
+    const page = await api.call(contracts.listOpportunities, { query: { limit: '100', ...(cursor ? { cursor } : {}) }, ...as(caller) });
     expect(page.status).toBe(200);
     all.push(...page.body.items);
     cursor = page.body.nextCursor ?? undefined;

@@ -196,10 +196,10 @@ describe('SPEC §11 LOCAL_THROTTLE for load tests', () => {
 });
 
 describe('SPEC §1 list pages', () => {
-  it('SPEC §1 limit is 1..100, 50 by default; any other limit is a 400 on query.limit saying so, and a valid one bounds the page', async () => {
+  it('SPEC §1 limit is 1..100 in digits, 50 by default; any other limit (0x10, 1e1, a space) is a 400 on query.limit saying so, and a valid one bounds the page', async () => {
     await Promise.all(['Ann', 'Bea', 'Cal'].map((firstName) => api.post('/contacts', { firstName })));
 
-    const wrong = await Promise.all(['0', '101', 'abc', '1.5', '', '1,2'].map((limit) => api.get(`/contacts?limit=${limit}`)));
+    const wrong = await Promise.all(['0', '101', 'abc', '1.5', '', '1,2', '0x10', '1e1', '%201'].map((limit) => api.get(`/contacts?limit=${limit}`)));
     const page = await api.get('/contacts?limit=2');
 
     for (const answer of wrong) {
