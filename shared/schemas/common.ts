@@ -62,7 +62,7 @@ export const storedMoney = z.object({ amount: z.int(), currency: z.string() }).m
 export const tags = z.array(z.string().trim().min(1).max(50).regex(/^[^,]*$/, 'A tag cannot contain a comma')).max(MAX_TAGS);
 
 /** Custom field values, checked against the definitions by shared/domain/custom-fields.ts. */
-export const customFieldValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+export const customFieldValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'A text, a number, true or false, or null' }));
 
 /**
  * Control characters (line breaks, tabs, escapes, C1 controls, line and paragraph separators) out of one-line

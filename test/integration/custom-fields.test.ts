@@ -161,6 +161,19 @@ describe('R-CFG-4 custom field definitions', () => {
     expect(new Set(seen.map((field) => field.key)).size).toBe(seen.length);
   });
 
+  it('R-CFG-4 SPEC §1 a custom field value that is an object or a list is a 400 saying in plain words what a value may be', async () => {
+    const before = await api.tableSnapshot();
+
+    const answer = await api.post('/contacts', { lastName: 'Nested', customFields: { linkedin: { url: 'x' }, tiers: [1] } });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([
+      { path: 'customFields.linkedin', message: 'A text, a number, true or false, or null' },
+      { path: 'customFields.tiers', message: 'A text, a number, true or false, or null' },
+    ]);
+    expect(await api.tableSnapshot()).toEqual(before);
+  });
+
   it('R-CFG-4 an unknown entity filter is a 400 and an unknown id a 404', async () => {
     const badEntity = await api.get('/custom-fields?entity=invoice');
     const unknown = await api.patch(`/custom-fields/${UNKNOWN_ID}`, { label: 'X' });
