@@ -23,7 +23,7 @@ import { mayCreateFor } from '../../shared/domain/parties.ts';
 import type { Principal } from '../../shared/domain/principal.ts';
 import { hasChoice, lossReasonChoice } from '../../shared/domain/reasons.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { runBulk } from '../../shared/http/bulk.ts';
+import { recordIdRules, runBulk, runBulkOnDistinctIds } from '../../shared/http/bulk.ts';
 import { implement } from '../../shared/http/route.ts';
 import { type CreateLeadInput, type Lead, type LeadChange, type LeadHistoryEntry, type LeadListQuery, type LeadStatus } from '../../shared/schemas/leads.ts';
 import { type BulkRestoreResult, lostBody } from '../../shared/schemas/opportunities.ts';
@@ -154,9 +154,15 @@ const restoreOne = (ctx: AppContext, principal: Principal, id: string, ifMatch?:
 /** Leads restored at a time: each lead is its own transaction, independent of the others. */
 const BULK_CONCURRENCY = 10;
 
-/** R-LEAD-6 bulk: one bad, invisible or conflicting id is reported in its result and does not stop the others; results in the order of the ids. */
+/**
+ * R-LEAD-6 bulk: one bad (malformed ids are 404s like unknown ones), invisible or conflicting id is reported in its
+ * result and does not stop the others; a repeated id is restored once and each repeat gets its result; results in
+ * the order of the ids.
+ */
 function restoreMany(ctx: AppContext, principal: Principal, ids: readonly string[]): Promise<BulkRestoreResult> {
-  return runBulk(ids, (id) => restoreOne(ctx, principal, id), { label: 'lead', concurrency: BULK_CONCURRENCY });
+  return runBulkOnDistinctIds(ids, recordIdRules(leadModel.label), (distinct) =>
+    runBulk(distinct, (id) => restoreOne(ctx, principal, id), { label: 'lead', concurrency: BULK_CONCURRENCY }),
+  );
 }
 
 const shown = async (ctx: AppContext, record: StoredLead) => withVisibleCustomFields(record, await customFieldDefinitions(ctx, 'lead'));

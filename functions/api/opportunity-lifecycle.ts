@@ -18,7 +18,7 @@ import type { Principal } from '../../shared/domain/principal.ts';
 import { hasChoice, lossReasonChoice } from '../../shared/domain/reasons.ts';
 import { ownsOrManages } from '../../shared/domain/sharing.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { runBulk } from '../../shared/http/bulk.ts';
+import { recordIdRules, runBulk, runBulkOnDistinctIds } from '../../shared/http/bulk.ts';
 import { implement } from '../../shared/http/route.ts';
 import type { BulkRestoreResult } from '../../shared/schemas/opportunities.ts';
 import type { PipelineSettings, Stage } from '../../shared/schemas/pipeline.ts';
@@ -121,9 +121,16 @@ function restoreGroups(planned: ReadonlyMap<string, PlannedRestore>): string[][]
  * restores that can be planned from them are committed RESTORES_PER_TRANSACTION to a transaction, BULK_CONCURRENCY
  * transactions at a time. Any other id (unknown, invisible, not closed), and every id of a transaction that was
  * refused (a duplicate, a lost race), is then restored on its own as a single request would be, so one bad id does
- * not stop the others and each result is the single request's. Results come in the order of the ids.
+ * not stop the others and each result is the single request's. Results come in the order of the ids. A malformed id
+ * is never read and answers 404 like an unknown one; a repeated id is planned and restored once (one transaction
+ * never holds the same record twice) and each repeat gets its result.
  */
-async function restoreMany(ctx: AppContext, principal: Principal, ids: readonly string[]): Promise<BulkRestoreResult> {
+function restoreMany(ctx: AppContext, principal: Principal, ids: readonly string[]): Promise<BulkRestoreResult> {
+  return runBulkOnDistinctIds(ids, recordIdRules(opportunityModel.label), (distinct) => restoreDistinct(ctx, principal, distinct));
+}
+
+/** restoreMany of well-formed ids, each once. */
+async function restoreDistinct(ctx: AppContext, principal: Principal, ids: readonly string[]): Promise<BulkRestoreResult> {
   const found = new Map((await findOpportunities(ctx, ids)).map((record) => [record.id, record]));
   const pipeline = sharedReads(ctx);
   const [knownGuards, settings] = await Promise.all([readGuards(ctx, [...found.values()]), pipeline.settings()]);

@@ -122,9 +122,20 @@ export const lostBody = z
 
 const uniqueIds = (ids: readonly string[]) => new Set(ids).size === ids.length;
 
-/** R-OPP-6 bulk restore: up to 100 distinct ids, each restored in its own transaction. */
+/**
+ * R-OPP-6 / R-LEAD-6 bulk restore: 1 to 100 ids. Each id is only bounded here (a non-empty string of at most
+ * BULK_ID_MAX_LENGTH characters): one that is not a ULID is answered in its own result as an unknown id (404), and a
+ * repeated id is restored once and answered like its first occurrence, so one bad id does not stop the others.
+ */
+export const BULK_ID_MAX_LENGTH = 100;
 export const bulkRestoreBody = z
-  .strictObject({ ids: z.array(id).min(1).max(100).refine(uniqueIds, 'Ids must be distinct') })
+  .strictObject({
+    ids: z
+      .array(z.string().min(1).max(BULK_ID_MAX_LENGTH))
+      .min(1)
+      .max(100)
+      .meta({ description: 'Ids to restore, in the order of the results. An id that is not a ULID gets a 404 result like an unknown one; a repeated id is restored once and each repeat gets the same result.' }),
+  })
   .meta({ id: 'BulkRestore' });
 
 export const bulkRestoreResult = z

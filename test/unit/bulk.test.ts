@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { notFound, conflict } from '../../shared/domain/errors.ts';
-import { runBulk } from '../../shared/http/bulk.ts';
+import { recordIdRules, runBulk, runBulkOnDistinctIds } from '../../shared/http/bulk.ts';
 import { logger } from '../../shared/logger.ts';
 
 /** Issue 10 item 1: the one bulk helper of R-OPP-6 and R-LEAD-6 bulk restores. */
@@ -71,5 +71,50 @@ describe('runBulk (issue 10 item 1, R-OPP-6, R-LEAD-6)', () => {
     expect(fine).toEqual({ id: 'fine', ok: true });
     expect(logged).toHaveBeenCalledTimes(1);
     expect(logged.mock.calls[0]![1]).toMatchObject({ id: 'broken' });
+  });
+});
+
+describe('runBulkOnDistinctIds (R-OPP-6, R-LEAD-6 malformed and repeated ids)', () => {
+  const A = '01J0000000000000000000000A';
+  const B = '01J0000000000000000000000B';
+
+  it('R-OPP-6 hands each well-formed id over once, in the order first sent; a malformed id gets the unknown id\'s 404 and a repeat its first result', async () => {
+    const handed: (readonly string[])[] = [];
+    const answer = await runBulkOnDistinctIds([A, 'nonsense', B, A, 'nonsense', B], recordIdRules('Opportunity'), async (distinct) => {
+      handed.push(distinct);
+      return runBulk(distinct, async (id) => {
+        if (id === B) throw notFound('Opportunity');
+      }, { label: 'thing', concurrency: 2 });
+    });
+
+    const unknown = { type: 'https://problems.pipeline-crm.dev/not_found', title: 'Not Found', status: 404, code: 'not_found', detail: 'Opportunity not found' };
+    expect(handed).toEqual([[A, B]]);
+    expect(answer.results).toEqual([
+      { id: A, ok: true },
+      { id: 'nonsense', ok: false, error: unknown },
+      { id: B, ok: false, error: unknown },
+      { id: A, ok: true },
+      { id: 'nonsense', ok: false, error: unknown },
+      { id: B, ok: false, error: unknown },
+    ]);
+  });
+
+  it('R-LEAD-6 only malformed ids: nothing is handed over', async () => {
+    const run = vi.fn();
+    const answer = await runBulkOnDistinctIds(['x', 'x'], recordIdRules('Lead'), run);
+
+    expect(run).not.toHaveBeenCalled();
+    expect(answer.results.map((result) => [result.id, result.ok, result.error?.status, result.error?.detail])).toEqual([
+      ['x', false, 404, 'Lead not found'],
+      ['x', false, 404, 'Lead not found'],
+    ]);
+  });
+
+  it('runBulk runs a repeated id once', async () => {
+    const one = vi.fn(async () => undefined);
+    const answer = await runBulk(['a', 'a', 'b'], one, { label: 'thing', concurrency: 2 });
+
+    expect(one).toHaveBeenCalledTimes(2);
+    expect(answer.results).toEqual([{ id: 'a', ok: true }, { id: 'a', ok: true }, { id: 'b', ok: true }]);
   });
 });
