@@ -10,7 +10,7 @@ import { logger } from '../logger.ts';
 import { observed } from '../metrics.ts';
 import { badRequest, logServerProblem, toProblem, unauthorized } from './problem.ts';
 import { bodyLimit, bodyMayBeOmitted, checkBodySize, isEmptyBody, parseJsonBody } from './request-body.ts';
-import { type AnyContract, JSON_TYPE, routeKey } from './contract.ts';
+import { type AnyContract, JSON_TYPE, routeKey, takesIdempotencyKey } from './contract.ts';
 import { isApiResult, type Route } from './route.ts';
 import { conflict, type FieldError, forbidden, notFound, throwIfInvalid } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
@@ -91,7 +91,7 @@ async function runRoute({ contract, handler }: Route, event: ApiEvent, ctx: AppC
   const idempotencyKey = headers['idempotency-key'];
   // A secret answer is never stored to be replayed (contract.secretResponse): the key is ignored.
   // An empty header is a key that breaks the rule below, not "no key": a client that means to send one is told.
-  if (contract.method !== 'POST' || idempotencyKey === undefined || !principal || contract.secretResponse) return call();
+  if (!takesIdempotencyKey(contract) || idempotencyKey === undefined || !principal) return call();
   if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
     throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters', [{ path: 'header.idempotency-key', message: '1 to 255 visible ASCII characters' }]);
   }

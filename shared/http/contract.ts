@@ -65,6 +65,13 @@ export type Contract<S extends ContractSpec = ContractSpec, Id extends string = 
 export type AnyContract = Contract<ContractSpec, string>;
 
 /**
+ * The route honours an Idempotency-Key (SPEC §1): an authenticated POST whose answer may be stored (a secret one is
+ * never kept, so its key is ignored). The handler, the statuses below and the OpenAPI document read this one rule.
+ */
+export const takesIdempotencyKey = (spec: Pick<ContractSpec, 'method' | 'roles' | 'secretResponse'>): boolean =>
+  spec.method === 'POST' && spec.roles !== 'public' && !spec.secretResponse;
+
+/**
  * Statuses the HTTP layer answers before or around any handler (shared/http/api-handler.ts, the gateway): the body
  * transport checks (400 malformed or unexpected body, 413, 415: every route reads its body), throttling (429), a busy
  * or unreachable AWS service (503, shared/http/problem.ts `isBusyDependency`), the
@@ -79,7 +86,7 @@ function layerStatuses(spec: ContractSpec): ErrorStatus[] {
   if (spec.params) statuses.push(404);
   if (spec.roles !== 'public') statuses.push(401);
   if (spec.roles !== 'public' && spec.roles.length < ROLES.length) statuses.push(403);
-  if (spec.method === 'POST' && spec.roles !== 'public' && !spec.secretResponse) statuses.push(409);
+  if (takesIdempotencyKey(spec)) statuses.push(409);
   return statuses;
 }
 

@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import { problem } from '../schemas/common.ts';
-import { type AnyContract, type ErrorStatus, JSON_TYPE } from './contract.ts';
+import { type AnyContract, type ErrorStatus, JSON_TYPE, takesIdempotencyKey } from './contract.ts';
 
 const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: 'Malformed JSON or failed validation (every offending field listed)',
@@ -28,9 +28,6 @@ const REPLAYED_HEADER = {
 
 /** The route honours If-Match: its contract declares the 412 of a stale one (SPEC §1). */
 const takesIfMatch = (contract: AnyContract) => contract.errorStatuses.includes(412);
-
-/** An authenticated POST whose answer may be stored: the same condition as the key's refusals (shared/http/contract.ts). */
-const takesIdempotencyKey = (contract: AnyContract) => contract.method === 'POST' && contract.roles !== 'public' && !contract.secretResponse;
 
 /** The success body is a record with a version, so the answer carries its ETag (shared/http/api-handler.ts). */
 const answersVersion = (contract: AnyContract) => contract.response instanceof z.ZodObject && 'version' in contract.response.shape;
