@@ -4,6 +4,7 @@ import { customFieldContracts } from '../../shared/contracts/custom-fields.ts';
 import { customFields } from '../../shared/db/access-patterns.ts';
 import { customFieldKeyGuard, customFieldModel } from '../../shared/db/keys.ts';
 import { createRecord, deleteRecord, newRecord, queryPage, requireRecord, updateRecord } from '../../shared/db/store.ts';
+import { filterExpression } from '../../shared/db/filter-builder.ts';
 import { conflict, validationFailed } from '../../shared/domain/errors.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { implement } from '../../shared/http/route.ts';
@@ -47,10 +48,10 @@ export const customFieldRoutes = [
   implement(customFieldContracts.listCustomFields, ({ ctx, query: { entity, ...page } }) => {
     // A comma list is "is in" (SPEC §1): one entity reads its own partition, several filter the collection.
     const entities = [...new Set(entity ?? [])];
-    const values = Object.fromEntries(entities.map((name, index) => [`:entity${index}`, name]));
+    const filter = entities.length > 1 ? filterExpression([{ field: 'entity', in: entities }]) : undefined;
     return queryPage<CustomFieldDefinition>(ctx, {
       ...(entities.length === 1 ? customFields.of(entities[0]!) : customFields.all()),
-      ...(entities.length > 1 ? { filter: { expression: `#entity IN (${Object.keys(values).join(', ')})`, names: { '#entity': 'entity' }, values } } : {}),
+      ...(filter ? { filter } : {}),
       ...page,
     });
   }),
